@@ -1,0 +1,59 @@
+"""Options and helpers shared by the headless subcommands (workspace, user, password)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+PASSWORD_ENV = "UNIONDESK_PASSWORD"
+
+
+def default_workspace_dir() -> Path:
+    """The user's data folder: %APPDATA%\\UnionDesk on Windows, XDG data home elsewhere."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+        return base / "UnionDesk" / "workspace"
+    base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return base / "uniondesk" / "workspace"
+
+
+def add_workspace_args(parser: argparse.ArgumentParser, *, user: bool = True) -> None:
+    """``--workspace DIR`` and (optionally) ``--user NAME`` / ``--password-stdin``."""
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        default=None,
+        help=f"workspace folder (default: {default_workspace_dir()})",
+    )
+    if user:
+        parser.add_argument("--user", default=None, help="user name (default: admin)")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help=f"read the password from standard input (or set {PASSWORD_ENV})",
+        )
+
+
+def workspace_dir(args: argparse.Namespace) -> Path:
+    """The workspace folder named on the command line, or the default one."""
+    return args.workspace if args.workspace is not None else default_workspace_dir()
+
+
+def read_password(args: argparse.Namespace, prompt: str = "Password: ") -> str:
+    """The password from stdin (``--password-stdin``), the environment, or a prompt."""
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\r\n")
+    env = os.environ.get(PASSWORD_ENV)
+    if env is not None:
+        return env
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def fail(message: str, code: int = 1) -> int:
+    """Print a clear error to stderr and return the exit code."""
+    print(f"uniondesk: {message}", file=sys.stderr)
+    return code

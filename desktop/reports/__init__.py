@@ -1,0 +1,1 @@
+"""Printouts (PDF) and spreadsheet import / export. No Qt."""

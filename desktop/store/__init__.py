@@ -1,0 +1,1 @@
+"""The encrypted workspace: the only code that opens the database."""

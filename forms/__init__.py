@@ -1,0 +1,1 @@
+"""Forms as data: definitions, field types, expressions and validation (pure Python)."""

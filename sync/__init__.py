@@ -1,0 +1,1 @@
+"""The wire and the upstream side: protocol, crypto, client engine and servers."""

@@ -1,0 +1,1 @@
+"""The county / provincial server (FastAPI + uvicorn, SQLAlchemy Core)."""

@@ -1,0 +1,25 @@
+"""Placeholder for the Assessments page (its owner replaces this file)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from desktop.ui.pages.base import Page
+
+
+class AssessmentsPage(Page):
+    nav_icon_name = "assessment"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._label = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._label)
+        layout.addStretch(1)
+        self.retranslate()
+
+    def nav_title(self) -> str:
+        return self.tr("Assessments")
+
+    def retranslate(self) -> None:
+        self._label.setText(self.tr("Coming soon."))

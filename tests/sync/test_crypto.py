@@ -1,0 +1,165 @@
+"""Sealing, signing and opening batches: what the server and the province rely on."""
+
+from __future__ import annotations
+
+import gzip
+import uuid
+from dataclasses import replace
+
+import pytest
+
+from sync import crypto
+from sync.protocol import Envelope, Receipt, RecordStatus, b64e, canonical_json, parse_json_object
+
+RECORDS = [
+    {"uuid": str(uuid.uuid4()), "form_id": "member", "version": 1, "data": {"name": "张三"}},
+    {"uuid": str(uuid.uuid4()), "form_id": "member", "version": 2, "data": {"name": "李四"}},
+]
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return crypto.new_signing_key(), crypto.new_hpke_key()
+
+
+def seal(device_key, hpke_key, **over):
+    args = dict(
+        device_key=device_key,
+        device_id=str(uuid.uuid4()),
+        batch_id=str(uuid.uuid4()),
+        device_seq=3,
+        records=RECORDS,
+        audit_head="ab" * 32,
+        recipient_public=crypto.public_bytes(hpke_key),
+    )
+    args.update(over)
+    return crypto.seal_batch(**args)
+
+
+def test_sealed_batch_round_trips_through_json(keys):
+    dk, hk = keys
+    env = seal(dk, hk)
+    wire = env.to_json()
+    assert "张三".encode() not in wire  # the payload is encrypted
+    payload = crypto.open_batch(
+        Envelope.from_json(wire), hpke_key=hk, device_public=crypto.public_bytes(dk)
+    )
+    assert list(payload.records) == RECORDS
+    assert payload.audit_head == "ab" * 32
+    assert payload.device_seq == 3
+
+
+def test_changed_ciphertext_byte_is_refused(keys):
+    dk, hk = keys
+    env = seal(dk, hk)
+    body = bytearray(env.payload)
+    body[40] ^= 1
+    bad = replace(env, payload=bytes(body))
+    with pytest.raises(crypto.CryptoError) as err:
+        crypto.open_batch(bad, hpke_key=hk, device_public=dk)
+    assert err.value.code == "payload_hash_mismatch"
+    # even with the hash fixed up, the signature no longer verifies
+    bad2 = replace(bad, payload_sha256=crypto.sha256_hex(bytes(body)))
+    with pytest.raises(crypto.CryptoError) as err:
+        crypto.open_batch(bad2, hpke_key=hk, device_public=dk)
+    assert err.value.code == "bad_signature"
+
+
+def test_forged_signature_and_wrong_key_are_refused(keys):
+    dk, hk = keys
+    env = seal(dk, hk)
+    other = crypto.new_signing_key()
+    with pytest.raises(crypto.CryptoError) as err:
+        crypto.open_batch(env, hpke_key=hk, device_public=other)
+    assert err.value.code == "bad_signature"
+    forged = crypto.sign_document(other, replace(env, device_seq=99))
+    with pytest.raises(crypto.CryptoError):
+        crypto.open_batch(forged, hpke_key=hk, device_public=dk)
+
+
+def test_batch_sealed_to_another_server_cannot_be_opened(keys):
+    dk, hk = keys
+    env = seal(dk, crypto.new_hpke_key())
+    with pytest.raises(crypto.CryptoError) as err:
+        crypto.open_batch(env, hpke_key=hk, device_public=dk)
+    assert err.value.code == "wrong_recipient"
+
+
+def test_ciphertext_moved_to_another_batch_does_not_open(keys):
+    """HPKE info binds the ciphertext to batch id, device id and sequence."""
+    dk, hk = keys
+    env = seal(dk, hk)
+    moved = crypto.sign_document(dk, replace(env, device_seq=4))
+    with pytest.raises(crypto.CryptoError) as err:
+        crypto.open_batch(moved, hpke_key=hk, device_public=dk)
+    assert err.value.code == "decrypt_failed"
+
+
+def test_manifest_must_match_records(keys):
+    dk, hk = keys
+    env = seal(dk, hk)
+    wrong = crypto.sign_document(dk, replace(env, manifest=tuple(reversed(env.manifest))))
+    with pytest.raises(crypto.CryptoError) as err:
+        crypto.open_batch(wrong, hpke_key=hk, device_public=dk)
+    assert err.value.code == "manifest_mismatch"
+
+
+def test_gzip_bomb_is_refused():
+    bomb = gzip.compress(b"\0" * 5_000_000)
+    with pytest.raises(crypto.CryptoError) as err:
+        crypto.gunzip_limited(bomb, 1_000_000)
+    assert err.value.code == "bad_payload"
+    assert crypto.gunzip_limited(gzip.compress(b"abc"), 10) == b"abc"
+
+
+def test_signed_receipt_verifies_as_received_and_detects_tampering(keys):
+    server_key, _ = keys
+    receipt = Receipt(
+        batch_id=str(uuid.uuid4()),
+        device_id=str(uuid.uuid4()),
+        device_seq=1,
+        envelope_sha256="0" * 64,
+        server_id="s",
+        received_at="2026-11-23T00:00:00.000Z",
+        records=(RecordStatus(str(uuid.uuid4()), 1, "received"),),
+    )
+    body = crypto.sign_document(server_key, receipt).to_json()
+    doc = crypto.verify_signed_json(crypto.public_bytes(server_key), body)
+    assert Receipt.from_dict(doc).records[0].status == "received"
+    tampered = parse_json_object(body)
+    tampered["records"][0]["status"] = "rejected"
+    with pytest.raises(crypto.CryptoError):
+        crypto.verify_signed_json(server_key, canonical_json(tampered))
+    # a member added by a newer server is covered by the signature too
+    extended = parse_json_object(body)
+    extended["extra"] = 1
+    with pytest.raises(crypto.CryptoError):
+        crypto.verify_signed_json(server_key, canonical_json(extended))
+
+
+def test_request_signature_binds_method_target_nonce_and_body(keys):
+    dk, _ = keys
+    device_id = str(uuid.uuid4())
+    headers = crypto.sign_request(dk, device_id, "POST", "/v1/inbox/ack", "n1", b'{"up_to":3}')
+    sig = headers["X-UnionDesk-Signature"]
+    kw = dict(method="POST", target="/v1/inbox/ack", nonce="n1", device_id=device_id)
+    assert crypto.verify_request(dk, sig, body=b'{"up_to":3}', **kw)
+    assert not crypto.verify_request(dk, sig, body=b'{"up_to":9}', **kw)
+    assert not crypto.verify_request(dk, sig, body=b'{"up_to":3}', **{**kw, "nonce": "n2"})
+    assert not crypto.verify_request(dk, sig, body=b'{"up_to":3}', **{**kw, "target": "/v1/x"})
+    assert not crypto.verify_request(dk, "%%%", body=b"", **kw)
+
+
+def test_keys_survive_serialisation(tmp_path):
+    sk, hk = crypto.new_signing_key(), crypto.new_hpke_key()
+    assert crypto.public_bytes(crypto.signing_key_from_bytes(crypto.private_bytes(sk))) == (
+        crypto.public_bytes(sk)
+    )
+    path = tmp_path / "k.pem"
+    crypto.write_private_pem(path, hk)
+    assert path.stat().st_mode & 0o077 == 0
+    loaded = crypto.load_private_pem(path.read_bytes())
+    assert crypto.public_bytes(loaded) == crypto.public_bytes(hk)
+    ct = crypto.hpke_seal(crypto.public_bytes(hk), b"secret", b"i")
+    assert crypto.hpke_open(loaded, ct, b"i") == b"secret"
+    assert b64e(b"x") == "eA=="

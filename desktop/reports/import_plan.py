@@ -1,0 +1,282 @@
+"""The import preview: every row of a sheet validated with the member form, nothing written.
+
+:func:`build_plan` streams the sheet once. Each row is cleaned cell by cell
+(:mod:`desktop.reports.import_values`), validated with ``forms.validate`` and sorted into good rows,
+rows with errors (row number, column, error code) and duplicates (same ID number earlier in the
+file, or already in the workspace). Good rows are kept as compressed chunks, not as objects, so a
+100,000-row sheet stays small in memory; :mod:`desktop.reports.import_commit` writes them once the
+user confirmed.
+"""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.reports.import_changes import parse_changes
+from desktop.reports.import_read import SheetSource
+from desktop.reports.import_values import CellIssue, mask_value, normalise_cell, safe_text
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+CHUNK_ROWS = 1000
+ID_FIELD = "id_number"
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (spreadsheet column names)."""
+    out = ""
+    n = index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem in one row: where (row, column) and what (code + parameters, no raw data)."""
+
+    row: int
+    column: str  # the column's header as in the file, or the field's label when not in the file
+    letter: str  # "C"; "" when the field has no column
+    field: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A row whose ID number is already in the file (``other_row``) or the workspace."""
+
+    row: int
+    kind: str  # "file" | "workspace"
+    id_masked: str
+    other_row: int | None = None
+    existing_uuid: str | None = None
+    existing_name: str = ""
+
+
+class _Chunks:
+    """A list of picklable items kept as zlib-compressed chunks of ``CHUNK_ROWS``."""
+
+    def __init__(self) -> None:
+        self._done: list[bytes] = []
+        self._open: list[Any] = []
+        self.count = 0
+
+    def append(self, item: Any) -> None:
+        self._open.append(item)
+        self.count += 1
+        if len(self._open) >= CHUNK_ROWS:
+            self._seal()
+
+    def _seal(self) -> None:
+        if self._open:
+            self._done.append(zlib.compress(pickle.dumps(self._open, protocol=5), 1))
+            self._open = []
+
+    def chunks(self) -> Iterator[list[Any]]:
+        self._seal()
+        for blob in self._done:
+            yield pickle.loads(zlib.decompress(blob))
+
+    def __iter__(self) -> Iterator[Any]:
+        for chunk in self.chunks():
+            yield from chunk
+
+    def nbytes(self) -> int:
+        return sum(len(b) for b in self._done)
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do. Nothing has been written while a plan exists."""
+
+    source: SheetSource
+    form: Any
+    union_uuid: str
+    mapping: list[str | None]
+    total_rows: int = 0
+    errors: dict[int, list[CellError]] = field(default_factory=dict)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    cancelled: bool = False
+    good: _Chunks = field(default_factory=_Chunks)  # (row, values, id or "")
+    bad: _Chunks = field(default_factory=_Chunks)  # (row, raw cell values)
+    #: ID number -> row numbers in the file, only for IDs that occur more than once
+    repeated_ids: dict[str, list[int]] = field(default_factory=dict)
+    #: ID number -> (uuid, name) of the member already in the workspace
+    existing: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def good_count(self) -> int:
+        return self.good.count
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+    def duplicate_rows(self, kind: str) -> list[Duplicate]:
+        return [d for d in self.duplicates if d.kind == kind]
+
+    def columns(self) -> list[tuple[str, str | None]]:
+        """(header, field id or None) per column of the file."""
+        return list(zip(self.source.headers, self.mapping, strict=False))
+
+
+def _estimate_rows(source: SheetSource) -> int:
+    """A cheap estimate of the data rows (for progress only)."""
+    try:
+        if source.kind == "csv":
+            with source.path.open("rb") as fh:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+            return max(lines - source.header_row, 1)
+        import openpyxl
+
+        wb = openpyxl.load_workbook(source.path, read_only=True)
+        try:
+            return max((wb[source.sheet].max_row or 1) - source.header_row, 1)
+        finally:
+            wb.close()
+    except Exception:  # an estimate only
+        return 0
+
+
+class _RowChecker:
+    """Cleans and validates one row; knows which column each field came from."""
+
+    def __init__(self, form: Any, union_uuid: str, mapping: list[str | None], headers: list[str]):
+        import forms
+
+        self.forms = forms
+        self.form = form
+        self.union_uuid = union_uuid
+        self.headers = headers
+        self.columns: list[tuple[int, Any]] = []
+        self.column_of: dict[str, int] = {}
+        self.change_fields: list[str] = []
+        for col, field_id in enumerate(mapping):
+            if field_id is None:
+                continue
+            self.column_of[field_id] = col
+            fld = form.field(field_id)
+            if fld.type == "repeat":
+                self.change_fields = [f.id for f in fld.fields]
+            else:
+                self.columns.append((col, fld))
+
+    def where(self, field_path: str) -> tuple[str, str]:
+        root = field_path.split("[", 1)[0].split(".", 1)[0]
+        col = self.column_of.get(root)
+        if col is not None:
+            return self.headers[col] if col < len(self.headers) else "", column_letter(col)
+        try:
+            label = self.form.field(root).label.get("zh_CN", root)
+        except KeyError:
+            label = root
+        return label, ""
+
+    def error(self, row: int, field_path: str, code: str, params: dict[str, Any]) -> CellError:
+        column, letter = self.where(field_path)
+        safe = {k: safe_text(v) if isinstance(v, str) else v for k, v in params.items()}
+        return CellError(row, column, letter, field_path, code, safe)
+
+    def check(self, row: int, values: tuple[Any, ...]) -> tuple[dict[str, Any] | None, list]:
+        data: dict[str, Any] = {"union": self.union_uuid}
+        problems: list[CellError] = []
+        for col, fld in self.columns:
+            raw = values[col] if col < len(values) else None
+            value = normalise_cell(fld, raw)
+            if isinstance(value, CellIssue):
+                problems.append(self.error(row, fld.id, value.code, value.params))
+            elif value is not None:
+                data[fld.id] = value
+        col = self.column_of.get("changes")
+        if col is not None:
+            raw = values[col] if col < len(values) else None
+            parsed = parse_changes(raw, self.change_fields)
+            if isinstance(parsed, CellIssue):
+                problems.append(self.error(row, "changes", parsed.code, parsed.params))
+                data.pop("changes", None)
+            else:
+                data["changes"] = parsed
+        result = self.forms.validate(self.form, data)
+        seen = {p.field for p in problems}
+        for err in result.errors:
+            if err.field in seen:  # already explained by the import (e.g. precision lost)
+                continue
+            problems.append(self.error(row, err.field, err.code, dict(err.params)))
+        if problems:
+            return None, problems
+        return dict(result.values), []
+
+
+def build_plan(
+    source: SheetSource,
+    form: Any,
+    mapping: list[str | None],
+    union_uuid: str,
+    *,
+    existing: Callable[[str], tuple[str, str] | None] | dict[str, tuple[str, str]] | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> ImportPlan:
+    """Validate every row of ``source``; ``existing`` finds an ID number's member in the workspace.
+
+    ``existing`` is a dict (ID number -> (uuid, name)) or a lookup function. When ``cancel()``
+    becomes true the plan stops early with ``cancelled`` set (and can only be thrown away).
+    """
+    plan = ImportPlan(source=source, form=form, union_uuid=union_uuid, mapping=list(mapping))
+    checker = _RowChecker(form, union_uuid, plan.mapping, source.headers)
+    total = _estimate_rows(source) if progress else 0
+    first_row: dict[str, int] = {}
+    lookup = existing.get if isinstance(existing, dict) else existing
+    for n, (row, values) in enumerate(source.rows(), start=1):
+        plan.total_rows += 1
+        data, problems = checker.check(row, values)
+        if problems:
+            plan.errors[row] = problems
+            plan.bad.append((row, tuple(values)))
+        else:
+            assert data is not None
+            id_number = str(data.get(ID_FIELD) or "")
+            if id_number:
+                _note_duplicates(plan, row, id_number, first_row, data, lookup)
+            plan.good.append((row, data, id_number))
+        if n % 500 == 0:
+            if progress:
+                progress(n, max(total, n))
+            if cancel and cancel():
+                plan.cancelled = True
+                break
+    if progress:
+        progress(plan.total_rows, plan.total_rows)
+    return plan
+
+
+def _note_duplicates(
+    plan: ImportPlan,
+    row: int,
+    id_number: str,
+    first_row: dict[str, int],
+    data: dict[str, Any],
+    lookup: Callable[[str], tuple[str, str] | None] | None,
+) -> None:
+    earlier = first_row.get(id_number)
+    masked = mask_value(id_number)
+    if earlier is not None:
+        plan.duplicates.append(Duplicate(row, "file", masked, other_row=earlier))
+        plan.repeated_ids.setdefault(id_number, [earlier]).append(row)
+        hit = plan.existing.get(id_number)
+    else:
+        first_row[id_number] = row
+        hit = lookup(id_number) if lookup else None
+        if hit is not None:
+            plan.existing[id_number] = hit
+    if hit is not None:
+        plan.duplicates.append(
+            Duplicate(row, "workspace", masked, existing_uuid=hit[0], existing_name=hit[1])
+        )

@@ -1,6 +1,7 @@
 """Member assessment (会员评家): the template, ballots, and the result computation (pure Python).
 
-A *template* (data, from ``forms/definitions/assessment_template.json`` or received by sync) names
+A *template* (data: ``meta.assessment_template`` of the ``assessment`` form definition, shipped in
+``forms/definitions/assessment.json`` or received by sync as a new form version) names
 the assessment items, the grades (满意 / 基本满意 / 不满意 by default, each with the key a clerk
 presses when keying paper ballots) and the rules with their thresholds as exact fractions:
 
@@ -30,7 +31,7 @@ from typing import Any
 
 INVALID_BALLOT = "X"
 BALLOT_SEPARATOR = " "
-TEMPLATE_FILE_PREFIX = "assessment_template"
+FORM_ID = "assessment"
 
 Tally = dict[str, dict[str, int]]
 
@@ -209,28 +210,46 @@ def template_from_dict(raw: Mapping[str, Any], source: str = "<template>") -> Te
     )
 
 
-def available_templates() -> list[tuple[str, int]]:
-    """(template id, version) of every shipped template file."""
-    found: list[tuple[str, int]] = []
-    for entry in resources.files("forms").joinpath("definitions").iterdir():
-        if entry.name.startswith(TEMPLATE_FILE_PREFIX) and entry.name.endswith(".json"):
-            raw = json.loads(entry.read_text(encoding="utf-8"))
-            found.append((str(raw["id"]), int(raw["version"])))
-    return sorted(found)
+def template_from_form(raw_form: Mapping[str, Any], source: str = "assessment") -> Template:
+    """The template carried by an ``assessment`` form definition (``meta.assessment_template``).
+
+    The template's id and version are the form's, so a new template reaches townships by sync
+    as a new version of the form, and a session names the version it was entered with.
+    """
+    meta = raw_form.get("meta") or {}
+    body = meta.get("assessment_template") if isinstance(meta, Mapping) else None
+    if not isinstance(body, Mapping):
+        raise TemplateError(f"{source}: meta.assessment_template: missing")
+    return template_from_dict(
+        {
+            **body,
+            "id": raw_form.get("id", FORM_ID),
+            "version": raw_form.get("version", 1),
+            "title": raw_form.get("title", {"zh_CN": "会员评家"}),
+        },
+        source=f"{source}: meta.assessment_template",
+    )
 
 
-def load_template(template_id: str = "assessment_template", version: int | None = None) -> Template:
-    """A shipped template: the latest version unless ``version`` is given."""
-    candidates: list[tuple[int, dict[str, Any], str]] = []
+def _shipped_definitions() -> list[dict[str, Any]]:
+    found = []
     for entry in resources.files("forms").joinpath("definitions").iterdir():
-        if entry.name.startswith(TEMPLATE_FILE_PREFIX) and entry.name.endswith(".json"):
+        if entry.name.startswith(FORM_ID) and entry.name.endswith(".json"):
             raw = json.loads(entry.read_text(encoding="utf-8"))
-            if raw.get("id") == template_id and (version is None or raw["version"] == version):
-                candidates.append((int(raw["version"]), raw, entry.name))
+            if raw.get("id") == FORM_ID:
+                found.append(raw)
+    return found
+
+
+def load_template(version: int | None = None) -> Template:
+    """The template of a shipped ``assessment`` form: the latest version unless ``version``."""
+    candidates = [
+        raw for raw in _shipped_definitions() if version is None or raw.get("version") == version
+    ]
     if not candidates:
-        raise KeyError(f"no assessment template {template_id!r} version {version}")
-    _, raw, name = max(candidates, key=lambda c: c[0])
-    return template_from_dict(raw, source=name)
+        raise KeyError(f"no shipped assessment template version {version}")
+    raw = max(candidates, key=lambda r: int(r.get("version", 0)))
+    return template_from_form(raw, source=f"{FORM_ID} v{raw.get('version')}")
 
 
 # --------------------------------------------------------------------------- ballots
@@ -621,3 +640,15 @@ def message(code: str, lang: str = "zh_CN", **params: Any) -> str:
         return text.format(**params)
     except (KeyError, IndexError):
         return text
+
+
+def _register_messages() -> None:
+    """Add :data:`MESSAGES` to the forms catalogue (its registration hook)."""
+    try:
+        from forms.messages import register
+    except ImportError:  # pragma: no cover - the catalogue module is always there once merged
+        return
+    register(MESSAGES)
+
+
+_register_messages()

@@ -1,0 +1,369 @@
+"""Member-assessment sessions (会员评家) over the workspace: create, enter the vote, compute, track.
+
+No Qt. A session is one record of the ``assessment`` form; :class:`Session` is its typed view.
+The vote is entered either as typed totals per item and grade, or as paper ballots keyed one by
+one (kept in the record as compact strings, see :mod:`forms.assessment`, so the tally can be
+re-checked). Saving computes the result with :func:`forms.assessment.compute_result` and stores
+it, together with the rule and thresholds used, in the record. A session whose numbers disagree
+is kept as a draft with no result.
+
+One session per union per year, unless a repeat is justified (``repeat_reason``).
+:func:`dashboard` gives the figures for the summary panel: satisfaction per union, unions with
+no session this year, and rectification items past their deadline.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from forms import assessment as rules
+from forms.assessment import AssessmentResult, Problem, Tally, Template, Turnout
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
+
+FORM_ID = "assessment"
+UNION_FORM_ID = "union"
+MEETING_KINDS = ("members_assembly", "representatives_assembly")
+ENTRY_TOTALS, ENTRY_BALLOTS = "totals", "ballots"
+
+
+class DuplicateSession(Exception):
+    """The union already has a session this year and no reason for a repeat was given."""
+
+    def __init__(self, problem: Problem, existing: str) -> None:
+        super().__init__(problem.code)
+        self.problem = problem
+        self.existing = existing
+
+
+@dataclass
+class Rectification:
+    """One rectification item (整改事项): what, who, by when, and later the outcome."""
+
+    what: str
+    owner: str = ""
+    deadline: str = ""  # ISO date
+    done_date: str = ""  # ISO date, empty while open
+    outcome: str = ""
+
+    @property
+    def open(self) -> bool:
+        return not self.done_date
+
+    def overdue(self, today: date) -> bool:
+        return self.open and bool(self.deadline) and self.deadline < today.isoformat()
+
+    def to_data(self) -> dict[str, Any]:
+        data = {"what": self.what, "owner": self.owner, "deadline": self.deadline}
+        data |= {"done_date": self.done_date, "outcome": self.outcome}
+        return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+@dataclass
+class Session:
+    """The typed view of one ``assessment`` record."""
+
+    union: str
+    year: int
+    date: str = ""
+    meeting_kind: str = MEETING_KINDS[0]
+    template_version: int = 1
+    eligible: int = 0
+    attendees: int = 0
+    issued: int = 0
+    returned: int = 0
+    invalid: int = 0
+    entry_mode: str = ENTRY_TOTALS
+    tally: Tally = field(default_factory=dict)
+    ballots: list[str] = field(default_factory=list)
+    repeat_reason: str = ""
+    rectifications: list[Rectification] = field(default_factory=list)
+    result: dict[str, Any] | None = None
+    uuid: str | None = None
+    version: int = 0
+    status: str = "draft"
+    locked: bool = False
+
+    def turnout(self) -> Turnout:
+        return Turnout(self.eligible, self.attendees, self.issued, self.returned, self.invalid)
+
+    def use_ballots(self, template: Template, ballots: list[str]) -> None:
+        """Switch to keyed ballots: returned, invalid and the totals follow from them."""
+        counted = rules.tally_ballots(template, ballots)
+        self.entry_mode = ENTRY_BALLOTS
+        self.ballots = list(ballots)
+        self.returned, self.invalid = counted.returned, counted.invalid
+        self.tally = counted.tally
+
+    def use_totals(self, tally: Tally, *, returned: int, invalid: int) -> None:
+        """Typed totals per item and grade; keyed ballots (if any) are dropped."""
+        self.entry_mode = ENTRY_TOTALS
+        self.ballots = []
+        self.tally = {item: dict(row) for item, row in tally.items()}
+        self.returned, self.invalid = returned, invalid
+
+    def compute(self, template: Template) -> AssessmentResult:
+        if self.entry_mode == ENTRY_BALLOTS:
+            return rules.compute_from_ballots(
+                template,
+                eligible=self.eligible,
+                attendees=self.attendees,
+                issued=self.issued,
+                ballots=self.ballots,
+            )
+        return rules.compute_result(template, self.turnout(), self.tally)
+
+    # -- record data ---------------------------------------------------------------------
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "union": self.union,
+            "year": self.year,
+            "date": self.date,
+            "meeting_kind": self.meeting_kind,
+            "template_version": self.template_version,
+            "eligible": self.eligible,
+            "attendees": self.attendees,
+            "issued": self.issued,
+            "returned": self.returned,
+            "invalid": self.invalid,
+            "entry_mode": self.entry_mode,
+            "counts": [
+                {"item": item, "grade": grade, "count": n}
+                for item, row in self.tally.items()
+                for grade, n in row.items()
+            ],
+            "ballots": rules.join_ballots(self.ballots),
+            "repeat_reason": self.repeat_reason,
+            "rectifications": [r.to_data() for r in self.rectifications],
+            "result": json.dumps(self.result, ensure_ascii=False, sort_keys=True)
+            if self.result
+            else "",
+        }
+        return {k: v for k, v in data.items() if v not in ("", None)}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], **record: Any) -> Session:
+        tally: Tally = {}
+        for row in data.get("counts") or []:
+            tally.setdefault(str(row["item"]), {})[str(row["grade"])] = int(row.get("count") or 0)
+        raw_result = data.get("result") or ""
+        return cls(
+            union=str(data.get("union") or ""),
+            year=int(data.get("year") or 0),
+            date=str(data.get("date") or ""),
+            meeting_kind=str(data.get("meeting_kind") or MEETING_KINDS[0]),
+            template_version=int(data.get("template_version") or 1),
+            eligible=int(data.get("eligible") or 0),
+            attendees=int(data.get("attendees") or 0),
+            issued=int(data.get("issued") or 0),
+            returned=int(data.get("returned") or 0),
+            invalid=int(data.get("invalid") or 0),
+            entry_mode=str(data.get("entry_mode") or ENTRY_TOTALS),
+            tally=tally,
+            ballots=rules.split_ballots(str(data.get("ballots") or "")),
+            repeat_reason=str(data.get("repeat_reason") or ""),
+            rectifications=[
+                Rectification(
+                    what=str(r.get("what") or ""),
+                    owner=str(r.get("owner") or ""),
+                    deadline=str(r.get("deadline") or ""),
+                    done_date=str(r.get("done_date") or ""),
+                    outcome=str(r.get("outcome") or ""),
+                )
+                for r in data.get("rectifications") or []
+            ],
+            result=json.loads(raw_result) if raw_result else None,
+            **record,
+        )
+
+    @classmethod
+    def from_record(cls, record: Any) -> Session:
+        return cls.from_data(
+            dict(record.data),
+            uuid=record.uuid,
+            version=record.version,
+            status=record.status,
+            locked=bool(getattr(record, "locked", False)),
+        )
+
+
+# --------------------------------------------------------------------------- templates
+def _form_raw(ws: Workspace) -> dict[str, Any] | None:
+    """The newest ``assessment`` definition the workspace knows (shipped or received by sync)."""
+    try:
+        form = ws.forms.latest(FORM_ID)
+    except Exception:  # noqa: BLE001 - fall back to the shipped definition
+        return None
+    raw = getattr(form, "raw", None)
+    return raw if isinstance(raw, dict) else None
+
+
+def template_for(session: Session, ws: Workspace | None = None) -> Template:
+    """The template (form version) a session was entered with."""
+    if ws is not None:
+        raw = _form_raw(ws)
+        if raw is not None and raw.get("version") == session.template_version:
+            return rules.template_from_form(raw)
+    try:
+        return rules.load_template(session.template_version)
+    except KeyError:
+        return current_template(ws)
+
+
+def current_template(ws: Workspace | None = None) -> Template:
+    """The newest template (shipped or received) for a new session."""
+    best = rules.load_template()
+    raw = _form_raw(ws) if ws is not None else None
+    if raw is not None and int(raw.get("version", 0)) >= best.version:
+        best = rules.template_from_form(raw)
+    return best
+
+
+# --------------------------------------------------------------------------- store operations
+def union_name(ws: Workspace, union_uuid: str) -> str:
+    try:
+        data = ws.records.get(union_uuid).data
+    except Exception:  # noqa: BLE001 - a missing union shows its id, never crashes a list
+        return union_uuid
+    return str(data.get("full_name") or data.get("short_name") or union_uuid)
+
+
+def unions(ws: Workspace) -> list[tuple[str, str]]:
+    """(uuid, full name) of every active grassroots union in the workspace, by name."""
+    found = [
+        (r.uuid, str(r.data.get("full_name") or r.uuid))
+        for r in ws.records.query(UNION_FORM_ID)
+        if r.data.get("status", "active") == "active"
+    ]
+    return sorted(found, key=lambda u: u[1])
+
+
+def sessions(ws: Workspace, *, union: str | None = None, year: int | None = None) -> list[Session]:
+    """Sessions in the workspace, newest year first."""
+    records = (
+        ws.records.find_by_field(FORM_ID, "union", union) if union else ws.records.query(FORM_ID)
+    )
+    found = [Session.from_record(r) for r in records]
+    if year is not None:
+        found = [s for s in found if s.year == year]
+    return sorted(found, key=lambda s: (-s.year, s.date, s.uuid or ""))
+
+
+def get_session(ws: Workspace, uuid: str) -> Session:
+    return Session.from_record(ws.records.get(uuid))
+
+
+def create_session(
+    ws: Workspace,
+    union: str,
+    year: int,
+    *,
+    meeting_date: str = "",
+    meeting_kind: str = MEETING_KINDS[0],
+    repeat_reason: str = "",
+    template: Template | None = None,
+) -> Session:
+    """A new, empty session; refuses a second one for the union and year without a reason."""
+    existing = [s for s in sessions(ws, union=union, year=year)]
+    if existing and not repeat_reason.strip():
+        problem = Problem(
+            "assessment.duplicate_session", {"union": union_name(ws, union), "year": year}
+        )
+        raise DuplicateSession(problem, existing[0].uuid or "")
+    template = template or current_template(ws)
+    session = Session(
+        union=union,
+        year=year,
+        date=meeting_date,
+        meeting_kind=meeting_kind,
+        template_version=template.version,
+        tally=template.empty_tally(),
+        repeat_reason=repeat_reason.strip(),
+    )
+    return save_session(ws, session)
+
+
+def save_session(ws: Workspace, session: Session) -> Session:
+    """Compute the result, store it with the rule used, and save the record.
+
+    Consistent numbers give a result and status "ready"; otherwise the result is cleared and the
+    session stays a "draft" (the errors are in :meth:`Session.compute`).
+    """
+    result = session.compute(template_for(session, ws))
+    session.result = result.as_dict() if result.ok else None
+    status = "ready" if result.ok else "draft"
+    record = ws.records.save(FORM_ID, session.to_data(), record_uuid=session.uuid, status=status)
+    return Session.from_record(record)
+
+
+# --------------------------------------------------------------------------- dashboard
+@dataclass(frozen=True)
+class UnionFigure:
+    union: str
+    name: str
+    session: str
+    year: int
+    rate: str  # e.g. "93.3%"
+    quorum_met: bool
+    rectification_required: bool
+    model_home_eligible: bool
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    session: str
+    union: str
+    name: str
+    item: Rectification
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    year: int
+    satisfaction: list[UnionFigure]
+    missing: list[tuple[str, str]]  # (union uuid, name) with no session this year
+    overdue: list[OverdueItem]
+
+
+def dashboard(ws: Workspace, year: int, today: date | None = None) -> Dashboard:
+    """The figures of the assessment summary panel for one year."""
+    today = today or date.today()
+    names = dict(unions(ws))
+    all_sessions = sessions(ws)
+    latest: dict[str, Session] = {}
+    for s in all_sessions:
+        if s.year == year and s.result:
+            current = latest.get(s.union)
+            if current is None or (s.date, s.version) >= (current.date, current.version):
+                latest[s.union] = s
+    figures = []
+    for union, s in latest.items():
+        assert s.result is not None
+        figures.append(
+            UnionFigure(
+                union=union,
+                name=names.get(union) or union_name(ws, union),
+                session=s.uuid or "",
+                year=s.year,
+                rate=(s.result.get("overall_rate") or {}).get("percent", ""),
+                quorum_met=bool(s.result.get("quorum_met")),
+                rectification_required=bool(s.result.get("rectification_required")),
+                model_home_eligible=bool(s.result.get("model_home_eligible")),
+            )
+        )
+    figures.sort(key=lambda f: f.name)
+    done = {s.union for s in all_sessions if s.year == year}
+    missing = [(u, n) for u, n in names.items() if u not in done]
+    missing.sort(key=lambda m: m[1])
+    overdue = [
+        OverdueItem(s.uuid or "", s.union, names.get(s.union) or union_name(ws, s.union), r)
+        for s in all_sessions
+        for r in s.rectifications
+        if r.overdue(today)
+    ]
+    overdue.sort(key=lambda o: (o.item.deadline, o.name))
+    return Dashboard(year, figures, missing, overdue)

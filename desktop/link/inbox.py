@@ -1,0 +1,70 @@
+"""Apply verified inbox messages from the county to the workspace.
+
+Each message kind has one applier; every applier is idempotent (applying a message twice leaves
+the workspace as applying it once), and a message's id is remembered in the workspace after it
+was applied, so a crash between applying and acknowledging to the server never applies twice:
+
+- ``receipt``: a batch receipt sent downward (the engine already stored it; nothing to do here);
+- ``review_decision``: the county accepted a record, or returned it with a comment (editable);
+- ``form_definition``: a new form definition version; it becomes the default for new records;
+- ``org_units``: the org-unit tree (reference data), replacing the stored copy.
+
+Unknown kinds are skipped and acknowledged (a newer server may send more than this client knows).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from desktop.link import state
+
+log = logging.getLogger(__name__)
+
+DECISION_STATUS = {"accepted": "accepted", "returned": "returned"}
+
+
+def apply_message(ws: Any, message: Any) -> bool:
+    """Apply one verified :class:`sync.protocol.InboxMessage`; True when it may be acknowledged."""
+    if message.msg_id in state.applied_ids(ws.settings):
+        return True
+    body: Mapping[str, Any] = message.body
+    if message.kind == "review_decision":
+        _apply_review(ws, body)
+    elif message.kind == "form_definition":
+        add_form(ws, body["definition"])
+    elif message.kind == "org_units":
+        ws.settings.set(state.ORG_UNITS_KEY, list(body.get("org_units") or []))
+    elif message.kind != "receipt":
+        log.info("sync: skipped an inbox message of unknown kind %r", message.kind)
+    state.mark_applied(ws.settings, message.msg_id)
+    return True
+
+
+def add_form(ws: Any, definition: Mapping[str, Any]) -> None:
+    """Store a received form definition unless this exact version is already there."""
+    try:
+        latest = ws.forms.latest(definition.get("id"))
+    except Exception:  # not known yet
+        latest = None
+    if latest is not None and getattr(latest, "version", 0) > int(definition.get("version", 0)):
+        # an older version (still accepted by the county) must not replace the default
+        return
+    ws.forms.add(dict(definition))
+
+
+def _apply_review(ws: Any, body: Mapping[str, Any]) -> None:
+    status = DECISION_STATUS.get(str(body.get("decision")))
+    if status is None:
+        log.info("sync: skipped a review decision of unknown kind")
+        return
+    try:
+        record = ws.records.get(str(body["record_uuid"]))
+        if int(body.get("version", record.version)) != record.version:
+            # the clerk saved a newer version since: the decision is about an old one
+            log.info("sync: review decision for an older version kept out")
+            return
+        ws.records.set_status(record.uuid, status, comment=body.get("comment"))
+    except Exception as exc:  # a locked or unknown record: keep going, no data in the log
+        log.warning("sync: review decision not applied (%s)", type(exc).__name__)

@@ -1,0 +1,195 @@
+"""Run enrollment and sync for a workspace: the one entry point the UI and the CLI use.
+
+The engine (:mod:`sync.client`) knows nothing of the store; this module builds it from the
+enrollment state in ``ws.settings``, gives it ``ws.outbox``, applies the inbox to the workspace,
+and keeps the bookkeeping the Sync page shows (history, rejected records, last success).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from desktop.link import state
+from desktop.link.inbox import add_form, apply_message
+from sync import enroll as sync_enroll
+from sync.client import BatchLimits, RetryPolicy, ServerKeys, SyncClient, SyncError, SyncSummary
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+
+class LinkError(Exception):
+    """Enrollment or sync failed; ``code`` is stable, the message is clear and data-free."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """What the Sync page and status bar show."""
+
+    enrolled: bool
+    server_url: str | None
+    server_name: str | None
+    device_id: str | None
+    org_unit: str | None
+    pending: int
+    unacknowledged: int
+    last_success: str | None
+    auto: bool
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def link_status(ws: Any) -> LinkStatus:
+    e = state.load_enrollment(ws.settings)
+    return LinkStatus(
+        enrolled=e is not None,
+        server_url=e.server_url if e else None,
+        server_name=e.server_name if e else None,
+        device_id=e.device_id if e else None,
+        org_unit=e.org_unit if e else None,
+        pending=ws.outbox.pending_count(),
+        unacknowledged=len(ws.outbox.unacknowledged()),
+        last_success=ws.settings.get(state.LAST_SUCCESS_KEY),
+        auto=state.auto_sync_enabled(ws.settings),
+    )
+
+
+def make_session(enrollment: state.Enrollment) -> requests.Session:
+    """A session that trusts only the county CA received at enrollment."""
+    session = requests.Session()
+    session.verify = str(enrollment.ca_file())
+    session.trust_env = False  # no proxy from the environment between us and the county
+    return session
+
+
+def enroll(ws: Any, server_url: str, code: str, *, timeout: float = 20.0) -> state.Enrollment:
+    """Enroll the workspace with a county server using a one-time code."""
+    if state.load_enrollment(ws.settings) is not None:
+        raise LinkError(
+            "already_enrolled", "this workspace is already enrolled with a county server"
+        )
+    try:
+        result = sync_enroll.enroll_device(server_url, code, timeout=timeout)
+    except sync_enroll.EnrollError as exc:
+        raise LinkError(exc.code, str(exc)) from exc
+    enrollment = state.Enrollment(
+        server_url=result.server_url,
+        device_id=result.device_id,
+        org_unit=result.org_unit,
+        server_name=result.server_name,
+        server_signing_key=state.b64(result.server_signing_key),
+        server_hpke_key=state.b64(result.server_hpke_key),
+        ca_pem=result.ca_pem,
+        device_private_key=state.b64(result.device_private_key),
+        enrolled_at=now_iso(),
+        org_unit_name=result.org_unit_name,
+        server_id=result.server_id,
+        max_batch_records=result.max_batch_records,
+        max_batch_bytes=result.max_batch_bytes,
+    )
+    if result.org_unit != ws.org_unit.code:
+        raise LinkError(
+            "wrong_org_unit",
+            f"the code was made for org unit {result.org_unit}, "
+            f"but this workspace is {ws.org_unit.code}",
+        )
+    for definition in result.forms:
+        add_form(ws, definition)
+    ws.settings.set(state.ORG_UNITS_KEY, result.org_units)
+    state.save_enrollment(ws.settings, enrollment)
+    return enrollment
+
+
+def make_client(
+    ws: Any,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    retry: RetryPolicy | None = None,
+    limits: BatchLimits | None = None,
+    session: requests.Session | None = None,
+    base_url: str | None = None,
+) -> SyncClient:
+    """The engine for this workspace (``base_url`` overrides the enrolled URL, e.g. a proxy)."""
+    e = state.load_enrollment(ws.settings)
+    if e is None:
+        raise LinkError("not_enrolled", "this workspace is not enrolled with a county server yet")
+
+    def on_receipt(batch: Any, receipt: Any) -> None:
+        records = list(receipt.records)
+        state.add_history(
+            ws.settings,
+            {
+                "batch_id": batch.batch_id,
+                "device_seq": batch.device_seq,
+                "records": len(batch.item_seqs),
+                "received": sum(1 for r in records if r.status == "received"),
+                "duplicates": sum(1 for r in records if r.status == "duplicate"),
+                "rejected": sum(1 for r in records if r.status == "rejected"),
+                "receipt_at": getattr(receipt, "received_at", None) or now_iso(),
+            },
+        )
+        refused = [
+            {
+                "record_uuid": r.record_uuid,
+                "version": r.version,
+                "errors": [dict(x) for x in r.errors],
+                "batch_id": batch.batch_id,
+            }
+            for r in records
+            if r.status == "rejected"
+        ]
+        ok = {r.record_uuid for r in records if r.status != "rejected"}
+        state.update_rejected(ws.settings, refused, ok)
+
+    return SyncClient(
+        ws.outbox,
+        session or make_session(e),
+        base_url=base_url or e.server_url,
+        device_id=e.device_id,
+        device_key=state.unb64(e.device_private_key),
+        server_keys=ServerKeys(
+            signing_key=state.unb64(e.server_signing_key),
+            hpke_key=state.unb64(e.server_hpke_key),
+        ),
+        limits=limits or BatchLimits(e.max_batch_records, e.max_batch_bytes),
+        retry=retry,
+        applier=lambda message: apply_message(ws, message),
+        progress=progress,
+        cancel=cancel,
+        on_receipt=on_receipt,
+    )
+
+
+def sync_now(ws: Any, **kwargs: Any) -> SyncSummary:
+    """Upload pending records and apply the inbox; raises LinkError with a clear message."""
+    client = make_client(ws, **kwargs)
+    ws.settings.set(state.LAST_ATTEMPT_KEY, now_iso())
+    try:
+        summary = client.sync()
+    except SyncError as exc:
+        raise LinkError(exc.code, str(exc)) from exc
+    if not summary.cancelled:
+        ws.settings.set(state.LAST_SUCCESS_KEY, now_iso())
+    return summary
+
+
+def probe(ws: Any, timeout: float = 3.0, session: requests.Session | None = None) -> bool:
+    """Whether the enrolled county server answers now (cheap; never raises)."""
+    e = state.load_enrollment(ws.settings)
+    if e is None:
+        return False
+    from sync.client import probe_url
+
+    return probe_url(session or make_session(e), e.server_url, timeout)

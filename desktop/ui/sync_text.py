@@ -1,0 +1,57 @@
+"""Words for sync errors and for the county's refusal reasons (codes -> translated text)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLocale
+
+CONTEXT = "SyncText"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def error_text(exc: BaseException) -> str:
+    """A clear sentence for a failed enrollment or sync (no personal data)."""
+    code = getattr(exc, "code", None)
+    words = {
+        "unreachable": _tr(
+            "The county server cannot be reached. Records stay safe here and go "
+            "out automatically when the connection is back."
+        ),
+        "revoked": _tr(
+            "The county server no longer accepts this computer. Ask the county to enroll it again."
+        ),
+        "not_enrolled": _tr("This workspace is not enrolled with a county server yet."),
+        "already_enrolled": _tr("This workspace is already enrolled."),
+        "code_refused": _tr(
+            "The enrollment code was refused: it is wrong, used or expired. "
+            "Ask the county for a new code."
+        ),
+        "bad_receipt": _tr(
+            "The county's answer could not be verified; nothing was marked as sent."
+        ),
+        "bad_message": _tr("A message from the county could not be verified and was not applied."),
+        "bad_url": _tr("The server address is not valid; it starts with https://"),
+    }
+    if code in words:
+        return words[code]
+    return _tr("Sync failed: %1").replace("%1", str(exc))
+
+
+def reason_text(error: Mapping[str, Any]) -> str:
+    """One refusal reason (error code + field + params from a receipt) in words."""
+    code = str(error.get("code", ""))
+    field = error.get("field")
+    params = dict(error.get("params") or {})
+    lang = "zh_CN" if QLocale().name().startswith("zh") else "en"
+    try:
+        import forms
+
+        text = forms.message(code, lang=lang, **params)
+    except Exception:  # an unknown code or an older forms package: show the code itself
+        text = code
+    return f"{field}: {text}" if field else text

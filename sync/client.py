@@ -1,0 +1,415 @@
+"""The sync client engine: outbox -> sealed batches -> county server -> receipts; then the inbox.
+
+It works on the :class:`sync.outbox.Outbox` protocol (the store implements it) and a
+``requests.Session`` whose ``verify`` is the county CA received at enrollment. One run:
+
+1. re-send every sealed but unacknowledged batch, byte-identical (resume after a crash, reboot or
+   lost connection - nothing is ever sealed twice);
+2. seal pending items into batches capped in records and bytes (canonical JSON of full records +
+   audit-chain head, gzip, HPKE to the county key, Ed25519-signed envelope - see
+   ``sync/protocol.py``), store each sealed batch in the outbox *before* sending it, upload it;
+3. a batch counts as delivered only on a receipt whose server signature verifies and that names
+   this batch; then ``Outbox.acknowledge`` stores it;
+4. pull the downward inbox, verify every message's signature and hand it to the ``applier``;
+   messages the applier accepted are acknowledged to the server.
+
+Network errors, timeouts and 5xx answers are retried with exponential backoff and full jitter
+(:mod:`sync.retry`); ``cancel()`` is polled between steps and while waiting. Progress is reported
+as ``progress(done, total)`` in records. Errors never carry record contents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from sync import crypto
+from sync import protocol as proto
+from sync.enroll import error_of
+from sync.outbox import Outbox, OutboxItem, RecordReceipt, SealedBatch
+from sync.retry import CancelFn, RetryPolicy, SyncCancelled, wait
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+ApplierFn = Callable[[proto.InboxMessage], bool]
+ReceiptFn = Callable[[SealedBatch, proto.Receipt], None]
+
+BATCH_PATH = "/v1/batches"
+INBOX_PATH = "/v1/inbox"
+INBOX_ACK_PATH = "/v1/inbox/ack"
+NONCE_PATH = "/v1/nonce"
+INFO_PATH = "/v1/info"
+INBOX_PAGE = 100
+#: bytes of envelope per record besides the payload (manifest entry) and fixed header room
+_MANIFEST_BYTES = 67
+_HEADER_BYTES = 2048
+
+__all__ = [
+    "BatchLimits",
+    "RetryPolicy",
+    "ServerKeys",
+    "SyncCancelled",
+    "SyncClient",
+    "SyncError",
+    "SyncSummary",
+    "probe_url",
+]
+
+
+class SyncError(Exception):
+    """Sync could not finish (server unreachable after retries, refused, bad signature).
+
+    ``code`` is the wire error code (``device_revoked``, ``stale_sequence``, …) or a client one
+    (``unreachable``, ``bad_receipt``, ``bad_message``); the message never has personal data.
+    """
+
+    def __init__(self, code: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """Caps for one sealed batch (the server's limits come with enrollment)."""
+
+    max_records: int = 1000
+    max_bytes: int = 8 * 1024 * 1024  # of the envelope as uploaded
+
+    def plain_budget(self, records: int) -> int:
+        """Canonical JSON bytes of records that surely fit: base64 grows 4/3, gzip never
+        grows JSON meaningfully; manifest and header take the rest."""
+        return (self.max_bytes - _HEADER_BYTES - _MANIFEST_BYTES * records) * 3 // 4 - 1024
+
+
+@dataclass(frozen=True)
+class ServerKeys:
+    """The county server's public keys as received at enrollment (raw bytes)."""
+
+    signing_key: bytes  # Ed25519: receipts and inbox messages are signed with it
+    hpke_key: bytes  # X25519: batch payloads are sealed to it
+
+
+@dataclass
+class SyncSummary:
+    """What one run did (counts only: safe to print and log)."""
+
+    batches_sent: int = 0
+    batches_resent: int = 0
+    records_sent: int = 0
+    received: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    retries: int = 0
+    inbox_applied: int = 0
+    pending_left: int = 0
+    cancelled: bool = False
+    receipts: list[dict[str, Any]] = field(default_factory=list)
+
+    def text(self) -> str:
+        return (
+            f"batches sent: {self.batches_sent} (re-sent {self.batches_resent}), "
+            f"records: {self.records_sent}, received: {self.received}, "
+            f"duplicates: {self.duplicates}, rejected: {self.rejected}, "
+            f"inbox messages applied: {self.inbox_applied}, still pending: {self.pending_left}"
+            + (" (cancelled)" if self.cancelled else "")
+        )
+
+
+class SyncClient:
+    """One device's sync engine for one county server."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        session: requests.Session,
+        *,
+        base_url: str,
+        device_id: str,
+        device_key: bytes,
+        server_keys: ServerKeys,
+        limits: BatchLimits | None = None,
+        retry: RetryPolicy | None = None,
+        applier: ApplierFn | None = None,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+        on_receipt: ReceiptFn | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.session = session
+        self.base_url = base_url.rstrip("/")
+        self.device_id = device_id
+        self.device_key = crypto.signing_key_from_bytes(device_key)
+        self.server_keys = server_keys
+        self.limits = limits or BatchLimits()
+        self.retry = retry or RetryPolicy()
+        self.applier = applier
+        self._progress = progress
+        self._cancel = cancel
+        self.on_receipt = on_receipt
+        self._nonce: str | None = None
+
+    # -- public ---------------------------------------------------------------------------
+    def sync(self) -> SyncSummary:
+        """Upload everything pending, then pull and apply the inbox. Raises SyncError."""
+        summary = SyncSummary()
+        try:
+            self.upload(summary)
+            self.pull_inbox(summary)
+        except SyncCancelled:
+            summary.cancelled = True
+        summary.pending_left = self.outbox.pending_count() + sum(
+            len(b.item_seqs) for b in self.outbox.unacknowledged()
+        )
+        return summary
+
+    def upload(self, summary: SyncSummary | None = None) -> SyncSummary:
+        """Re-send unacknowledged batches (same bytes), then seal and send pending items,
+        one batch at a time in ``device_seq`` order, each waiting for its receipt."""
+        summary = summary or SyncSummary()
+        backlog = self.outbox.unacknowledged()
+        total = sum(len(b.item_seqs) for b in backlog) + self.outbox.pending_count()
+        done = 0
+        self._report(done, total)
+        for batch in backlog:
+            self._check_cancel()
+            self._deliver(batch, summary)
+            summary.batches_resent += 1
+            done += len(batch.item_seqs)
+            self._report(done, total)
+        while True:
+            self._check_cancel()
+            batch = self._seal_next()
+            if batch is None:
+                break
+            self._deliver(batch, summary)
+            summary.batches_sent += 1
+            done += len(batch.item_seqs)
+            self._report(done, max(total, done))
+        return summary
+
+    def pull_inbox(self, summary: SyncSummary | None = None) -> SyncSummary:
+        """Fetch the downward messages, verify each, apply, acknowledge the applied ones."""
+        summary = summary or SyncSummary()
+        after = 0
+        while True:
+            self._check_cancel()
+            target = f"{INBOX_PATH}?after={after}&limit={INBOX_PAGE}"
+            body = self._request("GET", target, signed=True)
+            try:
+                doc = proto.parse_json_object(body)
+                raws = doc.get("messages")
+                if not isinstance(raws, list):
+                    raise proto.ProtocolError("invalid_document", "inbox page without messages")
+            except proto.ProtocolError as exc:
+                raise SyncError("bad_message", f"the inbox answer is malformed: {exc}") from exc
+            if not raws:
+                return summary
+            up_to = after
+            for raw in raws:
+                message = self._verify_message(raw)
+                if message.kind == "receipt":
+                    self._receipt_from_inbox(message)
+                if self.applier is not None and not self.applier(message):
+                    break  # not applied: stop here, acknowledge only what came before
+                up_to = max(up_to, message.msg_seq)
+                summary.inbox_applied += 1
+            if up_to > after:
+                ack = proto.canonical_json(
+                    {"protocol": proto.PROTOCOL_VERSION, "type": "inbox_ack", "up_to": up_to}
+                )
+                self._request("POST", INBOX_ACK_PATH, body=ack, signed=True)
+            if up_to == after or not doc.get("more"):
+                return summary
+            after = up_to
+
+    def probe(self, timeout: float = 3.0) -> bool:
+        """A cheap reachability check over the pinned TLS; never raises."""
+        return probe_url(self.session, self.base_url, timeout)
+
+    # -- sealing --------------------------------------------------------------------------
+    def _seal_next(self) -> SealedBatch | None:
+        items = self.outbox.pending(self.limits.max_records)
+        if not items:
+            return None
+        items = self._fit_bytes(items)
+        batch_id = str(uuid.uuid4())
+        device_seq = self.outbox.next_device_seq()
+        envelope = crypto.seal_batch(
+            device_key=self.device_key,
+            device_id=self.device_id,
+            batch_id=batch_id,
+            device_seq=device_seq,
+            records=[dict(i.record) for i in items],
+            audit_head=self.outbox.audit_head(),
+            recipient_public=self.server_keys.hpke_key,
+        )
+        # stored before the first byte goes out: from here on a crash re-sends these bytes
+        return self.outbox.seal(batch_id, device_seq, envelope.to_json(), [i.seq for i in items])
+
+    def _fit_bytes(self, items: list[OutboxItem]) -> list[OutboxItem]:
+        """The longest prefix of ``items`` that fits the byte cap (at least one item)."""
+        size = 0
+        for n, item in enumerate(items):
+            size += len(proto.canonical_json(dict(item.record))) + 1
+            if n > 0 and size > self.limits.plain_budget(n + 1):
+                return items[:n]
+        return items
+
+    # -- delivery -------------------------------------------------------------------------
+    def _deliver(self, batch: SealedBatch, summary: SyncSummary) -> None:
+        body = self._request("POST", BATCH_PATH, body=batch.envelope, summary=summary)
+        receipt = self._verify_receipt(body, batch)
+        self._acknowledge(batch, body, receipt)
+        summary.records_sent += len(batch.item_seqs)
+        for r in receipt.records:
+            if r.status == "received":
+                summary.received += 1
+            elif r.status == "duplicate":
+                summary.duplicates += 1
+            else:
+                summary.rejected += 1
+        summary.receipts.append({"batch_id": batch.batch_id, "device_seq": batch.device_seq})
+
+    def _verify_receipt(self, body: bytes, batch: SealedBatch) -> proto.Receipt:
+        try:
+            doc = crypto.verify_signed_json(self.server_keys.signing_key, body)
+            receipt = proto.Receipt.from_dict(doc)
+        except (crypto.CryptoError, proto.ProtocolError) as exc:
+            raise SyncError("bad_receipt", f"the server's receipt did not verify: {exc}") from exc
+        if (
+            receipt.batch_id != batch.batch_id
+            or receipt.device_id != self.device_id
+            or receipt.envelope_sha256 != hashlib.sha256(batch.envelope).hexdigest()
+        ):
+            raise SyncError("bad_receipt", "the server's receipt names another batch")
+        return receipt
+
+    def _acknowledge(self, batch: SealedBatch, body: bytes, receipt: proto.Receipt) -> None:
+        records = [
+            RecordReceipt(r.record_uuid, r.version, r.status, tuple(r.errors))
+            for r in receipt.records
+        ]
+        self.outbox.acknowledge(batch.batch_id, body, records)
+        if self.on_receipt is not None:
+            self.on_receipt(batch, receipt)
+
+    def _receipt_from_inbox(self, message: proto.InboxMessage) -> None:
+        """A receipt sent downward acknowledges a batch whose upload answer was lost."""
+        raw = message.body.get("receipt")
+        if not isinstance(raw, Mapping):
+            return
+        body = proto.canonical_json(dict(raw))
+        for batch in self.outbox.unacknowledged():
+            if batch.batch_id == raw.get("batch_id"):
+                self._acknowledge(batch, body, self._verify_receipt(body, batch))
+
+    def _verify_message(self, raw: Any) -> proto.InboxMessage:
+        try:
+            if not isinstance(raw, dict):
+                raise proto.ProtocolError("invalid_document", "an inbox message is not an object")
+            signature = proto.b64d(raw.get("signature"), "signature")
+            if not crypto.verify(self.server_keys.signing_key, signature, proto.unsigned(raw)):
+                raise proto.ProtocolError("bad_signature", "signature does not verify")
+            message = proto.InboxMessage.from_dict(raw)
+        except proto.ProtocolError as exc:
+            raise SyncError("bad_message", f"an inbox message failed verification: {exc}") from exc
+        if message.device_id != self.device_id:
+            raise SyncError("bad_message", "an inbox message was addressed to another device")
+        return message
+
+    # -- HTTP -----------------------------------------------------------------------------
+    def _request(
+        self,
+        method: str,
+        target: str,
+        *,
+        body: bytes | None = None,
+        signed: bool = False,
+        summary: SyncSummary | None = None,
+    ) -> bytes:
+        """Send with retry on network errors and 5xx; return the 2xx body or raise SyncError."""
+        last = ""
+        for attempt in range(1, self.retry.attempts + 1):
+            self._check_cancel()
+            headers = {"Content-Type": "application/json"}
+            try:
+                if signed:
+                    headers.update(self._auth_headers(method, target, body or b""))
+                r = self.session.request(
+                    method,
+                    self.base_url + target,
+                    data=body,
+                    headers=headers,
+                    timeout=self.retry.timeout,
+                )
+            except requests.RequestException as exc:
+                last = f"network error ({type(exc).__name__})"
+            except _Retryable as exc:
+                last = str(exc)
+            else:
+                if signed:
+                    self._nonce = r.headers.get(proto.HEADER_NEXT_NONCE)
+                if 200 <= r.status_code < 300:
+                    return r.content
+                code, message = error_of(r)
+                if r.status_code >= 500 or code == "bad_nonce":
+                    last = f"server answered {r.status_code} {code}"
+                else:
+                    raise self._refused(r.status_code, code, message)
+            if attempt < self.retry.attempts:
+                if summary is not None:
+                    summary.retries += 1
+                log.info(
+                    "sync: %s %s failed (%s); retry %d", method, target.split("?")[0], last, attempt
+                )
+                wait(self.retry.delay(attempt), self._cancel)
+        raise SyncError("unreachable", f"the county server could not be reached: {last}")
+
+    def _auth_headers(self, method: str, target: str, body: bytes) -> dict[str, str]:
+        nonce, self._nonce = self._nonce, None
+        if not nonce:
+            r = self.session.post(self.base_url + NONCE_PATH, timeout=self.retry.timeout)
+            if r.status_code != 200:
+                raise _Retryable(f"no nonce ({r.status_code})")
+            try:
+                nonce = str(proto.parse_json_object(r.content)["nonce"])
+            except (proto.ProtocolError, KeyError) as exc:
+                raise _Retryable("malformed nonce answer") from exc
+        return crypto.sign_request(self.device_key, self.device_id, method, target, nonce, body)
+
+    def _refused(self, status: int, code: str, message: str) -> SyncError:
+        if code in ("device_revoked", "unknown_device"):
+            text = "the county server no longer accepts this device"
+        else:
+            text = f"the county server refused the request: {status} {code}"
+        log.warning("sync: refused %s %s", status, code)
+        return SyncError(code, f"{text} ({message})" if message else text, status=status)
+
+    def _check_cancel(self) -> None:
+        if self._cancel is not None and self._cancel():
+            raise SyncCancelled()
+
+    def _report(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress(done, total)
+
+
+class _Retryable(Exception):
+    """A transient failure other than a requests exception (e.g. no nonce)."""
+
+
+def probe_url(session: requests.Session, base_url: str, timeout: float = 3.0) -> bool:
+    """Whether the server answers ``GET /v1/info`` over the pinned TLS (cheap; never raises)."""
+    try:
+        r = session.get(base_url.rstrip("/") + INFO_PATH, timeout=(timeout, timeout))
+        return r.status_code == 200
+    except requests.RequestException:
+        return False

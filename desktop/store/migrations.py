@@ -1,0 +1,171 @@
+"""Numbered schema migrations, recorded in the ``migrations`` table.
+
+Each step is a function with a docstring, registered with :func:`step`. ``migrate`` runs the
+missing steps in order; each step and the row recording it commit in one transaction, so a
+failing step leaves the workspace exactly as it was. A database whose newest recorded step is
+newer than this program knows raises :class:`errors.NewerWorkspaceVersion` before anything runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlcipher3
+
+from desktop.store import db, errors
+
+Step = Callable[[sqlcipher3.Connection], None]
+STEPS: dict[int, Step] = {}
+
+
+def step(number: int) -> Callable[[Step], Step]:
+    """Register ``fn`` as migration ``number`` (numbers are never reused)."""
+
+    def deco(fn: Step) -> Step:
+        assert number not in STEPS, number
+        assert fn.__doc__, "every migration step needs a docstring"
+        STEPS[number] = fn
+        return fn
+
+    return deco
+
+
+def latest() -> int:
+    return max(STEPS)
+
+
+def applied(conn: sqlcipher3.Connection) -> list[int]:
+    """Numbers of the steps recorded in the database (empty for a new database)."""
+    has = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='migrations'"
+    ).fetchone()
+    if not has:
+        return []
+    return [r[0] for r in conn.execute("SELECT id FROM migrations ORDER BY id")]
+
+
+def check_version(conn: sqlcipher3.Connection) -> None:
+    """Raise NewerWorkspaceVersion if the database has steps this program does not know."""
+    done = applied(conn)
+    unknown = [n for n in done if n not in STEPS]
+    if unknown:
+        raise errors.NewerWorkspaceVersion(
+            f"This workspace was written by a newer UnionDesk (schema step {max(unknown)}; "
+            f"this program knows up to {latest()}). Update UnionDesk to open it."
+        )
+
+
+def migrate(conn: sqlcipher3.Connection) -> list[int]:
+    """Apply every missing step in order; returns the numbers applied."""
+    check_version(conn)
+    done = set(applied(conn))
+    ran: list[int] = []
+    for number in sorted(STEPS):
+        if number in done:
+            continue
+        fn = STEPS[number]
+        with db.transaction(conn, f"schema migration {number}"):
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS migrations ("
+                " id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            fn(conn)
+            conn.execute(
+                "INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                (number, fn.__name__, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        ran.append(number)
+    return ran
+
+
+def _script(conn: sqlcipher3.Connection, sql: str) -> None:
+    """Run ``;``-separated DDL inside the current transaction (``executescript`` would commit)."""
+    for statement in sql.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+@step(1)
+def initial_schema(conn: sqlcipher3.Connection) -> None:
+    """Workspace metadata, users, settings, records and their versions, search indexes,
+    the audit chain, the outbox and sealed batches, synced form definitions."""
+    _script(
+        conn,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY, role TEXT NOT NULL, created_at TEXT NOT NULL,
+            created_by TEXT, removed_at TEXT
+        );
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE records (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            form_id TEXT NOT NULL,
+            form_version INTEGER NOT NULL,
+            org_unit TEXT NOT NULL,
+            data TEXT NOT NULL,
+            status TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL, updated_at TEXT NOT NULL,
+            comment TEXT,
+            locked INTEGER NOT NULL DEFAULT 0,
+            sync_errors TEXT
+        );
+        CREATE INDEX records_form_status ON records (form_id, status);
+        CREATE INDEX records_form_updated ON records (form_id, updated_at);
+        CREATE TABLE record_versions (
+            uuid TEXT NOT NULL, version INTEGER NOT NULL,
+            form_id TEXT NOT NULL, form_version INTEGER NOT NULL, org_unit TEXT NOT NULL,
+            data TEXT NOT NULL, status TEXT NOT NULL,
+            created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL, updated_at TEXT NOT NULL,
+            comment TEXT, locked INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (uuid, version)
+        ) WITHOUT ROWID;
+        CREATE TABLE record_keys (
+            rec INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+            form_id TEXT NOT NULL, field_id TEXT NOT NULL, value TEXT NOT NULL
+        );
+        CREATE INDEX record_keys_lookup ON record_keys (form_id, field_id, value);
+        CREATE INDEX record_keys_rec ON record_keys (rec);
+        CREATE VIRTUAL TABLE search_tri USING fts5 (
+            text, tokenize = 'trigram', content = '', contentless_delete = 1
+        );
+        CREATE VIRTUAL TABLE search_gram USING fts5 (
+            grams, tokenize = 'unicode61', content = '', contentless_delete = 1
+        );
+        CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT,
+            detail TEXT NOT NULL, before_hash TEXT, after_hash TEXT,
+            prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+        );
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            record_uuid TEXT NOT NULL, version INTEGER NOT NULL,
+            form_id TEXT NOT NULL, form_version INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            batch_id TEXT, result TEXT, errors TEXT,
+            UNIQUE (record_uuid, version)
+        );
+        CREATE INDEX outbox_state ON outbox (state, seq);
+        CREATE INDEX outbox_batch ON outbox (batch_id);
+        CREATE TABLE batches (
+            batch_id TEXT PRIMARY KEY,
+            device_seq INTEGER NOT NULL UNIQUE,
+            envelope BLOB NOT NULL,
+            item_seqs TEXT NOT NULL,
+            sealed_at TEXT NOT NULL,
+            receipt BLOB,
+            acknowledged_at TEXT
+        );
+        CREATE TABLE form_definitions (
+            form_id TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,
+            raw TEXT NOT NULL, added_at TEXT NOT NULL,
+            PRIMARY KEY (form_id, version)
+        );
+        """,
+    )

@@ -1,0 +1,190 @@
+"""``ws.outbox``: the store's implementation of :class:`sync.outbox.Outbox`.
+
+Outbox rows are written by the record saves (same transaction). Sealing stores the exact
+envelope bytes and marks items sealed (their records become ``queued``); unacknowledged batches
+come back byte-identical for retries; a receipt makes records ``delivered`` or ``rejected`` (with
+the server's error codes kept, and editable again). Every method is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from desktop.store import audit, db, errors
+from sync.outbox import OutboxItem, RecordReceipt, SealedBatch
+
+if TYPE_CHECKING:
+    from desktop.store.workspace import Workspace
+
+
+class StoreOutbox:
+    """Pending changes in save order, sealed batches and receipts."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+
+    @property
+    def _conn(self) -> Any:
+        return self._ws._connection()
+
+    def pending(self, limit: int) -> list[OutboxItem]:
+        self._ws._require_open()
+        rows = self._conn.execute(
+            "SELECT o.seq, o.record_uuid, o.form_id, o.form_version, o.version, v.org_unit, v.status,"
+            " v.data, v.created_by, v.created_at, v.updated_by, v.updated_at"
+            " FROM outbox o JOIN record_versions v ON v.uuid = o.record_uuid AND v.version = o.version"
+            " WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?",
+            (int(limit),),
+        ).fetchall()
+        items = []
+        for seq, ruuid, form_id, form_version, version, org, status, data, cb, ca, ub, ua in rows:
+            record = {
+                "uuid": ruuid,
+                "form_id": form_id,
+                "form_version": form_version,
+                "version": version,
+                "org_unit": org,
+                "status": status,
+                "data": json.loads(data),
+                "created_by": cb,
+                "created_at": ca,
+                "updated_by": ub,
+                "updated_at": ua,
+            }
+            items.append(OutboxItem(seq, ruuid, form_id, form_version, version, record))
+        return items
+
+    def pending_count(self) -> int:
+        self._ws._require_open()
+        return int(
+            self._conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+        )
+
+    def audit_head(self) -> str:
+        self._ws._require_open()
+        return self._ws._audit.head()
+
+    def next_device_seq(self) -> int:
+        self._ws._require_open()
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'next_device_seq'").fetchone()
+        return int(row[0]) if row else 1
+
+    def seal(
+        self, batch_id: str, device_seq: int, envelope: bytes, item_seqs: Sequence[int]
+    ) -> SealedBatch:
+        user = self._ws._require_open()
+        if not (user.can("sync")):
+            raise errors.PermissionDenied(f"User {user.name!r} (role {user.role}) may not sync.")
+        seqs = tuple(int(s) for s in item_seqs)
+        conn = self._conn
+        with db.transaction(conn, "sealing a batch"):
+            expected = self.next_device_seq()
+            if int(device_seq) != expected:
+                raise errors.OutboxConflict(
+                    f"Batch device_seq {device_seq} is not the next one ({expected})."
+                )
+            if conn.execute("SELECT 1 FROM batches WHERE batch_id = ?", (batch_id,)).fetchone():
+                raise errors.OutboxConflict(f"Batch {batch_id} is already sealed.")
+            if not seqs:
+                raise errors.OutboxConflict("A batch needs at least one outbox item.")
+            marks = ",".join("?" * len(seqs))
+            n = conn.execute(
+                f"SELECT count(*) FROM outbox WHERE state = 'pending' AND seq IN ({marks})", seqs
+            ).fetchone()[0]
+            if n != len(set(seqs)):
+                raise errors.OutboxConflict("Some items of the batch are not pending any more.")
+            conn.execute(
+                "INSERT INTO batches (batch_id, device_seq, envelope, item_seqs, sealed_at) VALUES (?, ?, ?, ?, ?)",
+                (batch_id, int(device_seq), bytes(envelope), json.dumps(list(seqs)), audit.now()),
+            )
+            conn.execute(
+                f"UPDATE outbox SET state = 'sealed', batch_id = ? WHERE seq IN ({marks})",
+                (batch_id, *seqs),
+            )
+            conn.execute(
+                "UPDATE records SET status = 'queued' WHERE status = 'ready' AND EXISTS (SELECT 1 FROM outbox o"
+                f" WHERE o.seq IN ({marks}) AND o.record_uuid = records.uuid AND o.version = records.version)",
+                seqs,
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_device_seq', ?)",
+                (str(expected + 1),),
+            )
+            self._ws._audit.append(
+                user.name,
+                "outbox.seal",
+                batch_id,
+                {"device_seq": int(device_seq), "items": len(seqs)},
+            )
+        self._ws._changed(None, None)
+        return SealedBatch(batch_id, int(device_seq), bytes(envelope), seqs)
+
+    def unacknowledged(self) -> list[SealedBatch]:
+        self._ws._require_open()
+        return [
+            SealedBatch(b, int(d), bytes(e), tuple(json.loads(s)))
+            for b, d, e, s in self._conn.execute(
+                "SELECT batch_id, device_seq, envelope, item_seqs FROM batches"
+                " WHERE receipt IS NULL ORDER BY device_seq"
+            )
+        ]
+
+    def acknowledge(self, batch_id: str, receipt: bytes, records: Sequence[RecordReceipt]) -> None:
+        user = self._ws._require_open()
+        conn = self._conn
+        with db.transaction(conn, "storing a receipt"):
+            row = conn.execute(
+                "SELECT receipt FROM batches WHERE batch_id = ?", (batch_id,)
+            ).fetchone()
+            if row is None:
+                raise errors.UnknownBatch(f"No sealed batch {batch_id}.")
+            if row[0] is not None:
+                return  # already acknowledged: a repeated receipt changes nothing
+            conn.execute(
+                "UPDATE batches SET receipt = ?, acknowledged_at = ? WHERE batch_id = ?",
+                (bytes(receipt), audit.now(), batch_id),
+            )
+            counts = {"delivered": 0, "rejected": 0}
+            for r in records:
+                rejected = r.status == "rejected"
+                state = "rejected" if rejected else "delivered"
+                errs = (
+                    json.dumps([dict(e) for e in r.errors], ensure_ascii=False, sort_keys=True)
+                    if rejected
+                    else None
+                )
+                cur = conn.execute(
+                    "UPDATE outbox SET state = ?, result = ?, errors = ? WHERE batch_id = ?"
+                    " AND record_uuid = ? AND version = ?",
+                    (state, r.status, errs, batch_id, r.record_uuid, int(r.version)),
+                )
+                if cur.rowcount == 0:
+                    continue
+                counts[state] += 1
+                conn.execute(
+                    "UPDATE records SET status = ?, sync_errors = ? WHERE uuid = ? AND version = ?"
+                    " AND status = 'queued'",
+                    (state, errs, r.record_uuid, int(r.version)),
+                )
+            # items the receipt does not mention go back to pending (sent again; the server dedupes)
+            left = conn.execute(
+                "UPDATE outbox SET state = 'pending', batch_id = NULL WHERE batch_id = ?"
+                " AND state = 'sealed'",
+                (batch_id,),
+            ).rowcount
+            self._ws._audit.append(
+                user.name, "outbox.acknowledge", batch_id, {**counts, "requeued": left}
+            )
+        self._ws._changed(None, None)
+
+    def batch_receipt(self, batch_id: str) -> bytes | None:
+        """The stored receipt bytes of a batch (None while unacknowledged)."""
+        self._ws._require_open()
+        row = self._conn.execute(
+            "SELECT receipt FROM batches WHERE batch_id = ?", (batch_id,)
+        ).fetchone()
+        if row is None:
+            raise errors.UnknownBatch(f"No sealed batch {batch_id}.")
+        return bytes(row[0]) if row[0] is not None else None

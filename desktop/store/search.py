@@ -1,0 +1,135 @@
+"""Search indexes of the records table (all inside the encrypted database).
+
+- ``search_tri``: FTS5 trigram over the text of a form's ``contains`` fields (queries of 3+
+  characters, any position, case-insensitive).
+- ``search_gram``: FTS5 over the 1- and 2-character grams of the same text, so a 2-character
+  Chinese name fragment (张三) or a surname (王) is an indexed lookup too.
+- ``record_keys``: one row per keyed field (ID numbers, phones, references, sortable names) for
+  exact and prefix lookups, filters and ``order_by`` paging.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlcipher3
+
+from desktop.store.formdefs import StorageSpec
+
+PREFIX_LIKE = re.compile(r"^[0-9A-Za-z]+$")
+MAX_KEY = "\U0010ffff"
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, list | dict):
+        return ""
+    return str(value)
+
+
+def text_of(spec: StorageSpec, data: Mapping[str, Any]) -> str:
+    return "\n".join(t for f in spec.contains if (t := _scalar_text(data.get(f)).lower()))
+
+
+def grams_of(text: str) -> str:
+    """Space-separated unigrams and bigrams of each line (the short-query index)."""
+    out: set[str] = set()
+    for part in text.split():
+        chars = [c for c in part if c.isalnum()]
+        out.update(chars)
+        out.update(a + b for a, b in zip(chars, chars[1:], strict=False))
+    return " ".join(sorted(out))
+
+
+def keys_of(spec: StorageSpec, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(f, _scalar_text(data.get(f))) for f in spec.keyed]
+
+
+def index(
+    conn: sqlcipher3.Connection,
+    rec: int,
+    form_id: str,
+    spec: StorageSpec,
+    data: Mapping[str, Any],
+    *,
+    fresh: bool,
+) -> None:
+    """(Re)write the index rows of record ``rec`` (inside the caller's transaction)."""
+    if not fresh:
+        unindex(conn, rec)
+    text = text_of(spec, data)
+    if text:
+        conn.execute("INSERT INTO search_tri (rowid, text) VALUES (?, ?)", (rec, text))
+        conn.execute("INSERT INTO search_gram (rowid, grams) VALUES (?, ?)", (rec, grams_of(text)))
+    keys = keys_of(spec, data)
+    if keys:
+        conn.executemany(
+            "INSERT INTO record_keys (rec, form_id, field_id, value) VALUES (?, ?, ?, ?)",
+            [(rec, form_id, f, v) for f, v in keys],
+        )
+
+
+def unindex(conn: sqlcipher3.Connection, rec: int) -> None:
+    conn.execute("DELETE FROM search_tri WHERE rowid = ?", (rec,))
+    conn.execute("DELETE FROM search_gram WHERE rowid = ?", (rec,))
+    conn.execute("DELETE FROM record_keys WHERE rec = ?", (rec,))
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def search_clause(form_id: str, spec: StorageSpec, search: str) -> tuple[str, list[Any]]:
+    """SQL (``r.id IN (...)``) and parameters matching ``search`` for this form."""
+    s = " ".join(search.split()).lower()
+    parts: list[str] = []
+    params: list[Any] = []
+    if spec.contains and s:
+        if len(s) >= 3:
+            parts.append("SELECT rowid FROM search_tri WHERE search_tri MATCH ?")
+            params.append(_phrase(s))
+        else:
+            grams = grams_of(s).split()
+            wanted = s.replace(" ", "")
+            gram = wanted if wanted in grams else (grams[0] if grams else "")
+            if gram:
+                parts.append("SELECT rowid FROM search_gram WHERE search_gram MATCH ?")
+                params.append(_phrase(gram))
+    if spec.prefix and PREFIX_LIKE.match(s):
+        up = s.upper()
+        marks = ",".join("?" * len(spec.prefix))
+        parts.append(
+            f"SELECT rec FROM record_keys WHERE form_id = ? AND field_id IN ({marks})"
+            " AND value >= ? AND value < ?"
+        )
+        params.extend([form_id, *spec.prefix, up, up + MAX_KEY])
+    if not parts:
+        return "0", []
+    return "r.id IN (" + " UNION ".join(parts) + ")", params
+
+
+def exact_clause(form_id: str, field_id: str, value: Any) -> tuple[str, list[Any]]:
+    return (
+        "r.id IN (SELECT rec FROM record_keys WHERE form_id = ? AND field_id = ? AND value = ?)",
+        [form_id, field_id, _scalar_text(value)],
+    )
+
+
+def json_path(field_id: str) -> str:
+    return '$."' + field_id.replace('"', "") + '"'
+
+
+def scalar_text(value: Any) -> str:
+    return _scalar_text(value)
+
+
+def all_keyed(specs: Iterable[StorageSpec]) -> set[str]:
+    out: set[str] = set()
+    for s in specs:
+        out.update(s.keyed)
+    return out

@@ -1,0 +1,53 @@
+"""``ws.settings``: JSON values kept inside the encrypted database (audited by key, not value)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from desktop.store import db
+from desktop.store.roles import require
+
+if TYPE_CHECKING:
+    from desktop.store.workspace import Workspace
+
+DEFAULTS: dict[str, Any] = {
+    "backup.keep": 5,  # rolling automatic backups kept in <workspace>/backups
+    "backup.on_close": True,
+}
+
+
+class Settings:
+    """Workspace settings: ``get(key, default)`` / ``set(key, value)``."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._ws._require_open()
+        row = (
+            self._ws._connection()
+            .execute("SELECT value FROM settings WHERE key = ?", (key,))
+            .fetchone()
+        )
+        if row is None:
+            return DEFAULTS.get(key, default) if default is None else default
+        return json.loads(row[0])
+
+    def set(self, key: str, value: Any) -> None:
+        user = self._ws._require_open()
+        require(user, "settings", "change settings")
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        conn = self._ws._connection()
+        with db.transaction(conn, f"saving setting {key!r}"):
+            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, text))
+            self._ws._audit.append(user.name, "settings.set", key, {})
+        self._ws._dirty = True
+
+    def delete(self, key: str) -> None:
+        user = self._ws._require_open()
+        require(user, "settings", "change settings")
+        conn = self._ws._connection()
+        with db.transaction(conn, f"removing setting {key!r}"):
+            conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+            self._ws._audit.append(user.name, "settings.delete", key, {})

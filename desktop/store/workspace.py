@@ -1,0 +1,506 @@
+"""The workspace: one folder with the SQLCipher database and its key-slot file.
+
+``Workspace.create`` makes a new one and returns the recovery key (shown once);
+``Workspace.open`` / ``open_with_recovery_key`` unlock it: the slot first, then the database key
+is confirmed by reading the schema, then (for files up to ``VERIFY_ON_OPEN_BYTES``) every page's
+HMAC is checked, then pending migrations run. Wrong password, unknown user, tampered database,
+damaged slot file and newer version each raise their own error and modify neither file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import uuid as uuidlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from desktop.store import audit, db, errors, keyslots, migrations
+from desktop.store.audit import AuditLog, VerifyResult
+from desktop.store.formdefs import FormCatalog
+from desktop.store.keyslots import KdfParams, SlotFile
+from desktop.store.lockout import Lockout
+from desktop.store.outbox import StoreOutbox
+from desktop.store.records import Records
+from desktop.store.roles import User, require
+from desktop.store.settings import Settings
+from desktop.store.users import Users, check_name, check_password
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "workspace.db"
+SLOTS_NAME = "keyslots.json"
+BACKUP_DIR = "backups"
+VERIFY_ON_OPEN_BYTES = 256 * 1024 * 1024
+RECOVERY_USER = "*recovery*"
+
+
+@dataclass(frozen=True)
+class OrgUnit:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    """Sent to subscribers after a committed change; ``uuid`` None means many records."""
+
+    form_id: str | None
+    uuid: str | None
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Outcome of :meth:`Workspace.check`."""
+
+    ok: bool
+    problems: list[str]
+    audit: VerifyResult
+
+
+class Workspace:
+    """An open workspace. Use ``create`` / ``open`` / ``open_with_recovery_key``; close when done."""
+
+    def __init__(
+        self,
+        folder: Path,
+        conn: sqlcipher3.Connection,
+        slots: SlotFile,
+        keys: dict[int, bytes],
+        gen: int,
+        user: User,
+        kdf: KdfParams,
+    ) -> None:
+        self.path = Path(folder)
+        self._conn: sqlcipher3.Connection | None = conn
+        self._slots = slots
+        self._key_gen = gen
+        self._data_key = keys[gen]
+        self._kdf = kdf
+        self.user = user
+        self._bind(conn)
+        self._subscribers: list[Callable[[ChangeEvent], None]] = []
+        self._dirty = False
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        self.workspace_id = meta["workspace_id"]
+        self.org_unit = OrgUnit(meta["org_unit_code"], meta["org_unit_name"])
+        self.forms = FormCatalog(self._connection, on_add=self._store_form)
+        self.records = Records(self)
+        self.users = Users(self)
+        self.settings = Settings(self)
+        self.outbox = StoreOutbox(self)
+
+    def _bind(self, conn: sqlcipher3.Connection) -> None:
+        self._conn = conn
+        self._audit = AuditLog(conn)
+        self.audit = self._audit
+        self.db = db.wrap(conn)  # sqlite-utils view (read-only use by reports / tools)
+
+    # --- creating and opening -------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: str | Path,
+        *,
+        org_unit_code: str,
+        org_unit_name: str = "",
+        admin_user: str = "admin",
+        admin_password: str,
+        kdf: KdfParams | None = None,
+    ) -> tuple[Workspace, str]:
+        """A new workspace in folder ``path``; returns it open as the admin, and the recovery key."""
+        folder = Path(path)
+        admin_user = check_name(admin_user)
+        check_password(admin_password)
+        if not org_unit_code or not str(org_unit_code).strip():
+            raise ValueError("An org-unit code is needed.")
+        kdf = kdf or KdfParams()
+        if (folder / DB_NAME).exists() or (folder / SLOTS_NAME).exists():
+            raise errors.WorkspaceExists(f"{folder} already holds a workspace.")
+        folder.mkdir(parents=True, exist_ok=True)
+        data_key = keyslots.new_data_key()
+        workspace_id = str(uuidlib.uuid4())
+        recovery_key = keyslots.new_recovery_key()
+        keys = {1: data_key}
+        slots = SlotFile(
+            workspace_id,
+            [
+                keyslots.make_password_slot(workspace_id, admin_user, admin_password, keys, kdf),
+                keyslots.make_recovery_slot(workspace_id, recovery_key, keys),
+            ],
+        )
+        conn = db.create(folder / DB_NAME, data_key)
+        try:
+            db.tune(conn)
+            migrations.migrate(conn)
+            with db.transaction(conn, "creating the workspace"):
+                now = audit.now()
+                conn.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)",
+                    [
+                        ("workspace_id", workspace_id),
+                        ("org_unit_code", str(org_unit_code).strip()),
+                        ("org_unit_name", org_unit_name or ""),
+                        ("created_at", now),
+                        ("next_device_seq", "1"),
+                    ],
+                )
+                conn.execute(
+                    "INSERT INTO users (name, role, created_at, created_by) VALUES (?, 'admin', ?, NULL)",
+                    (admin_user, now),
+                )
+                AuditLog(conn).append(
+                    admin_user,
+                    "workspace.create",
+                    workspace_id,
+                    {"org_unit": str(org_unit_code).strip()},
+                )
+            slots.save(folder / SLOTS_NAME)
+        except BaseException:
+            conn.close()
+            for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", SLOTS_NAME):
+                with contextlib.suppress(OSError):
+                    (folder / name).unlink()
+            raise
+        ws = cls(folder, conn, slots, keys, 1, User(admin_user, "admin"), kdf)
+        log.info("workspace created")
+        return ws, recovery_key
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        user: str,
+        password: str,
+        kdf: KdfParams | None = None,
+        verify: bool | None = None,
+    ) -> Workspace:
+        """Unlock with a user's password. ``kdf``: parameters for slots written in this session."""
+        folder = Path(path)
+        slots = cls._load_slots(folder)
+        slot = slots.password_slot(user)
+        if slot is None:
+            raise errors.UnknownUser(f"No user {user!r} in this workspace.")
+        lock = Lockout(folder)
+        lock.check(user)
+        try:
+            priv = keyslots.open_private(slots.workspace_id, slot, password)
+        except errors.WrongPassword:
+            count, delay = lock.failed(user)
+            msg = "Wrong password."
+            if delay:
+                msg += f" Too many failures: wait {int(delay)} seconds before the next try."
+            raise errors.WrongPassword(msg, failures=count, delay_seconds=delay) from None
+        keys = keyslots.unwrap(slots.workspace_id, slot, priv)
+        ws = cls._unlock(folder, slots, keys, user=user, kdf=kdf, verify=verify)
+        lock.succeeded(user)
+        return ws
+
+    @classmethod
+    def open_with_recovery_key(
+        cls,
+        path: str | Path,
+        recovery_key: str,
+        *,
+        kdf: KdfParams | None = None,
+        verify: bool | None = None,
+    ) -> Workspace:
+        """Unlock with the recovery key; the session acts as an administrator named ``*recovery*``."""
+        folder = Path(path)
+        slots = cls._load_slots(folder)
+        slot = slots.recovery_slot()
+        if slot is None:
+            raise errors.DamagedKeySlots("The key-slot file has no recovery slot.")
+        lock = Lockout(folder)
+        lock.check(RECOVERY_USER)
+        try:
+            priv = keyslots.open_private(slots.workspace_id, slot, recovery_key)
+        except errors.InvalidRecoveryKey:
+            raise
+        except errors.WrongPassword:
+            count, delay = lock.failed(RECOVERY_USER)
+            raise errors.WrongPassword(
+                "The recovery key does not unlock this workspace.",
+                failures=count,
+                delay_seconds=delay,
+            ) from None
+        keys = keyslots.unwrap(slots.workspace_id, slot, priv)
+        ws = cls._unlock(folder, slots, keys, user=None, kdf=kdf, verify=verify)
+        lock.succeeded(RECOVERY_USER)
+        return ws
+
+    @staticmethod
+    def _load_slots(folder: Path) -> SlotFile:
+        if not folder.is_dir():
+            raise errors.CorruptWorkspace(f"No workspace folder at {folder}.")
+        if not (folder / SLOTS_NAME).exists() and not (folder / DB_NAME).exists():
+            raise errors.CorruptWorkspace(f"{folder} does not hold a workspace.")
+        return SlotFile.load(folder / SLOTS_NAME)
+
+    @classmethod
+    def _unlock(
+        cls,
+        folder: Path,
+        slots: SlotFile,
+        keys: dict[int, bytes],
+        *,
+        user: str | None,
+        kdf: KdfParams | None,
+        verify: bool | None,
+    ) -> Workspace:
+        conn, gen = None, 0
+        last: errors.StoreError | None = None
+        for g in sorted(keys, reverse=True):  # newest generation first (see rotate_key)
+            try:
+                conn, gen = db.connect(folder / DB_NAME, keys[g]), g
+                break
+            except errors.TamperedDatabase as exc:
+                last = exc
+        if conn is None:
+            raise last or errors.TamperedDatabase("The database file does not open.")
+        try:
+            migrations.check_version(conn)
+            size = (folder / DB_NAME).stat().st_size
+            if verify or (verify is None and size <= VERIFY_ON_OPEN_BYTES):
+                bad = [p for p in db.integrity_problems(conn) if p.startswith("cipher")]
+                if bad:
+                    raise errors.TamperedDatabase(
+                        f"The database file was altered or damaged ({len(bad)} pages fail authentication)."
+                    )
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("workspace_id") != slots.workspace_id:
+                raise errors.DamagedKeySlots("The key-slot file belongs to another workspace.")
+            if user is None:
+                who = User(RECOVERY_USER, "admin")
+            else:
+                row = conn.execute(
+                    "SELECT role FROM users WHERE name = ? AND removed_at IS NULL", (user,)
+                ).fetchone()
+                if row is None:
+                    raise errors.UnknownUser(f"No user {user!r} in this workspace.")
+                who = User(user, row[0])
+            db.tune(conn)
+            migrations.migrate(conn)
+        except errors.StoreError:
+            conn.close()
+            raise
+        except db.DB_ERRORS as exc:
+            conn.close()
+            raise db.translate(exc, "opening") from None
+        ws = cls(folder, conn, slots, keys, gen, who, kdf or KdfParams())
+        if any(int(w["gen"]) != gen for s in slots.slots for w in s.wraps):
+            ws._finish_rotation()
+        log.info("workspace opened")
+        return ws
+
+    # --- internals used by the repositories ----------------------------------------------------
+
+    def _connection(self) -> sqlcipher3.Connection:
+        if self._conn is None:
+            raise errors.WorkspaceClosed("The workspace is closed.")
+        return self._conn
+
+    def _require_open(self) -> User:
+        self._connection()
+        return self.user
+
+    def _keys(self) -> dict[int, bytes]:
+        return {self._key_gen: self._data_key}
+
+    def _save_slots(self) -> None:
+        try:
+            self._slots.save(self.path / SLOTS_NAME)
+        except OSError as exc:
+            self._slots = SlotFile.load(self.path / SLOTS_NAME)
+            raise db.translate(exc, "writing the key-slot file") from None
+
+    def _changed(self, form_id: str | None, record_uuid: str | None) -> None:
+        self._dirty = True
+        event = ChangeEvent(form_id, record_uuid)
+        for cb in list(self._subscribers):
+            try:
+                cb(event)
+            except Exception:  # a subscriber's bug must not undo a committed save
+                log.exception("change subscriber failed")
+
+    def _store_form(self, form: Any, raw_text: str) -> None:
+        require(self.user, "sync", "add form definitions")
+        conn = self._connection()
+        with db.transaction(conn, "storing a form definition"):
+            conn.execute(
+                "INSERT OR IGNORE INTO form_definitions (form_id, version, hash, raw, added_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (form.id, form.version, form.hash, raw_text, audit.now()),
+            )
+            self._audit.append(
+                self.user.name, "form.add", form.id, {"version": form.version, "hash": form.hash}
+            )
+
+    # --- public API ---------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[ChangeEvent], None]) -> Callable[[], None]:
+        """Call ``callback(ChangeEvent)`` after each committed change; returns an unsubscribe."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
+
+    def verify_audit_chain(self) -> VerifyResult:
+        self._require_open()
+        return self._audit.verify()
+
+    def check(self) -> CheckReport:
+        """Database page authentication and integrity, the audit chain, and the key slots."""
+        conn = self._connection()
+        problems = db.integrity_problems(conn)
+        result = self._audit.verify()
+        if not result.ok:
+            problems.append(result.message)
+        try:
+            on_disk = SlotFile.load(self.path / SLOTS_NAME)
+            if on_disk.workspace_id != self.workspace_id:
+                problems.append("The key-slot file belongs to another workspace.")
+            names = {u.name for u in self.users.list()}
+            slot_users = set(on_disk.users())
+            for missing in sorted(names - slot_users):
+                problems.append(f"User {missing!r} has no key slot.")
+            for extra in sorted(slot_users - names):
+                problems.append(f"Key slot for {extra!r}, who is not a user.")
+            if on_disk.recovery_slot() is None:
+                problems.append("The key-slot file has no recovery slot.")
+            for s in on_disk.slots:
+                keyslots.Slot.from_json(s.to_json())
+                gens = {int(w["gen"]) for w in s.wraps}
+                if self._key_gen not in gens:
+                    problems.append(f"A key slot ({s.kind}) does not hold the current key.")
+        except errors.StoreError as exc:
+            problems.append(str(exc))
+        return CheckReport(not problems, problems, result)
+
+    def new_recovery_key(self) -> str:
+        """Replace the recovery slot; returns the new key (shown once). Admin only."""
+        require(self.user, "manage_keys", "replace the recovery key")
+        key = keyslots.new_recovery_key()
+        slot = keyslots.make_recovery_slot(self.workspace_id, key, self._keys())
+        self._slots.slots = [s for s in self._slots.slots if s.kind != "recovery"] + [slot]
+        conn = self._connection()
+        with db.transaction(conn, "replacing the recovery key"):
+            self._audit.append(self.user.name, "key.recovery", self.workspace_id, {})
+            self._save_slots()
+        return key
+
+    def rotate_key(self) -> None:
+        """Re-key the database with a fresh data key and re-wrap every remaining slot.
+
+        Crash-safe: the slot file first holds both keys, then the database is re-keyed, then the
+        old key is dropped from the slot file (``open`` finishes an interrupted rotation).
+        """
+        require(self.user, "manage_keys", "rotate the database key")
+        conn = self._connection()
+        new_gen, new_key = self._key_gen + 1, keyslots.new_data_key()
+        both = {self._key_gen: self._data_key, new_gen: new_key}
+        self._slots.slots = [keyslots.rewrap(self.workspace_id, s, both) for s in self._slots.slots]
+        self._save_slots()
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute(f"PRAGMA rekey = {db.key_pragma_value(new_key)}")
+        except db.DB_ERRORS as exc:
+            raise db.translate(exc, "re-keying the database") from None
+        self._key_gen, self._data_key = new_gen, new_key
+        # a fresh connection: SQLCipher's page checks in the old one still use the old HMAC key
+        conn.close()
+        self._conn = None
+        conn = db.connect(self.path / DB_NAME, new_key)
+        db.tune(conn)
+        self._bind(conn)
+        with db.transaction(conn, "recording the key rotation"):
+            self._audit.append(
+                self.user.name, "key.rotate", self.workspace_id, {"generation": new_gen}
+            )
+        self._finish_rotation()
+        self._dirty = True
+
+    def _finish_rotation(self) -> None:
+        self._slots.slots = [
+            keyslots.rewrap(self.workspace_id, s, self._keys()) for s in self._slots.slots
+        ]
+        self._save_slots()
+
+    def backup(self, dest: str | Path) -> Path:
+        """Write an encrypted backup file (see :mod:`desktop.store.backup`)."""
+        from desktop.store import backup
+
+        require(self.user, "backup", "make backups")
+        return backup.make_backup(self, Path(dest))
+
+    @classmethod
+    def restore(
+        cls,
+        backup_file: str | Path,
+        target: str | Path,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        recovery_key: str | None = None,
+        kdf: KdfParams | None = None,
+    ) -> Workspace:
+        """Unpack a backup into the empty folder ``target`` and open it (password or recovery key)."""
+        from desktop.store import backup
+
+        return backup.restore_backup(
+            cls,
+            Path(backup_file),
+            Path(target),
+            user=user,
+            password=password,
+            recovery_key=recovery_key,
+            kdf=kdf,
+        )
+
+    def close(self, *, backup: bool | None = None) -> None:
+        """Close the database; makes a rolling backup first when there were changes (setting
+        ``backup.on_close``, keeping ``backup.keep`` files in ``<workspace>/backups``)."""
+        if self._conn is None:
+            return
+        try:
+            want = (
+                self._dirty and self.settings.get("backup.on_close") if backup is None else backup
+            )
+            if want and self.user.can("backup"):
+                from desktop.store import backup as backup_mod
+
+                try:
+                    backup_mod.rolling_backup(self, int(self.settings.get("backup.keep") or 5))
+                except errors.StoreError:
+                    log.warning("automatic backup on close failed")
+            with contextlib.suppress(*db.DB_ERRORS):
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            with contextlib.suppress(*db.DB_ERRORS):
+                self._conn.close()
+            self._conn = None
+            self._data_key = b""
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def remove_workspace_files(folder: Path) -> None:
+    """Delete a workspace folder's database and slot files (used by tests and restore cleanup)."""
+    for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", SLOTS_NAME):
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+    with contextlib.suppress(OSError):
+        shutil.rmtree(folder / BACKUP_DIR)

@@ -58,6 +58,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "“{file}”缺少必填列：{columns}。请在列对应中指定。",
         "en": "'{file}' lacks required columns: {columns}. Map them in the column mapping.",
     },
+    "file.no_union": {
+        "zh_CN": "工作区中没有编号为 {union} 的工会。",
+        "en": "There is no union {union} in this workspace.",
+    },
     "file.too_many_errors": {
         "zh_CN": "“{file}”错误过多，已停止检查。",
         "en": "Too many errors in '{file}'; checking stopped.",

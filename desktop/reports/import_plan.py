@@ -158,6 +158,8 @@ class _RowChecker:
         self.columns: list[tuple[int, Any]] = []
         self.column_of: dict[str, int] = {}
         self.change_fields: list[str] = []
+        mapped = {f for f in mapping if f}
+        self.derived = {f.id for f in form.fields if f.fill is not None and f.id not in mapped}
         for col, field_id in enumerate(mapping):
             if field_id is None:
                 continue
@@ -208,6 +210,8 @@ class _RowChecker:
         for err in result.errors:
             if err.field in seen:  # already explained by the import (e.g. precision lost)
                 continue
+            if problems and err.code == "required" and err.field in self.derived:
+                continue  # e.g. birth date not derived because the ID number was unreadable
             problems.append(self.error(row, err.field, err.code, dict(err.params)))
         if problems:
             return None, problems

@@ -1,0 +1,153 @@
+"""Writing a confirmed import plan into the workspace: one transaction per chunk, cancellable.
+
+New members go through ``ws.records.save_many`` one chunk at a time (each chunk is one
+transaction: record, audit entry and outbox row of every member in it commit together). Members
+whose ID number is already in the workspace are updated (``records.save`` with their uuid, each its
+own transaction) or skipped, as the user chose. Cancelling stops before the next chunk: what was
+committed stays, and :class:`ImportOutcome` says exactly which rows are in and which are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.reports.import_plan import CellError, ImportPlan
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+POLICIES = ("update", "skip", "keep_both")
+FORM_ID = "member"
+
+
+@dataclass
+class ImportOutcome:
+    """What the import did: counts, the rows written, the rows the store refused."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: list[tuple[int, str, dict[str, Any]]] = field(
+        default_factory=list
+    )  # row, code, params
+    failed: dict[int, list[CellError]] = field(default_factory=dict)
+    written_rows: list[int] = field(default_factory=list)
+    cancelled: bool = False
+    not_reached: int = 0  # good rows not written because the user cancelled
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+    def written_ranges(self) -> list[tuple[int, int]]:
+        """The written row numbers as inclusive ranges: [(2, 5001), (5003, 6000)]."""
+        out: list[tuple[int, int]] = []
+        for r in sorted(self.written_rows):
+            if out and r == out[-1][1] + 1:
+                out[-1] = (out[-1][0], r)
+            else:
+                out.append((r, r))
+        return out
+
+
+def _store_errors(row: int, result: Any, plan: ImportPlan) -> list[CellError]:
+    from desktop.reports.import_plan import _RowChecker
+
+    checker = _RowChecker(plan.form, plan.union_uuid, plan.mapping, plan.source.headers)
+    errs = list(getattr(result, "errors", []) or [])
+    if not errs:
+        return [checker.error(row, "", "import.save_failed", {"detail": "?"})]
+    return [checker.error(row, e.field, e.code, dict(e.params)) for e in errs]
+
+
+def _merge_update(existing: Any, data: dict[str, Any], mapped: set[str]) -> dict[str, Any]:
+    """The existing member with the file's non-blank mapped fields laid over it (union kept)."""
+    merged = dict(existing.data)
+    for key, value in data.items():
+        if key == "union":
+            continue
+        if key in mapped and value not in (None, "", []):
+            merged[key] = value
+    return merged
+
+
+def commit_plan(
+    ws: Any,
+    plan: ImportPlan,
+    policy: str = "skip",
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> ImportOutcome:
+    """Write the plan's good rows; duplicates follow ``policy`` (update / skip / keep_both)."""
+    from desktop.store import errors as store_errors
+
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+    if plan.cancelled:
+        raise ValueError("this preview was cancelled before every row was checked; check again")
+    outcome = ImportOutcome()
+    mapped = {f for f in plan.mapping if f}
+    total = plan.good_count
+    done = 0
+    for chunk in plan.good.chunks():
+        if cancel is not None and cancel():
+            outcome.cancelled = True
+            outcome.not_reached = total - done
+            break
+        creates: list[dict[str, Any]] = []
+        create_rows: list[int] = []
+        updates: list[tuple[int, str, dict[str, Any]]] = []
+        for row, data, id_number in chunk:
+            rows = plan.repeated_ids.get(id_number) if id_number else None
+            if rows is not None:
+                if policy == "skip" and row != rows[0]:
+                    outcome.skipped.append(
+                        (row, "import.duplicate_in_file", {"other_row": rows[0]})
+                    )
+                    continue
+                if policy == "update" and row != rows[-1]:
+                    outcome.skipped.append(
+                        (row, "import.duplicate_in_file", {"other_row": rows[-1]})
+                    )
+                    continue
+            hit = plan.existing.get(id_number) if id_number else None
+            if hit is not None and policy == "skip":
+                outcome.skipped.append((row, "import.duplicate_in_workspace", {"name": hit[1]}))
+                continue
+            if hit is not None and policy == "update":
+                updates.append((row, hit[0], data))
+                continue
+            creates.append(data)
+            create_rows.append(row)
+        if creates:
+            result = ws.records.save_many(FORM_ID, creates, chunk_size=len(creates))
+            refused = {index for index, _ in result.failed}
+            for index, res in result.failed:
+                row = create_rows[index]
+                outcome.failed[row] = _store_errors(row, res, plan)
+            for index, row in enumerate(create_rows):
+                if index not in refused:
+                    outcome.written_rows.append(row)
+            outcome.created += len(result.saved)
+        for row, record_uuid, data in updates:
+            try:
+                existing = ws.records.get(record_uuid)
+                ws.records.save(
+                    FORM_ID, _merge_update(existing, data, mapped), record_uuid=record_uuid
+                )
+            except store_errors.ValidationFailed as exc:
+                outcome.failed[row] = _store_errors(row, exc.result, plan)
+                continue
+            except store_errors.StoreError as exc:
+                detail = getattr(exc, "code", type(exc).__name__)
+                outcome.failed[row] = [
+                    CellError(row, "", "", "", "import.save_failed", {"detail": detail})
+                ]
+                continue
+            outcome.updated += 1
+            outcome.written_rows.append(row)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+    return outcome

@@ -192,10 +192,10 @@ class Session:
 
 
 # --------------------------------------------------------------------------- templates
-def _form_raw(ws: Workspace) -> dict[str, Any] | None:
-    """The newest ``assessment`` definition the workspace knows (shipped or received by sync)."""
+def _form_raw(ws: Workspace, version: int | None = None) -> dict[str, Any] | None:
+    """An ``assessment`` definition the workspace knows (shipped or received by sync)."""
     try:
-        form = ws.forms.latest(FORM_ID)
+        form = ws.forms.latest(FORM_ID) if version is None else ws.forms.get(FORM_ID, version)
     except Exception:  # noqa: BLE001 - fall back to the shipped definition
         return None
     raw = getattr(form, "raw", None)
@@ -205,8 +205,8 @@ def _form_raw(ws: Workspace) -> dict[str, Any] | None:
 def template_for(session: Session, ws: Workspace | None = None) -> Template:
     """The template (form version) a session was entered with."""
     if ws is not None:
-        raw = _form_raw(ws)
-        if raw is not None and raw.get("version") == session.template_version:
+        raw = _form_raw(ws, session.template_version)
+        if raw is not None:
             return rules.template_from_form(raw)
     try:
         return rules.load_template(session.template_version)
@@ -257,25 +257,37 @@ def get_session(ws: Workspace, uuid: str) -> Session:
     return Session.from_record(ws.records.get(uuid))
 
 
-def create_session(
-    ws: Workspace,
+def check_duplicate(ws: Workspace, session: Session) -> None:
+    """Raise :class:`DuplicateSession` when another session of the union and year exists and
+    ``session.repeat_reason`` is empty. A stored session that keeps its union and year is not
+    checked again (the first of a year never needs a reason, even after a repeat exists)."""
+    if session.uuid:
+        stored = Session.from_record(ws.records.get(session.uuid))
+        if (stored.union, stored.year) == (session.union, session.year):
+            return
+    others = [
+        s for s in sessions(ws, union=session.union, year=session.year) if s.uuid != session.uuid
+    ]
+    if others and not session.repeat_reason.strip():
+        problem = Problem(
+            "assessment.duplicate_session",
+            {"union": union_name(ws, session.union), "year": session.year},
+        )
+        raise DuplicateSession(problem, others[0].uuid or "")
+
+
+def new_session(
+    ws: Workspace | None,
     union: str,
     year: int,
     *,
     meeting_date: str = "",
     meeting_kind: str = MEETING_KINDS[0],
     repeat_reason: str = "",
-    template: Template | None = None,
 ) -> Session:
-    """A new, empty session; refuses a second one for the union and year without a reason."""
-    existing = [s for s in sessions(ws, union=union, year=year)]
-    if existing and not repeat_reason.strip():
-        problem = Problem(
-            "assessment.duplicate_session", {"union": union_name(ws, union), "year": year}
-        )
-        raise DuplicateSession(problem, existing[0].uuid or "")
-    template = template or current_template(ws)
-    session = Session(
+    """An unsaved session on the newest template (nothing is written)."""
+    template = current_template(ws)
+    return Session(
         union=union,
         year=year,
         date=meeting_date,
@@ -284,6 +296,26 @@ def create_session(
         tally=template.empty_tally(),
         repeat_reason=repeat_reason.strip(),
     )
+
+
+def create_session(
+    ws: Workspace,
+    union: str,
+    year: int,
+    *,
+    meeting_date: str = "",
+    meeting_kind: str = MEETING_KINDS[0],
+    repeat_reason: str = "",
+) -> Session:
+    """Save a new, empty session; refuses a second one for the union and year without a reason."""
+    session = new_session(
+        ws,
+        union,
+        year,
+        meeting_date=meeting_date,
+        meeting_kind=meeting_kind,
+        repeat_reason=repeat_reason,
+    )
     return save_session(ws, session)
 
 
@@ -291,8 +323,10 @@ def save_session(ws: Workspace, session: Session) -> Session:
     """Compute the result, store it with the rule used, and save the record.
 
     Consistent numbers give a result and status "ready"; otherwise the result is cleared and the
-    session stays a "draft" (the errors are in :meth:`Session.compute`).
+    session stays a "draft" (the errors are in :meth:`Session.compute`). Raises
+    :class:`DuplicateSession` for a second session of the union and year without a reason.
     """
+    check_duplicate(ws, session)
     result = session.compute(template_for(session, ws))
     session.result = result.as_dict() if result.ok else None
     status = "ready" if result.ok else "draft"

@@ -1,0 +1,551 @@
+"""The assessment session editor: meeting, turnout, the vote (typed totals or keyed ballots),
+the live result, rectification items, save and print.
+
+Entry mode follows the tab in front: "Typed totals" (a grid of items × grades) or "Ballot by
+ballot" (:class:`desktop.ui.assessment_keying.BallotKeyer`; returned and invalid then follow the
+ballots). The result is recomputed on every change with :mod:`forms.assessment` and shown with
+the rule used; errors name the numbers (codes turned into words here, in the UI).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import assessments as ops
+from desktop.assessments import MEETING_KINDS, Rectification, Session
+from desktop.ui.assessment_keying import BallotKeyer
+from desktop.ui.i18n import current_language, pick
+from desktop.ui.tasks import default_runner
+from forms import assessment as rules
+from forms.assessment import AssessmentResult, Template
+
+TURNOUT = ("eligible", "attendees", "issued", "returned", "invalid")
+RECT_COLUMNS = ("what", "owner", "deadline", "done_date", "outcome")
+MAX_COUNT = 1_000_000
+
+
+def problem_text(template: Template, code: str, params: dict[str, Any]) -> str:
+    """Words for an assessment code, with item and grade ids shown as their labels."""
+    shown = dict(params)
+    for key, lookup in (("item", template.item), ("grade", template.grade)):
+        if key in shown:
+            with contextlib.suppress(KeyError):
+                shown[key] = pick(lookup(shown[key]).label)
+    return rules.message(code, current_language(), **shown)
+
+
+class SessionEditor(QWidget):
+    """Edit one session; :attr:`saved` fires with the stored :class:`Session`."""
+
+    saved = Signal(object)
+    back = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws: Any = None
+        self.template = rules.load_template()
+        self.session = Session(union="", year=QDate.currentDate().year())
+        self.last_result: AssessmentResult | None = None
+        self._loading = False
+        self._dirty = False
+        self._build()
+
+    # -- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.union = QComboBox()
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.kind = QComboBox()
+        self.repeat_reason = QLineEdit()
+        self.spins: dict[str, QSpinBox] = {}
+        for name in TURNOUT:
+            spin = QSpinBox()
+            spin.setRange(0, MAX_COUNT)
+            spin.setObjectName(name)
+            self.spins[name] = spin
+        self.meeting_box = QGroupBox()
+        meeting = QFormLayout(self.meeting_box)
+        self.meeting_labels = [QLabel() for _ in range(5)]
+        for label, widget in zip(
+            self.meeting_labels,
+            (self.union, self.year, self.date, self.kind, self.repeat_reason),
+            strict=True,
+        ):
+            meeting.addRow(label, widget)
+        self.turnout_box = QGroupBox()
+        turnout = QFormLayout(self.turnout_box)
+        self.turnout_labels = [QLabel() for _ in TURNOUT]
+        for label, name in zip(self.turnout_labels, TURNOUT, strict=True):
+            turnout.addRow(label, self.spins[name])
+
+        self.tabs = QTabWidget()
+        self.grid = QTableWidget()
+        self.grid.verticalHeader().setVisible(True)
+        self.keyer = BallotKeyer(self.template)
+        self.tabs.addTab(self.grid, "")
+        self.tabs.addTab(self.keyer, "")
+        self.result_label = QLabel()
+        self.result_label.setObjectName("assessmentResult")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
+        self.result_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+        self.rect_box = QGroupBox()
+        self.rects = QTableWidget(0, len(RECT_COLUMNS))
+        self.rects.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.add_rect = QPushButton()
+        self.remove_rect = QPushButton()
+        rect_buttons = QHBoxLayout()
+        rect_buttons.addWidget(self.add_rect)
+        rect_buttons.addWidget(self.remove_rect)
+        rect_buttons.addStretch(1)
+        rect_layout = QVBoxLayout(self.rect_box)
+        rect_layout.addWidget(self.rects)
+        rect_layout.addLayout(rect_buttons)
+
+        self.status = QLabel()
+        self.status.setObjectName("editorStatus")
+        self.status.setWordWrap(True)
+        self.save_button = QPushButton()
+        self.back_button = QPushButton()
+        self.copies = QSpinBox()
+        self.copies.setRange(1, 2000)
+        self.print_ballot = QPushButton()
+        self.print_tally = QPushButton()
+        self.print_notice = QPushButton()
+        buttons = QHBoxLayout()
+        for w in (self.back_button, self.save_button):
+            buttons.addWidget(w)
+        buttons.addStretch(1)
+        for w in (self.copies, self.print_ballot, self.print_tally, self.print_notice):
+            buttons.addWidget(w)
+
+        top = QHBoxLayout()
+        top.addWidget(self.meeting_box, 3)
+        top.addWidget(self.turnout_box, 2)
+        top.addWidget(self.result_label, 3)
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.addLayout(top)
+        inner.addWidget(self.tabs, 3)
+        inner.addWidget(self.rect_box, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+
+        for spin in self.spins.values():
+            spin.valueChanged.connect(self._changed)
+        self.year.valueChanged.connect(self._changed)
+        self.union.currentIndexChanged.connect(self._changed)
+        self.repeat_reason.textChanged.connect(self._changed)
+        self.date.dateChanged.connect(self._changed)
+        self.kind.currentIndexChanged.connect(self._changed)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.keyer.ballots_changed.connect(self._changed)
+        self.rects.itemChanged.connect(self._changed)
+        self.add_rect.clicked.connect(self._add_rect)
+        self.remove_rect.clicked.connect(self._remove_rect)
+        self.save_button.clicked.connect(self.save)
+        self.back_button.clicked.connect(self.back.emit)
+        self.print_ballot.clicked.connect(lambda: self._ask_and_print("ballot"))
+        self.print_tally.clicked.connect(lambda: self._ask_and_print("tally"))
+        self.print_notice.clicked.connect(lambda: self._ask_and_print("notice"))
+        self._set_template(self.template)
+        self.retranslate()
+
+    def _set_template(self, template: Template) -> None:
+        self.template = template
+        self.keyer.template = template
+        self.grid.clear()
+        self.grid.setRowCount(len(template.items))
+        self.grid.setColumnCount(len(template.grades))
+        for row in range(len(template.items)):
+            for col in range(len(template.grades)):
+                spin = QSpinBox()
+                spin.setRange(0, MAX_COUNT)
+                spin.valueChanged.connect(self._changed)
+                self.grid.setCellWidget(row, col, spin)
+        self.keyer.retranslate()
+        self._label_grid()
+
+    def _label_grid(self) -> None:
+        self.grid.setHorizontalHeaderLabels([pick(g.label) for g in self.template.grades])
+        self.grid.setVerticalHeaderLabels([pick(i.label) for i in self.template.items])
+
+    def grid_spin(self, item: int, grade: int) -> QSpinBox:
+        return self.grid.cellWidget(item, grade)  # type: ignore[return-value]
+
+    # -- loading and collecting ----------------------------------------------------------
+    def load(
+        self,
+        ws: Any,
+        session: Session,
+        unions: list[tuple[str, str]],
+        template: Template | None = None,
+    ) -> None:
+        self._loading = True
+        try:
+            self.ws = ws
+            self.session = session
+            self._set_template(template or ops.template_for(session, ws))
+            self.union.clear()
+            for uuid, name in unions:
+                self.union.addItem(name, uuid)
+            index = self.union.findData(session.union)
+            if index < 0 and session.union:
+                self.union.addItem(session.union, session.union)
+                index = self.union.count() - 1
+            self.union.setCurrentIndex(max(index, 0))
+            self.year.setValue(session.year)
+            self.date.setDate(
+                QDate.fromString(session.date, "yyyy-MM-dd")
+                if session.date
+                else QDate.currentDate()
+            )
+            self.kind.setCurrentIndex(max(self.kind.findData(session.meeting_kind), 0))
+            self.repeat_reason.setText(session.repeat_reason)
+            for name in TURNOUT:
+                self.spins[name].setValue(getattr(session, name))
+            for r, item in enumerate(self.template.items):
+                for c, grade in enumerate(self.template.grades):
+                    self.grid_spin(r, c).setValue(session.tally.get(item.id, {}).get(grade.id, 0))
+            self.keyer.set_ballots(session.ballots)
+            self.tabs.setCurrentIndex(1 if session.entry_mode == ops.ENTRY_BALLOTS else 0)
+            self.rects.setRowCount(0)
+            for rect in session.rectifications:
+                self._add_rect(rect)
+        finally:
+            self._loading = False
+        self._dirty = False
+        self.status.clear()
+        self._sync_mode()
+        self._recompute()
+
+    def collect(self) -> Session:
+        """The session as the widgets show it now (not saved)."""
+        s = self.session
+        session = Session(
+            union=str(self.union.currentData() or ""),
+            year=self.year.value(),
+            date=self.date.date().toString("yyyy-MM-dd"),
+            meeting_kind=str(self.kind.currentData() or MEETING_KINDS[0]),
+            template_version=self.template.version,
+            repeat_reason=self.repeat_reason.text().strip(),
+            uuid=s.uuid,
+            version=s.version,
+            status=s.status,
+            locked=s.locked,
+        )
+        for name in ("eligible", "attendees", "issued"):
+            setattr(session, name, self.spins[name].value())
+        if self.ballot_mode():
+            session.use_ballots(self.template, self.keyer.ballots)
+        else:
+            session.use_totals(
+                {
+                    item.id: {
+                        grade.id: self.grid_spin(r, c).value()
+                        for c, grade in enumerate(self.template.grades)
+                    }
+                    for r, item in enumerate(self.template.items)
+                },
+                returned=self.spins["returned"].value(),
+                invalid=self.spins["invalid"].value(),
+            )
+        for row in range(self.rects.rowCount()):
+            cells = [
+                (self.rects.item(row, c).text().strip() if self.rects.item(row, c) else "")
+                for c in range(len(RECT_COLUMNS))
+            ]
+            if any(cells):
+                session.rectifications.append(Rectification(*cells))
+        return session
+
+    def ballot_mode(self) -> bool:
+        return self.tabs.currentIndex() == 1
+
+    def has_unsaved_changes(self) -> bool:
+        return self._dirty
+
+    # -- reacting ------------------------------------------------------------------------
+    def _changed(self, *_: Any) -> None:
+        if self._loading:
+            return
+        self._dirty = True
+        self._sync_mode()
+        self._recompute()
+
+    def _tab_changed(self, index: int) -> None:
+        if self._loading:
+            return
+        if index == 0 and self.keyer.ballots:
+            # show the keyed ballots' totals in the grid, so switching loses nothing
+            counted = self.keyer.tally_result()
+            self._loading = True
+            for r, item in enumerate(self.template.items):
+                for c, grade in enumerate(self.template.grades):
+                    self.grid_spin(r, c).setValue(counted.tally[item.id][grade.id])
+            self.spins["returned"].setValue(counted.returned)
+            self.spins["invalid"].setValue(counted.invalid)
+            self._loading = False
+        if index == 1:
+            self.keyer.setFocus()
+        self._changed()
+
+    def _sync_mode(self) -> None:
+        ballots = self.ballot_mode()
+        for name in ("returned", "invalid"):
+            self.spins[name].setReadOnly(ballots)
+        if ballots:
+            counted = self.keyer.tally_result()
+            self._loading, was = True, self._loading
+            self.spins["returned"].setValue(counted.returned)
+            self.spins["invalid"].setValue(counted.invalid)
+            self._loading = was
+
+    def _recompute(self) -> None:
+        session = self.collect()
+        result = session.compute(self.template)
+        self.last_result = result
+        self.result_label.setText(self.result_html(result))
+
+    def result_html(self, result: AssessmentResult) -> str:
+        t = self.template
+        if not result.ok:
+            lines = [problem_text(t, e.code, e.params) for e in result.errors]
+            head = self.tr("The numbers do not agree yet:")
+            return f"<b>{head}</b><ul>" + "".join(f"<li>{x}</li>" for x in lines) + "</ul>"
+        assert result.overall_rate is not None
+        yes, no = self.tr("yes"), self.tr("no")
+        rows = [
+            (self.tr("Quorum met"), yes if result.quorum_met else no),
+            (self.tr("Valid ballots"), str(result.valid)),
+            (self.tr("Overall satisfaction"), rules.percent(result.overall_rate)),
+            (self.tr("Rectification required"), yes if result.rectification_required else no),
+            (self.tr("Model-home eligible"), yes if result.model_home_eligible else no),
+        ]
+        html = "".join(f"<tr><td>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows)
+        reasons = "".join(
+            f"<li>{problem_text(t, r.code, r.params)}</li>" for r in result.rectification_reasons
+        )
+        rule = result.rule
+        rule_text = self.tr(
+            "Rule: quorum %1 of eligible; satisfaction = (satisfied + basically satisfied) / "
+            "valid; rectification when unsatisfied > %2; model home at %3 or more."
+        )
+        rule_text = (
+            rule_text.replace("%1", rule["quorum_fraction"])
+            .replace("%2", rule["rectification_above"])
+            .replace("%3", rules.percent(Fraction(rule["model_home_at_least"]), 0))
+        )
+        return (
+            f"<table>{html}</table>"
+            + (f"<ul>{reasons}</ul>" if reasons else "")
+            + f"<p><small>{rule_text}</small></p>"
+        )
+
+    # -- rectification rows --------------------------------------------------------------
+    def _add_rect(self, rect: Rectification | None = None) -> None:
+        row = self.rects.rowCount()
+        self.rects.insertRow(row)
+        values = (
+            [rect.what, rect.owner, rect.deadline, rect.done_date, rect.outcome]
+            if isinstance(rect, Rectification)
+            else [""] * len(RECT_COLUMNS)
+        )
+        was = self._loading
+        self._loading = True
+        for col, value in enumerate(values):
+            self.rects.setItem(row, col, QTableWidgetItem(value))
+        self._loading = was
+        if not isinstance(rect, Rectification):
+            self.rects.setCurrentCell(row, 0)
+            self._changed()
+
+    def _remove_rect(self) -> None:
+        row = self.rects.currentRow()
+        if row >= 0:
+            self.rects.removeRow(row)
+            self._changed()
+
+    # -- saving and printing -------------------------------------------------------------
+    def save(self, on_saved: Callable[[Session], None] | None = None) -> None:
+        """Save through the task runner; the status line tells what happened."""
+        if self.ws is None:
+            return
+        session = self.collect()
+        if not session.union:
+            self.status.setText(self.tr("Choose the union first."))
+            return
+        ws = self.ws
+
+        def done(stored: Session) -> None:
+            self.session = stored
+            self._dirty = False
+            if stored.result:
+                self.status.setText(self.tr("Saved with its result."))
+            else:
+                self.status.setText(
+                    self.tr("Saved as a draft: the numbers do not agree yet, so no result.")
+                )
+            self.saved.emit(stored)
+            if on_saved is not None:
+                on_saved(stored)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ops.DuplicateSession):
+                p = exc.problem
+                self.status.setText(rules.message(p.code, current_language(), **p.params))
+            else:
+                from desktop.ui.errors_text import store_error_text
+
+                self.status.setText(store_error_text(exc))
+
+        default_runner().run(lambda ctx: ops.save_session(ws, session), done, failed)
+
+    def union_name(self) -> str:
+        return self.union.currentText()
+
+    def print_document(self, kind: str, path: Path, on_done: Callable[[Path], None] | None = None):
+        """Write the ballot sheet, tally sheet or notice of the *saved* session to ``path``."""
+        from desktop.reports import assessment_pdf as pdf
+
+        template, session, name = self.template, self.session, self.union_name()
+        org = getattr(getattr(self.ws, "org_unit", None), "name", "") or ""
+        year = self.year.value()
+        copies = self.copies.value()
+
+        def work(ctx: Any) -> Path:
+            if kind == "ballot":
+                return pdf.ballot_sheet(
+                    path, template, union_name=name, year=year, copies=copies,
+                    org_unit_name=org, progress=ctx.progress,
+                )  # fmt: skip
+            if kind == "tally":
+                return pdf.tally_sheet(
+                    path, template, union_name=name, year=year,
+                    session=session if session.uuid else None, org_unit_name=org,
+                )  # fmt: skip
+            return pdf.result_notice(path, template, session, union_name=name, org_unit_name=org)
+
+        def done(written: Path) -> None:
+            self.status.setText(self.tr("Printed to %1").replace("%1", str(written)))
+            if on_done is not None:
+                on_done(written)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValueError):
+                self.status.setText(self.tr("Save a session whose numbers agree first."))
+            else:
+                self.status.setText(str(exc))
+
+        default_runner().run(work, done, failed)
+
+    def _ask_and_print(self, kind: str) -> None:
+        if kind != "ballot" and self._dirty:
+            self.status.setText(self.tr("Save first: the printout shows the saved session."))
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save PDF"), f"{kind}.pdf", "PDF (*.pdf)"
+        )
+        if path:
+            self.print_document(kind, Path(path))
+
+    # -- language ------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.meeting_box.setTitle(self.tr("Meeting"))
+        self.turnout_box.setTitle(self.tr("Turnout and ballots"))
+        for label, text in zip(
+            self.meeting_labels,
+            (
+                self.tr("Union"),
+                self.tr("Year"),
+                self.tr("Meeting date"),
+                self.tr("Meeting kind"),
+                self.tr("Reason for a repeat"),
+            ),
+            strict=True,
+        ):
+            label.setText(text)
+        for label, text in zip(
+            self.turnout_labels,
+            (
+                self.tr("Eligible voters"),
+                self.tr("Attendees"),
+                self.tr("Ballots issued"),
+                self.tr("Ballots returned"),
+                self.tr("Invalid ballots"),
+            ),
+            strict=True,
+        ):
+            label.setText(text)
+        current = self.kind.currentData()
+        self.kind.clear()
+        self.kind.addItem(self.tr("Members' assembly"), MEETING_KINDS[0])
+        self.kind.addItem(self.tr("Members' representatives' assembly"), MEETING_KINDS[1])
+        self.kind.setCurrentIndex(max(self.kind.findData(current), 0))
+        self.repeat_reason.setPlaceholderText(
+            self.tr("Only when the union already has a session this year")
+        )
+        self.tabs.setTabText(0, self.tr("Typed totals"))
+        self.tabs.setTabText(1, self.tr("Ballot by ballot"))
+        self.rect_box.setTitle(self.tr("Rectification items"))
+        self.rects.setHorizontalHeaderLabels(
+            [
+                self.tr("What"),
+                self.tr("Owner"),
+                self.tr("Deadline"),
+                self.tr("Done on"),
+                self.tr("Outcome"),
+            ]
+        )
+        self.add_rect.setText(self.tr("Add item"))
+        self.remove_rect.setText(self.tr("Remove item"))
+        self.save_button.setText(self.tr("Save"))
+        self.back_button.setText(self.tr("Back to the list"))
+        self.copies.setSuffix(self.tr(" copies"))
+        self.print_ballot.setText(self.tr("Print ballot sheets"))
+        self.print_tally.setText(self.tr("Print tally sheet"))
+        self.print_notice.setText(self.tr("Print result notice"))
+        self._label_grid()
+        if self.last_result is not None:
+            self.result_label.setText(self.result_html(self.last_result))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -13,7 +13,11 @@ from collections.abc import Sequence
 
 from desktop import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ("desktop.cli.gui_cmds", "desktop.cli.sync_cmds")
+COMMAND_MODULES: tuple[str, ...] = (
+    "desktop.cli.gui_cmds",
+    "desktop.cli.sync_cmds",
+    "desktop.cli.print_cmds",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -53,7 +53,7 @@ from desktop.reports.pdf_text import CJK_FONT, draw_text, fit_text, markup, regi
 
 __all__ = ["CheckBoxes", "PdfCancelled", "PdfDocument", "QrStamp", "content_hash", "markup"]
 
-Cell = str | int | float | Flowable | None
+Cell = str | int | float | Flowable | Sequence[Flowable] | None
 ProgressFn = Callable[[int, int], Any]
 
 MARGIN = 15 * mm
@@ -165,8 +165,10 @@ class PdfDocument:
     def paragraph(self, text: str) -> None:
         self.story.append(Paragraph(markup(text), self.styles["body"]))
 
-    def key_values(self, pairs: Sequence[tuple[str, Any]], columns: int = 2) -> None:
-        """Label / value pairs laid out ``columns`` pairs to a row."""
+    def key_values(
+        self, pairs: Sequence[tuple[str, Any]], columns: int = 2, *, label_share: float = 0.3
+    ) -> None:
+        """Label / value pairs laid out ``columns`` pairs to a row (labels take ``label_share``)."""
         cell = self.styles["cell"]
         rows: list[list[Any]] = []
         for start in range(0, len(pairs), columns):
@@ -177,7 +179,7 @@ class PdfDocument:
             rows.append(row)
         if not rows:
             return
-        label_w = self.width / columns * 0.3
+        label_w = self.width / columns * label_share
         widths = [label_w, self.width / columns - label_w] * columns
         table = Table(rows, colWidths=widths, hAlign="LEFT")
         table.setStyle(
@@ -264,11 +266,28 @@ class PdfDocument:
     def page_break(self) -> None:
         self.story.append(PageBreak())
 
+    def cell_text(self, text: object, *, small: bool = False, grey: bool = False) -> Paragraph:
+        """A wrapped table-cell paragraph (``small``: 8 pt; ``grey``: for guidance and notes)."""
+        name = "cell" + ("-small" if small else "") + ("-grey" if grey else "")
+        style = self.styles.get(name)
+        if style is None:
+            base = self.styles["cell"]
+            style = self.styles[name] = ParagraphStyle(
+                f"ud-{name}",
+                parent=base,
+                fontSize=8 if small else base.fontSize,
+                leading=10.5 if small else base.leading,
+                textColor=colors.HexColor("#555555") if grey else colors.black,
+            )
+        return Paragraph(markup(text), style)
+
     def _cell(self, value: Cell, style: ParagraphStyle | None = None) -> Any:
         if value is None:
             return ""
         if isinstance(value, Flowable):
             return value
+        if isinstance(value, list | tuple):
+            return [v if isinstance(v, Flowable) else self._cell(v, style) for v in value]
         return Paragraph(markup(value), style or self.styles["cell"])
 
     # --- output --------------------------------------------------------------------------

@@ -78,8 +78,8 @@ class CheckBoxes(Flowable):
 
 def signature_block(labels: Sequence[str], style, width: float) -> Flowable:
     """Lines to sign on, two per row: "审查人（签字）____ 日期 ____", kept on one page."""
-    label_w, date_label_w = 36 * mm, 12 * mm
-    line_w = max(width * 0.5 - label_w, 30 * mm)
+    label_w, date_label_w = 48 * mm, 18 * mm
+    line_w = max(width * 0.55 - label_w, 35 * mm)
     date_w = max(min(width * 0.3, width - label_w - line_w - date_label_w), 20 * mm)
     rows = []
     for label in labels:

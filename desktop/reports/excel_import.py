@@ -30,7 +30,7 @@ from desktop.reports.import_mapping import (
 )
 from desktop.reports.import_messages import file_message, row_message
 from desktop.reports.import_plan import CellError, Duplicate, ImportPlan, build_plan
-from desktop.reports.import_read import ImportFileError, SheetSource, open_sheet
+from desktop.reports.import_read import ImportFileError, SheetSource, header_key, open_sheet
 from desktop.reports.import_report import describe, write_error_report
 
 __all__ = [
@@ -99,8 +99,13 @@ def open_member_sheet(path: Path | str, ws: Any = None, *, sheet: str | None = N
     """Open ``path`` and guess its column mapping (see the module doc)."""
     form = member_form(ws)
     index = HeaderIndex(form)
-    source = open_sheet(path, index.is_known, sheet=sheet)
-    mapping = guess_mapping(source.headers, index, remembered_mapping(ws))
+    remembered = remembered_mapping(ws)
+
+    def known(text: str) -> bool:
+        return index.is_known(text) or header_key(text) in remembered
+
+    source = open_sheet(path, known, sheet=sheet)
+    mapping = guess_mapping(source.headers, index, remembered)
     return OpenedSheet(source, form, index, mapping)
 
 

@@ -191,7 +191,8 @@ def choose_header(
     Each candidate row is combined with the row above it, so that a header cell merged
     vertically over two rows (value in the upper cell only) or a group title merged across
     columns above the real headers still gives every column its text. The row whose combined
-    texts match the most known column names wins; ``None`` when no row matches any.
+    texts match the most known column names wins. When none matches, the first row holding
+    text is the header (the user maps its columns by hand); ``None`` when there is no text.
     """
     best: tuple[int, int, list[str]] | None = None
     for i, row in enumerate(head):
@@ -209,6 +210,14 @@ def choose_header(
             continue
         if best is None or hits > best[1]:
             best = (i + 1, hits, texts)
+    if best is None:
+        # nothing known: the first row with text is the header, for the user to map by hand
+        for i, row in enumerate(head):
+            if any(not _blank(v) for v in row):
+                if not any(isinstance(v, str) and v.strip() for v in row):
+                    return None
+                best = (i + 1, 0, ["" if _blank(v) else str(v).strip() for v in row])
+                break
     if best is None:
         return None
     row_number, _, texts = best

@@ -148,10 +148,14 @@ def test_header_only_sheet(tmp_path: Path) -> None:
 
 
 def test_no_recognisable_header(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "x.xlsx", [["a", "b"], [1, 2]])
+    path = write_xlsx(tmp_path / "x.xlsx", [[3, 4], [1, 2]])
     with pytest.raises(ImportFileError) as err:
         open_sheet(path, known)
     assert err.value.code == "file.no_header"
+    # unknown text headers are still a header: the user maps the columns by hand
+    path = write_xlsx(tmp_path / "y.xlsx", [[None], ["会员名", "证件"], ["张三", "x"]])
+    src = open_sheet(path, known)
+    assert src.header_row == 2 and src.headers == ["会员名", "证件"]
 
 
 def test_damaged_xlsx(tmp_path: Path) -> None:

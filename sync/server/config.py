@@ -1,0 +1,160 @@
+"""A server's data directory: config.json, keys, TLS files, database and log.
+
+Layout::
+
+    DATA/config.json         level, name, server id, own org unit, limits, database URL
+    DATA/keys/signing.key    Ed25519 (PEM) - signs receipts and inbox messages
+    DATA/keys/hpke.key       X25519 (PEM) - batches are sealed to it
+    DATA/keys/nonce.key      32 random bytes - makes request nonces unforgeable
+    DATA/tls/ca.pem ca.key server.pem server.key
+    DATA/server.db           SQLite (default database)
+    DATA/logs/server.log
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from sync import crypto
+from sync.server import tls
+
+LEVELS = ("county", "province")
+
+
+class ServerSetupError(Exception):
+    """A clear, user-facing problem with the data directory or startup."""
+
+
+@dataclass
+class ServerConfig:
+    level: str
+    name: str
+    server_id: str
+    org_unit_code: str
+    db_url: str = ""  # empty: SQLite file DATA/server.db
+    max_batch_records: int = 1000
+    max_batch_bytes: int = 8 * 1024 * 1024
+    enroll_code_ttl_hours: float = 72.0
+    nonce_ttl_seconds: int = 300
+    hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
+
+
+@dataclass
+class DataDir:
+    """Paths and loaded secrets of one server data directory."""
+
+    path: Path
+    config: ServerConfig
+    signing_key: Ed25519PrivateKey
+    hpke_key: X25519PrivateKey
+    nonce_secret: bytes
+
+    @property
+    def ca_path(self) -> Path:
+        return self.path / "tls" / "ca.pem"
+
+    @property
+    def cert_path(self) -> Path:
+        return self.path / "tls" / "server.pem"
+
+    @property
+    def key_path(self) -> Path:
+        return self.path / "tls" / "server.key"
+
+    @property
+    def log_path(self) -> Path:
+        return self.path / "logs" / "server.log"
+
+    @property
+    def db_url(self) -> str:
+        return self.config.db_url or f"sqlite:///{self.path / 'server.db'}"
+
+    def ca_pem(self) -> str:
+        return self.ca_path.read_text(encoding="ascii")
+
+    def save_config(self) -> None:
+        (self.path / "config.json").write_text(self.config.to_json(), encoding="utf-8")
+
+
+def init_data_dir(
+    path: Path,
+    *,
+    level: str,
+    name: str,
+    org_unit_code: str,
+    hosts: list[str] | None = None,
+    db_url: str = "",
+) -> DataDir:
+    """Create a new data directory (refuses an already initialised one)."""
+    if level not in LEVELS:
+        raise ServerSetupError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
+    if (path / "config.json").exists():
+        raise ServerSetupError(f"{path} is already initialised (config.json exists)")
+    if path.exists() and not path.is_dir():
+        raise ServerSetupError(f"{path} exists and is not a directory")
+    for sub in ("keys", "tls", "logs"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    os.chmod(path / "keys", 0o700)
+    config = ServerConfig(
+        level=level,
+        name=name,
+        server_id=str(uuid.uuid4()),
+        org_unit_code=org_unit_code,
+        db_url=db_url,
+        hosts=hosts or ["127.0.0.1", "localhost"],
+    )
+    crypto.write_private_pem(path / "keys" / "signing.key", crypto.new_signing_key())
+    crypto.write_private_pem(path / "keys" / "hpke.key", crypto.new_hpke_key())
+    fd = os.open(path / "keys" / "nonce.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(os.urandom(32))
+    tls.write_pki(path / "tls", name, config.hosts)
+    (path / "config.json").write_text(config.to_json(), encoding="utf-8")
+    return load_data_dir(path)
+
+
+def load_data_dir(path: Path, *, expect_level: str | None = None) -> DataDir:
+    """Load a data directory, with a clear error for each thing that is missing or wrong."""
+    if not path.exists():
+        raise ServerSetupError(
+            f"data directory {path} does not exist; create it with "
+            f"'uniondesk-server init --level county --name NAME --data {path}'"
+        )
+    cfg_path = path / "config.json"
+    if not cfg_path.is_file():
+        raise ServerSetupError(
+            f"{path} is not a UnionDesk server data directory (no config.json); "
+            f"run 'uniondesk-server init' first"
+        )
+    try:
+        raw = json.loads(cfg_path.read_text(encoding="utf-8"))
+        config = ServerConfig(**raw)
+    except (ValueError, TypeError) as exc:
+        raise ServerSetupError(f"{cfg_path} is damaged: {exc}") from exc
+    if config.level not in LEVELS:
+        raise ServerSetupError(f"{cfg_path}: unknown level {config.level!r}")
+    if expect_level and config.level != expect_level:
+        raise ServerSetupError(f"{path} holds a {config.level} server, not a {expect_level} server")
+    try:
+        signing = crypto.load_private_pem((path / "keys" / "signing.key").read_bytes())
+        hpke_key = crypto.load_private_pem((path / "keys" / "hpke.key").read_bytes())
+        nonce_secret = (path / "keys" / "nonce.key").read_bytes()
+    except (OSError, ValueError) as exc:
+        raise ServerSetupError(f"cannot read the server keys in {path / 'keys'}: {exc}") from exc
+    if not isinstance(signing, Ed25519PrivateKey) or not isinstance(hpke_key, X25519PrivateKey):
+        raise ServerSetupError(f"the key files in {path / 'keys'} have the wrong type")
+    for name in ("ca.pem", "server.pem", "server.key"):
+        if not (path / "tls" / name).is_file():
+            raise ServerSetupError(f"TLS file {path / 'tls' / name} is missing")
+    (path / "logs").mkdir(exist_ok=True)
+    return DataDir(path, config, signing, hpke_key, nonce_secret)

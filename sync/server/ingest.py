@@ -1,0 +1,321 @@
+"""Batch ingest: verify, deduplicate, decrypt, re-validate, store, and sign the receipt.
+
+Order of checks and their error codes: sync/PROTOCOL.md, "Batches". A batch-level refusal stores
+nothing; a record-level rejection only marks that record ``rejected`` in the receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+
+from sync import crypto
+from sync.protocol import (
+    BatchPayload,
+    Envelope,
+    ProtocolError,
+    Receipt,
+    RecordStatus,
+    canonical_json,
+    parse_json_object,
+    record_hash,
+)
+from sync.server.errors import SyncError
+from sync.server.formset import validation_errors
+from sync.server.service import Server, _protocol_status
+from sync.server.storage import batches, devices, now_iso, records
+
+_CRYPTO_STATUS = {
+    "bad_signature": 401,
+    "payload_hash_mismatch": 400,
+    "wrong_recipient": 400,
+    "decrypt_failed": 400,
+    "bad_payload": 400,
+    "manifest_mismatch": 400,
+}
+
+
+def _record_error(code: str, message: str, **params: Any) -> dict[str, Any]:
+    return {"code": code, "field": None, "params": {"message": message, **params}}
+
+
+def _status(record: Mapping[str, Any], status: str, errors: list[dict[str, Any]]) -> RecordStatus:
+    uuid_ = record.get("uuid")
+    version = record.get("version")
+    return RecordStatus(
+        record_uuid=uuid_ if isinstance(uuid_, str) else "",
+        version=version if isinstance(version, int) and not isinstance(version, bool) else 0,
+        status=status,
+        errors=tuple(errors),
+    )
+
+
+def _shape_errors(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    problems = []
+    for key, kind in (
+        ("uuid", str),
+        ("version", int),
+        ("form_id", str),
+        ("form_version", int),
+        ("org_unit", str),
+        ("data", dict),
+    ):
+        value = record.get(key)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            problems.append(key)
+    if problems:
+        return [_record_error("sync.bad_record", "missing or mistyped members", members=problems)]
+    return []
+
+
+def parse_envelope(server: Server, body: bytes) -> Envelope:
+    if len(body) > server.config.max_batch_bytes:
+        raise SyncError(
+            413,
+            "batch_too_large",
+            f"the batch is {len(body)} bytes; this server accepts at most "
+            f"{server.config.max_batch_bytes}",
+            max_batch_bytes=server.config.max_batch_bytes,
+        )
+    try:
+        envelope = Envelope.from_dict(parse_json_object(body))
+    except ProtocolError as exc:
+        raise SyncError(_protocol_status(exc.code), exc.code, exc.message) from exc
+    if len(envelope.manifest) > server.config.max_batch_records:
+        raise SyncError(
+            413,
+            "too_many_records",
+            f"the batch has {len(envelope.manifest)} records; this server accepts at most "
+            f"{server.config.max_batch_records}",
+            max_batch_records=server.config.max_batch_records,
+        )
+    return envelope
+
+
+def ingest(server: Server, body: bytes) -> bytes:
+    """Handle one ``POST /v1/batches`` body; returns the signed receipt bytes."""
+    envelope = parse_envelope(server, body)
+    ctx = f"device={envelope.device_id} seq={envelope.device_seq} batch={envelope.batch_id}"
+    try:
+        return _ingest(server, envelope, ctx)
+    except SyncError as err:
+        err.context = ctx
+        raise
+
+
+def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
+    device = server.active_device(envelope.device_id)
+    if not crypto.verify_document(device.public_key, envelope):
+        raise SyncError(401, "bad_signature", "the batch signature does not verify for this device")
+    env_hash = envelope.envelope_sha256()
+
+    with server.store.write() as conn:
+        existing = conn.execute(
+            select(batches.c.envelope_sha256, batches.c.receipt, batches.c.device_id).where(
+                batches.c.batch_id == envelope.batch_id
+            )
+        ).first()
+        if existing is not None:
+            if existing.envelope_sha256 == env_hash and existing.device_id == device.device_id:
+                server.log.info("batch repeated, same receipt returned %s", ctx)
+                return bytes(existing.receipt)
+            raise SyncError(
+                409, "batch_conflict", "this batch id was already used for a different batch"
+            )
+        last_seq = conn.execute(
+            select(devices.c.last_seq).where(devices.c.device_id == device.device_id)
+        ).scalar_one()
+        if envelope.device_seq <= last_seq:
+            raise SyncError(
+                409,
+                "stale_sequence",
+                f"sequence number {envelope.device_seq} is not above the last accepted "
+                f"{last_seq} (replayed or out of order)",
+                last_device_seq=int(last_seq),
+            )
+        try:
+            payload = crypto.open_batch(
+                envelope,
+                hpke_key=server.data.hpke_key,
+                device_public=device.public_key,
+                max_plain_bytes=max(64 * server.config.max_batch_bytes, 1 << 20),
+            )
+        except crypto.CryptoError as exc:
+            raise SyncError(_CRYPTO_STATUS.get(exc.code, 400), exc.code, exc.message) from exc
+
+        statuses, rows = _judge(server, conn, device, payload)
+        received_at = now_iso()
+        receipt = crypto.sign_document(
+            server.data.signing_key,
+            Receipt(
+                batch_id=envelope.batch_id,
+                device_id=envelope.device_id,
+                device_seq=envelope.device_seq,
+                envelope_sha256=env_hash,
+                server_id=server.config.server_id,
+                received_at=received_at,
+                records=tuple(statuses),
+            ),
+        )
+        receipt_bytes = receipt.to_json()
+        moved = conn.execute(
+            update(devices)
+            .where(
+                devices.c.device_id == device.device_id, devices.c.last_seq < envelope.device_seq
+            )
+            .values(last_seq=envelope.device_seq)
+        )
+        if moved.rowcount != 1:  # a concurrent batch of this device won the race
+            raise SyncError(409, "stale_sequence", "sequence number was used concurrently")
+        try:
+            conn.execute(
+                batches.insert().values(
+                    batch_id=envelope.batch_id,
+                    device_id=device.device_id,
+                    device_seq=envelope.device_seq,
+                    envelope_sha256=env_hash,
+                    envelope=envelope.to_json(),
+                    receipt=receipt_bytes,
+                    record_count=len(statuses),
+                    received_count=sum(s.status == "received" for s in statuses),
+                    rejected_count=sum(s.status == "rejected" for s in statuses),
+                    received_at=received_at,
+                )
+            )
+            for row in rows:
+                conn.execute(records.insert().values(**row, received_at=received_at))
+        except IntegrityError as exc:  # a concurrent request stored the same batch / record
+            raise SyncError(409, "batch_conflict", "the batch was stored concurrently") from exc
+        server.enqueue(
+            conn, device.device_id, "receipt", {"receipt": parse_json_object(receipt_bytes)}
+        )
+    counts = {
+        k: sum(s.status == k for s in statuses) for k in ("received", "duplicate", "rejected")
+    }
+    server.log.info(
+        "batch accepted %s records=%d received=%d duplicate=%d rejected=%d",
+        ctx,
+        len(statuses),
+        counts["received"],
+        counts["duplicate"],
+        counts["rejected"],
+    )
+    for status in statuses:
+        if status.status == "rejected":
+            server.log.info(
+                "record rejected %s record=%s version=%s codes=%s",
+                ctx,
+                status.record_uuid,
+                status.version,
+                ",".join(sorted({str(e.get("code")) for e in status.errors})),
+            )
+    return receipt_bytes
+
+
+def _judge(
+    server: Server, conn: Any, device: Any, payload: BatchPayload
+) -> tuple[list[RecordStatus], list[dict[str, Any]]]:
+    """Per-record verdicts and the rows to insert for the received ones."""
+    keys = [
+        (r["uuid"], r["version"])
+        for r in payload.records
+        if isinstance(r.get("uuid"), str) and isinstance(r.get("version"), int)
+    ]
+    stored: dict[tuple[str, int], str] = {}
+    for start in range(0, len(keys), 400):
+        chunk = keys[start : start + 400]
+        for row in conn.execute(
+            select(records.c.record_uuid, records.c.version, records.c.record_sha256).where(
+                tuple_(records.c.record_uuid, records.c.version).in_(chunk)
+            )
+        ):
+            stored[(row.record_uuid, row.version)] = row.record_sha256
+    allowed = server.store.subtree_codes(device.org_unit)
+    statuses: list[RecordStatus] = []
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[str, int]] = set()
+    for record in payload.records:
+        errors = _shape_errors(record)
+        if errors:
+            statuses.append(_status(record, "rejected", errors))
+            continue
+        key = (record["uuid"], record["version"])
+        digest = record_hash(record)
+        if key in seen:
+            statuses.append(
+                _status(record, "rejected", [_record_error("sync.duplicate_in_batch", "twice")])
+            )
+            continue
+        seen.add(key)
+        if record["org_unit"] not in allowed:
+            statuses.append(
+                _status(
+                    record,
+                    "rejected",
+                    [
+                        _record_error(
+                            "sync.wrong_org_unit",
+                            "record belongs to another org unit",
+                            org_unit=record["org_unit"],
+                            device_org_unit=device.org_unit,
+                        )
+                    ],
+                )
+            )
+            continue
+        if key in stored:
+            if stored[key] == digest:
+                statuses.append(_status(record, "duplicate", []))
+            else:
+                statuses.append(
+                    _status(
+                        record,
+                        "rejected",
+                        [_record_error("sync.version_conflict", "other content stored")],
+                    )
+                )
+            continue
+        form = server.forms.get(record["form_id"], record["form_version"])
+        if form is None:
+            statuses.append(
+                _status(
+                    record,
+                    "rejected",
+                    [
+                        _record_error(
+                            "sync.unknown_form",
+                            "form id / version not known to the server",
+                            form_id=record["form_id"],
+                            form_version=record["form_version"],
+                        )
+                    ],
+                )
+            )
+            continue
+        try:
+            errors = validation_errors(form, record["data"])
+        except Exception as exc:  # a defect in validation must not lose the whole batch
+            server.log.error("validation crashed record=%s: %s", record["uuid"], type(exc).__name__)
+            errors = [_record_error("sync.bad_record", "the record could not be validated")]
+        if errors:
+            statuses.append(_status(record, "rejected", errors))
+            continue
+        statuses.append(_status(record, "received", []))
+        rows.append(
+            {
+                "record_uuid": record["uuid"],
+                "version": record["version"],
+                "form_id": record["form_id"],
+                "form_version": record["form_version"],
+                "org_unit": record["org_unit"],
+                "device_id": device.device_id,
+                "batch_id": payload.batch_id,
+                "record_sha256": digest,
+                "content": canonical_json(record).decode("utf-8"),
+                "status": "received",
+            }
+        )
+    return statuses, rows

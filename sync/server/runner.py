@@ -1,0 +1,127 @@
+"""Running a server: logging, the uvicorn config over HTTPS, startup checks, and a thread runner.
+
+``serve_forever`` is what ``uniondesk-server serve`` uses; ``ServerThread`` runs the same app in a
+background thread of the current process (tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from sync.server.app import create_app
+from sync.server.config import ServerSetupError, load_data_dir
+from sync.server.service import Server
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def attach_log_file(server: Server) -> logging.Handler:
+    """Write the server's log lines to DATA/logs/server.log (and return the handler)."""
+    handler = logging.FileHandler(server.data.log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    server.log.addHandler(handler)
+    server.log.setLevel(logging.INFO)
+    return handler
+
+
+def check_port_free(host: str, port: int) -> None:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ServerSetupError(
+                f"port {port} on {host} is already in use; stop the other program or use --port"
+            ) from exc
+        raise ServerSetupError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    finally:
+        sock.close()
+
+
+def uvicorn_config(server: Server, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(server),
+        host=host,
+        port=port,
+        ssl_certfile=str(server.data.cert_path),
+        ssl_keyfile=str(server.data.key_path),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+    )
+
+
+def open_server(data: Path, expect_level: str | None = None) -> Server:
+    return Server(load_data_dir(data, expect_level=expect_level))
+
+
+def serve_forever(data: Path, host: str, port: int, expect_level: str | None = None) -> None:
+    server = open_server(data, expect_level)
+    check_port_free(host, port)
+    attach_log_file(server)
+    server.log.info(
+        "serving %s server %r on https://%s:%d", server.config.level, server.config.name, host, port
+    )
+    try:
+        uvicorn.Server(uvicorn_config(server, host, port)).run()
+    finally:
+        server.log.info("stopped")
+        server.store.close()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+class ServerThread:
+    """A real HTTPS server in a background thread: ``start()``, ``url``, ``stop()``."""
+
+    def __init__(self, server: Server, host: str = "127.0.0.1", port: int | None = None) -> None:
+        self.server = server
+        self.host = host
+        self.port = port or free_port(host)
+        self._uvicorn: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._handler: logging.Handler | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> ServerThread:
+        check_port_free(self.host, self.port)
+        self._handler = attach_log_file(self.server)
+        self._uvicorn = uvicorn.Server(uvicorn_config(self.server, self.host, self.port))
+        self._thread = threading.Thread(target=self._uvicorn.run, daemon=True, name="ud-server")
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._uvicorn.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"server on port {self.port} did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self._uvicorn is not None and self._thread is not None:
+            self._uvicorn.should_exit = True
+            self._thread.join(timeout=10)
+        if self._handler is not None:
+            self.server.log.removeHandler(self._handler)
+            self._handler.close()
+            self._handler = None
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,336 @@
+"""The server's database: SQLAlchemy Core tables and small queries (SQLite or PostgreSQL).
+
+Deduplication is done by constraints, not by code alone: ``batches.batch_id`` unique,
+``batches (device_id, device_seq)`` unique, ``records (record_uuid, version)`` unique, and a
+device's ``last_seq`` only moves forward through a conditional UPDATE. Times are server clock:
+ISO 8601 UTC strings for display, epoch seconds where compared.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine, Row
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+org_units = Table(
+    "org_units",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("parent", String(32), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+enroll_codes = Table(
+    "enroll_codes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("org_unit", String(32), ForeignKey("org_units.code"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", String(32), nullable=True),
+    Column("device_id", String(36), nullable=True),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device_id", String(36), primary_key=True),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("org_unit", String(32), ForeignKey("org_units.code"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("label", Text, nullable=False, default=""),
+    Column("enrolled_at", String(32), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+    Column("last_seq", BigInteger, nullable=False, default=0),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(36), nullable=False, unique=True),
+    Column("device_id", String(36), ForeignKey("devices.device_id"), nullable=False),
+    Column("device_seq", BigInteger, nullable=False),
+    Column("envelope_sha256", String(64), nullable=False),
+    Column("envelope", LargeBinary, nullable=False),
+    Column("receipt", LargeBinary, nullable=False),
+    Column("record_count", Integer, nullable=False),
+    Column("received_count", Integer, nullable=False),
+    Column("rejected_count", Integer, nullable=False),
+    Column("received_at", String(32), nullable=False),
+    UniqueConstraint("device_id", "device_seq", name="uq_batches_device_seq"),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_uuid", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("form_id", String(64), nullable=False),
+    Column("form_version", Integer, nullable=False),
+    Column("org_unit", String(32), nullable=False),
+    Column("device_id", String(36), ForeignKey("devices.device_id"), nullable=False),
+    Column("batch_id", String(36), ForeignKey("batches.batch_id"), nullable=False),
+    Column("record_sha256", String(64), nullable=False),
+    Column("content", Text, nullable=False),  # canonical JSON of the record as sent
+    Column("status", String(16), nullable=False, default="received"),
+    Column("received_at", String(32), nullable=False),
+    UniqueConstraint("record_uuid", "version", name="uq_records_uuid_version"),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("msg_seq", Integer, primary_key=True, autoincrement=True),
+    Column("msg_id", String(36), nullable=False, unique=True),
+    Column("device_id", String(36), ForeignKey("devices.device_id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("message", LargeBinary, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("acked_at", String(32), nullable=True),
+)
+
+used_nonces = Table(
+    "used_nonces",
+    metadata,
+    Column("nonce", String(128), primary_key=True),
+    Column("used_at", Float, nullable=False),
+)
+
+form_definitions = Table(
+    "form_definitions",
+    metadata,
+    Column("form_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("hash", String(64), nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("published_at", String(32), nullable=False),
+)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Store:
+    """The database of one server. ``write()`` is the one way to change it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        # SQLite has one writer; serialising writers in-process avoids lock-upgrade deadlocks.
+        self._lock = threading.Lock() if self.is_sqlite else None
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            if conn.execute(select(meta.c.value).where(meta.c.key == "schema")).first() is None:
+                conn.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with self._lock or nullcontext(), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    # ------------------------------------------------------------------ org units
+
+    def add_org_unit(self, code: str, name: str, parent: str | None, kind: str) -> None:
+        with self.write() as conn:
+            existing = conn.execute(select(org_units).where(org_units.c.code == code)).first()
+            if existing is None:
+                conn.execute(
+                    org_units.insert().values(
+                        code=code, name=name, parent=parent, kind=kind, created_at=now_iso()
+                    )
+                )
+            else:
+                conn.execute(
+                    update(org_units)
+                    .where(org_units.c.code == code)
+                    .values(name=name, parent=parent, kind=kind)
+                )
+
+    def org_unit(self, code: str) -> Row | None:
+        with self.read() as conn:
+            return conn.execute(select(org_units).where(org_units.c.code == code)).first()
+
+    def all_org_units(self) -> list[Row]:
+        with self.read() as conn:
+            return list(conn.execute(select(org_units).order_by(org_units.c.code)))
+
+    def org_unit_view(self, code: str) -> list[Row]:
+        """Ancestors of ``code``, itself and its whole subtree (what a device may know)."""
+        units = {u.code: u for u in self.all_org_units()}
+        out: list[Row] = []
+        cur = units.get(code)
+        seen: set[str] = set()
+        while cur is not None and cur.code not in seen:
+            seen.add(cur.code)
+            out.append(cur)
+            cur = units.get(cur.parent) if cur.parent else None
+        out.reverse()
+        frontier = [code]
+        while frontier:
+            parent = frontier.pop()
+            for unit in units.values():
+                if unit.parent == parent and unit.code not in seen:
+                    seen.add(unit.code)
+                    out.append(unit)
+                    frontier.append(unit.code)
+        return out
+
+    def subtree_codes(self, code: str) -> set[str]:
+        """``code`` and every org unit below it."""
+        children: dict[str | None, list[str]] = {}
+        for unit in self.all_org_units():
+            children.setdefault(unit.parent, []).append(unit.code)
+        out, frontier = {code}, [code]
+        while frontier:
+            for child in children.get(frontier.pop(), []):
+                if child not in out:
+                    out.add(child)
+                    frontier.append(child)
+        return out
+
+    def is_within(self, code: str, ancestor: str) -> bool:
+        """True when org unit ``code`` is ``ancestor`` or lies below it in the tree."""
+        if code == ancestor:
+            return True
+        units = {u.code: u.parent for u in self.all_org_units()}
+        seen: set[str] = set()
+        cur = units.get(code)
+        while cur and cur not in seen:
+            if cur == ancestor:
+                return True
+            seen.add(cur)
+            cur = units.get(cur)
+        return False
+
+    # ------------------------------------------------------------------ devices
+
+    def device(self, device_id: str) -> Row | None:
+        with self.read() as conn:
+            return conn.execute(select(devices).where(devices.c.device_id == device_id)).first()
+
+    def list_devices(self) -> list[Row]:
+        with self.read() as conn:
+            return list(conn.execute(select(devices).order_by(devices.c.enrolled_at)))
+
+    def revoke_device(self, device_id: str) -> bool:
+        with self.write() as conn:
+            result = conn.execute(
+                update(devices)
+                .where(devices.c.device_id == device_id, devices.c.revoked_at.is_(None))
+                .values(revoked_at=now_iso())
+            )
+            return result.rowcount == 1
+
+    # ------------------------------------------------------------------ batches and records
+
+    def batch(self, batch_id: str) -> Row | None:
+        with self.read() as conn:
+            return conn.execute(select(batches).where(batches.c.batch_id == batch_id)).first()
+
+    def list_batches(self, device_id: str | None = None, limit: int = 100) -> list[Row]:
+        query = (
+            select(
+                batches.c.batch_id,
+                batches.c.device_id,
+                batches.c.device_seq,
+                batches.c.record_count,
+                batches.c.received_count,
+                batches.c.rejected_count,
+                batches.c.received_at,
+            )
+            .order_by(batches.c.id.desc())
+            .limit(limit)
+        )
+        if device_id:
+            query = query.where(batches.c.device_id == device_id)
+        with self.read() as conn:
+            return list(conn.execute(query))
+
+    def count(self, table: Table) -> int:
+        with self.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    def record_rows(self, record_uuid: str | None = None) -> list[Row]:
+        query = select(records).order_by(records.c.id)
+        if record_uuid:
+            query = query.where(records.c.record_uuid == record_uuid)
+        with self.read() as conn:
+            return list(conn.execute(query))
+
+    # ------------------------------------------------------------------ nonces
+
+    def use_nonce(self, nonce: str, ttl_seconds: float) -> bool:
+        """Mark a nonce used; False when it was used before. Prunes expired entries."""
+        now = time.time()
+        with self.write() as conn:
+            conn.execute(used_nonces.delete().where(used_nonces.c.used_at < now - 2 * ttl_seconds))
+            if conn.execute(
+                select(used_nonces.c.nonce).where(used_nonces.c.nonce == nonce)
+            ).first():
+                return False
+            conn.execute(used_nonces.insert().values(nonce=nonce, used_at=now))
+            return True
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()

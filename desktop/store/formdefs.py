@@ -22,10 +22,11 @@ class StorageSpec:
     """How the store indexes one form version's fields."""
 
     contains: tuple[str, ...]  # substring search (FTS5 trigram + short-query gram index)
-    keyed: dict[str, str]  # field id -> "prefix" | "exact" | "sort" (kept in record_keys)
+    keyed: dict[str, str]  # field id -> "prefix" | "exact" | "ref" | "sort" (kept in record_keys)
     sensitive: frozenset[str]
     unique: tuple[str, ...]
-    prefix: tuple[str, ...]  # fields a digit-like search matches by prefix
+    prefix: tuple[str, ...]  # fields a code-like search matches by prefix
+    exact: tuple[str, ...]  # fields a code-like search matches exactly
 
 
 def storage_spec(form: Any) -> StorageSpec:
@@ -43,15 +44,14 @@ def storage_spec(form: Any) -> StorageSpec:
         elif mode in ("prefix", "exact"):
             keyed[f.id] = mode
         if f.type in KEY_TYPES or f.sensitive or getattr(f, "unique", False):
-            keyed.setdefault(f.id, "prefix" if f.type != "reference" else "exact")
-            if f.type in ("resident_id", "id_document", "mobile", "uscc"):
-                keyed[f.id] = "prefix"
+            keyed.setdefault(f.id, "ref" if f.type == "reference" else "prefix")
         if f.sensitive:
             sensitive.add(f.id)
         if getattr(f, "unique", False):
             unique.append(f.id)
     prefix = tuple(k for k, m in keyed.items() if m == "prefix")
-    return StorageSpec(tuple(contains), keyed, frozenset(sensitive), tuple(unique), prefix)
+    exact = tuple(k for k, m in keyed.items() if m == "exact")
+    return StorageSpec(tuple(contains), keyed, frozenset(sensitive), tuple(unique), prefix, exact)
 
 
 class FormCatalog:

@@ -108,6 +108,12 @@ def search_clause(form_id: str, spec: StorageSpec, search: str) -> tuple[str, li
             " AND value >= ? AND value < ?"
         )
         params.extend([form_id, *spec.prefix, up, up + MAX_KEY])
+    if spec.exact and s:
+        marks = ",".join("?" * len(spec.exact))
+        parts.append(
+            f"SELECT rec FROM record_keys WHERE form_id = ? AND field_id IN ({marks}) AND value IN (?, ?)"
+        )
+        params.extend([form_id, *spec.exact, " ".join(search.split()), s.upper()])
     if not parts:
         return "0", []
     return "r.id IN (" + " UNION ".join(parts) + ")", params

@@ -288,12 +288,12 @@ class Workspace:
                 who = User(user, row[0])
             db.tune(conn)
             migrations.migrate(conn)
-        except errors.StoreError:
-            conn.close()
-            raise
         except db.DB_ERRORS as exc:
             conn.close()
             raise db.translate(exc, "opening") from None
+        except BaseException:
+            conn.close()
+            raise
         ws = cls(folder, conn, slots, keys, gen, who, kdf or KdfParams())
         if any(int(w["gen"]) != gen for s in slots.slots for w in s.wraps):
             ws._finish_rotation()

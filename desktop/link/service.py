@@ -98,7 +98,7 @@ def enroll(ws: Any, server_url: str, code: str, *, timeout: float = 20.0) -> sta
         max_batch_records=result.max_batch_records,
         max_batch_bytes=result.max_batch_bytes,
     )
-    if result.org_unit != ws.org_unit.code:
+    if not _within(ws.org_unit.code, result.org_unit, result.org_units):
         raise LinkError(
             "wrong_org_unit",
             f"the code was made for org unit {result.org_unit}, "
@@ -109,6 +109,18 @@ def enroll(ws: Any, server_url: str, code: str, *, timeout: float = 20.0) -> sta
     ws.settings.set(state.ORG_UNITS_KEY, result.org_units)
     state.save_enrollment(ws.settings, enrollment)
     return enrollment
+
+
+def _within(code: str, root: str, tree: list[dict[str, Any]]) -> bool:
+    """Whether org unit ``code`` is ``root`` or below it in the received tree."""
+    parents = {u.get("code"): u.get("parent") for u in tree}
+    seen: set[str] = set()
+    while code and code not in seen:
+        if code == root:
+            return True
+        seen.add(code)
+        code = parents.get(code) or ""
+    return False
 
 
 def make_client(

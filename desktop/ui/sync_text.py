@@ -36,9 +36,15 @@ def error_text(exc: BaseException) -> str:
         ),
         "bad_message": _tr("A message from the county could not be verified and was not applied."),
         "bad_url": _tr("The server address is not valid; it starts with https://"),
+        "wrong_server": _tr("This is not the server the enrollment code was made for."),
+        "wrong_org_unit": _tr("The code was made for another org unit than this workspace."),
     }
+    for refused in ("enroll_code_invalid", "enroll_code_used", "enroll_code_expired"):
+        words[refused] = words["code_refused"]
     if code in words:
         return words[code]
+    if getattr(exc, "status", None) or code in ("stale_sequence", "batch_too_large"):
+        return _tr("The county server refused the data: %1").replace("%1", str(code))
     return _tr("Sync failed: %1").replace("%1", str(exc))
 
 

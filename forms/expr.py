@@ -465,8 +465,7 @@ class _Parser:
         if t.kind == "op" and t.value in ("=", "==", "!=", "<", "<=", ">", ">="):
             self.take()
             right = self.sum_()
-            op = t.value
-            return lambda top, row: _compare(op, left(top, row), right(top, row))
+            return _comparison(t.value, left, right)
         return left
 
     def sum_(self) -> Fn:
@@ -638,6 +637,29 @@ class _Parser:
             return acc
 
         return total
+
+
+def _comparison(op: str, left: Fn, right: Fn) -> Fn:
+    """A comparison closure with a fast path when both sides have the same type."""
+    if op in ("=", "=="):
+
+        def eq(top: Any, row: Any) -> Any:
+            a, b = left(top, row), right(top, row)
+            if a.__class__ is b.__class__ or a is None or b is None:
+                return a == b
+            return _compare("==", a, b)
+
+        return eq
+    if op == "!=":
+
+        def ne(top: Any, row: Any) -> Any:
+            a, b = left(top, row), right(top, row)
+            if a.__class__ is b.__class__ or a is None or b is None:
+                return a != b
+            return _compare("!=", a, b)
+
+        return ne
+    return lambda top, row: _compare(op, left(top, row), right(top, row))
 
 
 def _binop(op: str, left: Fn, right: Fn) -> Fn:

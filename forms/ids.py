@@ -8,14 +8,14 @@ normalised value or raises :class:`forms.errors.InvalidValue` with an error code
 from __future__ import annotations
 
 import datetime as _dt
+from functools import lru_cache
+from operator import mul
 
 from forms.errors import InvalidValue
 
-# Full-width ASCII (U+FF01..U+FF5E) -> ASCII, ideographic space -> space.
-_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FULLWIDTH[0x3000] = 0x20
-_DROP = {ord(c): None for c in " \t\r\n\u00a0\u3000-"}
-_DIGITS = frozenset("0123456789")
+# One table: full-width ASCII (U+FF01..U+FF5E) -> ASCII; spaces and hyphens dropped.
+_CLEAN: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_CLEAN.update({ord(c): None for c in " \t\r\n\u00a0\u3000-\uff0d"})
 
 #: Province-level prefixes of GB/T 2260 (plus 83 used by Taiwan residence permits).
 PROVINCE_CODES = frozenset(
@@ -69,11 +69,11 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 def clean_code(value: object) -> str:
     """Full-width to ASCII, drop spaces and hyphens, upper-case."""
-    return str(value).translate(_FULLWIDTH).translate(_DROP).upper()
+    return (value if isinstance(value, str) else str(value)).translate(_CLEAN).upper()
 
 
 def _isdigits(s: str) -> bool:
-    return bool(s) and all(c in _DIGITS for c in s)
+    return s.isascii() and s.isdigit()
 
 
 # --- resident ID (GB 11643-1999) ---------------------------------------------------------
@@ -81,8 +81,7 @@ def _isdigits(s: str) -> bool:
 
 def resident_id_check_char(first17: str) -> str:
     """The check character for the first 17 digits of a resident ID."""
-    total = sum(int(c) * w for c, w in zip(first17, _RIC_WEIGHTS, strict=True))
-    return _RIC_CHECK[total % 11]
+    return _RIC_CHECK[sum(map(mul, map(int, first17), _RIC_WEIGHTS)) % 11]
 
 
 def upgrade_resident_id(id15: str) -> str:
@@ -106,6 +105,24 @@ def _birth_date(s: str) -> _dt.date | None:
         return None
 
 
+@lru_cache(maxsize=4096)
+def _ric(value: str) -> tuple[str, _dt.date | None, str | None, tuple[tuple[str, object], ...]]:
+    """(normalised, birth date, error code or None, error params) — all but the future check."""
+    s = normalise_resident_id(value)
+    if len(s) != 18:
+        return s, None, "id_number.length", (("length", len(s)),)
+    if not _isdigits(s[:17]) or s[17] not in "0123456789X":
+        return s, None, "id_number.format", ()
+    if s[:2] not in PROVINCE_CODES:
+        return s, None, "id_number.region", (("region", s[:6]),)
+    born = _birth_date(s)
+    if born is None or born < _RIC_MIN_BIRTH:
+        return s, None, "id_number.birth_date", (("date", s[6:14]),)
+    if s[17] != resident_id_check_char(s[:17]):
+        return s, born, "id_number.checksum", ()
+    return s, born, None, ()
+
+
 def validate_resident_id(value: object, today: _dt.date | None = None) -> str:
     """Normalised 18-character resident ID, or :class:`InvalidValue`.
 
@@ -113,21 +130,11 @@ def validate_resident_id(value: object, today: _dt.date | None = None) -> str:
     ``id_number.birth_date`` (not a real date or before 1900), ``id_number.birth_date_future``,
     ``id_number.checksum``.
     """
-    s = normalise_resident_id(value)
-    if len(s) != 18:
-        raise InvalidValue("id_number.length", length=len(s))
-    if not _isdigits(s[:17]) or s[17] not in "0123456789X":
-        raise InvalidValue("id_number.format")
-    if s[:2] not in PROVINCE_CODES:
-        raise InvalidValue("id_number.region", region=s[:6])
-    born = _birth_date(s)
-    if born is None or born < _RIC_MIN_BIRTH:
-        raise InvalidValue("id_number.birth_date", date=s[6:14])
-    if born > (today or _dt.date.today()):
-        raise InvalidValue("id_number.birth_date_future", date=born.isoformat())
-    expected = resident_id_check_char(s[:17])
-    if s[17] != expected:
-        raise InvalidValue("id_number.checksum")
+    s, born, code, params = _ric(value if isinstance(value, str) else str(value))
+    if code is not None:
+        raise InvalidValue(code, **dict(params))
+    if born > (today or _dt.date.today()):  # type: ignore[operator]
+        raise InvalidValue("id_number.birth_date_future", date=born.isoformat())  # type: ignore[union-attr]
     return s
 
 
@@ -142,18 +149,18 @@ def is_valid_resident_id(value: object, today: _dt.date | None = None) -> bool:
 
 def resident_id_birth_date(value: object) -> _dt.date | None:
     """Birth date encoded in a valid resident ID (15 or 18 digits), else None."""
-    try:
-        s = validate_resident_id(value)
-    except InvalidValue:
+    if value is None:
         return None
-    return _birth_date(s)
+    s, born, code, _ = _ric(value if isinstance(value, str) else str(value))
+    return born if code is None and born <= _dt.date.today() else None  # type: ignore[operator]
 
 
 def resident_id_gender(value: object) -> str | None:
     """``"male"`` (odd sequence digit) or ``"female"`` (even) from a valid resident ID, else None."""
-    try:
-        s = validate_resident_id(value)
-    except InvalidValue:
+    if value is None:
+        return None
+    s, born, code, _ = _ric(value if isinstance(value, str) else str(value))
+    if code is not None:
         return None
     return "male" if int(s[16]) % 2 else "female"
 
@@ -163,7 +170,7 @@ def resident_id_gender(value: object) -> str | None:
 
 def uscc_check_char(first17: str) -> str:
     """The check character for the first 17 characters of a credit code."""
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    total = sum(map(mul, map(_USCC_VALUE.__getitem__, first17), _USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 

@@ -133,7 +133,22 @@ _DATETIME_RE = re.compile(
 
 
 def _date_text(s: str) -> _dt.date:
-    s = to_ascii(s)
+    if not s.isascii():
+        s = s.translate(_FULLWIDTH)
+    s = s.strip()
+    if len(s) == 10 and s[4] == "-" and s[7] == "-":  # ISO, the stored form: fast path
+        try:
+            return _dt.date.fromisoformat(s)
+        except ValueError:
+            pass
+    for sep in "/-.":
+        if s.count(sep) == 2:
+            y, mo, d = s.split(sep)
+            if y.isdigit() and mo.isdigit() and d.isdigit() and len(y) == 4 and s.isascii():
+                try:
+                    return _dt.date(int(y), int(mo), int(d))
+                except ValueError as exc:
+                    raise InvalidValue("date.invalid") from exc
     m = _DATE_RE.fullmatch(s)
     if m:
         y, mo, d = (int(x) for x in m.groups())
@@ -272,6 +287,15 @@ def _uscc(raw: Any, f: Field) -> str:
 
 
 def _mobile(raw: Any, f: Field) -> str:
+    if (
+        raw.__class__ is str
+        and len(raw) == 11
+        and raw.isdigit()
+        and raw.isascii()
+        and raw[0] == "1"
+        and raw[1] in "3456789"
+    ):
+        return raw
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         raw = str(int(raw))
     return ids.validate_mobile(raw if isinstance(raw, str) else str(raw))
@@ -286,7 +310,12 @@ def _division(raw: Any, f: Field) -> str:
 _UUID_RE = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _reference(raw: Any, f: Field) -> str:
+    if raw.__class__ is str and len(raw) == 36 and _CANONICAL_UUID.fullmatch(raw):
+        return raw
     s = str(raw).strip().lower().removeprefix("urn:uuid:").strip("{}")
     if not _UUID_RE.fullmatch(s):
         raise InvalidValue("reference.format")

@@ -58,6 +58,8 @@ class _Slot:
     is_input: bool
     is_step: bool
     checks: bool
+    is_repeat: bool
+    required_only: bool
 
 
 @dataclass(slots=True)
@@ -69,6 +71,8 @@ class Plan:
     row_slots: dict[str, list[_Slot]]
     row_steps: dict[str, list[_Slot]]
     known: frozenset[str]
+    checked: list[_Slot]
+    position: dict[str, int]
 
 
 def _slot(f: Any) -> _Slot:
@@ -80,11 +84,16 @@ def _slot(f: Any) -> _Slot:
         parse=t.parse,
         today_aware=f.type in TODAY_AWARE,
         default=f.default,
-        dump=None if t.dump is _identity_dump(t) else t.dump,
+        dump=None if t.dump is _identity_dump(t) and f.type != "repeat" else t.dump,
         compute=t.compute,
         is_input=f.calculate is None,
         is_step=is_step or f.type == "repeat",
         checks=f.required or bool(f.constraint) or f.id_type_field is not None,
+        is_repeat=f.type == "repeat",
+        required_only=f.required
+        and not f.constraint
+        and f.id_type_field is None
+        and f.type != "repeat",
     )
 
 
@@ -107,7 +116,9 @@ def build_plan(form: Any, order: list[Any], row_orders: dict[str, list[Any]]) ->
             row_slots[f.id] = rs
             rby = {s.id: s for s in rs}
             row_steps[f.id] = [rby[x.id] for x in row_orders[f.id] if rby[x.id].is_step]
-    return Plan(slots, steps, row_slots, row_steps, frozenset(by_id))
+    checked = [s for s in slots if s.checks or s.is_repeat]
+    position = {s.id: i for i, s in enumerate(slots)}
+    return Plan(slots, steps, row_slots, row_steps, frozenset(by_id), checked, position)
 
 
 def _parse_into(
@@ -118,25 +129,25 @@ def _parse_into(
     prefix: str,
     today: _dt.date,
 ) -> None:
+    get = data.get
     for s in slots:
+        fid = s.id
         if not s.is_input:
-            out[s.id] = None
+            out[fid] = None
             continue
-        raw = data.get(s.id, _MISSING)
+        raw = get(fid, _MISSING)
         if raw is _MISSING:
-            out[s.id] = s.default
-            continue
-        if raw is None or (raw.__class__ is str and not raw.strip()) or s.parse is None:
-            out[s.id] = None
-            continue
-        if s.field.type == "repeat":
-            out[s.id] = raw
-            continue
-        try:
-            out[s.id] = s.parse(raw, s.field, today) if s.today_aware else s.parse(raw, s.field)
-        except InvalidValue as exc:
-            errs[s.id] = FieldError(exc.code, prefix + s.id, exc.params)
-            out[s.id] = None
+            out[fid] = s.default
+        elif raw is None or s.is_repeat:
+            out[fid] = raw
+        elif raw.__class__ is str and (not raw or raw.isspace()):
+            out[fid] = None
+        else:
+            try:
+                out[fid] = s.parse(raw, s.field, today) if s.today_aware else s.parse(raw, s.field)
+            except InvalidValue as exc:
+                errs[fid] = FieldError(exc.code, prefix + fid, exc.params)
+                out[fid] = None
 
 
 def _run_steps(
@@ -187,7 +198,8 @@ def _check_field(
             target[s.id] = None
             return
     for c in f.constraint:
-        if truth(c.expr.fn(top, row)) is False:
+        r = c.expr.fn(top, row)
+        if r is False or (r is not True and r is not None and truth(r) is False):
             (errors if c.severity == "error" else warnings).append(FieldError(c.code, path))
 
 
@@ -195,7 +207,7 @@ def validate(form: Any, data: Mapping[str, Any], *, today: _dt.date | None = Non
     """Validate one record of ``form``; see the module docstring. Never raises on bad data."""
     plan: Plan = form.plan
     today = today or _dt.date.today()
-    if not isinstance(data, Mapping):
+    if data.__class__ is not dict and not isinstance(data, Mapping):
         return ValidationResult({}, [FieldError("record.format", "")])
     top: dict[str, Any] = {}
     perr: dict[str, FieldError] = {}
@@ -206,37 +218,46 @@ def validate(form: Any, data: Mapping[str, Any], *, today: _dt.date | None = Non
     hidden: set[str] = set()
     row_state: dict[str, list[tuple[dict[str, Any], dict[str, FieldError], set[str]]]] = {}
     for s in plan.steps:
-        if s.field.type == "repeat":
-            if s.field.relevant is not None and truth(s.field.relevant.fn(top, None)) is not True:
-                top[s.id] = None
-                hidden.add(s.id)
-                continue
+        f = s.field
+        if f.relevant is not None and truth(f.relevant.fn(top, None)) is not True:
+            top[s.id] = None
+            hidden.add(s.id)
+        elif s.is_repeat:
             top[s.id] = _rows(s, plan, top, perr, errors, row_state, today)
+        elif f.calculate is not None:
+            top[s.id] = s.compute(f.calculate.fn(top, None))
+        elif f.fill is not None and top[s.id] is None:
+            top[s.id] = s.compute(f.fill.fn(top, None))
+    for s in plan.checked:
+        fid = s.id
+        if fid in hidden or fid in perr:
+            continue
+        if s.required_only:
+            if top[fid] is None:
+                errors.append(FieldError("required", fid))
+        elif s.is_repeat:
+            _check_rows(s, plan, top, row_state.get(fid, []), errors, warnings, today)
         else:
-            _run_steps([s], top, None, top, hidden)
+            _check_field(s, top[fid], top, None, top, fid, errors, warnings, today)
+    if perr:
+        for fid, err in perr.items():
+            if fid not in hidden:
+                errors.append(err)
+                top[fid] = None
+        pos = plan.position
+        errors.sort(key=lambda e: pos.get(e.field.partition("[")[0], -1))
+    values: dict[str, Any] = {}
     for s in plan.slots:
         fid = s.id
         if fid in hidden:
             continue
-        if fid in perr:
-            errors.append(perr[fid])
-            top[fid] = None
-            continue
-        if s.field.type == "repeat":
-            _check_rows(s, plan, top, row_state.get(fid, []), errors, warnings, today)
-        elif s.checks:
-            _check_field(s, top[fid], top, None, top, fid, errors, warnings, today)
-    values: dict[str, Any] = {}
-    for s in plan.slots:
-        if s.id in hidden:
-            continue
-        v = top[s.id]
-        if v is None:
-            values[s.id] = None
-        elif s.field.type == "repeat":
-            values[s.id] = [_dump_row(plan.row_slots[s.id], r, h) for r, _, h in row_state[s.id]]
+        v = top[fid]
+        if v is None or s.dump is None:
+            values[fid] = v
+        elif s.is_repeat:
+            values[fid] = [_dump_row(plan.row_slots[fid], r, h) for r, _, h in row_state[fid]]
         else:
-            values[s.id] = s.dump(v) if s.dump is not None else v
+            values[fid] = s.dump(v)
     if len(data) > len(plan.known) or not plan.known.issuperset(data):
         for key in data:
             if key not in plan.known:
@@ -306,11 +327,14 @@ def _check_rows(
         for rs in slots:
             if rs.id in h:
                 continue
-            path = f"{s.id}[{i}].{rs.id}"
             if rs.id in rerr:
                 errors.append(rerr[rs.id])
                 row[rs.id] = None
+            elif rs.required_only:
+                if row[rs.id] is None:
+                    errors.append(FieldError("required", f"{s.id}[{i}].{rs.id}"))
             elif rs.checks:
+                path = f"{s.id}[{i}].{rs.id}"
                 _check_field(rs, row[rs.id], top, row, row, path, errors, warnings, today)
     for c in s.field.constraint:
         if truth(c.expr.fn(top, None)) is False:

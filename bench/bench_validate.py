@@ -1,0 +1,91 @@
+"""Member-form validation throughput (records/s) on generated realistic rows.
+
+Run: ``.venv/bin/python -m bench.bench_validate [rows]``. Rows come as a clerk or a spreadsheet
+gives them (strings). The baseline is a json round trip of the same rows in the same run, so the
+ratio says how much work validation adds over merely copying the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import sys
+import time
+from typing import Any
+
+import forms
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+DIVISIONS = ["330106", "330102", "110105", "440305", "510107", "370202", "420106", "320106"]
+EDU = ["初中", "高中", "中专", "大专", "本科", "研究生"]
+POL = ["群众", "中共党员", "共青团员"]
+
+
+def resident_id(rng: random.Random) -> tuple[str, dt.date, str]:
+    born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(14000))
+    seq = rng.randrange(1, 999)
+    first17 = f"{rng.choice(DIVISIONS)}{born:%Y%m%d}{seq:03d}"
+    gender = "男" if seq % 2 else "女"
+    return first17 + forms.resident_id_check_char(first17), born, gender
+
+
+def make_rows(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        idn, born, gender = resident_id(rng)
+        joined = born + dt.timedelta(days=365 * 18 + rng.randrange(1500))
+        new_form = rng.random() < 0.1
+        rows.append(
+            {
+                "union": "0b8f3e2a-1c4d-4e5f-9a6b-7c8d9e0f1a2b",
+                "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
+                "id_type": "居民身份证",
+                "id_number": idn.lower(),
+                "gender": gender,
+                "birth_date": f"{born.year}/{born.month}/{born.day}",
+                "ethnicity": "汉族",
+                "mobile": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+                "education": rng.choice(EDU),
+                "political_status": rng.choice(POL),
+                "household_type": rng.choice(["城镇", "农业"]),
+                "employer": "杭州市西溪机械有限公司",
+                "employment_status": "在岗",
+                "employment_form": "新就业形态" if new_form else "标准劳动关系",
+                "new_form_kind": "快递员" if new_form else "",
+                "migrant_worker": rng.choice(["是", "否"]),
+                "hardship": "否",
+                "join_date": joined.isoformat(),
+                "card_number": f"HZ{rng.randrange(10**8):08d}",
+                "member_type": "普通会员",
+                "changes": [{"kind": "入会", "date": joined.isoformat(), "reason": "新入职"}],
+            }
+        )
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    n = int(argv[1]) if len(argv) > 1 else 20_000
+    form = forms.load_form("member")
+    rows = make_rows(n)
+    today = dt.date(2026, 11, 23)
+    t0 = time.perf_counter()
+    copies = [json.loads(json.dumps(r, ensure_ascii=False)) for r in rows]
+    t_base = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    results = [forms.validate(form, r, today=today) for r in rows]
+    t_val = time.perf_counter() - t0
+    bad = sum(not r.ok for r in results)
+    assert len(copies) == n
+    print(f"member form: {n} rows, {bad} with errors")
+    print(f"validate:        {n / t_val:12,.0f} records/s  ({t_val * 1e6 / n:.1f} us/record)")
+    print(f"json round trip: {n / t_base:12,.0f} records/s  (baseline)")
+    print(f"ratio validate/json-round-trip time: {t_val / t_base:.1f}x")
+    print(f"100k-row import spends {100_000 * t_val / n:.1f} s validating")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -15,8 +15,11 @@ from desktop import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli.gui_cmds",
+    "desktop.cli.workspace_cmds",
+    "desktop.cli.records_cmds",
     "desktop.cli.sync_cmds",
     "desktop.cli.print_cmds",
+    "desktop.cli.import_cmds",
 )
 
 

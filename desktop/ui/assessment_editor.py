@@ -177,7 +177,7 @@ class SessionEditor(QWidget):
         self.rects.itemChanged.connect(self._changed)
         self.add_rect.clicked.connect(self._add_rect)
         self.remove_rect.clicked.connect(self._remove_rect)
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         self.back_button.clicked.connect(self.back.emit)
         self.print_ballot.clicked.connect(lambda: self._ask_and_print("ballot"))
         self.print_tally.clicked.connect(lambda: self._ask_and_print("tally"))

@@ -1,29 +1,63 @@
-"""Start the Qt application: fonts, translations, style, then the first window."""
+"""Start the Qt application: fonts, translations, style, then the main window."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtWidgets import QApplication
 
+from desktop.resources import resource_path
+from desktop.ui import i18n, prefs
 from desktop.ui.fonts import install_cjk_font
+from desktop.ui.icons import icon
 
 
-def create_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with the bundled font installed (reuses a running one)."""
+def style_sheet() -> str:
+    """The application style sheet (resources/style.qss)."""
+    path = resource_path("style.qss")
+    if not path.exists():
+        return ""
+    icons = resource_path("icons").as_posix()
+    return path.read_text(encoding="utf-8").replace("{icons}", icons)
+
+
+def create_application(argv: list[str] | None = None, language: str | None = None) -> QApplication:
+    """The QApplication with the bundled font, the translators and the style sheet.
+
+    ``language`` defaults to the one chosen last on this computer, else zh_CN.
+    Reuses a running QApplication (tests).
+    """
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     install_cjk_font(app)
     app.setApplicationName("UnionDesk")
+    app.setOrganizationName("UnionDesk")
+    app.setWindowIcon(icon("app"))
+    app.setStyle("Fusion")
+    app.setStyleSheet(style_sheet())
+    i18n.set_language(language or prefs.get("language", i18n.DEFAULT_LANGUAGE) or "zh_CN")
     return app
 
 
 def run_app(workspace: Path | None, demo: bool) -> int:
-    """Run the desktop program until its last window closes."""
+    """Run the desktop program until its window closes."""
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.tasks import default_runner
+
     app = create_application()
-    window = QMainWindow()
-    window.setWindowTitle("工会通 UnionDesk")
-    window.setCentralWidget(QLabel("基层工会 · 会员实名制 · 会员评家 · 经费审查"))
-    window.resize(1024, 700)
+    if demo:
+        from desktop.demo import open_demo_workspace
+
+        path, ws = open_demo_workspace()
+        window = MainWindow(path)
+        window.set_workspace(ws)
+    else:
+        from desktop.cli.common import default_workspace_dir
+
+        window = MainWindow(Path(workspace) if workspace else default_workspace_dir())
+        window.start()
     window.show()
-    return app.exec()
+    code = app.exec()
+    window.close_workspace()
+    default_runner().wait(10_000)
+    return code

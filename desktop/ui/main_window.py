@@ -1,0 +1,417 @@
+"""The main window: navigation list, page stack, status bar, sign-in, auto-lock and unlock.
+
+One window for the whole session. Its central stack shows the first-run screen (no workspace
+yet), the sign-in / lock screen, or the shell (navigation + pages). Locking closes the
+database and hands every page ``None``; pages keep unsaved form text in memory, so the same
+user's password brings them back where they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui import prefs
+from desktop.ui.errors_text import role_text, store_error_text
+from desktop.ui.icons import icon
+from desktop.ui.idle import DEFAULT_IDLE_MINUTES, IdleWatcher
+from desktop.ui.login import LoginScreen
+from desktop.ui.pages.base import Page
+from desktop.ui.tasks import default_runner
+
+IDLE_SETTING = "ui.idle_lock_minutes"
+
+
+def default_pages() -> list[Page]:
+    """The main window's pages, in navigation order."""
+    from desktop.ui.pages.assessments import AssessmentsPage
+    from desktop.ui.pages.audits import AuditsPage
+    from desktop.ui.pages.dashboard import DashboardPage
+    from desktop.ui.pages.members import MembersPage
+    from desktop.ui.pages.settings import SettingsPage
+    from desktop.ui.pages.sync_page import SyncPage
+    from desktop.ui.pages.unions import UnionsPage
+
+    return [
+        DashboardPage(),
+        UnionsPage(),
+        MembersPage(),
+        AssessmentsPage(),
+        AuditsPage(),
+        SyncPage(),
+        SettingsPage(),
+    ]
+
+
+def workspace_exists(path: Path) -> bool:
+    """True when ``path`` already holds a workspace (sign in) rather than nothing (first run)."""
+    from desktop.store.workspace import DB_NAME, SLOTS_NAME
+
+    return (path / DB_NAME).exists() or (path / SLOTS_NAME).exists()
+
+
+class ChangeRelay(QObject):
+    """Turns the store's change callbacks (any thread) into one debounced GUI-thread call."""
+
+    changed = Signal(str)
+    flushed = Signal(set)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pending: set[str] = set()
+        self._timer = QTimer(self, singleShot=True, interval=120)
+        self._timer.timeout.connect(self._flush)
+        self.changed.connect(self._collect)
+
+    def on_change(self, event: Any) -> None:  # called by ws.subscribe, maybe off the GUI thread
+        self.changed.emit(str(getattr(event, "form_id", "") or ""))
+
+    def _collect(self, form_id: str) -> None:
+        self._pending.add(form_id)
+        self._timer.start()
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, set()
+        self.flushed.emit(pending)
+
+
+class MainWindow(QMainWindow):
+    """The UnionDesk window for one workspace folder."""
+
+    workspace_opened = Signal(object)
+    locked = Signal()
+
+    def __init__(
+        self, workspace_path: Path, pages: list[Page] | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.path = Path(workspace_path)
+        self.ws: Any = None
+        self._locked_user: str | None = None
+        self.setWindowIcon(icon("app"))
+        self.resize(1280, 760)
+        self.setMinimumSize(960, 600)
+
+        self.idle = IdleWatcher(self)
+        self.idle.idle.connect(self.lock)
+        self.relay = ChangeRelay(self)
+        self.relay.flushed.connect(self._records_changed)
+
+        self.root = QStackedWidget()
+        self.setCentralWidget(self.root)
+        self.login = LoginScreen()
+        self.login.unlock_requested.connect(self._sign_in)
+        self.root.addWidget(self.login)
+        self.first_run: QWidget | None = None
+
+        self.pages = pages if pages is not None else default_pages()
+        self.shell = self._build_shell()
+        self.root.addWidget(self.shell)
+        self._build_status_bar()
+
+        self.lock_action = QAction(self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        self.addAction(self.lock_action)
+        self._status_timer = QTimer(self, interval=30_000)
+        self._status_timer.timeout.connect(self.update_status)
+        self.retranslate()
+
+    # -- building --------------------------------------------------------------------------
+    def _build_shell(self) -> QWidget:
+        shell = QWidget()
+        layout = QHBoxLayout(shell)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        nav_pane = QWidget(objectName="NavPane")
+        nav_pane.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        nav_pane.setFixedWidth(200)
+        nav_layout = QVBoxLayout(nav_pane)
+        nav_layout.setContentsMargins(0, 0, 0, 8)
+        nav_layout.setSpacing(0)
+        self.brand = QLabel(objectName="BrandLabel")
+        self.brand_sub = QLabel(objectName="BrandSub")
+        self.brand_sub.setWordWrap(True)
+        self.nav = QListWidget(objectName="NavList")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.lock_button = QPushButton()
+        self.lock_button.setObjectName("NavLockButton")
+        self.lock_button.setIcon(icon("lock", "#d9e2ec"))
+        self.lock_button.setFlat(True)
+        self.lock_button.setStyleSheet(
+            "color: #d9e2ec; border: none; text-align: left; padding: 8px 16px;"
+        )
+        self.lock_button.clicked.connect(self.lock)
+        nav_layout.addWidget(self.brand)
+        nav_layout.addWidget(self.brand_sub)
+        nav_layout.addWidget(self.nav, 1)
+        nav_layout.addWidget(self.lock_button)
+
+        self.stack = QStackedWidget()
+        for page in self.pages:
+            item = QListWidgetItem(icon(page.nav_icon_name, "#d9e2ec"), page.nav_title())
+            self.nav.addItem(item)
+            self.stack.addWidget(page)
+            page.status_changed.connect(self.update_status)
+            if hasattr(page, "idle_minutes_changed"):
+                page.idle_minutes_changed.connect(self._idle_minutes_changed)
+            if hasattr(page, "restore_requested"):
+                page.restore_requested.connect(self.restore_backup)
+            page.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.nav.currentRowChanged.connect(self._show_row)
+        layout.addWidget(nav_pane)
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(16, 12, 16, 8)
+        content_layout.addWidget(self.stack)
+        layout.addWidget(content, 1)
+        return shell
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.user_status = QLabel(objectName="UserStatus")
+        self.org_status = QLabel(objectName="OrgStatus")
+        self.pending_status = QLabel(objectName="PendingStatus")
+        self.sync_status = QLabel(objectName="SyncStatus")
+        for label in (self.user_status, self.org_status, self.pending_status, self.sync_status):
+            bar.addPermanentWidget(label)
+        bar.setSizeGripEnabled(False)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Show the first-run screen (no workspace yet) or the sign-in screen."""
+        if workspace_exists(self.path):
+            self.login.set_mode(locked=False, user=prefs.get("last_user", "admin") or "")
+            self.root.setCurrentWidget(self.login)
+        else:
+            self.show_first_run()
+
+    def show_first_run(self) -> None:
+        from desktop.ui.first_run import FirstRunScreen
+
+        if self.first_run is None:
+            self.first_run = FirstRunScreen(self.path)
+            self.first_run.workspace_ready.connect(self.set_workspace)
+            self.root.addWidget(self.first_run)
+        self.root.setCurrentWidget(self.first_run)
+
+    def set_workspace(self, ws: Any) -> None:
+        """Show the shell for an open workspace (after create, sign-in or unlock)."""
+        self.ws = ws
+        self._locked_user = None
+        ws.subscribe(self.relay.on_change)
+        prefs.put("last_user", ws.user.name)
+        minutes = ws.settings.get(IDLE_SETTING, DEFAULT_IDLE_MINUTES)
+        self.idle.set_minutes(float(minutes if minutes is not None else DEFAULT_IDLE_MINUTES))
+        for page in self.pages:
+            page.set_workspace(ws)
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+        self.root.setCurrentWidget(self.shell)
+        self.idle.start()
+        self._status_timer.start()
+        self.update_status()
+        self.retranslate()
+        self.workspace_opened.emit(ws)
+
+    def lock(self) -> None:
+        """Hide the data, close the database; the same user's password reopens it."""
+        if self.ws is None:
+            return
+        user = self.ws.user.name
+        org = self.ws.org_unit.name
+        for page in self.pages:
+            page.set_workspace(None)
+        ws, self.ws = self.ws, None
+        ws.close()
+        self.idle.stop()
+        self._status_timer.stop()
+        self._locked_user = user
+        self.login.set_mode(locked=True, user=user, org_unit=org)
+        self.root.setCurrentWidget(self.login)
+        self.update_status()
+        self.locked.emit()
+
+    def _idle_minutes_changed(self, minutes: float) -> None:
+        self.idle.set_minutes(minutes)
+        self.idle.start()
+
+    def restore_backup(self, backup: Path, secret: str) -> None:
+        """Replace the open workspace by a backup; the current folder is kept aside."""
+        from desktop.ui.backup import move_aside, restore_into
+
+        if self.ws is None:
+            return
+        user, org = self.ws.user.name, self.ws.org_unit.name
+        for page in self.pages:
+            page.set_workspace(None)
+        ws, self.ws = self.ws, None
+        ws.close(backup=False)
+        try:
+            aside = move_aside(self.path)
+        except OSError as exc:
+            self.login.set_mode(locked=False, user=user, org_unit=org)
+            self.root.setCurrentWidget(self.login)
+            self.login.show_error(store_error_text(exc))
+            return
+
+        def done(new_ws: Any) -> None:
+            self.set_workspace(new_ws)
+            self.statusBar().showMessage(
+                self.tr("Backup restored. The previous workspace was kept in %1").replace(
+                    "%1", str(aside)
+                ),
+                15000,
+            )
+
+        def failed(exc: BaseException) -> None:
+            import shutil
+
+            shutil.rmtree(self.path, ignore_errors=True)
+            shutil.move(str(aside), str(self.path))
+            self.login.set_mode(locked=False, user=user, org_unit=org)
+            self.root.setCurrentWidget(self.login)
+            self.login.show_error(store_error_text(exc))
+
+        default_runner().run(
+            lambda ctx: restore_into(backup, self.path, user=user, secret=secret),
+            on_done=done,
+            on_error=failed,
+        )
+
+    def is_locked(self) -> bool:
+        return self._locked_user is not None
+
+    def _sign_in(self, user: str, password: str) -> None:
+        from desktop.store import Workspace
+
+        def done(ws: Any) -> None:
+            self.set_workspace(ws)
+
+        def failed(exc: BaseException) -> None:
+            self.login.show_error(store_error_text(exc))
+
+        default_runner().run(
+            lambda ctx: Workspace.open(self.path, user=user, password=password),
+            on_done=done,
+            on_error=failed,
+        )
+
+    # -- navigation and status ---------------------------------------------------------------
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(self.pages):
+            self.stack.setCurrentIndex(row)
+
+    def show_page(self, page_type: type[Page]) -> Page:
+        """Switch to the page of this class and return it."""
+        for row, page in enumerate(self.pages):
+            if isinstance(page, page_type):
+                self.nav.setCurrentRow(row)
+                return page
+        raise KeyError(page_type.__name__)
+
+    def current_page(self) -> Page:
+        return self.pages[self.stack.currentIndex()]
+
+    def _records_changed(self, form_ids: set[str]) -> None:
+        if self.ws is None:
+            return
+        for page in self.pages:
+            page.records_changed(form_ids)
+        self.update_status()
+
+    def update_status(self) -> None:
+        ws = self.ws
+        if ws is None:
+            for label in (self.user_status, self.org_status, self.pending_status, self.sync_status):
+                label.clear()
+            if self._locked_user:
+                self.user_status.setText(self.tr("Locked"))
+            return
+        self.user_status.setText(
+            self.tr("User: %1 (%2)")
+            .replace("%1", ws.user.name)
+            .replace("%2", role_text(ws.user.role))
+        )
+        self.org_status.setText(
+            self.tr("Org unit: %1").replace("%1", f"{ws.org_unit.name} {ws.org_unit.code}")
+        )
+        try:
+            pending = str(ws.outbox.pending_count())
+        except Exception:  # noqa: BLE001 - status bar never breaks the window
+            pending = "—"
+        self.pending_status.setText(self.tr("Waiting to sync: %1").replace("%1", pending))
+        self.sync_status.setText(
+            self.tr("Last sync: %1").replace(
+                "%1", self._last_sync_text(ws.settings.get("sync.last_success"))
+            )
+        )
+
+    def _last_sync_text(self, value: Any) -> str:
+        if not value:
+            return self.tr("never")
+        try:
+            when = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)
+        if when.tzinfo is not None:
+            when = when.astimezone()
+        return when.strftime("%Y-%m-%d %H:%M")
+
+    # -- language and closing --------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("UnionDesk"))
+        self.brand.setText(self.tr("UnionDesk"))
+        self.brand_sub.setText(self.ws.org_unit.name if self.ws is not None else "")
+        self.lock_button.setText(self.tr("Lock"))
+        self.lock_button.setToolTip(self.tr("Lock now (Ctrl+L)"))
+        for row, page in enumerate(self.pages):
+            self.nav.item(row).setText(page.nav_title())
+        self.update_status()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if any(page.has_unsaved_changes() for page in self.pages):
+            answer = QMessageBox.question(
+                self,
+                self.tr("Unsaved changes"),
+                self.tr("Some typed text is not saved yet. Quit anyway and lose it?"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.close_workspace()
+        super().closeEvent(event)
+
+    def close_workspace(self) -> None:
+        """Close the database (pages forget what they showed)."""
+        self.idle.shutdown()
+        if self.ws is not None:
+            for page in self.pages:
+                page.set_workspace(None)
+            ws, self.ws = self.ws, None
+            ws.close()

@@ -1,0 +1,169 @@
+"""The Dashboard: counts that matter to a township and a chart of members by union."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+import forms
+from desktop.ui.pages.base import Page
+
+CHART_UNIONS = 12
+
+
+class StatCard(QFrame):
+    """A number with a caption."""
+
+    def __init__(self, parent: QWidget | None = None, tone: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("Card")
+        if tone:
+            self.setProperty("tone", tone)
+        self.value = QLabel("—", objectName="StatValue")
+        self.caption = QLabel(objectName="StatLabel")
+        self.caption.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+
+
+class DashboardPage(Page):
+    nav_icon_name = "dashboard"
+    CARDS = ("unions", "members", "female", "migrant", "new_form", "unsynced", "returned")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.figures: dict[str, int] = {}
+        self.members_by_union: list[tuple[str, int]] = []
+        self.title = QLabel(objectName="PageTitle")
+        self.cards = {key: StatCard(tone="warn" if key == "returned" else "") for key in self.CARDS}
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        for i, key in enumerate(self.CARDS):
+            grid.addWidget(self.cards[key], i // 4, i % 4)
+        self.chart = QChart()
+        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.chart.legend().hide()
+        self.chart.setMargins(QMargins(8, 8, 8, 8))
+        self.chart.setBackgroundRoundness(6)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setObjectName("MembersByUnionChart")
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(260)
+        self.chart_title = QLabel(objectName="SectionTitle")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addLayout(grid)
+        layout.addWidget(self.chart_title)
+        layout.addWidget(self.chart_view, 1)
+        self.retranslate()
+
+    def nav_title(self) -> str:
+        return self.tr("Dashboard")
+
+    # -- figures ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        ws: Any = self.workspace
+        if ws is None:
+            return
+        count = ws.records.count
+        figures = {
+            "unions": count("union"),
+            "members": count("member"),
+            "female": count("member", filters={"gender": "female"}),
+            "migrant": count("member", filters={"migrant_worker": True}),
+            "new_form": count("member", filters={"employment_form": "new_form"}),
+        }
+        try:
+            figures["unsynced"] = ws.outbox.pending_count()
+        except Exception:  # noqa: BLE001 - an outbox problem shows as a dash, not a crash
+            figures["unsynced"] = -1
+        returned = 0
+        for form_id in sorted({fid for fid, _v in forms.available_forms()}):
+            try:
+                returned += count(form_id, status="returned")
+            except Exception:  # noqa: BLE001 - a form this workspace does not know
+                continue
+        figures["returned"] = returned
+        self.figures = figures
+        unions = ws.records.query("union", order_by="created_at", limit=500)
+        pairs = []
+        for rec in unions:
+            name = str(rec.data.get("short_name") or rec.data.get("full_name") or "")
+            pairs.append((name, count("member", filters={"union": rec.uuid})))
+        pairs.sort(key=lambda p: -p[1])
+        self.members_by_union = pairs[:CHART_UNIONS]
+        self._show()
+
+    def clear(self) -> None:
+        self.figures = {}
+        self.members_by_union = []
+        self._show()
+
+    def _show(self) -> None:
+        for key, card in self.cards.items():
+            value = self.figures.get(key)
+            card.value.setText("—" if value is None or value < 0 else f"{value:,}")
+        self._draw_chart()
+
+    def _draw_chart(self) -> None:
+        chart = self.chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        pairs = list(reversed(self.members_by_union))  # largest at the top
+        bar = QBarSet(self.tr("Members"))
+        bar.setColor(QColor("#2f6fdf"))
+        bar.setBorderColor(QColor("#2f6fdf"))
+        bar.setLabelColor(QColor("#102a43"))
+        for _name, value in pairs:
+            bar.append(value)
+        series = QHorizontalBarSeries()
+        series.append(bar)
+        series.setLabelsVisible(True)
+        series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
+        chart.addSeries(series)
+        names = QBarCategoryAxis()
+        names.append([name or "—" for name, _v in pairs] or [""])
+        font = QFont(self.font())
+        font.setPointSize(9)
+        names.setLabelsFont(font)
+        values = QValueAxis()
+        top = max([v for _n, v in pairs] or [1])
+        values.setRange(0, max(1, int(top * 1.15) + 1))
+        values.setLabelFormat("%d")
+        values.setLabelsFont(font)
+        chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(names)
+        series.attachAxis(values)
+
+    # -- language --------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Dashboard"))
+        captions = {
+            "unions": self.tr("Grassroots unions"),
+            "members": self.tr("Members"),
+            "female": self.tr("Female members"),
+            "migrant": self.tr("Migrant-worker members"),
+            "new_form": self.tr("New-employment-form members"),
+            "unsynced": self.tr("Records not yet synced"),
+            "returned": self.tr("Records returned by the county"),
+        }
+        for key, card in self.cards.items():
+            card.caption.setText(captions[key])
+        self.chart_title.setText(self.tr("Members by union"))
+        self._show()

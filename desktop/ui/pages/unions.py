@@ -1,0 +1,30 @@
+"""The Unions page (基层工会): the grassroots unions of this township, and their records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desktop.ui.pages.records_page import RecordsPage
+
+
+class UnionsPage(RecordsPage):
+    form_id = "union"
+    nav_icon_name = "union"
+    list_fields = [
+        "full_name",
+        "union_type",
+        "employer_name",
+        "members",
+        "female_members",
+        "chair_name",
+        "status",
+    ]
+
+    def nav_title(self) -> str:
+        return self.tr("Unions")
+
+    def search_hint(self) -> str:
+        return self.tr("Search by union or employer name, or credit code")
+
+    def title_of(self, data: dict[str, Any]) -> str:
+        return str(data.get("short_name") or data.get("full_name") or "")

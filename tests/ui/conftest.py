@@ -1,0 +1,55 @@
+"""UI test fixtures: the app (font, style, zh_CN), an immediate task runner, private prefs,
+fast key derivation, and real workspaces on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.ui import i18n, prefs
+from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner
+
+PASSWORD = "Xixi-street-2024"
+
+
+@pytest.fixture(autouse=True)
+def _ui_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every UI test: tasks run at once, preferences in a temp file, cheap Argon2 parameters."""
+    from desktop.store import KdfParams
+    from desktop.store import workspace as ws_module
+
+    set_default_runner(ImmediateTaskRunner())
+    prefs.set_preferences_file(tmp_path / "prefs.ini")
+    fast = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+    monkeypatch.setattr(ws_module, "KdfParams", lambda: fast)
+    yield
+    set_default_runner(None)
+    prefs.set_preferences_file(None)
+
+
+@pytest.fixture
+def app(qapp: Any) -> Any:
+    """The QApplication as the program sets it up, in Chinese."""
+    from desktop.ui.app import create_application
+
+    application = create_application(language="zh_CN")
+    yield application
+    i18n.set_language("zh_CN")
+
+
+@pytest.fixture
+def workspace_dir(tmp_path: Path) -> Path:
+    return tmp_path / "workspace"
+
+
+@pytest.fixture
+def demo_ws(workspace_dir: Path, app: Any) -> Iterator[Any]:
+    """A demo workspace (six unions, sixty members) open as admin."""
+    from desktop.demo import create_demo_workspace
+
+    ws, _key = create_demo_workspace(workspace_dir)
+    yield ws
+    ws.close(backup=False)

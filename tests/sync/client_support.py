@@ -186,3 +186,21 @@ def union_data(code: str, **over: Any) -> dict[str, Any]:
     }
     data.update(over)
     return data
+
+
+class HandleView:
+    """The same helpers over the server engineer's ``CountyHandle`` (tests/sync/conftest.py)."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.server = handle.server
+        self.url = handle.url
+        for code, name in TOWNSHIPS.items():
+            if self.server.store.org_unit(code) is None:
+                self.server.store.add_org_unit(code, name, COUNTY_CODE, "township")
+
+    def enroll_code(self, org_unit: str) -> str:
+        return self.handle.make_code(org_unit)
+
+    record_keys = County.record_keys
+    record_rows_of = County.record_rows_of

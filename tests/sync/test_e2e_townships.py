@@ -6,7 +6,7 @@ version, the org-unit tree, review decisions) are applied to the right workspace
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +19,15 @@ from desktop.link import state
 from desktop.store import Workspace
 from sync import crypto
 from sync import protocol as proto
-from tests.sync.client_support import PASSWORD, County, create_township, union_data
+from tests.sync.client_support import PASSWORD, HandleView, create_township, union_data
 
 A, B = "330106001", "330106002"
 
 
 @pytest.fixture
-def county(tmp_path: Path) -> Iterator[County]:
-    c = County(tmp_path)
-    yield c
-    c.close()
+def county(county_server_factory: Callable[..., Any]) -> HandleView:
+    """A real county server over HTTPS (the server tests' fixture) with both townships."""
+    return HandleView(county_server_factory())
 
 
 def _captured_inbox(ws: Any) -> list[Any]:
@@ -41,7 +40,7 @@ def _captured_inbox(ws: Any) -> list[Any]:
 
 
 def test_two_townships_sync_every_record_exactly_once(
-    tmp_path: Path, county: County, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    tmp_path: Path, county: HandleView, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     ws_a = create_township(tmp_path, A)
     path_a = ws_a.path
@@ -128,7 +127,7 @@ def test_two_townships_sync_every_record_exactly_once(
     ws_b.close()
 
 
-def test_inbox_messages_are_applied_to_the_workspace(tmp_path: Path, county: County) -> None:
+def test_inbox_messages_are_applied_to_the_workspace(tmp_path: Path, county: HandleView) -> None:
     ws = create_township(tmp_path, A)
     link.enroll(ws, county.url, county.enroll_code(A))
     kept = ws.records.save("union", union_data(A))
@@ -192,7 +191,7 @@ def test_inbox_messages_are_applied_to_the_workspace(tmp_path: Path, county: Cou
 
 
 def test_a_wrong_or_mistyped_code_is_refused_before_any_key_is_registered(
-    tmp_path: Path, county: County
+    tmp_path: Path, county: HandleView
 ) -> None:
     ws = create_township(tmp_path, A)
     good = county.enroll_code(A)

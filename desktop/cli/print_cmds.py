@@ -10,7 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 
-PRINT_TARGET_MODULES: tuple[str, ...] = ("desktop.cli.print_checklist",)
+PRINT_TARGET_MODULES: tuple[str, ...] = (
+    "desktop.cli.print_checklist",
+    "desktop.cli.print_roster",
+    "desktop.cli.print_assessment",
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,0 +1,164 @@
+"""The member roster (会员花名册) of one union as a PDF, through the PDF layer.
+
+Landscape A4: a title, the union's key figures (members, women, migrant workers, new-employment-
+form workers), one row per member in join-date order, and the signature lines. ID numbers and
+phone numbers are masked as the store shows them; a role that may unmask can ask for full values,
+and the store audits every record so revealed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from desktop.reports.pdf import PdfDocument
+
+ProgressFn = Callable[[int, int], Any]
+CancelFn = Callable[[], bool]
+
+#: (field id, relative width) of the roster's columns after 序号
+COLUMNS: tuple[tuple[str, float], ...] = (
+    ("name", 2.2),
+    ("gender", 1.0),
+    ("ethnicity", 1.3),
+    ("birth_date", 2.0),
+    ("id_number", 3.6),
+    ("mobile", 2.6),
+    ("education", 1.8),
+    ("political_status", 2.0),
+    ("employer", 4.0),
+    ("join_date", 2.0),
+    ("member_type", 1.6),
+    ("card_number", 2.0),
+)
+TEXT = {
+    "zh_CN": {
+        "title": "会员花名册",
+        "no": "序号",
+        "union": "工会名称",
+        "org": "上级工会",
+        "members": "会员人数",
+        "female": "女会员",
+        "migrant": "农民工会员",
+        "new_form": "新就业形态会员",
+        "masked": "身份证号码、手机号码已部分隐藏。",
+        "none": "（该工会暂无会员）",
+        "signatures": ["填表人", "工会主席", "审核人"],
+        "yes": "是",
+        "no_": "否",
+    },
+    "en": {
+        "title": "Member roster",
+        "no": "No.",
+        "union": "Union",
+        "org": "Higher-level union",
+        "members": "Members",
+        "female": "Women",
+        "migrant": "Migrant workers",
+        "new_form": "New-form workers",
+        "masked": "ID and phone numbers are partly hidden.",
+        "none": "(This union has no members yet.)",
+        "signatures": ["Prepared by", "Union chair", "Reviewed by"],
+        "yes": "yes",
+        "no_": "no",
+    },
+}
+PAGE = 2000
+
+
+class RosterError(Exception):
+    """The roster cannot be printed (no such union)."""
+
+
+def union_members(ws: Any, union_uuid: str, *, unmask: bool = False) -> list[Any]:
+    """The union's member records, join date then name (unmasked only when asked and allowed)."""
+    out: list[Any] = []
+    offset = 0
+    while True:
+        page = ws.records.query(
+            "member",
+            filters={"union": union_uuid},
+            order_by="created_at",
+            limit=PAGE,
+            offset=offset,
+            unmask=unmask,
+        )
+        out.extend(page)
+        if len(page) < PAGE:
+            break
+        offset += PAGE
+    out.sort(key=lambda r: (str(r.data.get("join_date") or ""), str(r.data.get("name") or "")))
+    return out
+
+
+def _shown(fld: Any, value: Any, t: dict[str, Any], lang: str) -> str:
+    if value is None or value == "":
+        return ""
+    if fld.type == "choice":
+        return fld.choice_label(value, lang)
+    if fld.type == "boolean":
+        return t["yes"] if value else t["no_"]
+    return str(value)
+
+
+def write_roster(
+    ws: Any,
+    union_uuid: str,
+    path: Path | str,
+    *,
+    unmask: bool = False,
+    lang: str = "zh_CN",
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> Path:
+    """Write the roster of ``union_uuid`` to ``path`` (see the module doc)."""
+    from desktop.store import errors
+
+    t = TEXT.get(lang, TEXT["zh_CN"])
+    try:
+        union = ws.records.get(union_uuid)
+    except errors.RecordNotFound as exc:
+        raise RosterError(f"There is no union {union_uuid} in this workspace.") from exc
+    if union.form_id != "union":
+        raise RosterError(f"Record {union_uuid} is not a union.")
+    reveal = unmask and ws.user.can("unmask")
+    form = ws.forms.latest("member")
+    members = union_members(ws, union_uuid, unmask=reveal)
+    union_name = str(union.data.get("full_name") or "")
+    doc = PdfDocument(
+        path,
+        title=f"{union_name}{t['title']}" if lang == "zh_CN" else f"{t['title']}: {union_name}",
+        header_left=union_name,
+        header_right=ws.org_unit.name or ws.org_unit.code,
+        landscape=True,
+        font_size=9,
+    )
+    doc.heading(doc.title, 1)
+    female = sum(1 for m in members if m.data.get("gender") == "female")
+    migrant = sum(1 for m in members if m.data.get("migrant_worker"))
+    new_form = sum(1 for m in members if m.data.get("employment_form") == "new_form")
+    doc.key_values(
+        [
+            (t["union"], union_name),
+            (t["org"], ws.org_unit.name or ws.org_unit.code),
+            (t["members"], str(len(members))),
+            (t["female"], str(female)),
+            (t["migrant"], str(migrant)),
+            (t["new_form"], str(new_form)),
+        ]
+    )
+    fields = [form.field(fid) for fid, _ in COLUMNS]
+    headers = [t["no"], *[f.label.get(lang) or f.label["zh_CN"] for f in fields]]
+    rows = []
+    for n, member in enumerate(members, start=1):
+        rows.append([str(n), *[_shown(f, member.data.get(f.id), t, lang) for f in fields]])
+    if rows:
+        doc.table(headers, rows, col_widths=[0.9, *[w for _, w in COLUMNS]])
+    else:
+        doc.paragraph(t["none"])
+    if not reveal:
+        doc.paragraph(t["masked"])
+    doc.spacer(6)
+    doc.signature_block(t["signatures"])
+    return doc.build(progress=progress, cancel=cancel)

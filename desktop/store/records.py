@@ -387,12 +387,15 @@ class Records:
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
         status: str = "ready",
+        all_or_nothing: bool = False,
     ) -> BulkResult:
         """Validate and save many new records, one transaction per ``chunk_size`` rows.
 
         Rows failing validation (or repeating a unique value) are reported in ``failed`` with
         their index and are not saved; the others are. ``cancel()`` is checked before each chunk:
         chunks already committed stay saved. ``progress(done, total)`` runs after each chunk.
+        ``all_or_nothing``: validate every row first; if any fails, save none, else save all in
+        one transaction.
         """
         user = self._ws._require_open()
         require_form_write(user, form_id)
@@ -404,6 +407,17 @@ class Records:
         result = BulkResult(total=len(rows))
         seen: dict[tuple[str, str], int] = {}
         done = 0
+        if all_or_nothing:
+            for i, data in enumerate(rows):
+                try:
+                    values = self._validate(form, data, status)
+                    self._check_unique(form_id, spec, values, None, seen)
+                except errors.ValidationFailed as exc:
+                    result.failed.append((i, exc.result))
+            if result.failed:
+                return result
+            seen = {}
+            chunk_size = max(1, len(rows))
         for start in range(0, len(rows), max(1, chunk_size)):
             if cancel is not None and cancel():
                 result.cancelled = True

@@ -189,3 +189,32 @@ def test_typed_totals_that_disagree_name_the_numbers_and_save_as_draft(
     editor.repeat_reason.setText("首次测评票数不符，重新组织")
     editor.save()
     assert len(ops.sessions(ws, union=unions["xixi"])) == 2
+
+
+def test_the_page_speaks_chinese(qtbot, page: AssessmentsPage, unions, monkeypatch, artefact_dir):
+    from desktop.ui import i18n
+
+    monkeypatch.setattr(i18n, "_current", i18n.current_language())  # restored afterwards
+    i18n.set_language("zh_CN")
+    QApplication.processEvents()  # LanguageChange events are posted
+    try:
+        assert page.nav_title() == "会员评家"
+        assert page.new_button.text() == "新建测评"
+        page.new_session()
+        editor = page.editor
+        editor.union.setCurrentIndex(editor.union.findData(unions["jiangnan"]))
+        editor.spins["eligible"].setValue(12)
+        editor.spins["attendees"].setValue(7)
+        editor.spins["issued"].setValue(7)
+        editor.tabs.setCurrentIndex(1)
+        assert editor.tabs.tabText(1) == "逐票录入"
+        for code in ["111111", "333333", "X", "111211"]:
+            key_ballot(qtbot, editor.keyer, code)
+        assert editor.keyer.totals.text() == "已录入 4 张 · 有效 3 张 · 废票 1 张"
+        assert "回车 下一张" in editor.keyer.hint.text()
+        text = editor.result_label.text()
+        assert "到会人数达到要求" in text and "否" in text  # 7 of 12 is under 2/3
+        page.grab().save(str(artefact_dir / "assessment-ballot-keying-zh.png"))
+    finally:
+        i18n.set_language("en")
+        QApplication.processEvents()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.reports.pdf import PdfDocument
+from desktop.store.transfers import is_current_member, pending_member_uuids
 
 ProgressFn = Callable[[int, int], Any]
 CancelFn = Callable[[], bool]
@@ -72,7 +73,8 @@ class RosterError(Exception):
 
 
 def union_members(ws: Any, union_uuid: str, *, unmask: bool = False) -> list[Any]:
-    """The union's member records, join date then name (unmasked only when asked and allowed)."""
+    """The union's current members (transferred-out / withdrawn ones left out), join date then
+    name; unmasked only when asked and allowed."""
     out: list[Any] = []
     offset = 0
     while True:
@@ -88,6 +90,8 @@ def union_members(ws: Any, union_uuid: str, *, unmask: bool = False) -> list[Any
         if len(page) < PAGE:
             break
         offset += PAGE
+    pending = pending_member_uuids(ws)
+    out = [r for r in out if is_current_member(r.data, pending, r.uuid)]
     out.sort(key=lambda r: (str(r.data.get("join_date") or ""), str(r.data.get("name") or "")))
     return out
 

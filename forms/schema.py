@@ -353,7 +353,11 @@ class _Loader:
             if not isinstance(up.get(key, {}), dict):
                 raise self.fail(f"$.upgrade.{key}", "expected an object")
         for old, new in up.get("rename", {}).items():
-            if new not in index:
+            group, _, sub = new.partition(".") if isinstance(new, str) else ("", "", "")
+            ok = new in index or (
+                sub and group in index and any(f.id == sub for f in index[group].fields)
+            )
+            if not ok:
                 raise self.fail(f"$.upgrade.rename.{old}", f"unknown target field {new!r}")
         if not isinstance(up.get("drop", []), list):
             raise self.fail("$.upgrade.drop", "expected a list of old field ids")

@@ -41,11 +41,11 @@ from reportlab.platypus import (
     Frame,
     PageBreak,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
 )
+from reportlab.platypus import Paragraph as _Paragraph
 
 from desktop.reports.pdf_flowables import CheckBoxes, signature_block
 from desktop.reports.pdf_qr import QrStamp, content_hash, draw_qr
@@ -59,6 +59,36 @@ ProgressFn = Callable[[int, int], Any]
 MARGIN = 15 * mm
 QR_SIZE = 22 * mm
 HEADER_GREY = colors.HexColor("#E4E4E4")
+
+
+class Paragraph(_Paragraph):
+    """A paragraph that remembers its line breaks for the last width: a table cell is wrapped
+    several times (sizing, each page split, drawing) at the same width, and CJK line breaking
+    is the costliest part of a long printout."""
+
+    _wrapped_at: float | None = None
+    _wrapped: tuple[float, float] = (0.0, 0.0)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._wrapped_at != availWidth:
+            self._wrapped = super().wrap(availWidth, availHeight)
+            self._wrapped_at = availWidth
+        return self._wrapped
+
+
+class RowKeepingTable(Table):
+    """A table that breaks pages between rows, and splits a row only when it cannot fit on a
+    whole page (reportlab alone would also split a row into the space left at a page foot,
+    repeating the header row mid-page). ``full_height`` is the frame height, set per document."""
+
+    full_height: float = 0.0
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        self._calc(availWidth, availHeight)
+        parts = self._splitRows(availHeight, doInRowSplit=0)
+        if parts or availHeight < self.full_height - 1:
+            return parts
+        return self._splitRows(availHeight, doInRowSplit=1)
 
 
 class PdfCancelled(Exception):
@@ -144,6 +174,8 @@ class PdfDocument:
         self.styles = _styles(font_size)
         self.story: list[Flowable] = []
         self.page_count = 0
+        frame_height = self.page_size[1] - self.top_margin - self.bottom_margin
+        self._table_class = type("Table", (RowKeepingTable,), {"full_height": frame_height})
 
     @property
     def width(self) -> float:
@@ -224,7 +256,7 @@ class PdfDocument:
                     for i, value in enumerate(row)
                 ]
             )
-        table = Table(
+        table = self._table_class(
             data,
             colWidths=widths,
             repeatRows=1 if repeat_header else 0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import segno
@@ -63,27 +64,51 @@ class QrStamp:
             raise ValueError(f"malformed UnionDesk record code: {payload!r}") from exc
 
 
+@lru_cache(maxsize=16)
+def _dark_runs(payload: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """(modules per side, (row, first column, length) of each horizontal run of dark modules)."""
+    matrix = segno.make(payload, error="m", micro=False).matrix
+    runs: list[tuple[int, int, int]] = []
+    for row_no, row in enumerate(matrix):
+        col, n = 0, len(row)
+        while col < n:
+            if row[col] & 1:
+                start = col
+                while col < n and row[col] & 1:
+                    col += 1
+                runs.append((row_no, start, col - start))
+            else:
+                col += 1
+    return len(matrix), tuple(runs)
+
+
 def draw_qr(canvas: Canvas, payload: str, x: float, y: float, size: float) -> None:
-    """Draw the QR symbol for ``payload`` with its quiet zone in the square (x, y, size)."""
-    qr = segno.make(payload, error="m", micro=False)
-    matrix = qr.matrix
-    n = len(matrix)
+    """Draw the QR symbol for ``payload`` with its quiet zone in the square (x, y, size).
+
+    The symbol is a PDF form XObject made once per document and placed on each page.
+    """
+    name = "udqr" + hashlib.sha1(f"{payload}|{size}".encode()).hexdigest()[:16]
+    if not canvas.hasForm(name):
+        canvas.beginForm(name, 0, 0, size, size)
+        _draw_symbol(canvas, payload, size)
+        canvas.endForm()
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm(name)
+    canvas.restoreState()
+
+
+def _draw_symbol(canvas: Canvas, payload: str, size: float) -> None:
+    x = y = 0.0
+    n, runs = _dark_runs(payload)
     module = size / (n + 2 * QUIET_ZONE)
     canvas.saveState()
     canvas.setFillColorRGB(1, 1, 1)
     canvas.rect(x, y, size, size, stroke=0, fill=1)
     canvas.setFillColorRGB(0, 0, 0)
     path = canvas.beginPath()
-    for row_no, row in enumerate(matrix):
+    for row_no, start, length in runs:
         top = y + size - (QUIET_ZONE + row_no + 1) * module
-        col = 0
-        while col < n:
-            if row[col] & 1:
-                start = col
-                while col < n and row[col] & 1:
-                    col += 1
-                path.rect(x + (QUIET_ZONE + start) * module, top, (col - start) * module, module)
-            else:
-                col += 1
+        path.rect(x + (QUIET_ZONE + start) * module, top, length * module, module)
     canvas.drawPath(path, stroke=0, fill=1)
     canvas.restoreState()

@@ -91,3 +91,20 @@ def right_margin_is_blank(image: Path, margin_mm: float = 13.0) -> bool:
         strip_px = int(width_px * margin_mm / (297 if width_px > height_px else 210))
         strip = grey.crop((width_px - strip_px, 0, width_px, height_px))
         return strip.getextrema()[0] > 200
+
+
+PAGE_FURNITURE = (r"第\d+页共\d+页", r"打印时间：\d{4}-\d{2}-\d{2}\d{2}:\d{2}")
+
+
+def body_text(texts: list[str], furniture: list[str]) -> str:
+    """The pages' text joined without page furniture (headers, footers, repeated table header
+    rows), so a table cell that continues on the next page reads as one piece."""
+    out = []
+    for text in texts:
+        flat = squash(text)
+        for pattern in PAGE_FURNITURE:
+            flat = re.sub(pattern, "", flat)
+        for piece in furniture:
+            flat = flat.replace(squash(piece), "")
+        out.append(flat)
+    return "".join(out)

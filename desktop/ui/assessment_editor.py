@@ -47,6 +47,7 @@ from forms.assessment import AssessmentResult, Template
 TURNOUT = ("eligible", "attendees", "issued", "returned", "invalid")
 RECT_COLUMNS = ("what", "owner", "deadline", "done_date", "outcome")
 MAX_COUNT = 1_000_000
+READ_ONLY_STATUSES = ("queued", "delivered", "forwarded")
 
 
 def problem_text(template: Template, code: str, params: dict[str, Any]) -> str:
@@ -71,6 +72,7 @@ class SessionEditor(QWidget):
         self.template = rules.load_template()
         self.session = Session(union="", year=QDate.currentDate().year())
         self.last_result: AssessmentResult | None = None
+        self.read_only = False
         self._loading = False
         self._dirty = False
         self._build()
@@ -250,8 +252,20 @@ class SessionEditor(QWidget):
             self._loading = False
         self._dirty = False
         self.status.clear()
+        self._set_read_only(session.locked or session.status in READ_ONLY_STATUSES)
         self._sync_mode()
         self._recompute()
+
+    def _set_read_only(self, read_only: bool) -> None:
+        """A signed-off session, or one with the county, is shown but cannot change."""
+        self.read_only = read_only
+        for widget in (self.meeting_box, self.turnout_box, self.grid, self.keyer, self.rect_box):
+            widget.setEnabled(not read_only)
+        self.save_button.setEnabled(not read_only)
+        if read_only:
+            self.status.setText(
+                self.tr("This session is signed off or with the county: it cannot change now.")
+            )
 
     def collect(self) -> Session:
         """The session as the widgets show it now (not saved)."""
@@ -403,7 +417,7 @@ class SessionEditor(QWidget):
     # -- saving and printing -------------------------------------------------------------
     def save(self, on_saved: Callable[[Session], None] | None = None) -> None:
         """Save through the task runner; the status line tells what happened."""
-        if self.ws is None:
+        if self.ws is None or self.read_only:
             return
         session = self.collect()
         if not session.union:

@@ -135,7 +135,12 @@
 <context>
     <name>SessionEditor</name>
     <message>
-        <location filename="../../desktop/ui/assessment_editor.py" line="+348" />
+        <location filename="../../desktop/ui/assessment_editor.py" line="+267" />
+        <source>This session is signed off or with the county: it cannot change now.</source>
+        <translation>此测评记录已签署或正由上级工会审核，现在不能修改。</translation>
+    </message>
+    <message>
+        <location line="+95" />
         <source>The numbers do not agree yet:</source>
         <translation>数字尚不一致：</translation>
     </message>

@@ -218,3 +218,14 @@ def test_the_page_speaks_chinese(qtbot, page: AssessmentsPage, unions, monkeypat
     finally:
         i18n.set_language("en")
         QApplication.processEvents()
+
+
+def test_a_signed_off_session_opens_read_only(qtbot, page: AssessmentsPage, ws, unions) -> None:
+    stored = ops.create_session(ws, unions["xixi"], 2026)
+    ws.records.sign_off(stored.uuid)
+    page.refresh()
+    page.open_uuid(stored.uuid)
+    editor = page.editor
+    assert page.stack.currentWidget() is editor
+    assert not editor.save_button.isEnabled() and not editor.keyer.isEnabled()
+    assert "signed off" in editor.status.text()

@@ -184,7 +184,7 @@ def test_union_codes_starting_81_are_accepted() -> None:
 
 births = st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY)
 ric_parts = st.tuples(st.sampled_from(DIVISIONS), births, st.integers(0, 999))
-HYP = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HYP = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _ric(parts: tuple[str, dt.date, int]) -> str:

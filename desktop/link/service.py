@@ -163,7 +163,8 @@ def make_client(
             if r.status == "rejected"
         ]
         ok = {r.record_uuid for r in records if r.status != "rejected"}
-        state.update_rejected(ws.settings, refused, ok)
+        if refused or any(r["record_uuid"] in ok for r in state.rejected(ws.settings)):
+            state.update_rejected(ws.settings, refused, ok)
 
     return SyncClient(
         ws.outbox,
@@ -187,7 +188,6 @@ def make_client(
 def sync_now(ws: Any, **kwargs: Any) -> SyncSummary:
     """Upload pending records and apply the inbox; raises LinkError with a clear message."""
     client = make_client(ws, **kwargs)
-    ws.settings.set(state.LAST_ATTEMPT_KEY, now_iso())
     try:
         summary = client.sync()
     except SyncError as exc:

@@ -3,7 +3,7 @@
 The clerk holds a paper ballot and presses one grade key per item in order (1 满意, 2 基本满意,
 3 不满意 by default — the keys come from the template), then Enter. ``0`` or ``X`` marks the
 ballot invalid (废票). Backspace undoes the last key; on an empty ballot it reopens the previous
-one. Double-clicking a ballot in the list reopens it for correction; Escape cancels. The running
+one. Double-clicking a ballot in the list, or Up / Down, reopens it for correction; Escape cancels. The running
 tally (per item and grade, with satisfaction so far) is always visible.
 
 Ballots are kept as compact strings (see :mod:`forms.assessment`) so the count can be re-checked.
@@ -126,6 +126,8 @@ class BallotKeyer(QWidget):
             self._keys, self._invalid, self._editing = [], False, None
             self.notice.clear()
             self._update()
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self._step(-1 if key == Qt.Key.Key_Up else 1)
         elif key in INVALID_KEYS:
             self._keys, self._invalid = [], True
             self.notice.clear()
@@ -143,6 +145,21 @@ class BallotKeyer(QWidget):
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def _step(self, delta: int) -> None:
+        """Up / Down: move to the previous / next keyed ballot to correct it (past the last one
+        back to a new ballot). Refused while a new ballot is half keyed, so nothing is lost."""
+        if self._editing is None and (self._keys or self._invalid):
+            self._say(self.tr("Finish this ballot (Enter) or clear it (Escape) first."))
+            return
+        start = self._editing if self._editing is not None else len(self._ballots)
+        target = start + delta
+        if target >= len(self._ballots):
+            self._keys, self._invalid, self._editing = [], False, None
+            self.notice.clear()
+            self._update()
+        elif target >= 0:
+            self.edit_ballot(target)
 
     def _say(self, text: str) -> None:
         self.notice.setText(text)
@@ -230,7 +247,7 @@ class BallotKeyer(QWidget):
         self.hint.setText(
             self.tr(
                 "Keys: %1 · 0 or X invalid ballot · Enter next ballot · Backspace undo · "
-                "double-click a ballot to correct it"
+                "Up/Down or double-click a ballot to correct it"
             ).replace("%1", keys)
         )
         self.current.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Grade")])

@@ -67,7 +67,7 @@
 <context>
     <name>BallotKeyer</name>
     <message>
-        <location filename="../../desktop/ui/assessment_keying.py" line="+135" />
+        <location filename="../../desktop/ui/assessment_keying.py" line="+137" />
         <source>This ballot is marked invalid: Backspace to undo that.</source>
         <translation>本票已标为废票；按退格键可撤销。</translation>
     </message>
@@ -77,7 +77,12 @@
         <translation>各项目均已选定等级：按回车录入下一张。</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+14" />
+        <source>Finish this ballot (Enter) or clear it (Escape) first.</source>
+        <translation>请先完成本票（回车）或清除（Esc）。</translation>
+    </message>
+    <message>
+        <location line="+22" />
         <source>Ballot incomplete: no grade yet for “%1”.</source>
         <translation>选票不完整：“%1”还没有等级。</translation>
     </message>
@@ -103,8 +108,8 @@
     </message>
     <message>
         <location line="+15" />
-        <source>Keys: %1 · 0 or X invalid ballot · Enter next ballot · Backspace undo · double-click a ballot to correct it</source>
-        <translation>按键：%1 · 0 或 X 废票 · 回车 下一张 · 退格 撤销 · 双击已录选票可更正</translation>
+        <source>Keys: %1 · 0 or X invalid ballot · Enter next ballot · Backspace undo · Up/Down or double-click a ballot to correct it</source>
+        <translation>按键：%1 · 0 或 X 废票 · 回车 下一张 · 退格 撤销 · 上下方向键或双击已录选票可更正</translation>
     </message>
     <message>
         <location line="+4" />

@@ -229,3 +229,30 @@ def test_a_signed_off_session_opens_read_only(qtbot, page: AssessmentsPage, ws, 
     assert page.stack.currentWidget() is editor
     assert not editor.save_button.isEnabled() and not editor.keyer.isEnabled()
     assert "signed off" in editor.status.text()
+
+
+def test_up_and_down_walk_back_through_keyed_ballots_to_correct_one(qtbot, page) -> None:
+    page.new_session()
+    editor = page.editor
+    editor.tabs.setCurrentIndex(1)
+    keyer = editor.keyer
+    for code in ["111111", "222222", "X"]:
+        key_ballot(qtbot, keyer, code)
+    qtbot.keyClicks(keyer, "1")
+    qtbot.keyClick(keyer, Qt.Key.Key_Up)  # a half-keyed new ballot is not thrown away
+    assert "Escape" in keyer.notice.text() and keyer.title.text() == "Ballot 4"
+    qtbot.keyClick(keyer, Qt.Key.Key_Escape)
+    qtbot.keyClick(keyer, Qt.Key.Key_Up)
+    qtbot.keyClick(keyer, Qt.Key.Key_Up)
+    assert keyer.title.text() == "Correcting ballot 2"
+    for _ in range(6):
+        qtbot.keyClick(keyer, Qt.Key.Key_Backspace)
+    key_ballot(qtbot, keyer, "223222")
+    assert keyer.ballots == ["111111", "223222", "X"]
+    qtbot.keyClick(keyer, Qt.Key.Key_Up)  # the invalid one: a grade key is refused
+    assert keyer.title.text() == "Correcting ballot 3"
+    qtbot.keyClicks(keyer, "1")
+    assert "invalid" in keyer.notice.text()
+    qtbot.keyClick(keyer, Qt.Key.Key_Down)
+    assert keyer.title.text() == "Ballot 4"
+    assert tally_cells(keyer)[2][:3] == ["1", "0", "1"]  # 维权服务: 满意 1, 不满意 1

@@ -401,3 +401,39 @@ def dashboard(ws: Workspace, year: int, today: date | None = None) -> Dashboard:
     ]
     overdue.sort(key=lambda o: (o.item.deadline, o.name))
     return Dashboard(year, figures, missing, overdue)
+
+
+# --------------------------------------------------------------------------- demo data
+def add_demo_sessions(ws: Workspace, union_uuids: list[str], year: int) -> list[Session]:
+    """Sessions for the demo workspace: the first union well rated, the second with
+    rectification required (one item overdue), the rest left without a session this year."""
+    import random
+
+    template = current_template(ws)
+    rng = random.Random(year)
+    made: list[Session] = []
+    plans = [("1112", 0.02, 64, 58), ("1123", 0.45, 36, 31)]
+    for union, (keys, unhappy, eligible, attendees) in zip(union_uuids, plans, strict=False):
+        ballots = []
+        for _ in range(attendees - 1):
+            if rng.random() < 0.03:
+                ballots.append(rules.INVALID_BALLOT)
+                continue
+            ballots.append(
+                "".join(
+                    "3" if rng.random() < unhappy else rng.choice(keys[:3])
+                    for _item in template.items
+                )
+            )
+        session = new_session(ws, union, year, meeting_date=f"{year}-03-1{len(made) + 2}")
+        session.eligible, session.attendees, session.issued = eligible, attendees, attendees - 1
+        session.use_ballots(template, ballots)
+        if unhappy > 0.3:
+            session.rectifications = [
+                Rectification("职工小家活动室延长开放时间", "工会副主席", f"{year}-04-30"),
+                Rectification(
+                    "每季度公开工会经费收支", "经审委员", f"{year}-06-30", f"{year}-06-20", "已张榜"
+                ),
+            ]
+        made.append(save_session(ws, session))
+    return made

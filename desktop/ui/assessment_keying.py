@@ -3,8 +3,8 @@
 The clerk holds a paper ballot and presses one grade key per item in order (1 满意, 2 基本满意,
 3 不满意 by default — the keys come from the template), then Enter. ``0`` or ``X`` marks the
 ballot invalid (废票). Backspace undoes the last key; on an empty ballot it reopens the previous
-one. Double-clicking a ballot in the list, or Up / Down, reopens it for correction; Escape cancels. The running
-tally (per item and grade, with satisfaction so far) is always visible.
+one. Up / Down (or a double-click in the list) reopen any keyed ballot for correction; Escape
+cancels. The running tally (per item and grade, with satisfaction so far) is always visible.
 
 Ballots are kept as compact strings (see :mod:`forms.assessment`) so the count can be re-checked.
 """

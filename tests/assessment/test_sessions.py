@@ -135,3 +135,14 @@ def test_a_new_template_version_received_by_sync_is_used_for_new_sessions(ws, un
     assert stored.result["template"] == {"id": "assessment", "version": 2}
     # a session entered with version 1 keeps its six items
     assert len(ops.template_for(old, ws).items) == 6
+
+
+def test_demo_sessions_show_every_kind_of_figure(ws, unions) -> None:
+    made = ops.add_demo_sessions(ws, [unions["yunqi"], unions["jiangnan"], unions["xixi"]], 2026)
+    assert len(made) == 2 and all(s.result for s in made)
+    board = ops.dashboard(ws, 2026, today=date(2026, 5, 10))
+    flags = {f.name: f for f in board.satisfaction}
+    assert flags["杭州云栖科技有限公司工会"].model_home_eligible
+    assert flags["江南纺织厂工会"].rectification_required
+    assert [name for _u, name in board.missing] == ["西溪湿地景区联合工会"]
+    assert [o.item.what for o in board.overdue] == ["职工小家活动室延长开放时间"]

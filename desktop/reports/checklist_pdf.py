@@ -357,7 +357,7 @@ def rectifications_pdf(
             _w("outcome", lang),
         ],
         rows or [["", _w("none", lang), "", "", "", "", "", "", ""]],
-        col_widths=[0.6, 2.4, 4.2, 4.6, 1.4, 1.3, 1.4, 1.3, 1.3],
+        col_widths=[0.6, 2.2, 3.4, 6.2, 1.4, 1.3, 1.5, 1.3, 1.3],
         align=["centre", "left", "left", "left", "right", "left", "centre", "centre", "centre"],
     )
     return doc.build(progress=progress, cancel=cancel)

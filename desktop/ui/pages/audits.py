@@ -1,25 +1,442 @@
-"""Placeholder for the Audits page (its owner replaces this file)."""
+"""The Audits page (经费审查): the list of checklists, the checklist editor, rectification tracking
+and the printouts (blank checklist, report, rectification list).
+
+Store reads and writes go through :mod:`desktop.audits` on the GUI thread (they are quick); the
+PDFs are built off the GUI thread through the task runner from plain data gathered first, with a
+progress bar and a Cancel button. A signed-off checklist opens read-only.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import audits
+from desktop.reports.checklist_pdf import (
+    blank_checklist_pdf,
+    completed_checklist_pdf,
+    rectifications_pdf,
+)
+from desktop.reports.pdf import PdfCancelled
+from desktop.ui.audit_editor import ChecklistEditor
+from desktop.ui.audit_rectifications import RectificationsView
+from desktop.ui.i18n import current_language
 from desktop.ui.pages.base import Page
+from forms.checklist import summarize, template_from_raw, yuan
+
+
+class _Problem:
+    """A sign-off problem in the shape of a validation error (code, field, params)."""
+
+    def __init__(self, code: str, field: str, params: dict[str, Any]) -> None:
+        self.code, self.field, self.params = code, field, params
 
 
 class AuditsPage(Page):
     nav_icon_name = "audit"
+    # a PDF was written (its path)
+    printed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._label = QLabel()
+        self.records: list[Any] = []
+        self._task: Any = None
+        # asks where to save a PDF (tests replace it); returns None when the person cancels
+        self.choose_pdf_path: Callable[[str], Path | None] = self._ask_pdf_path
+        # asks a yes/no question (tests replace it)
+        self.confirm: Callable[[str], bool] = self._ask_yes_no
+
+        self.title = QLabel(objectName="PageTitle")
+        self.search = QLineEdit()
+        self.search.textChanged.connect(lambda _t: self.refresh())
+        self.new_button, self.open_button, self.blank_button = (QPushButton() for _ in range(3))
+        self.new_button.clicked.connect(self.new_checklist)
+        self.open_button.clicked.connect(self._open_selected)
+        self.blank_button.clicked.connect(self.print_blank)
+        self.table = QTableWidget(0, 8)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.cellDoubleClicked.connect(lambda row, _c: self.open_row(row))
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        for b in (self.new_button, self.open_button, self.blank_button):
+            bar.addWidget(b)
+        list_page = QWidget()
+        list_layout = QVBoxLayout(list_page)
+        list_layout.addLayout(bar)
+        list_layout.addWidget(self.table, 1)
+
+        self.editor = ChecklistEditor()
+        self.editor.back.connect(self.show_list)
+        self.editor.save_requested.connect(self.save)
+        self.editor.sign_off_requested.connect(self.sign_off)
+        self.editor.correction_requested.connect(self.start_correction)
+        self.editor.print_requested.connect(self.print_report)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(list_page)
+        self.stack.addWidget(self.editor)
+
+        self.rectifications = RectificationsView()
+        self.rectifications.reload_requested.connect(self.refresh_rectifications)
+        self.rectifications.record_requested.connect(self.record_outcome)
+        self.rectifications.print_requested.connect(self.print_rectifications)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.stack, "")
+        self.tabs.addTab(self.rectifications, "")
+
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.cancel_button = QPushButton()
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_printing)
+        self.message = QLabel(wordWrap=True, objectName="AuditMessage")
+        foot = QHBoxLayout()
+        foot.addWidget(self.message, 1)
+        foot.addWidget(self.progress)
+        foot.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._label)
-        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(foot)
         self.retranslate()
 
     def nav_title(self) -> str:
         return self.tr("Audits")
 
+    # -- list ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        ws: Any = self.workspace
+        if ws is None:
+            return
+        try:
+            self.records = audits.list_checklists(ws, search=self.search.text().strip() or None)
+        except Exception as exc:  # noqa: BLE001 - shown, never a crash
+            self._error(exc)
+            return
+        self.table.setRowCount(len(self.records))
+        for n, rec in enumerate(self.records):
+            template = audits.template_of_record(ws, rec)
+            s = summarize(template, rec.data)
+            values = [
+                str(rec.data.get("union_name") or ""),
+                f"{rec.data.get('period_start') or ''} – {rec.data.get('period_end') or ''}",
+                str(rec.data.get("audit_date") or ""),
+                str(rec.data.get("auditors") or ""),
+                self.tr("signed off") if rec.locked else self.tr("draft"),
+                str(s.counts["noncompliant"]),
+                yuan(s.amount_in_question),
+                self.tr("corrects an earlier checklist") if rec.data.get("corrects") else "",
+            ]
+            for col, text in enumerate(values):
+                self.table.setItem(n, col, QTableWidgetItem(text))
+        can_write = ws.user.can("write_audit")
+        self.new_button.setEnabled(can_write)
+        self.refresh_rectifications()
+
+    def clear(self) -> None:
+        self.records = []
+        self.table.setRowCount(0)
+        self.rectifications.show_items([])
+
+    def show_list(self) -> None:
+        if self.editor.dirty and not self.confirm(self.tr("Leave the checklist without saving?")):
+            return
+        self.stack.setCurrentIndex(0)
+        self.refresh()
+
+    def _open_selected(self) -> None:
+        self.open_row(self.table.currentRow())
+
+    def open_row(self, row: int) -> None:
+        if 0 <= row < len(self.records):
+            self.open_checklist(self.records[row].uuid)
+
+    def has_unsaved_changes(self) -> bool:
+        return self.editor.dirty
+
+    # -- editing ---------------------------------------------------------------------------
+    def new_checklist(self) -> None:
+        ws: Any = self.workspace
+        if ws is None:
+            return
+        _form, template = audits.template_of(ws)
+        self.editor.load(template, {}, record_uuid=None, locked=False)
+        self.stack.setCurrentIndex(1)
+
+    def open_checklist(self, record_uuid: str) -> None:
+        ws: Any = self.workspace
+        rec = ws.records.get(record_uuid)
+        self.editor.load(
+            audits.template_of_record(ws, rec),
+            rec.data,
+            record_uuid=rec.uuid,
+            locked=rec.locked or not ws.user.can("write_audit"),
+        )
+        self.editor.locked = rec.locked
+        self.editor._update_state()
+        if not ws.user.can("write_audit"):  # a reviewer reads only
+            for button in (
+                self.editor.save_button,
+                self.editor.sign_button,
+                self.editor.correct_button,
+            ):
+                button.setEnabled(False)
+        self.stack.setCurrentIndex(1)
+        self.tabs.setCurrentIndex(0)
+
+    def save(self) -> bool:
+        """Save the editor's checklist; errors go onto the cells they name."""
+        from desktop.store import errors
+
+        ws: Any = self.workspace
+        if ws is None or self.editor.template is None:
+            return False
+        self.editor.clear_errors()
+        data = self.editor.values()
+        try:
+            if self.editor.record_uuid is None:
+                rec = ws.records.save(self.editor.template.form_id, data, status="draft")
+            else:
+                rec = audits.save_checklist(ws, self.editor.record_uuid, data)
+        except errors.ValidationFailed as exc:
+            self.editor.show_errors(list(exc.result.errors))
+            self._say(self.tr("Not saved: correct the marked fields."))
+            return False
+        except Exception as exc:  # noqa: BLE001 - RecordLocked, permission …: shown
+            self._error(exc)
+            return False
+        row, col = self.editor.table.currentRow(), self.editor.table.currentColumn()
+        self.editor.load(self.editor.template, rec.data, record_uuid=rec.uuid, locked=False)
+        self.editor.table.setCurrentCell(max(row, 0), max(col, 0))  # values now as stored
+        self._say(self.tr("Saved."))
+        self.status_changed.emit()
+        return True
+
+    def sign_off(self) -> None:
+        ws: Any = self.workspace
+        if ws is None or self.editor.record_uuid is None:
+            return
+        if self.editor.dirty and not self.save():
+            return
+        if not self.confirm(
+            self.tr(
+                "After sign-off nobody can change this checklist; a "
+                "correction becomes a new checklist. Sign off now?"
+            )
+        ):
+            return
+        try:
+            audits.sign_off(ws, self.editor.record_uuid)
+        except audits.ChecklistNotReady as exc:
+            self.editor.show_errors([_Problem(*p) for p in exc.problems])
+            self._say(self.tr("Not signed off: every item needs a result first."))
+            return
+        except Exception as exc:  # noqa: BLE001
+            self._error(exc)
+            return
+        self.open_checklist(self.editor.record_uuid)
+        self._say(self.tr("Signed off. The checklist is now read-only."))
+        self.status_changed.emit()
+
+    def start_correction(self) -> None:
+        ws: Any = self.workspace
+        if ws is None or self.editor.record_uuid is None:
+            return
+        try:
+            rec = audits.start_correction(ws, self.editor.record_uuid)
+        except Exception as exc:  # noqa: BLE001
+            self._error(exc)
+            return
+        self.open_checklist(rec.uuid)
+        self._say(self.tr("A correction was started as a new draft checklist."))
+
+    # -- rectifications ----------------------------------------------------------------------
+    def refresh_rectifications(self) -> None:
+        ws: Any = self.workspace
+        if ws is None:
+            return
+        items = audits.open_rectifications(
+            ws,
+            dt.date.today(),
+            include_closed=self.rectifications.show_closed.isChecked(),
+            lang=current_language(),
+        )
+        self.rectifications.show_items(items)
+
+    def record_outcome(
+        self, item: audits.OpenRectification, outcome: str, date: str, note: str
+    ) -> None:
+        ws: Any = self.workspace
+        try:
+            audits.record_outcome(ws, item.checklist_uuid, item.item_id, outcome, date, note=note)
+        except Exception as exc:  # noqa: BLE001 - a bad date or a permission problem: shown
+            self.rectifications.status.setText(self._error_text(exc))
+            return
+        self.rectifications.status.setText(
+            self.tr("Outcome recorded; it goes upward with the next sync.")
+        )
+        self.refresh_rectifications()
+        self.status_changed.emit()
+
+    # -- printing ----------------------------------------------------------------------------
+    def print_blank(self) -> None:
+        ws: Any = self.workspace
+        form, _template = audits.template_of(ws)
+        path = self.choose_pdf_path(self.tr("blank-checklist") + ".pdf")
+        if path is None:
+            return
+        template, lang = template_from_raw(form.raw), current_language()
+        org = ws.org_unit.name if ws is not None else ""
+        self._run_pdf(
+            lambda ctx: blank_checklist_pdf(
+                path,
+                template,
+                template_hash=form.hash,
+                org_unit_name=org,
+                lang=lang,
+                progress=ctx.progress,
+                cancel=lambda: ctx.cancelled,
+            )
+        )
+
+    def print_report(self) -> None:
+        ws: Any = self.workspace
+        if ws is None or self.editor.record_uuid is None:
+            return
+        if self.editor.dirty and not self.save():
+            return
+        report = audits.report_for(ws, self.editor.record_uuid, lang=current_language())
+        path = self.choose_pdf_path(self.tr("checklist-report") + ".pdf")
+        if path is not None:
+            self._run_pdf(
+                lambda ctx: completed_checklist_pdf(
+                    path, report, progress=ctx.progress, cancel=lambda: ctx.cancelled
+                )
+            )
+
+    def print_rectifications(self) -> None:
+        ws: Any = self.workspace
+        if ws is None:
+            return
+        today, lang = dt.date.today(), current_language()
+        lines = [x.line() for x in audits.open_rectifications(ws, today, lang=lang)]
+        path = self.choose_pdf_path(self.tr("rectifications") + ".pdf")
+        if path is not None:
+            org = ws.org_unit.name
+            self._run_pdf(
+                lambda ctx: rectifications_pdf(
+                    path,
+                    lines,
+                    today=today,
+                    org_unit_name=org,
+                    lang=lang,
+                    progress=ctx.progress,
+                    cancel=lambda: ctx.cancelled,
+                )
+            )
+
+    def _run_pdf(self, work: Callable[[Any], Path]) -> None:
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+        self._say(self.tr("Printing…"))
+        self._task = self.tasks.run(
+            work, on_done=self._printed, on_error=self._print_failed, on_progress=self._progressed
+        )
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _printing_over(self) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self._task = None
+
+    def _printed(self, path: Path) -> None:
+        self._printing_over()
+        self._say(self.tr("PDF saved: %1").replace("%1", str(path)))
+        self.printed.emit(path)
+
+    def _print_failed(self, exc: BaseException) -> None:
+        self._printing_over()
+        if isinstance(exc, PdfCancelled):
+            self._say(self.tr("Printing cancelled; no file was written."))
+        else:
+            self._error(exc)
+
+    def cancel_printing(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _ask_pdf_path(self, suggested: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save PDF"), suggested, "PDF (*.pdf)")
+        return Path(path) if path else None
+
+    def _ask_yes_no(self, question: str) -> bool:
+        answer = QMessageBox.question(self, self.tr("Audits"), question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.status_message.emit(text)
+
+    def _error_text(self, exc: BaseException) -> str:
+        if getattr(exc, "code", "") == "store.record_locked":
+            return self.tr("This checklist was signed off and cannot change; start a correction.")
+        if getattr(exc, "code", ""):
+            from desktop.ui.errors_text import store_error_text
+
+            return store_error_text(exc)
+        return str(exc)
+
+    def _error(self, exc: BaseException) -> None:
+        self._say(self._error_text(exc))
+
     def retranslate(self) -> None:
-        self._label.setText(self.tr("Coming soon."))
+        self.title.setText(self.tr("Funds review (经费审查)"))
+        self.search.setPlaceholderText(self.tr("Search by union or auditor"))
+        self.new_button.setText(self.tr("New checklist"))
+        self.open_button.setText(self.tr("Open"))
+        self.blank_button.setText(self.tr("Print blank checklist"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.tabs.setTabText(0, self.tr("Checklists"))
+        self.tabs.setTabText(1, self.tr("Rectifications"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Audited union"),
+                self.tr("Period"),
+                self.tr("Review date"),
+                self.tr("Auditors"),
+                self.tr("State"),
+                self.tr("Non-compliant"),
+                self.tr("Amount in question (yuan)"),
+                self.tr("Note"),
+            ]
+        )
+        if self.workspace is not None:
+            self.refresh()

@@ -1,0 +1,469 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AuditsPage</name>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="127" />
+        <location filename="../../desktop/ui/pages/audits.py" line="401" />
+        <source>Audits</source>
+        <translation>经费审查</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="148" />
+        <source>signed off</source>
+        <translation>已签字</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="148" />
+        <source>draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="151" />
+        <source>corrects an earlier checklist</source>
+        <translation>更正此前的检查表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="165" />
+        <source>Leave the checklist without saving?</source>
+        <translation>检查表尚未保存，确定离开吗？</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="226" />
+        <source>Not saved: correct the marked fields.</source>
+        <translation>未保存：请更正标红的内容。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="234" />
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="246" />
+        <source>After sign-off nobody can change this checklist; a correction becomes a new checklist. Sign off now?</source>
+        <translation>签字确认后任何人都不能再修改此检查表，如需更正将另建新检查表。现在签字确认吗？</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="255" />
+        <source>Not signed off: every item needs a result first.</source>
+        <translation>未能签字确认：每个项目都须先填写检查结果。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="261" />
+        <source>Signed off. The checklist is now read-only.</source>
+        <translation>已签字确认，检查表现为只读。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="274" />
+        <source>A correction was started as a new draft checklist.</source>
+        <translation>已新建一份更正检查表（草稿）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="299" />
+        <source>Outcome recorded; it goes upward with the next sync.</source>
+        <translation>整改结果已记录，将在下次同步时上报。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="308" />
+        <source>blank-checklist</source>
+        <translation>经费审查检查表-空白</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="332" />
+        <source>checklist-report</source>
+        <translation>经费审查报告</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="346" />
+        <source>rectifications</source>
+        <translation>整改事项清单</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="365" />
+        <source>Printing…</source>
+        <translation>正在生成 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="381" />
+        <source>PDF saved: %1</source>
+        <translation>PDF 已保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="387" />
+        <source>Printing cancelled; no file was written.</source>
+        <translation>已取消打印，未生成文件。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="397" />
+        <source>Save PDF</source>
+        <translation>保存 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="410" />
+        <source>This checklist was signed off and cannot change; start a correction.</source>
+        <translation>此检查表已签字确认，不能修改；如需更正请新建更正检查表。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="421" />
+        <source>Funds review (经费审查)</source>
+        <translation>经费审查</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="422" />
+        <source>Search by union or auditor</source>
+        <translation>按单位或审查人查找</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="423" />
+        <source>New checklist</source>
+        <translation>新建检查表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="424" />
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="425" />
+        <source>Print blank checklist</source>
+        <translation>打印空白检查表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="426" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="427" />
+        <source>Checklists</source>
+        <translation>检查表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="428" />
+        <source>Rectifications</source>
+        <translation>整改跟踪</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="431" />
+        <source>Audited union</source>
+        <translation>被审查单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="432" />
+        <source>Period</source>
+        <translation>审查期间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="433" />
+        <source>Review date</source>
+        <translation>审查日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="434" />
+        <source>Auditors</source>
+        <translation>审查人员</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="435" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="436" />
+        <source>Non-compliant</source>
+        <translation>不合规项</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="437" />
+        <source>Amount in question (yuan)</source>
+        <translation>涉及金额（元）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages/audits.py" line="438" />
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistEditor</name>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="252" />
+        <source>Item %1: %2</source>
+        <translation>第 %1 项：%2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="258" />
+        <source>… and %1 more</source>
+        <translation>……另有 %1 处</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="307" />
+        <source>%1 %2 · %3 %4 · %5 %6 · unanswered %7 · amount in question %8 yuan · rectifications %9</source>
+        <translation>%1 %2 · %3 %4 · %5 %6 · 未填 %7 · 不合规涉及金额 %8 元 · 需整改 %9</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="325" />
+        <source>How to check:</source>
+        <translation>审查方法：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="326" />
+        <source>Result keys: 1 compliant, 2 non-compliant, 3 not applicable, 0 clear</source>
+        <translation>结果按键：1 合规，2 不合规，3 不适用，0 清除</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="339" />
+        <source>Signed off: read-only</source>
+        <translation>已签字确认（只读）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="341" />
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="341" />
+        <source>Not saved yet</source>
+        <translation>尚未保存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="356" />
+        <source>Audited union</source>
+        <translation>被审查单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="357" />
+        <source>Period from</source>
+        <translation>审查期间起</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="358" />
+        <source>Period to</source>
+        <translation>审查期间止</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="359" />
+        <source>Auditors</source>
+        <translation>审查人员</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="360" />
+        <source>Review date</source>
+        <translation>审查日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="365" />
+        <source>e.g. 2026-07-10</source>
+        <translation>如 2026-07-10</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="366" />
+        <source>Conclusion</source>
+        <translation>审查意见</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="369" />
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="370" />
+        <source>Item</source>
+        <translation>检查项目</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="371" />
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="372" />
+        <source>Amount (yuan)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="373" />
+        <source>Finding</source>
+        <translation>发现问题</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="374" />
+        <source>Evidence</source>
+        <translation>证据索引</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="375" />
+        <source>Rectify</source>
+        <translation>需整改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="376" />
+        <source>Owner</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="377" />
+        <source>Deadline</source>
+        <translation>整改期限</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="380" />
+        <source>Back to list</source>
+        <translation>返回列表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="381" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="382" />
+        <source>Sign off</source>
+        <translation>签字确认</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="383" />
+        <source>Start correction</source>
+        <translation>新建更正</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="384" />
+        <source>Print report (PDF)</source>
+        <translation>打印审查报告（PDF）</translation>
+    </message>
+</context>
+<context>
+    <name>RectificationsView</name>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="91" />
+        <source>(%1 days)</source>
+        <translation>（%1 天）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="93" />
+        <source>(%1 days left)</source>
+        <translation>（剩 %1 天）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="103" />
+        <source>draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="122" />
+        <source>Choose a rectification in the list first.</source>
+        <translation>请先在列表中选择一项整改事项。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="130" />
+        <source>open</source>
+        <translation>未到期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="131" />
+        <source>due soon</source>
+        <translation>即将到期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="132" />
+        <source>overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="133" />
+        <source>closed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="138" />
+        <source>rectified</source>
+        <translation>已整改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="139" />
+        <source>partly rectified</source>
+        <translation>部分整改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="140" />
+        <source>not rectified</source>
+        <translation>未整改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="144" />
+        <source>Rectifications of signed-off checklists, overdue first</source>
+        <translation>已签字检查表的整改事项（逾期在前）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="145" />
+        <source>Show rectified items</source>
+        <translation>显示已整改事项</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="146" />
+        <source>Print list (PDF)</source>
+        <translation>打印清单（PDF）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="149" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="150" />
+        <source>Union</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="151" />
+        <source>Item</source>
+        <translation>检查项目</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="152" />
+        <source>Finding</source>
+        <translation>发现问题</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="153" />
+        <source>Amount (yuan)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="154" />
+        <source>Owner</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="155" />
+        <source>Deadline</source>
+        <translation>整改期限</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="156" />
+        <location filename="../../desktop/ui/audit_rectifications.py" line="167" />
+        <source>Outcome</source>
+        <translation>整改结果</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="157" />
+        <source>Checklist</source>
+        <translation>检查表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="168" />
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="169" />
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_rectifications.py" line="170" />
+        <source>Record outcome</source>
+        <translation>记录整改结果</translation>
+    </message>
+</context>
+</TS>

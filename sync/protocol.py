@@ -28,6 +28,9 @@ HEADER_NONCE = "X-UnionDesk-Nonce"
 HEADER_SIGNATURE = "X-UnionDesk-Signature"
 HEADER_NEXT_NONCE = "X-UnionDesk-Next-Nonce"
 
+MAX_INT = 2**63 - 1  # every integer on the wire fits a signed 64-bit column
+MAX_VERSION = 2**31 - 1  # record and form versions fit a 32-bit column
+
 RECORD_STATUSES = ("received", "duplicate", "rejected")
 INBOX_KINDS = ("receipt", "review_decision", "form_definition", "org_units")
 
@@ -102,6 +105,8 @@ def _get(doc: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what: 
     value = doc[key]
     if kind is int and isinstance(value, bool) or not isinstance(value, kind):
         raise ProtocolError("invalid_document", f"{what}: '{key}' has the wrong type")
+    if isinstance(value, int) and not 0 <= value <= MAX_INT:
+        raise ProtocolError("invalid_document", f"{what}: '{key}' is out of range")
     return value
 
 

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sync.protocol import (
     HEADER_DEVICE,
     HEADER_NEXT_NONCE,
+    MAX_INT,
     PROTOCOL_VERSION,
     SUPPORTED_PROTOCOLS,
     ProtocolError,
@@ -207,8 +208,13 @@ def create_app(server: Server) -> FastAPI:
         )
         doc = _json_doc(body)
         up_to = doc.get("up_to")
-        if doc.get("type") != "inbox_ack" or not isinstance(up_to, int) or isinstance(up_to, bool):
-            raise SyncError(422, "invalid_document", "expected {type: inbox_ack, up_to: int}")
+        if (
+            doc.get("type") != "inbox_ack"
+            or not isinstance(up_to, int)
+            or isinstance(up_to, bool)
+            or not 0 <= up_to <= MAX_INT
+        ):
+            raise SyncError(422, "invalid_document", "expected {type: inbox_ack, up_to: int >= 0}")
         count = await run_in_threadpool(server.ack, device.device_id, up_to)
         return signed_ok({"protocol": PROTOCOL_VERSION, "acknowledged": count})
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sync import crypto
 from sync.protocol import (
+    MAX_VERSION,
     BatchPayload,
     Envelope,
     ProtocolError,
@@ -64,7 +65,12 @@ def _shape_errors(record: Mapping[str, Any]) -> list[dict[str, Any]]:
         ("data", dict),
     ):
         value = record.get(key)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        if (
+            not isinstance(value, kind)
+            or (kind is int and isinstance(value, bool))
+            or kind is int
+            and not 1 <= value <= MAX_VERSION
+        ):
             problems.append(key)
     if problems:
         return [_record_error("sync.bad_record", "missing or mistyped members", members=problems)]
@@ -219,11 +225,7 @@ def _judge(
     server: Server, conn: Any, device: Any, payload: BatchPayload
 ) -> tuple[list[RecordStatus], list[dict[str, Any]]]:
     """Per-record verdicts and the rows to insert for the received ones."""
-    keys = [
-        (r["uuid"], r["version"])
-        for r in payload.records
-        if isinstance(r.get("uuid"), str) and isinstance(r.get("version"), int)
-    ]
+    keys = [(r["uuid"], r["version"]) for r in payload.records if not _shape_errors(r)]
     stored: dict[tuple[str, int], str] = {}
     for start in range(0, len(keys), 400):
         chunk = keys[start : start + 400]

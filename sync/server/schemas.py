@@ -71,7 +71,7 @@ class EnvelopeSchema(BaseModel):
     type: Literal["batch"]
     batch_id: str
     device_id: str
-    device_seq: int = Field(ge=1)
+    device_seq: int = Field(ge=1, le=2**63 - 1)
     recipient_key_id: str
     payload_sha256: str
     content_sha256: str
@@ -84,7 +84,7 @@ class EnvelopeSchema(BaseModel):
 class InboxAck(BaseModel):
     protocol: Literal[1]
     type: Literal["inbox_ack"]
-    up_to: int
+    up_to: int = Field(ge=0, le=2**63 - 1)
 
 
 def body(model: type[BaseModel]) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 An entry records who, when, what (action, target uuid, a small detail dict without personal
 data) and the SHA-256 hashes of the record before and after — never the values themselves.
-``hash = sha256(prev_hash || canonical_json(entry))``. :meth:`AuditLog.verify` walks the chain
+``hash = sha256(prev_hash, at, actor, action, target, detail JSON, before, after)`` (fields
+joined by U+001F). :meth:`AuditLog.verify` walks the chain
 and reports the first entry whose link or content does not match.
 """
 
@@ -32,8 +33,22 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def _entry_hash(prev: str, entry: dict[str, Any]) -> str:
-    return hashlib.sha256(prev.encode("ascii") + canonical(entry)).hexdigest()
+def _entry_hash(
+    prev: str,
+    at: str,
+    actor: str,
+    action: str,
+    target: str | None,
+    detail_text: str,
+    before_hash: str | None,
+    after_hash: str | None,
+) -> str:
+    """SHA-256 over the previous hash and the entry's fields (unit-separator joined; the detail
+    is its stored canonical JSON text)."""
+    body = "\x1f".join(
+        (prev, at, actor, action, target or "", detail_text, before_hash or "", after_hash or "")
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -68,33 +83,36 @@ class AuditLog:
         at: str | None = None,
     ) -> str:
         """Add one entry after the current head; returns its hash."""
-        prev = self.head()
-        entry = {
-            "at": at or now(),
-            "actor": actor,
-            "action": action,
-            "target": target,
-            "detail": detail or {},
-            "before_hash": before_hash,
-            "after_hash": after_hash,
-        }
-        h = _entry_hash(prev, entry)
-        self._conn.execute(
+        row, h = self.entry_row(
+            self.head(), actor, action, target, detail, before_hash, after_hash, at=at
+        )
+        self.insert_rows([row])
+        return h
+
+    def entry_row(
+        self,
+        prev: str,
+        actor: str,
+        action: str,
+        target: str | None = None,
+        detail: dict[str, Any] | None = None,
+        before_hash: str | None = None,
+        after_hash: str | None = None,
+        *,
+        at: str | None = None,
+    ) -> tuple[tuple[Any, ...], str]:
+        """The row of an entry following ``prev`` (for batches: chain the returned hash)."""
+        at = at or now()
+        detail_text = canonical(detail or {}).decode()
+        h = _entry_hash(prev, at, actor, action, target, detail_text, before_hash, after_hash)
+        return (at, actor, action, target, detail_text, before_hash, after_hash, prev, h), h
+
+    def insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        self._conn.executemany(
             "INSERT INTO audit_log (at, actor, action, target, detail, before_hash, after_hash,"
             " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry["at"],
-                actor,
-                action,
-                target,
-                canonical(entry["detail"]).decode(),
-                before_hash,
-                after_hash,
-                prev,
-                h,
-            ),
+            rows,
         )
-        return h
 
     def entries(self, *, target: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
         """Newest first; for the UI's audit view."""
@@ -129,20 +147,7 @@ class AuditLog:
                 return VerifyResult(
                     False, n, seq, f"Audit entry {seq} does not link to the entry before it."
                 )
-            try:
-                detail_obj = json.loads(detail)
-            except ValueError:
-                return VerifyResult(False, n, seq, f"Audit entry {seq} is unreadable.")
-            entry = {
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "target": target,
-                "detail": detail_obj,
-                "before_hash": bh,
-                "after_hash": ah,
-            }
-            if _entry_hash(prev, entry) != h:
+            if _entry_hash(prev, at, actor, action, target, detail, bh, ah) != h:
                 return VerifyResult(
                     False, n, seq, f"Audit entry {seq} was altered (its hash does not match)."
                 )

@@ -9,12 +9,11 @@ Bulk import (:meth:`Records.save_many`) commits one transaction per chunk.
 from __future__ import annotations
 
 import json
-import uuid as uuidlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from desktop.store import audit, db, errors, search
+from desktop.store import audit, db, errors, search, writer
 from desktop.store.formdefs import StorageSpec
 from desktop.store.masking import is_masked_form_of, mask_data
 from desktop.store.roles import require, require_form_write
@@ -206,91 +205,15 @@ class Records:
         before: Record | None,
         enqueue: bool,
         detail: dict[str, Any] | None = None,
-    ) -> int:
+    ) -> None:
         """Record row + version row + index + audit entry (+ outbox row); inside a transaction."""
-        conn = self._conn
-        data_text = json.dumps(rec.data, ensure_ascii=False, sort_keys=True)
-        if rec_id is None:
-            cur = conn.execute(
-                "INSERT INTO records (uuid, form_id, form_version, org_unit, data, status, version,"
-                " created_by, created_at, updated_by, updated_at, comment, locked)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    rec.uuid,
-                    rec.form_id,
-                    rec.form_version,
-                    rec.org_unit,
-                    data_text,
-                    rec.status,
-                    rec.version,
-                    rec.created_by,
-                    rec.created_at,
-                    rec.updated_by,
-                    rec.updated_at,
-                    rec.comment,
-                    int(rec.locked),
-                ),
-            )
-            rec_id = int(cur.lastrowid)
-            search.index(conn, rec_id, rec.form_id, spec, rec.data, fresh=True)
-        else:
-            conn.execute(
-                "UPDATE records SET form_version = ?, data = ?, status = ?, version = ?,"
-                " updated_by = ?, updated_at = ?, comment = ?, locked = ?, sync_errors = NULL"
-                " WHERE id = ?",
-                (
-                    rec.form_version,
-                    data_text,
-                    rec.status,
-                    rec.version,
-                    rec.updated_by,
-                    rec.updated_at,
-                    rec.comment,
-                    int(rec.locked),
-                    rec_id,
-                ),
-            )
-            search.index(conn, rec_id, rec.form_id, spec, rec.data, fresh=False)
-        conn.execute(
-            "INSERT INTO record_versions (uuid, version, form_id, form_version, org_unit, data,"
-            " status, created_by, created_at, updated_by, updated_at, comment, locked)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                rec.uuid,
-                rec.version,
-                rec.form_id,
-                rec.form_version,
-                rec.org_unit,
-                data_text,
-                rec.status,
-                rec.created_by,
-                rec.created_at,
-                rec.updated_by,
-                rec.updated_at,
-                rec.comment,
-                int(rec.locked),
-            ),
-        )
-        self._ws._audit.append(
+        writer.write_all(
+            self._conn,
+            self._ws._audit,
             self._ws.user.name,
-            action,
-            rec.uuid,
-            {
-                "form_id": rec.form_id,
-                "version": rec.version,
-                "status": rec.status,
-                **(detail or {}),
-            },
-            audit.content_hash(before.payload()) if before else None,
-            audit.content_hash(rec.payload()),
-            at=rec.updated_at,
+            spec,
+            [writer.Write(rec, rec_id, before, action, enqueue, detail)],
         )
-        if enqueue:
-            conn.execute(
-                "INSERT INTO outbox (record_uuid, version, form_id, form_version) VALUES (?, ?, ?, ?)",
-                (rec.uuid, rec.version, rec.form_id, rec.form_version),
-            )
-        return rec_id
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -335,7 +258,7 @@ class Records:
         self._check_unique(form_id, spec, values, rec_id)
         now = audit.now()
         rec = Record(
-            uuid=record_uuid or str(uuidlib.uuid4()),
+            uuid=record_uuid or writer.uuid7(),
             form_id=form_id,
             form_version=form.version,
             org_unit=before.org_unit if before else self._ws.org_unit.code,
@@ -405,59 +328,56 @@ class Records:
         spec = self._ws.forms.spec(form)
         rows = list(rows)
         result = BulkResult(total=len(rows))
-        seen: dict[tuple[str, str], int] = {}
-        done = 0
+        seen: set[tuple[str, str]] = set()
+        ready: list[tuple[int, dict[str, Any]]] | None = None
         if all_or_nothing:
-            for i, data in enumerate(rows):
-                try:
-                    values = self._validate(form, data, status)
-                    self._check_unique(form_id, spec, values, None, seen)
-                except errors.ValidationFailed as exc:
-                    result.failed.append((i, exc.result))
-            if result.failed:
+            ready, failed = self._validate_chunk(form, spec, rows, 0, status, seen)
+            if failed:
+                result.failed.extend(failed)
                 return result
-            seen = {}
             chunk_size = max(1, len(rows))
+        done = 0
         for start in range(0, len(rows), max(1, chunk_size)):
             if cancel is not None and cancel():
                 result.cancelled = True
                 break
             chunk = rows[start : start + chunk_size]
-            prepared: list[Record] = []
-            for i, data in enumerate(chunk, start):
-                try:
-                    values = self._validate(form, data, status)
-                    self._check_unique(form_id, spec, values, None, seen)
-                except errors.ValidationFailed as exc:
-                    result.failed.append((i, exc.result))
-                    continue
-                now = audit.now()
-                prepared.append(
-                    Record(
-                        uuid=str(uuidlib.uuid4()),
-                        form_id=form_id,
-                        form_version=form.version,
-                        org_unit=self._ws.org_unit.code,
-                        data=values,
-                        status=status,
-                        version=1,
-                        created_by=user.name,
-                        created_at=now,
-                        updated_by=user.name,
-                        updated_at=now,
-                    )
+            if ready is not None:
+                good = ready
+            else:
+                good, failed = self._validate_chunk(form, spec, chunk, start, status, seen)
+                result.failed.extend(failed)
+            now = audit.now()
+            org = self._ws.org_unit.code
+            prepared = [
+                Record(
+                    writer.uuid7(),
+                    form_id,
+                    form.version,
+                    org,
+                    values,
+                    status,
+                    1,
+                    user.name,
+                    now,
+                    user.name,
+                    now,
                 )
+                for _, values in good
+            ]
             with db.transaction(self._conn, f"importing {form_id} records"):
-                for rec in prepared:
-                    self._write(
-                        rec_id=None,
-                        rec=rec,
-                        spec=spec,
-                        before=None,
-                        action="record.create",
-                        enqueue=status == "ready",
-                        detail={"bulk": True},
-                    )
+                writer.write_all(
+                    self._conn,
+                    self._ws._audit,
+                    user.name,
+                    spec,
+                    [
+                        writer.Write(
+                            r, None, None, "record.create", status == "ready", {"bulk": True}
+                        )
+                        for r in prepared
+                    ],
+                )
             result.saved.extend(r.uuid for r in prepared)
             done += len(chunk)
             if prepared:
@@ -465,6 +385,54 @@ class Records:
             if progress is not None:
                 progress(done, len(rows))
         return result
+
+    def _validate_chunk(
+        self,
+        form: Any,
+        spec: StorageSpec,
+        chunk: Sequence[Mapping[str, Any]],
+        start: int,
+        status: str,
+        seen: set[tuple[str, str]],
+    ) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, Any]]]:
+        """Validate rows; unique values are checked against the database in one query per field."""
+        good: list[tuple[int, dict[str, Any]]] = []
+        failed: list[tuple[int, Any]] = []
+        for i, data in enumerate(chunk, start):
+            try:
+                good.append((i, self._validate(form, data, status)))
+            except errors.ValidationFailed as exc:
+                failed.append((i, exc.result))
+        if spec.unique:
+            taken: set[tuple[str, str]] = set()
+            for f in spec.unique:
+                vals = list({search.scalar_text(v.get(f)) for _, v in good} - {""})
+                for k in range(0, len(vals), 500):
+                    part = vals[k : k + 500]
+                    marks = ",".join("?" * len(part))
+                    taken.update(
+                        (f, r[0])
+                        for r in self._conn.execute(
+                            "SELECT value FROM record_keys WHERE form_id = ? AND field_id = ?"
+                            f" AND value IN ({marks})",
+                            (form.id, f, *part),
+                        )
+                    )
+            kept = []
+            for i, values in good:
+                dupes = []
+                for f in spec.unique:
+                    key = (f, search.scalar_text(values.get(f)))
+                    if key[1] and (key in taken or key in seen):
+                        dupes.append(FieldError("unique", f, {}))
+                if dupes:
+                    failed.append((i, StoreValidationResult(dupes, dict(values))))
+                    continue
+                seen.update((f, search.scalar_text(values.get(f))) for f in spec.unique)
+                kept.append((i, values))
+            good = kept
+        failed.sort(key=lambda x: x[0])
+        return good, failed
 
     def set_status(self, record_uuid: str, status: str, comment: str | None = None) -> Record:
         """Move a record through its lifecycle (see module doc of roles for who may do what)."""
@@ -523,8 +491,8 @@ class Records:
                     "record.status",
                     record_uuid,
                     {"form_id": before.form_id, "version": before.version, "status": status},
-                    audit.content_hash(before.payload()),
-                    audit.content_hash(rec.payload()),
+                    writer.record_hash(before),
+                    writer.record_hash(rec),
                 )
         self._ws._changed(before.form_id, record_uuid)
         return self._shown(rec)
@@ -644,7 +612,7 @@ class Records:
             order = "r.updated_at DESC, r.id DESC"
         elif order_by in BUILTIN_ORDER:
             order = f"r.{order_by} {direction}, r.id {direction}"
-        elif order_by in spec.keyed:
+        elif spec.keyed.get(order_by) == "sort":
             join = "JOIN record_keys k ON k.rec = r.id AND k.form_id = ? AND k.field_id = ?"
             params = [form_id, order_by, *params]
             order = f"k.value {direction}, r.id {direction}"

@@ -46,38 +46,34 @@ def grams_of(text: str) -> str:
     return " ".join(sorted(out))
 
 
-def keys_of(spec: StorageSpec, data: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(f, _scalar_text(data.get(f))) for f in spec.keyed]
-
-
-def index(
-    conn: sqlcipher3.Connection,
-    rec: int,
-    form_id: str,
-    spec: StorageSpec,
-    data: Mapping[str, Any],
-    *,
-    fresh: bool,
+def index_many(
+    conn: sqlcipher3.Connection, spec: StorageSpec, items: list[tuple[int, str, Mapping[str, Any]]]
 ) -> None:
-    """(Re)write the index rows of record ``rec`` (inside the caller's transaction)."""
-    if not fresh:
-        unindex(conn, rec)
-    text = text_of(spec, data)
-    if text:
-        conn.execute("INSERT INTO search_tri (rowid, text) VALUES (?, ?)", (rec, text))
-        conn.execute("INSERT INTO search_gram (rowid, grams) VALUES (?, ?)", (rec, grams_of(text)))
-    keys = keys_of(spec, data)
+    """Index rows of fresh (or just unindexed) records: (record id, form id, data) each."""
+    tri, gram, keys = [], [], []
+    for rec, form_id, data in items:
+        text = text_of(spec, data)
+        if text:
+            tri.append((rec, text))
+            gram.append((rec, grams_of(text)))
+        for f, mode in spec.keyed.items():
+            v = _scalar_text(data.get(f))
+            if v or mode == "sort":  # sort keys exist for every record (order_by joins them)
+                keys.append((rec, form_id, f, v))
+    if tri:
+        conn.executemany("INSERT INTO search_tri (rowid, text) VALUES (?, ?)", tri)
+        conn.executemany("INSERT INTO search_gram (rowid, grams) VALUES (?, ?)", gram)
     if keys:
         conn.executemany(
-            "INSERT INTO record_keys (rec, form_id, field_id, value) VALUES (?, ?, ?, ?)",
-            [(rec, form_id, f, v) for f, v in keys],
+            "INSERT INTO record_keys (rec, form_id, field_id, value) VALUES (?, ?, ?, ?)", keys
         )
 
 
-def unindex(conn: sqlcipher3.Connection, rec: int) -> None:
-    conn.execute("DELETE FROM search_tri WHERE rowid = ?", (rec,))
-    conn.execute("DELETE FROM search_gram WHERE rowid = ?", (rec,))
-    conn.execute("DELETE FROM record_keys WHERE rec = ?", (rec,))
+def unindex_many(conn: sqlcipher3.Connection, recs: list[int]) -> None:
+    rows = [(r,) for r in recs]
+    conn.executemany("DELETE FROM search_tri WHERE rowid = ?", rows)
+    conn.executemany("DELETE FROM search_gram WHERE rowid = ?", rows)
+    conn.executemany("DELETE FROM record_keys WHERE rec = ?", rows)
 
 
 def _phrase(text: str) -> str:

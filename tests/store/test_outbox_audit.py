@@ -127,7 +127,7 @@ def test_record_audit_and_outbox_commit_together(ws, union_uuid, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("simulated crash inside the transaction")
 
-    monkeypatch.setattr(ws._audit, "append", boom)
+    monkeypatch.setattr(ws._audit, "insert_rows", boom)
     with pytest.raises(RuntimeError):
         ws.records.save("member", h.member(1, union_uuid))
     monkeypatch.undo()

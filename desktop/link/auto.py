@@ -46,6 +46,8 @@ class AutoSync:
         self._last_sync: float | None = None
 
     def enabled(self) -> bool:
+        if getattr(self.ws, "closed", False):
+            return False
         return state.auto_sync_enabled(self.ws.settings) and (
             state.load_enrollment(self.ws.settings) is not None
         )

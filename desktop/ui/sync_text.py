@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +13,19 @@ CONTEXT = "SyncText"
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
+
+
+def local_time(iso: str | None) -> str:
+    """An ISO 8601 UTC time as local ``yyyy-MM-dd HH:mm:ss`` (empty for None / unparsable)."""
+    if not iso:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return str(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def error_text(exc: BaseException) -> str:
@@ -53,6 +67,16 @@ def reason_text(error: Mapping[str, Any]) -> str:
     code = str(error.get("code", ""))
     field = error.get("field")
     params = dict(error.get("params") or {})
+    sync_words = {
+        "sync.wrong_org_unit": _tr("the record belongs to another org unit"),
+        "sync.unknown_form": _tr("the county does not know this form version"),
+        "sync.bad_record": _tr("the record is incomplete"),
+        "sync.version_conflict": _tr("another copy of this version was sent before"),
+        "sync.duplicate_in_batch": _tr("the record was twice in one batch"),
+    }
+    if code in sync_words:
+        text = sync_words[code]
+        return f"{field}: {text}" if field else text
     lang = "zh_CN" if QLocale().name().startswith("zh") else "en"
     try:
         import forms

@@ -212,5 +212,25 @@
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
+    <message>
+        <source>the record belongs to another org unit</source>
+        <translation>记录不属于本单位</translation>
+    </message>
+    <message>
+        <source>the county does not know this form version</source>
+        <translation>县级服务器不认识此表单版本</translation>
+    </message>
+    <message>
+        <source>the record is incomplete</source>
+        <translation>记录不完整</translation>
+    </message>
+    <message>
+        <source>another copy of this version was sent before</source>
+        <translation>此版本的另一份内容已发送过</translation>
+    </message>
+    <message>
+        <source>the record was twice in one batch</source>
+        <translation>同一批次中出现两次</translation>
+    </message>
 </context>
 </TS>

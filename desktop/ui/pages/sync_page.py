@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,7 +31,7 @@ from desktop.link import LinkError, enroll, link_status, set_auto_sync, sync_now
 from desktop.link import state as link_state
 from desktop.ui.pages.base import Page
 from desktop.ui.sync_auto import AutoSyncDriver
-from desktop.ui.sync_text import error_text, reason_text
+from desktop.ui.sync_text import error_text, local_time, reason_text
 from desktop.ui.tasks import TaskHandle
 
 
@@ -42,6 +43,9 @@ class SyncPage(Page):
     def __init__(self, parent: QWidget | None = None, *, auto_interval_ms: int = 60_000) -> None:
         super().__init__(parent)
         self._handle: TaskHandle | None = None
+        self._ctx: Any = None
+        #: extra keyword arguments for ``desktop.link.sync_now`` (batch limits, retry policy)
+        self.sync_options: dict[str, Any] = {}
         self._online: bool | None = None
         self.auto = AutoSyncDriver(interval_ms=auto_interval_ms, parent=self)
         self.auto.online_changed.connect(self._set_online)
@@ -60,6 +64,7 @@ class SyncPage(Page):
         self.message_label.setWordWrap(True)
 
         self.status_box = QGroupBox()
+        self.status_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         status_form = QFormLayout(self.status_box)
         self._status_captions = [QLabel() for _ in range(4)]
         for caption, value in zip(
@@ -179,7 +184,7 @@ class SyncPage(Page):
 
     def refresh(self) -> None:
         ws = self.workspace
-        if ws is None:
+        if ws is None or getattr(ws, "closed", False):
             return
         status = link_status(ws)
         running = self.running()
@@ -195,7 +200,7 @@ class SyncPage(Page):
         waiting = status.pending + sum(len(b.item_seqs) for b in ws.outbox.unacknowledged())
         self.pending_label.setText(self.tr("%n record(s)", "", waiting))
         self.pending_count = waiting
-        self.last_label.setText(status.last_success or self.tr("never"))
+        self.last_label.setText(local_time(status.last_success) or self.tr("never"))
         self.enroll_box.setVisible(not status.enrolled)
         self.enroll_button.setEnabled(not running)
         self.sync_button.setEnabled(status.enrolled and not running)
@@ -216,7 +221,7 @@ class SyncPage(Page):
                 e.get("received"),
                 e.get("duplicates"),
                 e.get("rejected"),
-                e.get("receipt_at"),
+                local_time(e.get("receipt_at")),
             ]
             for col, value in enumerate(values):
                 item = QTableWidgetItem("" if value is None else str(value))
@@ -261,7 +266,7 @@ class SyncPage(Page):
 
     # -- actions --------------------------------------------------------------------------
     def running(self) -> bool:
-        return self._handle is not None and not self._handle.finished
+        return self._ctx is not None or (self._handle is not None and not self._handle.finished)
 
     def start_enroll(self) -> None:
         ws = self.workspace
@@ -275,6 +280,7 @@ class SyncPage(Page):
         self._start(lambda ctx: enroll(ws, url, code), self._enrolled)
 
     def _enrolled(self, enrollment: Any) -> None:
+        self._ctx = None
         self.code_edit.clear()
         self._message(self.tr("Enrolled as device %1.").replace("%1", enrollment.device_id))
         self.refresh()
@@ -289,19 +295,33 @@ class SyncPage(Page):
         self.progress.setRange(0, 0)
 
         def work(ctx: Any) -> Any:
-            return sync_now(ws, progress=ctx.progress, cancel=lambda: ctx.cancelled)
+            return sync_now(
+                ws, progress=ctx.progress, cancel=lambda: ctx.cancelled, **self.sync_options
+            )
 
         self._start(work, self._synced)
 
     def cancel_sync(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
+        ctx = self._ctx
+        if ctx is not None:
+            ctx.cancel()
+            self.cancel_button.setEnabled(False)
             self._message(self.tr("Cancelling…"))
 
     def _start(self, fn: Any, on_done: Any) -> None:
+        self.sync_button.setEnabled(False)
+        self.enroll_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+
+        def work(ctx: Any) -> Any:
+            self._ctx = ctx  # so Cancel reaches the task even before run() returned its handle
+            return fn(ctx)
+
         self._handle = self.tasks.run(
-            fn, on_done=on_done, on_error=self._failed, on_progress=self._progress
+            work, on_done=on_done, on_error=self._failed, on_progress=self._progress
         )
+        if self._handle.finished:
+            self._ctx = None
         self.refresh()
 
     def _progress(self, done: int, total: int) -> None:
@@ -309,6 +329,7 @@ class SyncPage(Page):
         self.progress.setValue(min(done, max(total, 1)))
 
     def _synced(self, summary: Any) -> None:
+        self._ctx = None
         self.auto.paused = False
         self._online = True
         self.progress.setRange(0, 1)
@@ -331,6 +352,7 @@ class SyncPage(Page):
         self.status_changed.emit()
 
     def _failed(self, exc: BaseException) -> None:
+        self._ctx = None
         self.auto.paused = False
         self.progress.setRange(0, 1)
         self.progress.setValue(0)

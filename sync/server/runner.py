@@ -33,6 +33,8 @@ def attach_log_file(server: Server) -> logging.Handler:
 
 def check_port_free(host: str, port: int) -> None:
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    # like uvicorn: connections of a previous run in TIME_WAIT do not make the port "taken"
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:

@@ -260,3 +260,29 @@ def test_old_protocol_version_is_refused(county_server, raw_device):
         "supported": [1],
         "current": 1,
     }
+
+
+def test_same_batch_sent_concurrently_is_stored_once(county_server, raw_device):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    device = raw_device(county_server)
+    recs = [device.record() for _ in range(20)]
+    body = device.seal(recs)
+
+    def send(_: int) -> tuple[int, bytes]:
+        r = requests.post(
+            f"{county_server.url}/v1/batches",
+            data=body,
+            verify=str(county_server.ca_path),
+            timeout=30,
+        )
+        return r.status_code, r.content
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(send, range(8)))
+    assert {status for status, _ in results} == {200}
+    assert len({content for _, content in results}) == 1
+    stored = county_server.server.store.record_rows()
+    assert sum(1 for row in stored if row.batch_id == Envelope.from_json(body).batch_id) == 20

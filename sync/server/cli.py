@@ -60,7 +60,8 @@ def cmd_add_org_unit(args: argparse.Namespace) -> int:
     if server.store.org_unit(parent) is None:
         raise ServerSetupError(f"unknown parent org unit {parent}")
     server.store.add_org_unit(args.code, args.name, parent, args.kind)
-    print(f"org unit {args.code} {args.name} (under {parent})")
+    sent = server.publish_org_units()
+    print(f"org unit {args.code} {args.name} (under {parent}); tree sent to {sent} device(s)")
     return 0
 
 

@@ -191,8 +191,10 @@ def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
                     received_at=received_at,
                 )
             )
-            for row in rows:
-                conn.execute(records.insert().values(**row, received_at=received_at))
+            if rows:
+                conn.execute(
+                    records.insert(), [{**row, "received_at": received_at} for row in rows]
+                )
         except IntegrityError as exc:  # a concurrent request stored the same batch / record
             raise SyncError(409, "batch_conflict", "the batch was stored concurrently") from exc
         server.enqueue(

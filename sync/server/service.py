@@ -291,6 +291,18 @@ class Server:
                 count += 1
         return count
 
+    def publish_org_units(self) -> int:
+        """Send every active device its current view of the org-unit tree (``org_units``)."""
+        views = [
+            (d.device_id, [org_unit_of(u).to_dict() for u in self.store.org_unit_view(d.org_unit)])
+            for d in self.store.list_devices()
+            if d.revoked_at is None
+        ]
+        with self.store.write() as conn:
+            for device_id, view in views:
+                self.enqueue(conn, device_id, "org_units", {"org_units": view})
+        return len(views)
+
     def inbox_page(self, device_id: str, after: int, limit: int) -> tuple[list[bytes], bool]:
         with self.store.read() as conn:
             rows = list(

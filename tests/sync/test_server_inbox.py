@@ -134,3 +134,30 @@ def test_bad_inbox_parameters_are_refused(county_server, raw_device, limit):
     device = raw_device(county_server)
     r = device.signed("GET", f"/v1/inbox?limit={limit}")
     assert r.status_code == 422 and r.json()["error"] == "invalid_document"
+
+
+def test_new_org_unit_sends_each_device_its_own_tree(county_server, raw_device, capsys):
+    from sync.server.cli import main
+
+    a = raw_device(county_server, org_unit="330106301")
+    b = raw_device(county_server, org_unit="330106302")
+    rc = main(
+        ["add-org-unit", "--data", str(county_server.data_dir), "--code", "330106301009",
+         "--name", "某村联合工会", "--parent", "330106301", "--kind", "grassroots"]
+    )  # fmt: skip
+    assert rc == 0 and "tree sent to" in capsys.readouterr().out
+    trees = {
+        name: [m.body["org_units"] for m in messages(dev) if m.kind == "org_units"][-1]
+        for name, dev in (("a", a), ("b", b))
+    }
+    assert [u["code"] for u in trees["a"]] == ["330106", "330106301", "330106301009"]
+    assert [u["code"] for u in trees["b"]] == ["330106", "330106302"]
+    # the new unit's records are now accepted from a, refused from b
+    assert (
+        a.post_batch(a.seal([a.record(org_unit="330106301009")])).json()["records"][0]["status"]
+        == "received"
+    )
+    assert (
+        b.post_batch(b.seal([b.record(org_unit="330106301009")])).json()["records"][0]["status"]
+        == "rejected"
+    )

@@ -22,7 +22,6 @@ from sync.protocol import (
     RecordStatus,
     canonical_json,
     parse_json_object,
-    record_hash,
 )
 from sync.server.errors import SyncError
 from sync.server.formset import validation_errors
@@ -152,7 +151,7 @@ def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
         except crypto.CryptoError as exc:
             raise SyncError(_CRYPTO_STATUS.get(exc.code, 400), exc.code, exc.message) from exc
 
-        statuses, rows = _judge(server, conn, device, payload)
+        statuses, rows = _judge(server, conn, device, payload, envelope.manifest)
         received_at = now_iso()
         receipt = crypto.sign_document(
             server.data.signing_key,
@@ -224,9 +223,11 @@ def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
 
 
 def _judge(
-    server: Server, conn: Any, device: Any, payload: BatchPayload
+    server: Server, conn: Any, device: Any, payload: BatchPayload, manifest: tuple[str, ...]
 ) -> tuple[list[RecordStatus], list[dict[str, Any]]]:
-    """Per-record verdicts and the rows to insert for the received ones."""
+    """Per-record verdicts and the rows to insert for the received ones.
+
+    ``manifest[i]`` is ``record_hash(payload.records[i])`` (checked by ``open_batch``)."""
     keys = [(r["uuid"], r["version"]) for r in payload.records if not _shape_errors(r)]
     stored: dict[tuple[str, int], str] = {}
     for start in range(0, len(keys), 400):
@@ -241,13 +242,12 @@ def _judge(
     statuses: list[RecordStatus] = []
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
-    for record in payload.records:
+    for record, digest in zip(payload.records, manifest, strict=True):
         errors = _shape_errors(record)
         if errors:
             statuses.append(_status(record, "rejected", errors))
             continue
         key = (record["uuid"], record["version"])
-        digest = record_hash(record)
         if key in seen:
             statuses.append(
                 _status(record, "rejected", [_record_error("sync.duplicate_in_batch", "twice")])

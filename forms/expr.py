@@ -145,6 +145,8 @@ def _bounded(v: Any) -> Any:
 
 def as_date(v: Any) -> _dt.date | None:
     """A date from a date/datetime or an ISO string, else None."""
+    if v.__class__ is _dt.date:
+        return v
     if isinstance(v, _dt.datetime):
         return v.date()
     if isinstance(v, _dt.date):
@@ -318,11 +320,18 @@ def _f_coalesce(*args: Any) -> Any:
 
 
 def _f_id_birth_date(v: Any) -> _dt.date | None:
-    return ids.resident_id_birth_date(v) if isinstance(v, str) else None
+    """Birth date of a resident ID that passes every check but the future one (cached)."""
+    if v.__class__ is not str:
+        return None
+    _, born, code, _ = ids._ric(v)
+    return born if code is None else None
 
 
 def _f_id_gender(v: Any) -> str | None:
-    return ids.resident_id_gender(v) if isinstance(v, str) else None
+    if v.__class__ is not str:
+        return None
+    s, _, code, _ = ids._ric(v)
+    return None if code is not None else ("male" if int(s[16]) % 2 else "female")
 
 
 def _f_abs(x: Any) -> Any:
@@ -659,7 +668,23 @@ def _comparison(op: str, left: Fn, right: Fn) -> Fn:
             return _compare("!=", a, b)
 
         return ne
-    return lambda top, row: _compare(op, left(top, row), right(top, row))
+    fast = {
+        "<": lambda a, b: a < b,
+        "<=": lambda a, b: a <= b,
+        ">": lambda a, b: a > b,
+        ">=": lambda a, b: a >= b,
+    }[op]
+
+    def order(top: Any, row: Any) -> Any:
+        a, b = left(top, row), right(top, row)
+        if a.__class__ is b.__class__ and a is not None and a.__class__ in _ORDERED:
+            return fast(a, b)
+        return _compare(op, a, b)
+
+    return order
+
+
+_ORDERED = frozenset({int, Decimal, str, _dt.date, _dt.datetime})
 
 
 def _binop(op: str, left: Fn, right: Fn) -> Fn:
@@ -668,11 +693,11 @@ def _binop(op: str, left: Fn, right: Fn) -> Fn:
 
 def _and(left: Fn, right: Fn) -> Fn:
     def f(top: Any, row: Any) -> Any:
-        a = truth(left(top, row))
-        if a is False:
+        a = left(top, row)
+        if a is False or (a is not True and (a := truth(a)) is False):
             return False
-        b = truth(right(top, row))
-        if b is False:
+        b = right(top, row)
+        if b is False or (b is not True and (b := truth(b)) is False):
             return False
         return None if a is None or b is None else True
 
@@ -681,11 +706,11 @@ def _and(left: Fn, right: Fn) -> Fn:
 
 def _or(left: Fn, right: Fn) -> Fn:
     def f(top: Any, row: Any) -> Any:
-        a = truth(left(top, row))
-        if a is True:
+        a = left(top, row)
+        if a is True or (a is not False and (a := truth(a)) is True):
             return True
-        b = truth(right(top, row))
-        if b is True:
+        b = right(top, row)
+        if b is True or (b is not False and (b := truth(b)) is True):
             return True
         return None if a is None or b is None else False
 

@@ -69,7 +69,10 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 def clean_code(value: object) -> str:
     """Full-width to ASCII, drop spaces and hyphens, upper-case."""
-    return (value if isinstance(value, str) else str(value)).translate(_CLEAN).upper()
+    s = value if isinstance(value, str) else str(value)
+    if s.isascii() and s.isalnum():  # the common case: nothing to clean
+        return s.upper()
+    return s.translate(_CLEAN).upper()
 
 
 def _isdigits(s: str) -> bool:

@@ -37,11 +37,17 @@ def to_ascii(s: str) -> str:
     return s.translate(_FULLWIDTH).strip()
 
 
+_WS = re.compile(r"\s{2,}|[\t\n\r\f\v\u3000\u00a0]")
+
+
 def _text(raw: Any, f: Field) -> str:
-    if isinstance(raw, bool | list | dict):
+    if raw.__class__ is str:
+        s = raw.strip()
+    elif isinstance(raw, bool | list | dict | tuple | set):
         raise InvalidValue("text.format")
-    s = (raw if isinstance(raw, str) else str(raw)).strip()
-    if f.type == "text":
+    else:
+        s = str(raw).strip()
+    if f.type == "text" and _WS.search(s):
         s = " ".join(s.split())
     if len(s) > f.max_length:
         raise InvalidValue("text.too_long", max=f.max_length, length=len(s))
@@ -177,7 +183,9 @@ def _date_bounds(v: _dt.date, f: Field, today: _dt.date) -> _dt.date:
 
 
 def _date(raw: Any, f: Field, today: _dt.date | None = None) -> _dt.date:
-    if isinstance(raw, _dt.datetime):
+    if raw.__class__ is str:
+        v = _date_text(raw)
+    elif isinstance(raw, _dt.datetime):
         v = raw.date()
     elif isinstance(raw, _dt.date):
         v = raw

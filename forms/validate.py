@@ -1,31 +1,49 @@
 """Validation: raw record data in, normalised values + error codes out.
 
-``build_plan`` runs once per definition (at load) and precomputes, per field, the parser, the
-default, the dumper and the order of ``relevant``/``calculate``/``fill``; ``validate`` then is a
-few dict operations per field. Steps for one record:
+``build_plan`` runs once per definition (at load) and precomputes, per field, a parser closure
+(empty check + memo + type parse), the default, the dumper and the order of
+``relevant``/``calculate``/``fill``; ``validate`` then is a few dict operations per field.
+Steps for one record:
 
 1. parse every input field (strings from widgets or Excel are fine), remembering type errors;
 2. in dependency order: hide non-relevant fields (cleared, their errors dropped), compute
    ``calculate`` values, ``fill`` empty fields; repeat-group rows are processed the same way;
 3. check ``required`` and ``constraint`` on the fields that remain; kind-dependent ID checks;
-4. dump values to their stored JSON form.
+4. dump values to their stored JSON form (the working dict becomes ``values``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from forms import ids
 from forms.errors import FieldError, InvalidValue
 from forms.expr import TODAY_KEY, truth
-from forms.types import TODAY_AWARE, TYPES, check_other_document
+from forms.types import TODAY_AWARE, TYPES, _same, check_other_document
 
 #: id_type choice values whose number is checked as a GB 11643 resident ID.
 RESIDENT_ID_KINDS = frozenset({"resident_id", "hmt_residence_permit"})
 _MISSING = object()
+#: Types whose parse result depends only on the raw string (and today): memoised per field,
+#: since imports repeat the same choice labels, flags and dates row after row.
+_CACHED_TYPES = frozenset(
+    {
+        "choice",
+        "boolean",
+        "date",
+        "datetime",
+        "integer",
+        "year",
+        "money",
+        "decimal",
+        "reference",
+        "division_code",
+    }
+)
+_CACHE_SIZE = 4096
 
 
 @dataclass(slots=True)
@@ -46,156 +64,198 @@ class ValidationResult:
         return [e for e in self.errors if e.field == path]
 
 
+class _Err:
+    """A memoised parse failure (re-raised as a fresh InvalidValue)."""
+
+    __slots__ = ("code", "params")
+
+    def __init__(self, code: str, params: dict[str, Any]) -> None:
+        self.code, self.params = code, params
+
+
+Parser = Callable[[Any, _dt.date], Any]
+
+
+def _make_parser(f: Any) -> Parser:
+    """One closure per field: empty -> None, else the type's parse (memoised when pure)."""
+    parse = TYPES[f.type].parse
+    aware = f.type in TODAY_AWARE
+    if f.type not in _CACHED_TYPES:
+
+        def plain(raw: Any, today: _dt.date) -> Any:
+            if raw.__class__ is str:
+                if not raw or raw.isspace():
+                    return None
+            elif raw is None:
+                return None
+            return parse(raw, f)
+
+        return plain
+    cache: dict[str, Any] = {}
+    day: list[_dt.date | None] = [None]
+
+    def cached(raw: Any, today: _dt.date) -> Any:
+        if raw.__class__ is not str:
+            if raw is None:
+                return None
+            return parse(raw, f, today) if aware else parse(raw, f)
+        if aware and day[0] != today:
+            cache.clear()
+            day[0] = today
+        hit = cache.get(raw, _MISSING)
+        if hit is _MISSING:
+            if not raw or raw.isspace():
+                hit = None
+            else:
+                try:
+                    hit = parse(raw, f, today) if aware else parse(raw, f)
+                except InvalidValue as exc:
+                    hit = _Err(exc.code, exc.params)
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[raw] = hit
+        if hit.__class__ is _Err:
+            raise InvalidValue(hit.code, **hit.params)
+        return hit
+
+    return cached
+
+
 @dataclass(slots=True)
-class _Slot:
-    id: str
-    field: Any
-    parse: Any
-    today_aware: bool
-    default: Any
-    dump: Any
-    compute: Any
-    is_input: bool
-    is_step: bool
-    checks: bool
-    is_repeat: bool
-    required_only: bool
+class _Level:
+    """The precomputed work for one level: the record's top fields or a group's row fields."""
+
+    order: list[str]  # every field id, in form order
+    parsers: list[tuple[str, Any, Parser]]  # (id, default, parser) of input, non-repeat fields
+    repeats: list[str]  # repeat field ids (top level only)
+    steps: list[
+        tuple[str, Any, Any, Any, Any, bool]
+    ]  # (id, relevant, calculate, fill, compute, repeat)
+    required: list[str]  # fields whose only check is "required"
+    checked: list[Any]  # fields with constraints / kind-dependent checks (Field objects)
+    dumpers: list[tuple[str, Callable[[Any], Any]]]
+    position: dict[str, int]
+    known: frozenset[str]
 
 
 @dataclass(slots=True)
 class Plan:
-    """What validate needs, precomputed: slots in form order, steps in dependency order."""
+    """What validate needs, precomputed once per definition."""
 
-    slots: list[_Slot]
-    steps: list[_Slot]
-    row_slots: dict[str, list[_Slot]]
-    row_steps: dict[str, list[_Slot]]
-    known: frozenset[str]
-    checked: list[_Slot]
-    position: dict[str, int]
+    top: _Level
+    rows: dict[str, _Level]
+    groups: dict[str, Any]  # repeat field id -> Field
 
 
-def _slot(f: Any) -> _Slot:
-    t = TYPES[f.type]
-    is_step = f.relevant is not None or f.calculate is not None or f.fill is not None
-    return _Slot(
-        id=f.id,
-        field=f,
-        parse=t.parse,
-        today_aware=f.type in TODAY_AWARE,
-        default=f.default,
-        dump=None if t.dump is _identity_dump(t) and f.type != "repeat" else t.dump,
-        compute=t.compute,
-        is_input=f.calculate is None,
-        is_step=is_step or f.type == "repeat",
-        checks=f.required or bool(f.constraint) or f.id_type_field is not None,
-        is_repeat=f.type == "repeat",
-        required_only=f.required
-        and not f.constraint
-        and f.id_type_field is None
-        and f.type != "repeat",
+def _level(fields: list[Any], order: list[Any]) -> _Level:
+    steps = []
+    for f in order:
+        if f.relevant or f.calculate or f.fill or f.type == "repeat":
+            steps.append(
+                (
+                    f.id,
+                    f.relevant.fn if f.relevant else None,
+                    f.calculate.fn if f.calculate else None,
+                    f.fill.fn if f.fill else None,
+                    TYPES[f.type].compute,
+                    f.type == "repeat",
+                )
+            )
+    return _Level(
+        order=[f.id for f in fields],
+        parsers=[
+            (f.id, f.default, _make_parser(f))
+            for f in fields
+            if f.calculate is None and f.type != "repeat"
+        ],
+        repeats=[f.id for f in fields if f.type == "repeat"],
+        steps=steps,
+        required=[
+            f.id
+            for f in fields
+            if f.required and not f.constraint and f.id_type_field is None and f.type != "repeat"
+        ],
+        checked=[f for f in fields if f.constraint or f.id_type_field is not None],
+        dumpers=[(f.id, TYPES[f.type].dump) for f in fields if TYPES[f.type].dump is not _same],
+        position={f.id: i for i, f in enumerate(fields)},
+        known=frozenset(f.id for f in fields),
     )
-
-
-def _identity_dump(t: Any) -> Any:
-    from forms.types import _same
-
-    return _same
 
 
 def build_plan(form: Any, order: list[Any], row_orders: dict[str, list[Any]]) -> Plan:
     """Precompute the per-field work for ``form`` (called once by the loader)."""
-    slots = [_slot(f) for f in form.fields]
-    by_id = {s.id: s for s in slots}
-    steps = [by_id[f.id] for f in order if by_id[f.id].is_step]
-    row_slots: dict[str, list[_Slot]] = {}
-    row_steps: dict[str, list[_Slot]] = {}
-    for f in form.fields:
-        if f.type == "repeat":
-            rs = [_slot(x) for x in f.fields]
-            row_slots[f.id] = rs
-            rby = {s.id: s for s in rs}
-            row_steps[f.id] = [rby[x.id] for x in row_orders[f.id] if rby[x.id].is_step]
-    checked = [s for s in slots if s.checks or s.is_repeat]
-    position = {s.id: i for i, s in enumerate(slots)}
-    return Plan(slots, steps, row_slots, row_steps, frozenset(by_id), checked, position)
+    groups = {f.id: f for f in form.fields if f.type == "repeat"}
+    rows = {gid: _level(g.fields, row_orders[gid]) for gid, g in groups.items()}
+    return Plan(_level(form.fields, order), rows, groups)
 
 
-def _parse_into(
-    slots: list[_Slot],
-    data: Mapping[str, Any],
-    out: dict[str, Any],
-    errs: dict[str, FieldError],
-    prefix: str,
-    today: _dt.date,
-) -> None:
+def _parse(
+    lv: _Level, data: Mapping[str, Any], errs: dict[str, FieldError], prefix: str, today: _dt.date
+) -> dict[str, Any]:
+    out = dict.fromkeys(lv.order)
     get = data.get
-    for s in slots:
-        fid = s.id
-        if not s.is_input:
-            out[fid] = None
-            continue
+    for fid, default, parse in lv.parsers:
         raw = get(fid, _MISSING)
         if raw is _MISSING:
-            out[fid] = s.default
-        elif raw is None or s.is_repeat:
-            out[fid] = raw
-        elif raw.__class__ is str and (not raw or raw.isspace()):
-            out[fid] = None
-        else:
-            try:
-                out[fid] = s.parse(raw, s.field, today) if s.today_aware else s.parse(raw, s.field)
-            except InvalidValue as exc:
-                errs[fid] = FieldError(exc.code, prefix + fid, exc.params)
-                out[fid] = None
+            out[fid] = default
+            continue
+        try:
+            out[fid] = parse(raw, today)
+        except InvalidValue as exc:
+            errs[fid] = FieldError(exc.code, prefix + fid, exc.params)
+    return out
 
 
-def _run_steps(
-    steps: list[_Slot],
+def _steps(
+    lv: _Level,
     top: dict[str, Any],
     row: dict[str, Any] | None,
     target: dict[str, Any],
     hidden: set[str],
-) -> None:
-    for s in steps:
-        f = s.field
-        if f.relevant is not None and truth(f.relevant.fn(top, row)) is not True:
-            target[s.id] = None
-            hidden.add(s.id)
-            continue
-        if f.calculate is not None:
-            target[s.id] = s.compute(f.calculate.fn(top, row))
-        elif f.fill is not None and target.get(s.id) is None:
-            target[s.id] = s.compute(f.fill.fn(top, row))
+) -> list[str]:
+    """Run relevant/calculate/fill in dependency order; returns the repeat ids reached."""
+    reached: list[str] = []
+    for fid, rel, calc, fill, compute, is_repeat in lv.steps:
+        if rel is not None:
+            r = rel(top, row)
+            if r is not True and truth(r) is not True:
+                target[fid] = None
+                hidden.add(fid)
+                continue
+        if is_repeat:
+            reached.append(fid)
+        elif calc is not None:
+            target[fid] = compute(calc(top, row))
+        elif fill is not None and target[fid] is None:
+            target[fid] = compute(fill(top, row))
+    return reached
 
 
-def _check_field(
-    s: _Slot,
-    value: Any,
+def _check(
+    f: Any,
+    path: str,
     top: dict[str, Any],
     row: dict[str, Any] | None,
     target: dict[str, Any],
-    path: str,
     errors: list[FieldError],
     warnings: list[FieldError],
     today: _dt.date,
 ) -> None:
-    f = s.field
+    value = target[f.id]
     if value is None:
         if f.required:
             errors.append(FieldError("required", path))
             return
     elif f.id_type_field is not None:
-        kind = (row if row is not None else top).get(f.id_type_field)
+        kind = target.get(f.id_type_field)
         try:
             if kind in RESIDENT_ID_KINDS or kind is None:
-                value = ids.validate_resident_id(value, today)
+                target[f.id] = ids.validate_resident_id(value, today)
             else:
-                value = check_other_document(value)
-            target[s.id] = value
+                target[f.id] = check_other_document(value)
         except InvalidValue as exc:
             errors.append(FieldError(exc.code, path, exc.params))
-            target[s.id] = None
+            target[f.id] = None
             return
     for c in f.constraint:
         r = c.expr.fn(top, row)
@@ -203,149 +263,151 @@ def _check_field(
             (errors if c.severity == "error" else warnings).append(FieldError(c.code, path))
 
 
-def validate(form: Any, data: Mapping[str, Any], *, today: _dt.date | None = None) -> Any:
-    """Validate one record of ``form``; see the module docstring. Never raises on bad data."""
-    plan: Plan = form.plan
-    today = today or _dt.date.today()
-    if data.__class__ is not dict and not isinstance(data, Mapping):
-        return ValidationResult({}, [FieldError("record.format", "")])
-    top: dict[str, Any] = {}
-    perr: dict[str, FieldError] = {}
-    _parse_into(plan.slots, data, top, perr, "", today)
-    top[TODAY_KEY] = today
-    errors: list[FieldError] = []
-    warnings: list[FieldError] = []
-    hidden: set[str] = set()
-    row_state: dict[str, list[tuple[dict[str, Any], dict[str, FieldError], set[str]]]] = {}
-    for s in plan.steps:
-        f = s.field
-        if f.relevant is not None and truth(f.relevant.fn(top, None)) is not True:
-            top[s.id] = None
-            hidden.add(s.id)
-        elif s.is_repeat:
-            top[s.id] = _rows(s, plan, top, perr, errors, row_state, today)
-        elif f.calculate is not None:
-            top[s.id] = s.compute(f.calculate.fn(top, None))
-        elif f.fill is not None and top[s.id] is None:
-            top[s.id] = s.compute(f.fill.fn(top, None))
-    for s in plan.checked:
-        fid = s.id
-        if fid in hidden or fid in perr:
-            continue
-        if s.required_only:
-            if top[fid] is None:
-                errors.append(FieldError("required", fid))
-        elif s.is_repeat:
-            _check_rows(s, plan, top, row_state.get(fid, []), errors, warnings, today)
-        else:
-            _check_field(s, top[fid], top, None, top, fid, errors, warnings, today)
-    if perr:
-        for fid, err in perr.items():
-            if fid not in hidden:
-                errors.append(err)
-                top[fid] = None
-        pos = plan.position
-        errors.sort(key=lambda e: pos.get(e.field.partition("[")[0], -1))
-    values: dict[str, Any] = {}
-    for s in plan.slots:
-        fid = s.id
-        if fid in hidden:
-            continue
-        v = top[fid]
-        if v is None or s.dump is None:
-            values[fid] = v
-        elif s.is_repeat:
-            values[fid] = [_dump_row(plan.row_slots[fid], r, h) for r, _, h in row_state[fid]]
-        else:
-            values[fid] = s.dump(v)
-    if len(data) > len(plan.known) or not plan.known.issuperset(data):
-        for key in data:
-            if key not in plan.known:
-                warnings.append(FieldError("field.unknown", str(key)[:100]))
-    return ValidationResult(values, errors, warnings, frozenset(hidden))
-
-
-def _rows(
-    s: _Slot,
-    plan: Plan,
+def _check_level(
+    lv: _Level,
+    prefix: str,
     top: dict[str, Any],
+    row: dict[str, Any] | None,
+    target: dict[str, Any],
+    hidden: set[str],
     perr: dict[str, FieldError],
-    errors: list[FieldError],
-    row_state: dict[str, Any],
-    today: _dt.date,
-) -> list[Any] | None:
-    raw = top.get(s.id)
-    state: list[tuple[dict[str, Any], dict[str, FieldError], set[str]]] = []
-    row_state[s.id] = state
-    if raw is None:
-        return None
-    if isinstance(raw, Mapping) or not isinstance(raw, list | tuple):
-        perr[s.id] = FieldError("repeat.format", s.id)
-        return None
-    rows = raw
-    if len(rows) > s.field.max_rows:
-        errors.append(FieldError("repeat.too_many", s.id, {"max": s.field.max_rows}))
-        rows = rows[: s.field.max_rows]
-    slots = plan.row_slots[s.id]
-    steps = plan.row_steps[s.id]
-    out: list[dict[str, Any]] = []
-    for i, r in enumerate(rows):
-        row: dict[str, Any] = {}
-        rerr: dict[str, FieldError] = {}
-        prefix = f"{s.id}[{i}]."
-        if not isinstance(r, Mapping):
-            rerr[""] = FieldError("repeat.row_format", f"{s.id}[{i}]")
-            r = {}
-        _parse_into(slots, r, row, rerr, prefix, today)
-        h: set[str] = set()
-        _run_steps(steps, top, row, row, h)
-        state.append((row, rerr, h))
-        out.append(row)
-    return out
-
-
-def _check_rows(
-    s: _Slot,
-    plan: Plan,
-    top: dict[str, Any],
-    state: list[Any],
     errors: list[FieldError],
     warnings: list[FieldError],
     today: _dt.date,
 ) -> None:
-    n = len(state)
-    need = max(s.field.min_rows, 1 if s.field.required else 0)
-    if n < need:
+    for fid in lv.required:
+        if target[fid] is None and fid not in hidden and fid not in perr:
+            errors.append(FieldError("required", prefix + fid))
+    for f in lv.checked:
+        if f.id not in hidden and f.id not in perr:
+            _check(f, prefix + f.id, top, row, target, errors, warnings, today)
+    for fid, err in perr.items():
+        if fid not in hidden:
+            errors.append(err)
+
+
+def _finish(lv: _Level, values: dict[str, Any], hidden: set[str]) -> None:
+    """Turn the working dict into stored values in place."""
+    for fid in hidden:
+        del values[fid]
+    for fid, dump in lv.dumpers:
+        v = values.get(fid)
+        if v is not None:
+            values[fid] = dump(v)
+
+
+def _rows(
+    g: Any,
+    lv: _Level,
+    top: dict[str, Any],
+    raw: Any,
+    perr: dict[str, FieldError],
+    errors: list[FieldError],
+    warnings: list[FieldError],
+    today: _dt.date,
+) -> Any:
+    gid = g.id
+    if raw is None or raw == "":
+        rows: list[Any] = []
+        result = None
+    elif raw.__class__ is not list and (
+        isinstance(raw, Mapping | str | bytes) or not isinstance(raw, list | tuple)
+    ):
+        perr[gid] = FieldError("repeat.format", gid)
+        return None
+    else:
+        rows = raw
+        if len(rows) > g.max_rows:
+            errors.append(FieldError("repeat.too_many", gid, {"max": g.max_rows}))
+            rows = rows[: g.max_rows]
+        result = []
+    need = max(g.min_rows, 1 if g.required else 0)
+    if len(rows) < need:
         errors.append(
-            FieldError("repeat.too_few" if n else "required", s.id, {"min": need} if n else {})
+            FieldError("repeat.too_few", gid, {"min": need})
+            if rows
+            else FieldError("required", gid)
         )
-    slots = plan.row_slots[s.id]
-    for i, (row, rerr, h) in enumerate(state):
-        if "" in rerr:
-            errors.append(rerr[""])
+    for i, r in enumerate(rows):
+        prefix = f"{gid}[{i}]."
+        rerr: dict[str, FieldError] = {}
+        if r.__class__ is not dict and not isinstance(r, Mapping):
+            errors.append(FieldError("repeat.row_format", f"{gid}[{i}]"))
+            result.append(dict.fromkeys(lv.order))  # type: ignore[union-attr]
             continue
-        for rs in slots:
-            if rs.id in h:
+        row = _parse(lv, r, rerr, prefix, today)
+        h: set[str] = set()
+        _steps(lv, top, row, row, h)
+        _check_level(lv, prefix, top, row, row, h, rerr, errors, warnings, today)
+        for fid in rerr:
+            row[fid] = None
+        _finish(lv, row, h)
+        result.append(row)  # type: ignore[union-attr]
+    return result
+
+
+def _sort_key(plan: Plan) -> Callable[[FieldError], tuple[int, int, int]]:
+    pos = plan.top.position
+
+    def key(e: FieldError) -> tuple[int, int, int]:
+        head, _, rest = e.field.partition("[")
+        if not rest:
+            return (pos.get(head, -1), -1, -1)
+        index, _, sub = rest.partition("].")
+        lv = plan.rows.get(head)
+        sub_pos = lv.position.get(sub, -1) if lv is not None else -1
+        return (
+            pos.get(head, -1),
+            int(index.rstrip("]")) if index.rstrip("]").isdigit() else 0,
+            sub_pos,
+        )
+
+    return key
+
+
+def validate(form: Any, data: Mapping[str, Any], *, today: _dt.date | None = None) -> Any:
+    """Validate one record of ``form``; see the module docstring. Never raises on bad data."""
+    plan: Plan = form.plan
+    lv = plan.top
+    today = today or _dt.date.today()
+    if data.__class__ is not dict and not isinstance(data, Mapping):
+        return ValidationResult({}, [FieldError("record.format", "")])
+    perr: dict[str, FieldError] = {}
+    top = _parse(lv, data, perr, "", today)
+    for gid in lv.repeats:
+        top[gid] = data.get(gid)
+    top[TODAY_KEY] = today
+    errors: list[FieldError] = []
+    warnings: list[FieldError] = []
+    hidden: set[str] = set()
+    for fid, rel, calc, fill, compute, is_repeat in lv.steps:
+        if rel is not None:
+            r = rel(top, None)
+            if r is not True and truth(r) is not True:
+                top[fid] = None
+                hidden.add(fid)
                 continue
-            if rs.id in rerr:
-                errors.append(rerr[rs.id])
-                row[rs.id] = None
-            elif rs.required_only:
-                if row[rs.id] is None:
-                    errors.append(FieldError("required", f"{s.id}[{i}].{rs.id}"))
-            elif rs.checks:
-                path = f"{s.id}[{i}].{rs.id}"
-                _check_field(rs, row[rs.id], top, row, row, path, errors, warnings, today)
-    for c in s.field.constraint:
-        if truth(c.expr.fn(top, None)) is False:
-            (errors if c.severity == "error" else warnings).append(FieldError(c.code, s.id))
-
-
-def _dump_row(slots: list[_Slot], row: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for s in slots:
-        if s.id in hidden:
-            continue
-        v = row[s.id]
-        out[s.id] = None if v is None else (s.dump(v) if s.dump is not None else v)
-    return out
+        if is_repeat:
+            top[fid] = _rows(
+                plan.groups[fid], plan.rows[fid], top, top[fid], perr, errors, warnings, today
+            )
+        elif calc is not None:
+            top[fid] = compute(calc(top, None))
+        elif fill is not None and top[fid] is None:
+            top[fid] = compute(fill(top, None))
+    for gid in lv.repeats:  # group-level constraints
+        g = plan.groups[gid]
+        if g.constraint and gid not in hidden and gid not in perr:
+            _check(g, gid, top, None, top, errors, warnings, today)
+    _check_level(lv, "", top, None, top, hidden, perr, errors, warnings, today)
+    for fid in perr:
+        top[fid] = None
+    if len(errors) > 1:
+        errors.sort(key=_sort_key(plan))
+    del top[TODAY_KEY]
+    _finish(lv, top, hidden)
+    if not lv.known.issuperset(data):
+        for key in data:
+            if key not in lv.known:
+                warnings.append(FieldError("field.unknown", str(key)[:100]))
+    return ValidationResult(top, errors, warnings, frozenset(hidden))

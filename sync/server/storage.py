@@ -34,6 +34,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import IntegrityError
 
 SCHEMA_VERSION = 1
 
@@ -317,14 +318,15 @@ class Store:
     def use_nonce(self, nonce: str, ttl_seconds: float) -> bool:
         """Mark a nonce used; False when it was used before. Prunes expired entries."""
         now = time.time()
-        with self.write() as conn:
-            conn.execute(used_nonces.delete().where(used_nonces.c.used_at < now - 2 * ttl_seconds))
-            if conn.execute(
-                select(used_nonces.c.nonce).where(used_nonces.c.nonce == nonce)
-            ).first():
-                return False
-            conn.execute(used_nonces.insert().values(nonce=nonce, used_at=now))
-            return True
+        try:
+            with self.write() as conn:
+                conn.execute(
+                    used_nonces.delete().where(used_nonces.c.used_at < now - 2 * ttl_seconds)
+                )
+                conn.execute(used_nonces.insert().values(nonce=nonce, used_at=now))
+        except IntegrityError:  # primary key: the nonce was used before
+            return False
+        return True
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -1,0 +1,98 @@
+"""The same server on PostgreSQL (what a province runs): a throwaway cluster from Debian's
+postgresql package, the real HTTPS server on top. Skipped when PostgreSQL is not installed."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from sync.server.config import load_data_dir
+from sync.server.runner import ServerThread, free_port
+from sync.server.service import Server
+from sync.server.storage import batches, records
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    # not under pytest's tmp dir: as root that is 0700, and the cluster runs as postgres
+    base = Path(tempfile.mkdtemp(prefix="uniondesk-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root: run the cluster as the postgres user
+        if shutil.which("runuser") is None:
+            pytest.skip("running as root without runuser")
+        shutil.chown(base, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = base / "data", free_port()
+
+    def run(*cmd: str) -> None:
+        subprocess.run([*as_user, *cmd], check=True, capture_output=True, timeout=120)
+
+    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    options = f"-p {port} -k {base} -c listen_addresses='' -c fsync=off"
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w",
+        "start")  # fmt: skip
+    try:
+        url = f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}"
+        for _ in range(50):
+            try:
+                from sqlalchemy import create_engine, text
+
+                with create_engine(url).connect() as conn:
+                    conn.execute(text("select 1"))
+                break
+            except Exception:
+                time.sleep(0.1)
+        yield url
+    finally:
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def pg_county(postgres_url, tmp_path_factory):
+    from tests.sync.conftest import CountyHandle, init_county
+
+    data_dir = init_county(tmp_path_factory.mktemp("pgcounty") / "data", db_url=postgres_url)
+    server = Server(load_data_dir(data_dir))
+    thread = ServerThread(server).start()
+    yield CountyHandle(thread.url, data_dir, data_dir / "tls" / "ca.pem", server)
+    thread.stop()
+    server.store.close()
+
+
+def test_server_on_postgres_dedupes_refuses_and_serves_the_inbox(pg_county, raw_device):
+    assert pg_county.server.store.engine.dialect.name == "postgresql"
+    device = raw_device(pg_county)
+    recs = [device.record() for _ in range(5)]
+    body = device.seal(recs)
+    first = device.post_batch(body)
+    assert first.status_code == 200
+    assert device.post_batch(body).content == first.content
+    again = device.post_batch(device.seal(recs[:2] + [device.record(org_unit="330106999")]))
+    assert [r["status"] for r in again.json()["records"]] == ["duplicate", "duplicate", "rejected"]
+    stale = device.post_batch(device.seal([device.record()], seq=1))
+    assert stale.status_code == 409 and stale.json()["error"] == "stale_sequence"
+    assert pg_county.server.store.count(records) == 5
+    assert pg_county.server.store.count(batches) == 2
+    page = device.signed("GET", "/v1/inbox").json()
+    assert [m["kind"] for m in page["messages"]] == ["receipt", "receipt"]
+    assert json.loads(first.content) == page["messages"][0]["body"]["receipt"]
+    nonce = device.nonce()
+    assert device.signed("GET", "/v1/device", nonce=nonce).status_code == 200
+    assert device.signed("GET", "/v1/device", nonce=nonce).json()["error"] == "bad_nonce"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from sync import crypto
@@ -232,12 +232,15 @@ def _judge(
     stored: dict[tuple[str, int], str] = {}
     for start in range(0, len(keys), 400):
         chunk = keys[start : start + 400]
+        wanted = set(chunk)
+        # by uuid (the unique index's leading column); row-value IN would scan on SQLite
         for row in conn.execute(
             select(records.c.record_uuid, records.c.version, records.c.record_sha256).where(
-                tuple_(records.c.record_uuid, records.c.version).in_(chunk)
+                records.c.record_uuid.in_({u for u, _ in chunk})
             )
         ):
-            stored[(row.record_uuid, row.version)] = row.record_sha256
+            if (row.record_uuid, row.version) in wanted:
+                stored[(row.record_uuid, row.version)] = row.record_sha256
     allowed = server.store.subtree_codes(device.org_unit)
     statuses: list[RecordStatus] = []
     rows: list[dict[str, Any]] = []

@@ -62,6 +62,8 @@ def make_backup(ws: Workspace, dest: Path) -> Path:
         os.replace(tmp_zip, dest)
     except db.DB_ERRORS as exc:
         raise db.translate(exc, "the backup") from None
+    except (errors.DiskFull, errors.StorageError) as exc:
+        raise db.retell(exc, "the backup") from None
     finally:
         for p in (tmp_db, tmp_zip, tmp_db.with_name(tmp_db.name + "-journal")):
             with contextlib.suppress(OSError):

@@ -14,6 +14,7 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 import sqlite_utils
@@ -54,6 +55,34 @@ def translate(exc: BaseException, what: str) -> errors.StoreError:
 DB_ERRORS = (sqlcipher3.Error, sqlite3.Error, OSError)
 
 
+class StoreConnection(sqlcipher3.Connection):
+    """A connection whose ``execute``/``executemany`` raise store errors (tampering, full disk)
+    instead of raw SQLite exceptions, wherever in the store they happen."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlcipher3.Cursor:  # type: ignore[override]
+        try:
+            return super().execute(sql, parameters)
+        except DB_ERRORS as exc:
+            raise translate(exc, _what(sql)) from None
+
+    def executemany(self, sql: str, seq: Any, /) -> sqlcipher3.Cursor:  # type: ignore[override]
+        try:
+            return super().executemany(sql, seq)
+        except DB_ERRORS as exc:
+            raise translate(exc, _what(sql)) from None
+
+
+def _what(sql: str) -> str:
+    verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "SQL"
+    return "a save" if verb in ("INSERT", "UPDATE", "DELETE", "COMMIT") else "reading the database"
+
+
+def _open(path: Path) -> sqlcipher3.Connection:
+    return sqlcipher3.connect(
+        str(path), isolation_level=None, check_same_thread=False, factory=StoreConnection
+    )
+
+
 def connect(path: Path, data_key: bytes) -> sqlcipher3.Connection:
     """Open ``path`` with the raw key and confirm the key by reading the schema.
 
@@ -62,14 +91,18 @@ def connect(path: Path, data_key: bytes) -> sqlcipher3.Connection:
     """
     if not path.exists():
         raise errors.CorruptWorkspace(f"The database file {path.name} is missing.")
-    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn = _open(path)
     try:
         conn.execute(f"PRAGMA key = {key_pragma_value(data_key)}")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except DB_ERRORS as exc:
+    except errors.StoreError as exc:
         conn.close()
-        raise translate(exc, "opening") from None
+        if isinstance(exc, errors.TamperedDatabase):
+            raise errors.TamperedDatabase(
+                "The database file is damaged or was altered (it does not open with its key)."
+            ) from None
+        raise
     return conn
 
 
@@ -84,7 +117,7 @@ def tune(conn: sqlcipher3.Connection) -> None:
 
 def create(path: Path, data_key: bytes) -> sqlcipher3.Connection:
     """Create a new, empty encrypted database file."""
-    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn = _open(path)
     conn.execute(f"PRAGMA key = {key_pragma_value(data_key)}")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cipher_page_size = 4096")
@@ -103,20 +136,37 @@ def transaction(conn: sqlcipher3.Connection, what: str) -> Iterator[sqlcipher3.C
         conn.execute("BEGIN IMMEDIATE")
     except DB_ERRORS as exc:
         raise translate(exc, what) from None
+    except errors.StoreError as exc:
+        raise retell(exc, what) from None
     try:
         yield conn
     except BaseException as exc:
-        with contextlib.suppress(*DB_ERRORS):
+        with contextlib.suppress(*DB_ERRORS, errors.StoreError):
             conn.execute("ROLLBACK")
         if isinstance(exc, DB_ERRORS):
             raise translate(exc, what) from None
+        if isinstance(exc, errors.DiskFull | errors.StorageError):
+            raise retell(exc, what) from None
         raise
     try:
         conn.execute("COMMIT")
-    except DB_ERRORS as exc:
-        with contextlib.suppress(*DB_ERRORS):
+    except (*DB_ERRORS, errors.StoreError) as exc:
+        with contextlib.suppress(*DB_ERRORS, errors.StoreError):
             conn.execute("ROLLBACK")
+        if isinstance(exc, errors.StoreError):
+            raise retell(exc, what) from None
         raise translate(exc, what) from None
+
+
+def retell(exc: errors.StoreError, what: str) -> errors.StoreError:
+    """The same kind of error, its message naming ``what`` was being done."""
+    if isinstance(exc, errors.DiskFull):
+        return errors.DiskFull(
+            f"The disk is full: {what} was not saved. Free some space and retry."
+        )
+    if isinstance(exc, errors.StorageError):
+        return errors.StorageError(f"The operating system reported a storage error during {what}.")
+    return exc
 
 
 def integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
@@ -130,4 +180,6 @@ def integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
             problems.extend(f"integrity: {r}" for r in rows[:20])
     except DB_ERRORS as exc:
         problems.append(str(translate(exc, "the integrity check")))
+    except errors.StoreError as exc:
+        problems.append(str(exc))
     return problems

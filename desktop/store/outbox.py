@@ -32,9 +32,15 @@ class StoreOutbox:
     def pending(self, limit: int) -> list[OutboxItem]:
         self._ws._require_open()
         rows = self._conn.execute(
-            "SELECT o.seq, o.record_uuid, o.form_id, o.form_version, o.version, v.org_unit, v.status,"
-            " v.data, v.created_by, v.created_at, v.updated_by, v.updated_at"
-            " FROM outbox o JOIN record_versions v ON v.uuid = o.record_uuid AND v.version = o.version"
+            # the snapshot is the current row, or an older version kept in record_versions
+            "SELECT o.seq, o.record_uuid, o.form_id, o.form_version, o.version,"
+            " coalesce(r.org_unit, v.org_unit), coalesce(r.status, v.status),"
+            " coalesce(r.data, v.data), coalesce(r.created_by, v.created_by),"
+            " coalesce(r.created_at, v.created_at), coalesce(r.updated_by, v.updated_by),"
+            " coalesce(r.updated_at, v.updated_at)"
+            " FROM outbox o"
+            " LEFT JOIN records r ON r.uuid = o.record_uuid AND r.version = o.version"
+            " LEFT JOIN record_versions v ON v.uuid = o.record_uuid AND v.version = o.version"
             " WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?",
             (int(limit),),
         ).fetchall()

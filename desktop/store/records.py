@@ -663,8 +663,10 @@ class Records:
         rows = self._conn.execute(
             "SELECT 0, uuid, form_id, form_version, org_unit, data, status, version, created_by,"
             " created_at, updated_by, updated_at, comment, locked, NULL FROM record_versions"
-            " WHERE uuid = ? ORDER BY version",
-            (record_uuid,),
+            " WHERE uuid = ? UNION ALL SELECT 0, uuid, form_id, form_version, org_unit, data,"
+            " status, version, created_by, created_at, updated_by, updated_at, comment, locked,"
+            " NULL FROM records WHERE uuid = ? ORDER BY version",
+            (record_uuid, record_uuid),
         ).fetchall()
         return [self._shown(_row_to_record(r)) for r in rows]
 

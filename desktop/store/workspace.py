@@ -362,7 +362,10 @@ class Workspace:
         """Database page authentication and integrity, the audit chain, and the key slots."""
         conn = self._connection()
         problems = db.integrity_problems(conn)
-        result = self._audit.verify()
+        try:
+            result = self._audit.verify()
+        except errors.StoreError as exc:
+            result = VerifyResult(False, 0, None, f"The audit chain cannot be read: {exc}")
         if not result.ok:
             problems.append(result.message)
         try:
@@ -482,10 +485,10 @@ class Workspace:
                     backup_mod.rolling_backup(self, int(self.settings.get("backup.keep") or 5))
                 except errors.StoreError:
                     log.warning("automatic backup on close failed")
-            with contextlib.suppress(*db.DB_ERRORS):
+            with contextlib.suppress(*db.DB_ERRORS, errors.StoreError):
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
-            with contextlib.suppress(*db.DB_ERRORS):
+            with contextlib.suppress(*db.DB_ERRORS, errors.StoreError):
                 self._conn.close()
             self._conn = None
             self._data_key = b""

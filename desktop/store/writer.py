@@ -1,5 +1,6 @@
-"""Writing records in batches: record rows, version snapshots, search-index rows, audit-chain
-entries and outbox rows, each table with one ``executemany`` (called inside a transaction).
+"""Writing records in batches: record rows, search-index rows, audit-chain entries and outbox
+rows, each table with one ``executemany`` (called inside a transaction). ``records`` holds the
+current version; an update first copies the superseded one into ``record_versions``.
 
 New records get time-ordered UUIDs (version 7), so bulk inserts append to the B-trees instead
 of touching random pages all over a 200k-member database.
@@ -30,10 +31,11 @@ UPDATE_RECORD = (
     "UPDATE records SET form_version = ?, data = ?, status = ?, version = ?, updated_by = ?,"
     " updated_at = ?, comment = ?, locked = ?, sync_errors = NULL WHERE id = ?"
 )
-INSERT_VERSION = (
+KEEP_OLD_VERSION = (
     "INSERT INTO record_versions (uuid, version, form_id, form_version, org_unit, data, status,"
     " created_by, created_at, updated_by, updated_at, comment, locked)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " SELECT uuid, version, form_id, form_version, org_unit, data, status, created_by,"
+    " created_at, updated_by, updated_at, comment, locked FROM records WHERE id = ?"
 )
 
 
@@ -100,7 +102,7 @@ def write_all(
         start = int(conn.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()[0]) + 1
         for n, w in enumerate(new):
             w.rec_id = start + n
-    inserts, updates, versions = [], [], []
+    inserts, updates = [], []
     for w, text in zip(writes, texts, strict=True):
         r = w.rec
         if w.before is None:
@@ -136,30 +138,14 @@ def write_all(
                     w.rec_id,
                 )
             )
-        versions.append(
-            (
-                r.uuid,
-                r.version,
-                r.form_id,
-                r.form_version,
-                r.org_unit,
-                text,
-                r.status,
-                r.created_by,
-                r.created_at,
-                r.updated_by,
-                r.updated_at,
-                r.comment,
-                int(r.locked),
-            )
-        )
     if inserts:
         conn.executemany(INSERT_RECORD, inserts)
     if updates:
+        # the superseded version moves to record_versions; records holds the current one
+        conn.executemany(KEEP_OLD_VERSION, [(u[-1],) for u in updates])
         search.unindex_many(conn, [u[-1] for u in updates])
         conn.executemany(UPDATE_RECORD, updates)
     search.index_many(conn, spec, [(int(w.rec_id or 0), w.rec.form_id, w.rec.data) for w in writes])
-    conn.executemany(INSERT_VERSION, versions)
     prev = log.head()
     rows = []
     for w, text in zip(writes, texts, strict=True):

@@ -229,3 +229,21 @@ def test_default_kdf_is_strong_and_stored_in_slot(tmp_path):
     ws.close(backup=False)
     slot = keyslots.SlotFile.load(tmp_path / "w" / SLOTS_NAME).password_slot("admin")
     assert slot.kdf["name"] == "argon2id" and slot.kdf["memory_kib"] == FAST_KDF.memory_kib
+
+
+def test_damage_found_after_opening_is_reported_as_tampering(created, ws_path):
+    ws, _ = created
+    for i in range(200):
+        ws.settings.set(f"k{i}", "x" * 800)
+    ws.close(backup=False)
+    size = (ws_path / DB_NAME).stat().st_size
+    _flip(ws_path / DB_NAME, size - 100)  # inside the last page (a settings leaf)
+    w = Workspace.open(ws_path, user="admin", password=ADMIN_PW, kdf=FAST_KDF, verify=False)
+    try:
+        with pytest.raises(errors.TamperedDatabase):
+            for i in range(200):
+                w.settings.get(f"k{i}")
+            w._conn.execute("SELECT count(*), sum(length(value)) FROM settings").fetchall()
+        assert not w.check().ok
+    finally:
+        w.close(backup=False)

@@ -113,8 +113,10 @@ def ingest(server: Server, body: bytes) -> bytes:
 
 def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
     device = server.active_device(envelope.device_id)
-    if not crypto.verify_document(device.public_key, envelope):
-        raise SyncError(401, "bad_signature", "the batch signature does not verify for this device")
+    try:  # signature, then the ciphertext against its signed hash (transport damage)
+        crypto.verify_envelope(envelope, device.public_key)
+    except crypto.CryptoError as exc:
+        raise SyncError(_CRYPTO_STATUS.get(exc.code, 400), exc.code, exc.message) from exc
     env_hash = envelope.envelope_sha256()
 
     with server.store.write() as conn:

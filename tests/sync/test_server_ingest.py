@@ -286,3 +286,17 @@ def test_same_batch_sent_concurrently_is_stored_once(county_server, raw_device):
     assert len({content for _, content in results}) == 1
     stored = county_server.server.store.record_rows()
     assert sum(1 for row in stored if row.batch_id == Envelope.from_json(body).batch_id) == 20
+
+
+def test_retry_damaged_in_transit_is_400_and_the_clean_retry_gets_the_receipt(
+    county_server, raw_device
+):
+    device = raw_device(county_server)
+    body = device.seal([device.record()])
+    first = device.post_batch(body)
+    env = Envelope.from_json(body)
+    damaged = bytearray(env.payload)
+    damaged[-1] ^= 0x80
+    r = device.post_batch(replace(env, payload=bytes(damaged)).to_json())
+    assert r.status_code == 400 and r.json()["error"] == "payload_hash_mismatch"
+    assert device.post_batch(body).content == first.content

@@ -236,11 +236,28 @@ class BallotKeyer(QWidget):
             .replace("%2", str(valid))
             .replace("%3", str(counted.invalid))
         )
-        self.list.clear()
-        for n, code in enumerate(self._ballots, start=1):
-            self.list.addItem(f"{n}: {code}")
-        if self._ballots:
-            self.list.scrollToBottom()
+        self._sync_list()
+
+    def _sync_list(self) -> None:
+        """Update the ballot list in place: items are never deleted while a signal from one of
+        them (a double-click) is being handled, and the list does not jump around."""
+        lst = self.list
+        while lst.count() > len(self._ballots):
+            lst.takeItem(lst.count() - 1)
+        grew = lst.count() < len(self._ballots)
+        for n, code in enumerate(self._ballots):
+            text = f"{n + 1}: {code}"
+            if n < lst.count():
+                if lst.item(n).text() != text:
+                    lst.item(n).setText(text)
+            else:
+                lst.addItem(text)
+        if self._editing is not None:
+            lst.setCurrentRow(self._editing)
+        else:
+            lst.clearSelection()
+            if grew:
+                lst.scrollToBottom()
 
     def retranslate(self) -> None:
         keys = " · ".join(f"{g.key} {pick(g.label)}" for g in self.template.grades)

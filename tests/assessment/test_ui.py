@@ -150,6 +150,7 @@ def test_sixty_ballots_keyed_corrected_tallied_saved_and_posted(
     rates = page.summary.rates
     assert rates.rowCount() == 1 and rates.item(0, 1).text() == "96.0%"
     assert page.summary.missing.rowCount() == 2
+    page.grab().save(str(artefact_dir / "assessment-list.png"))
 
 
 def test_typed_totals_that_disagree_name_the_numbers_and_save_as_draft(

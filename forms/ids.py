@@ -58,7 +58,6 @@ PROVINCE_CODES = frozenset(
     ]
 )
 
-_RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _RIC_CHECK = "10X98765432"
 _RIC_MIN_BIRTH = _dt.date(1900, 1, 1)
 
@@ -83,8 +82,13 @@ def _isdigits(s: str) -> bool:
 
 
 def resident_id_check_char(first17: str) -> str:
-    """The check character for the first 17 digits of a resident ID."""
-    return _RIC_CHECK[sum(map(mul, map(int, first17), _RIC_WEIGHTS)) % 11]
+    """The check character for the first 17 digits of a resident ID.
+
+    The weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2 are 2**(17-i) mod 11, and 13 = 2 (mod 11),
+    so S = sum(digit * weight) = 2 * int(first17, base 13) (mod 11): one C-level conversion
+    instead of 17 multiplications (tests check it against the weighted sum of the standard).
+    """
+    return _RIC_CHECK[2 * int(first17, 13) % 11]
 
 
 def upgrade_resident_id(id15: str) -> str:

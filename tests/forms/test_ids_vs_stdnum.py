@@ -301,3 +301,18 @@ def test_mobile_and_division_codes() -> None:
             assert exc.code == code
         else:
             raise AssertionError(bad)
+
+
+@HYP
+@given(st.text(alphabet=DIGITS, min_size=17, max_size=17))
+def test_check_char_is_the_weighted_sum_of_the_standard(first17) -> None:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(c) * w for c, w in zip(first17, weights, strict=True))
+    assert forms.resident_id_check_char(first17) == "10X98765432"[total % 11]
+    total = sum(
+        forms.USCC_ALPHABET.index(c) * w
+        for c, w in zip(
+            first17, (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28), strict=True
+        )
+    )
+    assert forms.uscc_check_char(first17) == forms.USCC_ALPHABET[(31 - total % 31) % 31]

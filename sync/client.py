@@ -23,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +34,7 @@ import requests
 from sync import crypto
 from sync import protocol as proto
 from sync.enroll import error_of
-from sync.outbox import Outbox, OutboxItem, RecordReceipt, SealedBatch
+from sync.outbox import Outbox, RecordReceipt, SealedBatch
 from sync.retry import CancelFn, RetryPolicy, SyncCancelled, wait
 
 log = logging.getLogger(__name__)
@@ -47,9 +49,6 @@ INBOX_ACK_PATH = "/v1/inbox/ack"
 NONCE_PATH = "/v1/nonce"
 INFO_PATH = "/v1/info"
 INBOX_PAGE = 100
-#: bytes of envelope per record besides the payload (manifest entry) and fixed header room
-_MANIFEST_BYTES = 67
-_HEADER_BYTES = 2048
 
 __all__ = [
     "BatchLimits",
@@ -82,11 +81,6 @@ class BatchLimits:
 
     max_records: int = 1000
     max_bytes: int = 8 * 1024 * 1024  # of the envelope as uploaded
-
-    def plain_budget(self, records: int) -> int:
-        """Canonical JSON bytes of records that surely fit: base64 grows 4/3, gzip never
-        grows JSON meaningfully; manifest and header take the rest."""
-        return (self.max_bytes - _HEADER_BYTES - _MANIFEST_BYTES * records) * 3 // 4 - 1024
 
 
 @dataclass(frozen=True)
@@ -171,28 +165,52 @@ class SyncClient:
         return summary
 
     def upload(self, summary: SyncSummary | None = None) -> SyncSummary:
-        """Re-send unacknowledged batches (same bytes), then seal and send pending items,
-        one batch at a time in ``device_seq`` order, each waiting for its receipt."""
+        """Re-send unacknowledged batches (same bytes), then seal and send pending items.
+
+        Batches go up one at a time in ``device_seq`` order, each waiting for its receipt; the
+        next batch is sealed (and stored) while the previous one is on the wire.
+        """
         summary = summary or SyncSummary()
-        backlog = self.outbox.unacknowledged()
+        backlog = deque(self.outbox.unacknowledged())
+        resend = {b.batch_id for b in backlog}
         total = sum(len(b.item_seqs) for b in backlog) + self.outbox.pending_count()
         done = 0
         self._report(done, total)
-        for batch in backlog:
-            self._check_cancel()
-            self._deliver(batch, summary)
-            summary.batches_resent += 1
-            done += len(batch.item_seqs)
-            self._report(done, total)
-        while True:
-            self._check_cancel()
-            batch = self._seal_next()
-            if batch is None:
-                break
-            self._deliver(batch, summary)
-            summary.batches_sent += 1
-            done += len(batch.item_seqs)
-            self._report(done, max(total, done))
+        exhausted = False
+        inflight: tuple[SealedBatch, Future[bytes]] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-upload") as pool:
+            try:
+                while True:
+                    if inflight is None:
+                        self._check_cancel()
+                    nxt: SealedBatch | None = None
+                    if backlog:
+                        nxt = backlog.popleft()
+                    elif not exhausted and not self._cancelled():
+                        nxt = self._seal_next()
+                        exhausted = nxt is None
+                    if inflight is not None:
+                        batch, future = inflight
+                        inflight = None
+                        self._settle(batch, future.result(), summary)
+                        if batch.batch_id in resend:
+                            summary.batches_resent += 1
+                        else:
+                            summary.batches_sent += 1
+                        done += len(batch.item_seqs)
+                        self._report(done, max(total, done))
+                        self._check_cancel()  # a sealed next batch waits for the next sync
+                    if nxt is None:
+                        break
+                    inflight = (
+                        nxt,
+                        pool.submit(
+                            self._request, "POST", BATCH_PATH, body=nxt.envelope, summary=summary
+                        ),
+                    )
+            finally:
+                if inflight is not None:  # an error or cancel: let the upload end by itself
+                    inflight[1].cancel()
         return summary
 
     def pull_inbox(self, summary: SyncSummary | None = None) -> SyncSummary:
@@ -236,36 +254,40 @@ class SyncClient:
 
     # -- sealing --------------------------------------------------------------------------
     def _seal_next(self) -> SealedBatch | None:
+        """Seal the oldest pending items into one batch within the caps; store it; or None."""
         items = self.outbox.pending(self.limits.max_records)
         if not items:
             return None
-        items = self._fit_bytes(items)
-        batch_id = str(uuid.uuid4())
         device_seq = self.outbox.next_device_seq()
-        envelope = crypto.seal_batch(
-            device_key=self.device_key,
-            device_id=self.device_id,
-            batch_id=batch_id,
-            device_seq=device_seq,
-            records=[dict(i.record) for i in items],
-            audit_head=self.outbox.audit_head(),
-            recipient_public=self.server_keys.hpke_key,
-        )
+        audit_head = self.outbox.audit_head()
+        while True:
+            batch_id = str(uuid.uuid4())
+            envelope = crypto.seal_batch(
+                device_key=self.device_key,
+                device_id=self.device_id,
+                batch_id=batch_id,
+                device_seq=device_seq,
+                records=[dict(i.record) for i in items],
+                audit_head=audit_head,
+                recipient_public=self.server_keys.hpke_key,
+            ).to_json()
+            if len(envelope) <= self.limits.max_bytes:
+                break
+            if len(items) == 1:
+                raise SyncError(
+                    "record_too_large",
+                    f"one record is larger than the server accepts ({self.limits.max_bytes} bytes)",
+                )
+            items = items[: len(items) // 2]
         # stored before the first byte goes out: from here on a crash re-sends these bytes
-        return self.outbox.seal(batch_id, device_seq, envelope.to_json(), [i.seq for i in items])
+        return self.outbox.seal(batch_id, device_seq, envelope, [i.seq for i in items])
 
-    def _fit_bytes(self, items: list[OutboxItem]) -> list[OutboxItem]:
-        """The longest prefix of ``items`` that fits the byte cap (at least one item)."""
-        size = 0
-        for n, item in enumerate(items):
-            size += len(proto.canonical_json(dict(item.record))) + 1
-            if n > 0 and size > self.limits.plain_budget(n + 1):
-                return items[:n]
-        return items
+    def _cancelled(self) -> bool:
+        return self._cancel is not None and self._cancel()
 
     # -- delivery -------------------------------------------------------------------------
-    def _deliver(self, batch: SealedBatch, summary: SyncSummary) -> None:
-        body = self._request("POST", BATCH_PATH, body=batch.envelope, summary=summary)
+    def _settle(self, batch: SealedBatch, body: bytes, summary: SyncSummary) -> None:
+        """Verify the receipt for ``batch`` and store it; count the per-record verdicts."""
         receipt = self._verify_receipt(body, batch)
         self._acknowledge(batch, body, receipt)
         summary.records_sent += len(batch.item_seqs)

@@ -52,7 +52,7 @@ def test_batches_are_capped_in_records_and_bytes(ws: Any, county: County) -> Non
     assert [h["device_seq"] for h in reversed(state.history(ws.settings))] == [1, 2, 3]
 
     more = save(ws, 6)
-    cap = 9000  # bytes of an uploaded envelope: room for about two records
+    cap = 1800  # bytes of an uploaded envelope: room for one or two records
     seen: list[int] = []
     original = ws.outbox.seal
 
@@ -62,7 +62,7 @@ def test_batches_are_capped_in_records_and_bytes(ws: Any, county: County) -> Non
 
     ws.outbox.seal = spy  # observe the sizes the engine seals (the store does the work)
     summary = link.sync_now(ws, limits=BatchLimits(max_records=100, max_bytes=cap))
-    assert summary.received == 6 and summary.batches_sent >= 2
+    assert summary.received == 6 and summary.batches_sent >= 2, seen
     assert seen and max(seen) <= cap
     assert sorted(county.record_keys()) == sorted((r.uuid, r.version) for r in saved + more)
     assert {ws.records.get(r.uuid).status for r in saved + more} == {"delivered"}
@@ -133,7 +133,9 @@ def test_cancel_stops_between_batches_and_keeps_what_was_delivered(ws: Any, coun
     assert summary.cancelled and summary.received == 2
     assert progress[0] == (0, 6) and (2, 6) in progress
     assert len(county.record_keys()) == 2
-    assert ws.outbox.pending_count() == 4
+    # the rest waits: pending, or sealed while the first batch was on the wire (sent next time)
+    waiting = ws.outbox.pending_count() + sum(len(b.item_seqs) for b in ws.outbox.unacknowledged())
+    assert waiting == 4
 
     summary = link.sync_now(ws, limits=BatchLimits(max_records=2))
     assert not summary.cancelled and summary.received == 4

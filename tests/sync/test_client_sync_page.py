@@ -9,12 +9,13 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QTranslator
 
 from desktop.link import state
 from desktop.ui.pages.sync_page import SyncPage
@@ -181,3 +182,30 @@ def test_page_speaks_chinese(qtbot: Any, runner: None, ws: Any, tmp_path: Path) 
         assert page.pending_label.text() == "0 条记录"
     finally:
         QCoreApplication.removeTranslator(translator)
+
+
+def test_a_slow_link_never_freezes_the_window(qtbot: Any, county: County, ws: Any) -> None:
+    """The start-up probe against a county that answers slowly runs off the GUI thread."""
+    from desktop.link import service
+    from desktop.ui.tasks import default_runner
+
+    set_default_runner(None)  # the real thread-pool runner
+    with FaultProxy("127.0.0.1", county.port) as proxy:
+        service.enroll(ws, proxy.url, county.enroll_code(TOWN))
+        proxy.default = Fault("delay", seconds=0.6)
+        page = SyncPage(auto_interval_ms=3_600_000)
+        qtbot.addWidget(page)
+        beats: list[float] = []
+        timer = QTimer()
+        timer.timeout.connect(lambda: beats.append(time.monotonic()))
+        timer.start(20)
+        start = time.monotonic()
+        with qtbot.waitSignal(page.auto.online_changed, timeout=15_000) as blocker:
+            page.set_workspace(ws)
+            assert time.monotonic() - start < 0.5  # returned at once; the probe is on a worker
+        timer.stop()
+        assert blocker.args == [True] and page.online_label.text() == "Online"
+        assert time.monotonic() - start >= 0.6  # the probe really waited for the slow link
+        gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
+        assert len(beats) > 20 and max(gaps) < 0.5  # the event loop kept running meanwhile
+        default_runner().wait(20_000)

@@ -209,3 +209,37 @@ def test_a_slow_link_never_freezes_the_window(qtbot: Any, county: County, ws: An
         gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
         assert len(beats) > 20 and max(gaps) < 0.5  # the event loop kept running meanwhile
         default_runner().wait(20_000)
+
+
+def test_every_sync_text_has_a_chinese_translation() -> None:
+    """Each string the Sync page and its messages show is in resources/i18n/sync_zh_CN.ts."""
+    import ast
+    import xml.etree.ElementTree as ET
+
+    tree = ET.parse(REPO / "resources/i18n/sync_zh_CN.ts")
+    have = {
+        (ctx.findtext("name"), m.findtext("source"))
+        for ctx in tree.getroot().iter("context")
+        for m in ctx.iter("message")
+        if (m.findtext("translation") or "").strip()
+        or m.find("translation/numerusform") is not None
+    }
+    wanted: set[tuple[str, str]] = set()
+    for rel, context in (
+        ("desktop/ui/pages/sync_page.py", "SyncPage"),
+        ("desktop/ui/sync_text.py", "SyncText"),
+    ):
+        for node in ast.walk(ast.parse((REPO / rel).read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and (
+                    (isinstance(node.func, ast.Attribute) and node.func.attr == "tr")
+                    or (isinstance(node.func, ast.Name) and node.func.id == "_tr")
+                )
+                and node.args
+            ):
+                arg = node.args[0]
+                assert isinstance(arg, ast.Constant), f"{rel}:{node.lineno}: tr() of a non-literal"
+                wanted.add((context, arg.value))
+    assert len(wanted) > 40
+    assert sorted(wanted - have) == []

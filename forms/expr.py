@@ -25,6 +25,7 @@ Any run-time type mismatch or out-of-bounds number gives null, never an exceptio
 from __future__ import annotations
 
 import datetime as _dt
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -517,8 +518,7 @@ class _Parser:
     def primary(self) -> Fn:
         t = self.take()
         if t.kind == "num" or t.kind == "str":
-            v = t.value
-            return lambda top, row: v
+            return _const(t.value)
         if t.kind == "op" and t.value == "(":
             inner = self.expr()
             self.expect("op", ")")
@@ -545,12 +545,16 @@ class _Parser:
         scope = self.scope
         if scope.row is not None and name in scope.row:
             self.row_refs.add(name)
-            return lambda top, row: row.get(name) if row is not None else None
+            fn: Fn = lambda top, row: row.get(name) if row is not None else None  # noqa: E731
+            _REFS[fn] = (True, name)
+            return fn
         if name in scope.top:
             if name in scope.groups and scope.row is None:
                 pass  # a whole group used as a value: allowed (e.g. length(changes))
             self.refs.add(name)
-            return lambda top, row: top.get(name)
+            fn = lambda top, row: top.get(name)  # noqa: E731
+            _REFS[fn] = (False, name)
+            return fn
         raise ExprError(f"unknown field {name!r}", pos)
 
     def args(self) -> list[Fn]:
@@ -648,8 +652,39 @@ class _Parser:
         return total
 
 
+#: Closures that read one field / return one literal, so comparisons can skip calling them.
+_REFS: weakref.WeakKeyDictionary[Fn, tuple[bool, str]] = weakref.WeakKeyDictionary()
+_CONSTS: weakref.WeakKeyDictionary[Fn, Any] = weakref.WeakKeyDictionary()
+
+
+def _const(v: Any) -> Fn:
+    fn: Fn = lambda top, row: v  # noqa: E731
+    _CONSTS[fn] = v
+    return fn
+
+
+def _field_equals(op: str, ref: tuple[bool, str], c: Any) -> Fn:
+    """``field == literal`` / ``field != literal`` in one closure (the common relevance test)."""
+    in_row, name = ref
+    cls = c.__class__
+    negate = op == "!="
+
+    def eq(top: Any, row: Any) -> Any:
+        src = row if in_row else top
+        a = src.get(name) if src is not None else None
+        r = a == c if a.__class__ is cls or a is None else _compare("==", a, c)
+        return (not r) if negate else r
+
+    return eq
+
+
 def _comparison(op: str, left: Fn, right: Fn) -> Fn:
     """A comparison closure with a fast path when both sides have the same type."""
+    if op in ("=", "==", "!="):
+        if left in _REFS and right in _CONSTS:
+            return _field_equals(op, _REFS[left], _CONSTS[right])
+        if right in _REFS and left in _CONSTS:
+            return _field_equals(op, _REFS[right], _CONSTS[left])
     if op in ("=", "=="):
 
         def eq(top: Any, row: Any) -> Any:

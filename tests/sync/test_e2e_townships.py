@@ -206,6 +206,10 @@ def test_a_wrong_or_mistyped_code_is_refused_before_any_key_is_registered(
     with pytest.raises(link.LinkError) as err:
         link.enroll(ws, county.url.replace("https", "http"), good)
     assert err.value.code == "bad_url"
+    expired = county.handle.make_code(A, ttl_hours=-1)
+    with pytest.raises(link.LinkError) as err:
+        link.enroll(ws, county.url, expired)
+    assert err.value.code == "enroll_code_expired" and "refused" in str(err.value)
     assert county.server.store.list_devices() == []
     assert state.load_enrollment(ws.settings) is None
     link.enroll(ws, county.url, good.lower())  # case and dashes do not matter

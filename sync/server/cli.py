@@ -30,7 +30,11 @@ def _server(args: argparse.Namespace):  # -> Server (imported lazily: init must 
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from sync.server.runner import open_server, open_store
+
     code = args.code or "000000"
+    if args.db:  # check the database before writing anything
+        open_store(args.db).close()
     data = init_data_dir(
         Path(args.data),
         level=args.level,
@@ -39,9 +43,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         hosts=args.host or None,
         db_url=args.db or "",
     )
-    from sync.server.service import Server
-
-    Server(data).store.close()
+    open_server(data.path).store.close()
     print(f"initialised {args.level} server {args.name!r} in {args.data}")
     print(f"CA certificate: {data.ca_path}")
     return 0

@@ -8,23 +8,28 @@ from __future__ import annotations
 
 import errno
 import logging
+import logging.handlers
 import socket
 import threading
 import time
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
 from sync.server.app import create_app
 from sync.server.config import ServerSetupError, load_data_dir
 from sync.server.service import Server
+from sync.server.storage import Store
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
 def attach_log_file(server: Server) -> logging.Handler:
     """Write the server's log lines to DATA/logs/server.log (and return the handler)."""
-    handler = logging.FileHandler(server.data.log_path, encoding="utf-8")
+    handler = logging.handlers.RotatingFileHandler(
+        server.data.log_path, maxBytes=20 * 1024 * 1024, backupCount=5, encoding="utf-8"
+    )
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     server.log.addHandler(handler)
     server.log.setLevel(logging.INFO)
@@ -61,8 +66,19 @@ def uvicorn_config(server: Server, host: str, port: int) -> uvicorn.Config:
     )
 
 
+def open_store(url: str) -> Store:
+    """Open (and create the tables of) a database, with a clear error when it cannot."""
+    try:
+        return Store(url)
+    except SQLAlchemyError as exc:
+        where = url.split("@")[-1]  # never print a password
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise ServerSetupError(f"cannot open the database {where}: {reason}") from exc
+
+
 def open_server(data: Path, expect_level: str | None = None) -> Server:
-    return Server(load_data_dir(data, expect_level=expect_level))
+    loaded = load_data_dir(data, expect_level=expect_level)
+    return Server(loaded, open_store(loaded.db_url))
 
 
 def serve_forever(data: Path, host: str, port: int, expect_level: str | None = None) -> None:

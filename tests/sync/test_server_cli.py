@@ -108,3 +108,23 @@ def test_console_script_help_lists_the_commands():
     ).stdout
     for command in ("init", "serve", "enroll-code", "revoke-device", "devices", "batches"):
         assert command in out
+
+
+def test_init_with_an_unreachable_database_says_so_and_writes_nothing(tmp_path, capsys):
+    url = "postgresql+psycopg://county:s3cret@/uniondesk?host=/nonexistent&port=1"
+    data = tmp_path / "county"
+    rc, _, err = run(
+        capsys,
+        "init",
+        "--level",
+        "province",
+        "--name",
+        "省总工会",
+        "--data",
+        str(data),
+        "--db",
+        url,
+    )
+    assert rc == 2 and "cannot open the database" in err
+    assert "s3cret" not in err
+    assert not data.exists()

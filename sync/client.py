@@ -7,11 +7,13 @@ It works on the :class:`sync.outbox.Outbox` protocol (the store implements it) a
    lost connection - nothing is ever sealed twice);
 2. seal pending items into batches capped in records and bytes (canonical JSON of full records +
    audit-chain head, gzip, HPKE to the county key, Ed25519-signed envelope - see
-   ``sync/protocol.py``), store each sealed batch in the outbox *before* sending it, upload it;
+   ``sync/protocol.py``), store each sealed batch in the outbox *before* sending it, upload it
+   (one batch on the wire at a time, in ``device_seq`` order; the next one is sealed meanwhile);
 3. a batch counts as delivered only on a receipt whose server signature verifies and that names
-   this batch; then ``Outbox.acknowledge`` stores it;
+   this batch (id, device, hash of the exact envelope); then ``Outbox.acknowledge`` stores it;
 4. pull the downward inbox, verify every message's signature and hand it to the ``applier``;
-   messages the applier accepted are acknowledged to the server.
+   messages the applier accepted are acknowledged to the server (a ``receipt`` message also
+   acknowledges a batch whose upload answer was lost).
 
 Network errors, timeouts and 5xx answers are retried with exponential backoff and full jitter
 (:mod:`sync.retry`); ``cancel()`` is polled between steps and while waiting. Progress is reported

@@ -75,7 +75,8 @@ def run_sync(args: argparse.Namespace) -> int:
 
         summary = sync_now(ws, progress=progress)
     except LinkError as exc:
-        return fail(str(exc), 2 if exc.code in ("not_enrolled", "revoked", "refused") else 4)
+        # 4: try again later (the county is out of reach); 2: something a person must fix
+        return fail(str(exc), 4 if exc.code == "unreachable" else 2)
     finally:
         ws.close()
     if sys.stderr.isatty():

@@ -50,6 +50,12 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
+def _require_sync_role(ws: Any) -> None:
+    user = ws.user
+    if not user.can("sync"):
+        raise LinkError("not_allowed", f"the role {user.role} may not sync; sign in as a clerk")
+
+
 def link_status(ws: Any) -> LinkStatus:
     e = state.load_enrollment(ws.settings)
     return LinkStatus(
@@ -187,6 +193,7 @@ def make_client(
 
 def sync_now(ws: Any, **kwargs: Any) -> SyncSummary:
     """Upload pending records and apply the inbox; raises LinkError with a clear message."""
+    _require_sync_role(ws)
     client = make_client(ws, **kwargs)
     try:
         summary = client.sync()

@@ -50,6 +50,7 @@ def error_text(exc: BaseException) -> str:
         ),
         "bad_message": _tr("A message from the county could not be verified and was not applied."),
         "bad_url": _tr("The server address is not valid; it starts with https://"),
+        "not_allowed": _tr("Only a clerk or an administrator may sync."),
         "wrong_server": _tr("This is not the server the enrollment code was made for."),
         "wrong_org_unit": _tr("The code was made for another org unit than this workspace."),
     }

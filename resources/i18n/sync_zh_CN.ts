@@ -213,6 +213,10 @@
         <translation>同步失败：%1</translation>
     </message>
     <message>
+        <source>Only a clerk or an administrator may sync.</source>
+        <translation>只有录入员或管理员可以同步。</translation>
+    </message>
+    <message>
         <source>the record belongs to another org unit</source>
         <translation>记录不属于本单位</translation>
     </message>

@@ -20,6 +20,7 @@ def test_sync_commands_explain_what_is_wrong(
     assert "workspace not found" in capsys.readouterr().err
 
     ws = create_township(tmp_path, "330106001")
+    ws.users.add("jingshen", "Audit-pass-1", "auditor")
     path = ws.path
     ws.close()
     assert cli_main(["sync", "--workspace", str(path)]) == 2
@@ -36,6 +37,10 @@ def test_sync_commands_explain_what_is_wrong(
     assert cli_main(["sync", "--workspace", str(path)]) == 1
     err = capsys.readouterr().err
     assert "cannot open the workspace" in err and "wrong password" not in err
+
+    monkeypatch.setenv("UNIONDESK_PASSWORD", "Audit-pass-1")
+    assert cli_main(["sync", "--workspace", str(path), "--user", "jingshen"]) == 2
+    assert "may not sync" in capsys.readouterr().err
 
     with pytest.raises(SystemExit):
         cli_main(["enroll", "--workspace", str(path), "--code", "X"])  # --server is required

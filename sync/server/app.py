@@ -207,15 +207,25 @@ def create_app(server: Server) -> FastAPI:
             server.authenticate, "POST", _target(request), request.headers, body
         )
         doc = _json_doc(body)
-        up_to = doc.get("up_to")
-        if (
-            doc.get("type") != "inbox_ack"
-            or not isinstance(up_to, int)
-            or isinstance(up_to, bool)
-            or not 0 <= up_to <= MAX_INT
-        ):
-            raise SyncError(422, "invalid_document", "expected {type: inbox_ack, up_to: int >= 0}")
-        count = await run_in_threadpool(server.ack, device.device_id, up_to)
+        up_to, msg_seqs = doc.get("up_to"), doc.get("msg_seqs")
+
+        def is_seq(v: object) -> bool:
+            return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_INT
+
+        valid = (
+            doc.get("type") == "inbox_ack"
+            and (up_to is None or is_seq(up_to))
+            and (msg_seqs is None or (isinstance(msg_seqs, list) and len(msg_seqs) <= 1000))
+            and (up_to is not None or msg_seqs is not None)
+            and all(is_seq(v) for v in msg_seqs or ())
+        )
+        if not valid:
+            raise SyncError(
+                422,
+                "invalid_document",
+                "expected {type: inbox_ack, up_to: int >= 0} or {type: inbox_ack, msg_seqs: [int]}",
+            )
+        count = await run_in_threadpool(server.ack, device.device_id, up_to, msg_seqs)
         return signed_ok({"protocol": PROTOCOL_VERSION, "acknowledged": count})
 
     @app.get("/v1/device", responses=schemas.error_responses(401, 403))

@@ -84,7 +84,8 @@ class EnvelopeSchema(BaseModel):
 class InboxAck(BaseModel):
     protocol: Literal[1]
     type: Literal["inbox_ack"]
-    up_to: int = Field(ge=0, le=2**63 - 1)
+    up_to: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    msg_seqs: list[int] | None = Field(default=None, max_length=1000)
 
 
 def body(model: type[BaseModel]) -> dict[str, Any]:

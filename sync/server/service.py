@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from sync import crypto
@@ -319,15 +319,19 @@ class Server:
             )
         return [r.message for r in rows[:limit]], len(rows) > limit
 
-    def ack(self, device_id: str, up_to: int) -> int:
+    def ack(self, device_id: str, up_to: int | None, msg_seqs: list[int] | None = None) -> int:
+        """Acknowledge this device's messages with ``msg_seq <= up_to`` and / or those listed."""
+        chosen = []
+        if up_to is not None:
+            chosen.append(inbox.c.msg_seq <= up_to)
+        if msg_seqs:
+            chosen.append(inbox.c.msg_seq.in_(msg_seqs))
+        if not chosen:
+            return 0
         with self.store.write() as conn:
             result = conn.execute(
                 update(inbox)
-                .where(
-                    inbox.c.device_id == device_id,
-                    inbox.c.msg_seq <= up_to,
-                    inbox.c.acked_at.is_(None),
-                )
+                .where(inbox.c.device_id == device_id, inbox.c.acked_at.is_(None), or_(*chosen))
                 .values(acked_at=now_iso())
             )
         return int(result.rowcount)

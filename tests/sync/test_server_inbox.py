@@ -161,3 +161,17 @@ def test_new_org_unit_sends_each_device_its_own_tree(county_server, raw_device, 
         b.post_batch(b.seal([b.record(org_unit="330106301009")])).json()["records"][0]["status"]
         == "rejected"
     )
+
+
+def test_ack_by_listed_sequence_numbers_leaves_the_others(county_server, raw_device):
+    device = raw_device(county_server)
+    for _ in range(3):
+        device.post_batch(device.seal([device.record()]))
+    seqs = [m.msg_seq for m in messages(device)]
+    body = canonical_json({"protocol": 1, "type": "inbox_ack", "msg_seqs": [seqs[0], seqs[2]]})
+    r = device.signed("POST", "/v1/inbox/ack", body)
+    assert r.status_code == 200 and r.json()["acknowledged"] == 2
+    assert [m.msg_seq for m in messages(device)] == [seqs[1]]
+    bad = canonical_json({"protocol": 1, "type": "inbox_ack", "msg_seqs": ["x"]})
+    r = device.signed("POST", "/v1/inbox/ack", bad)
+    assert r.status_code == 422 and r.json()["error"] == "invalid_document"

@@ -118,8 +118,13 @@ def cmd_org_units(args: argparse.Namespace) -> int:
 
 def cmd_publish_form(args: argparse.Namespace) -> int:
     server = _server(args)
-    raw = json.loads(Path(args.file).read_text(encoding="utf-8"))
-    form = server.forms.publish(raw)
+    import forms
+
+    try:
+        raw = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        form = server.forms.publish(raw)
+    except (OSError, ValueError, forms.DefinitionError) as exc:
+        raise ServerSetupError(f"cannot publish {args.file}: {exc}") from exc
     sent = server.broadcast("form_definition", {"definition": form.raw})
     print(f"published {form.id} v{form.version}; queued for {sent} device(s)")
     return 0

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 import forms
+from sync.server.config import ServerSetupError
 from sync.server.storage import Store, form_definitions, now_iso
 
 
@@ -27,20 +28,44 @@ class FormSet:
         for form_id, version in forms.available_forms():
             form = forms.load_form(form_id, version=version)
             self._forms[(form.id, form.version)] = form
-        with store.read() as conn:
-            for row in conn.execute(select(form_definitions)):
-                raw = json.loads(row.definition)
-                form = forms.load_form_dict(raw, source=f"server:{row.form_id}@{row.version}")
-                self._forms[(form.id, form.version)] = form
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Load definitions published since (e.g. by ``uniondesk-server publish-form`` in
+        another process while this server runs)."""
+        with self._store.read() as conn:
+            rows = list(
+                conn.execute(select(form_definitions.c.form_id, form_definitions.c.version))
+            )
+            missing = [
+                (r.form_id, r.version) for r in rows if (r.form_id, r.version) not in self._forms
+            ]
+            for form_id, version in missing:
+                row = conn.execute(
+                    select(form_definitions.c.definition).where(
+                        form_definitions.c.form_id == form_id,
+                        form_definitions.c.version == version,
+                    )
+                ).one()
+                form = forms.load_form_dict(
+                    json.loads(row.definition), source=f"server:{form_id}@{version}"
+                )
+                with self._lock:
+                    self._forms[(form.id, form.version)] = form
 
     def get(self, form_id: str, version: int) -> Any | None:
-        return self._forms.get((form_id, version))
+        form = self._forms.get((form_id, version))
+        if form is None:
+            self.refresh()
+            form = self._forms.get((form_id, version))
+        return form
 
     def keys(self) -> list[tuple[str, int]]:
         return sorted(self._forms)
 
     def latest_definitions(self) -> list[Mapping[str, Any]]:
         """Every known definition (all versions), oldest version first: what devices receive."""
+        self.refresh()
         return [self._forms[key].raw for key in sorted(self._forms)]
 
     def publish(self, raw: Mapping[str, Any]) -> Any:
@@ -53,6 +78,11 @@ class FormSet:
                     form_definitions.c.version == form.version,
                 )
             ).first()
+            if exists is not None and exists.hash != form.hash:
+                raise ServerSetupError(
+                    f"{form.id} version {form.version} is already published with other content; "
+                    "give the changed form a new version number"
+                )
             if exists is None:
                 conn.execute(
                     form_definitions.insert().values(

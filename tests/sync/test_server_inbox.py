@@ -175,3 +175,33 @@ def test_ack_by_listed_sequence_numbers_leaves_the_others(county_server, raw_dev
     bad = canonical_json({"protocol": 1, "type": "inbox_ack", "msg_seqs": ["x"]})
     r = device.signed("POST", "/v1/inbox/ack", bad)
     assert r.status_code == 422 and r.json()["error"] == "invalid_document"
+
+
+def test_publish_form_from_the_cli_while_the_server_runs(
+    county_server, raw_device, tmp_path, capsys
+):
+    import forms
+    from sync.server.cli import main
+
+    device = raw_device(county_server)
+    raw = json.loads(json.dumps(forms.load_form("union").raw))
+    raw["version"] = 7
+    path = tmp_path / "union_v7.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    rc = main(["publish-form", "--data", str(county_server.data_dir), str(path)])
+    assert rc == 0 and "published union v7" in capsys.readouterr().out
+    # the running server (another Server instance) validates with it and devices get it
+    r = device.post_batch(device.seal([{**device.record(), "form_version": 7}]))
+    assert r.json()["records"][0]["status"] == "received"
+    assert any(
+        m.kind == "form_definition" and m.body["definition"]["version"] == 7
+        for m in messages(device)
+    )
+    # the same version with other content, or a broken definition, is refused clearly
+    raw["title"] = {"zh_CN": "改了", "en": "changed"}
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    assert main(["publish-form", "--data", str(county_server.data_dir), str(path)]) == 2
+    assert "already published with other content" in capsys.readouterr().err
+    path.write_text('{"id": "broken"}', encoding="utf-8")
+    assert main(["publish-form", "--data", str(county_server.data_dir), str(path)]) == 2
+    assert "cannot publish" in capsys.readouterr().err

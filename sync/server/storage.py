@@ -164,6 +164,7 @@ class Store:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         # SQLite has one writer; serialising writers in-process avoids lock-upgrade deadlocks.
         self._lock = threading.Lock() if self.is_sqlite else None
         metadata.create_all(self.engine)
@@ -176,7 +177,11 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        with self._lock or nullcontext(), self.engine.begin() as conn:
+        with (
+            self._lock or nullcontext(),
+            self.engine.connect().execution_options(immediate=True) as conn,
+            conn.begin(),
+        ):
             yield conn
 
     @contextmanager
@@ -330,9 +335,19 @@ class Store:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_begin)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Writers take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
+    read first could fail at once with SQLITE_BUSY when another process wrote meanwhile."""
+    if conn.get_execution_options().get("immediate"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")

@@ -757,5 +757,12 @@ def compile_expr(text: str, scope: Scope) -> Compiled:
     if not isinstance(text, str):
         raise ExprError("an expression must be a string")
     p = _Parser(text, scope)
-    fn = p.parse()
+    inner = p.parse()
+
+    def fn(top: Mapping[str, Any], row: Mapping[str, Any] | None) -> Any:
+        try:
+            return inner(top, row)
+        except (ArithmeticError, ValueError, TypeError, AttributeError, RecursionError):
+            return None  # an odd value at run time gives null, never an exception
+
     return Compiled(text, fn, p.refs, p.row_refs)

@@ -75,8 +75,12 @@ def _show(v: Any) -> Any:
 def _decimal_text(raw: Any, code: str) -> Decimal:
     if isinstance(raw, bool):
         raise InvalidValue(code)
-    if isinstance(raw, int | Decimal):
+    if isinstance(raw, int):
         return Decimal(raw)
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise InvalidValue(code)
+        return raw
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise InvalidValue(code)
@@ -305,6 +309,8 @@ def _mobile(raw: Any, f: Field) -> str:
     ):
         return raw
     if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            raise InvalidValue("mobile.format")
         raw = str(int(raw))
     return ids.validate_mobile(raw if isinstance(raw, str) else str(raw))
 
@@ -538,6 +544,28 @@ TYPES: dict[str, FieldType] = {
             "rows of the group's own fields",
         ),
     )
+}
+
+#: The code a type reports for a value it cannot read at all (also the validator's safety net).
+INVALID_CODE: dict[str, str] = {
+    "text": "text.format",
+    "multiline": "text.format",
+    "integer": "integer.format",
+    "decimal": "decimal.format",
+    "money": "money.format",
+    "date": "date.format",
+    "datetime": "datetime.format",
+    "year": "year.format",
+    "boolean": "boolean.format",
+    "choice": "choice.unknown",
+    "multi_choice": "multi_choice.format",
+    "resident_id": "id_number.format",
+    "id_document": "id_number.format",
+    "uscc": "uscc.format",
+    "mobile": "mobile.format",
+    "division_code": "division_code.format",
+    "reference": "reference.format",
+    "repeat": "repeat.format",
 }
 
 #: Types whose parse takes a ``today`` argument (date bounds such as ``"max": "today"``).

@@ -22,7 +22,7 @@ from typing import Any
 from forms import ids
 from forms.errors import FieldError, InvalidValue
 from forms.expr import TODAY_KEY, truth
-from forms.types import TODAY_AWARE, TYPES, _same, check_other_document
+from forms.types import INVALID_CODE, TODAY_AWARE, TYPES, _same, check_other_document
 
 #: id_type choice values whose number is checked as a GB 11643 resident ID.
 RESIDENT_ID_KINDS = frozenset({"resident_id", "hmt_residence_permit"})
@@ -76,9 +76,24 @@ class _Err:
 Parser = Callable[[Any, _dt.date], Any]
 
 
+def _guarded(type_parse: Callable[..., Any], code: str) -> Callable[..., Any]:
+    """The type's parse with a safety net: any unexpected failure on odd input (a NaN, a
+    bytes object, a nested list) becomes the type's own error code, never an exception."""
+
+    def parse(*args: Any) -> Any:
+        try:
+            return type_parse(*args)
+        except InvalidValue:
+            raise
+        except (ValueError, TypeError, ArithmeticError, AttributeError, OverflowError):
+            raise InvalidValue(code) from None
+
+    return parse
+
+
 def _make_parser(f: Any) -> Parser:
     """One closure per field: empty -> None, else the type's parse (memoised when pure)."""
-    parse = TYPES[f.type].parse
+    parse = _guarded(TYPES[f.type].parse, INVALID_CODE[f.type])
     aware = f.type in TODAY_AWARE
     if f.type not in _CACHED_TYPES:
 

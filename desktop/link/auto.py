@@ -22,7 +22,7 @@ class TickResult:
 
     online: bool | None
     summary: SyncSummary | None = None
-    error: str | None = None
+    error: service.LinkError | None = None
 
 
 class AutoSync:
@@ -73,6 +73,6 @@ class AutoSync:
         except service.LinkError as exc:
             if exc.code == "unreachable":
                 self.online = False
-            return TickResult(self.online, error=str(exc))
+            return TickResult(self.online, error=exc)
         self._last_sync = self.clock()
         return TickResult(True, summary=summary)

@@ -19,7 +19,7 @@ class AutoSyncDriver(QObject):
 
     online_changed = Signal(object)  # True / False / None (off or not enrolled)
     synced = Signal(object)  # SyncSummary
-    failed = Signal(str)
+    failed = Signal(object)  # the LinkError (or unexpected exception) of an automatic sync
 
     def __init__(
         self,
@@ -65,7 +65,7 @@ class AutoSyncDriver(QObject):
         self._handle = self.runner.run(
             lambda ctx: auto.tick(cancel=lambda: ctx.cancelled),
             on_done=self._done,
-            on_error=lambda exc: self.failed.emit(type(exc).__name__),
+            on_error=self.failed.emit,
         )
 
     def stop(self) -> None:

@@ -36,7 +36,7 @@ def error_text(exc: BaseException) -> str:
             "The county server cannot be reached. Records stay safe here and go "
             "out automatically when the connection is back."
         ),
-        "revoked": _tr(
+        "device_revoked": _tr(
             "The county server no longer accepts this computer. Ask the county to enroll it again."
         ),
         "not_enrolled": _tr("This workspace is not enrolled with a county server yet."),
@@ -56,6 +56,7 @@ def error_text(exc: BaseException) -> str:
     }
     for refused in ("enroll_code_invalid", "enroll_code_used", "enroll_code_expired"):
         words[refused] = words["code_refused"]
+    words["unknown_device"] = words["device_revoked"]
     if code in words:
         return words[code]
     if getattr(exc, "status", None) or code in ("stale_sequence", "batch_too_large"):

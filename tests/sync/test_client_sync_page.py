@@ -161,6 +161,13 @@ def test_online_state_and_automatic_sync(qtbot: Any, runner: None, county: Count
         assert ws.records.get(later.uuid).status == "ready"
         assert len(county.record_keys()) == 1
 
+        # the county cuts this PC off: the next automatic sync says so in words
+        county.server.store.revoke_device(state.load_enrollment(ws.settings).device_id)
+        page.auto_check.setChecked(True)
+        page.auto.tick()
+        assert "no longer accepts this computer" in page.message_label.text()
+        assert ws.records.get(later.uuid).status == "queued"
+
 
 def test_page_speaks_chinese(qtbot: Any, runner: None, ws: Any, tmp_path: Path) -> None:
     qm = tmp_path / "sync_zh_CN.qm"

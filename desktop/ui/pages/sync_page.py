@@ -50,6 +50,7 @@ class SyncPage(Page):
         self.auto = AutoSyncDriver(interval_ms=auto_interval_ms, parent=self)
         self.auto.online_changed.connect(self._set_online)
         self.auto.synced.connect(lambda _summary: self._after_sync())
+        self.auto.failed.connect(lambda exc: self.message_label.setText(error_text(exc)))
         self._build()
         self.retranslate()
         self.clear()

@@ -62,6 +62,8 @@ WORDS: dict[str, dict[str, str]] = {
     "auditors": {"zh_CN": "审查人员", "en": "Auditors"},
     "date": {"zh_CN": "审查日期", "en": "Review date"},
     "template": {"zh_CN": "检查表版本", "en": "Template"},
+    "record": {"zh_CN": "记录编号", "en": "Record"},
+    "template_ref": {"zh_CN": "模板 {id} 第{version}版", "en": "Template {id} v{version}"},
     "state": {"zh_CN": "状态", "en": "State"},
     "signed": {"zh_CN": "已签字确认（只读）", "en": "Signed off (read-only)"},
     "draft": {"zh_CN": "未签字（草稿）", "en": "Not signed off (draft)"},
@@ -138,7 +140,8 @@ def blank_checklist_pdf(
         path,
         title=title,
         header_left=union_name or title,
-        header_right=org_unit_name or f"{template.form_id} v{template.version}",
+        header_right=org_unit_name
+        or _w("template_ref", lang).format(id=template.form_id, version=template.version),
         landscape=True,
         qr=QrStamp(template.form_id, template.version, template_hash) if template_hash else None,
         printed_at=printed_at,
@@ -227,6 +230,11 @@ def completed_checklist_pdf(
             (_w("template", lang), f"{template.title_text(lang)} v{template.version}"),
             (_w("state", lang), _w("signed" if report.signed_off else "draft", lang)),
         ]
+        + (
+            [(_w("record", lang), f"{report.record_id}  v{report.version}")]
+            if report.record_id
+            else []
+        )
     )
     summary = summarize(template, data, report.outcomes)
     doc.heading(_w("summary", lang), level=2)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -82,9 +83,18 @@ class ChecklistEditor(QWidget):
         self.conclusion = QPlainTextEdit()
         self.conclusion.setMaximumHeight(70)
         self.conclusion_label = QLabel()
+        self.union_uuid: str | None = None
+        self.union_pick = QComboBox()
+        self.union_pick.activated.connect(self._union_picked)
         header = QFormLayout()
         for hid in HEADER_IDS:
-            header.addRow(self.field_labels[hid], self.fields[hid])
+            if hid == "union_name":
+                line = QHBoxLayout()
+                line.addWidget(self.fields[hid], 3)
+                line.addWidget(self.union_pick, 2)
+                header.addRow(self.field_labels[hid], line)
+            else:
+                header.addRow(self.field_labels[hid], self.fields[hid])
             self.fields[hid].textChanged.connect(self._touched)
         header.addRow(self.conclusion_label, self.conclusion)
         self.conclusion.textChanged.connect(self._touched)
@@ -158,6 +168,9 @@ class ChecklistEditor(QWidget):
             edit.setToolTip("")
         self.conclusion.setPlainText(str(data.get("conclusion") or ""))
         self.conclusion.setReadOnly(locked)
+        self.union_uuid = data.get("union") or None
+        self.union_pick.setEnabled(not locked)
+        self.union_pick.setCurrentIndex(max(self.union_pick.findData(self.union_uuid), 0))
         rows = {str(r.get("item_id")): r for r in data.get("items") or []}
         self.table.setRowCount(0)
         self.table.setRowCount(len(template.items))
@@ -206,6 +219,7 @@ class ChecklistEditor(QWidget):
         """The checklist as typed (raw strings; the form validation normalises them)."""
         data: dict[str, Any] = {hid: self.fields[hid].text().strip() or None for hid in HEADER_IDS}
         data["conclusion"] = self.conclusion.toPlainText().strip() or None
+        data["union"] = self.union_uuid
         items = []
         for n in range(self.table.rowCount()):
             row: dict[str, Any] = {
@@ -221,6 +235,20 @@ class ChecklistEditor(QWidget):
             items.append(row)
         data["items"] = items
         return data
+
+    def set_unions(self, unions: list[tuple[str, str]]) -> None:
+        """The union records to pick the audited union from: (uuid, full name)."""
+        self.union_pick.clear()
+        self.union_pick.addItem(self.tr("Pick from the union records…"), None)
+        for uuid, name in unions:
+            self.union_pick.addItem(name, uuid)
+        self.union_pick.setCurrentIndex(max(self.union_pick.findData(self.union_uuid), 0))
+
+    def _union_picked(self, index: int) -> None:
+        uuid = self.union_pick.itemData(index)
+        if uuid:
+            self.union_uuid = uuid
+            self.fields["union_name"].setText(self.union_pick.itemText(index))
 
     def set_result(self, row: int, result: str | None) -> None:
         if self.locked or not 0 <= row < self.table.rowCount():

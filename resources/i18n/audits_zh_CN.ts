@@ -4,7 +4,7 @@
     <name>AuditsPage</name>
     <message>
         <location filename="../../desktop/ui/pages/audits.py" line="127" />
-        <location filename="../../desktop/ui/pages/audits.py" line="401" />
+        <location filename="../../desktop/ui/pages/audits.py" line="409" />
         <source>Audits</source>
         <translation>经费审查</translation>
     </message>
@@ -24,162 +24,162 @@
         <translation>更正此前的检查表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="165" />
+        <location filename="../../desktop/ui/pages/audits.py" line="173" />
         <source>Leave the checklist without saving?</source>
         <translation>检查表尚未保存，确定离开吗？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="226" />
+        <location filename="../../desktop/ui/pages/audits.py" line="234" />
         <source>Not saved: correct the marked fields.</source>
         <translation>未保存：请更正标红的内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="234" />
+        <location filename="../../desktop/ui/pages/audits.py" line="242" />
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="246" />
+        <location filename="../../desktop/ui/pages/audits.py" line="254" />
         <source>After sign-off nobody can change this checklist; a correction becomes a new checklist. Sign off now?</source>
         <translation>签字确认后任何人都不能再修改此检查表，如需更正将另建新检查表。现在签字确认吗？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="255" />
+        <location filename="../../desktop/ui/pages/audits.py" line="263" />
         <source>Not signed off: every item needs a result first.</source>
         <translation>未能签字确认：每个项目都须先填写检查结果。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="261" />
+        <location filename="../../desktop/ui/pages/audits.py" line="269" />
         <source>Signed off. The checklist is now read-only.</source>
         <translation>已签字确认，检查表现为只读。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="274" />
+        <location filename="../../desktop/ui/pages/audits.py" line="282" />
         <source>A correction was started as a new draft checklist.</source>
         <translation>已新建一份更正检查表（草稿）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="299" />
+        <location filename="../../desktop/ui/pages/audits.py" line="307" />
         <source>Outcome recorded; it goes upward with the next sync.</source>
         <translation>整改结果已记录，将在下次同步时上报。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="308" />
+        <location filename="../../desktop/ui/pages/audits.py" line="316" />
         <source>blank-checklist</source>
         <translation>经费审查检查表-空白</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="332" />
+        <location filename="../../desktop/ui/pages/audits.py" line="340" />
         <source>checklist-report</source>
         <translation>经费审查报告</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="346" />
+        <location filename="../../desktop/ui/pages/audits.py" line="354" />
         <source>rectifications</source>
         <translation>整改事项清单</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="365" />
+        <location filename="../../desktop/ui/pages/audits.py" line="373" />
         <source>Printing…</source>
         <translation>正在生成 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="381" />
+        <location filename="../../desktop/ui/pages/audits.py" line="389" />
         <source>PDF saved: %1</source>
         <translation>PDF 已保存：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="387" />
+        <location filename="../../desktop/ui/pages/audits.py" line="395" />
         <source>Printing cancelled; no file was written.</source>
         <translation>已取消打印，未生成文件。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="397" />
+        <location filename="../../desktop/ui/pages/audits.py" line="405" />
         <source>Save PDF</source>
         <translation>保存 PDF</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="410" />
+        <location filename="../../desktop/ui/pages/audits.py" line="418" />
         <source>This checklist was signed off and cannot change; start a correction.</source>
         <translation>此检查表已签字确认，不能修改；如需更正请新建更正检查表。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="421" />
+        <location filename="../../desktop/ui/pages/audits.py" line="429" />
         <source>Funds review (经费审查)</source>
         <translation>经费审查</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="422" />
+        <location filename="../../desktop/ui/pages/audits.py" line="430" />
         <source>Search by union or auditor</source>
         <translation>按单位或审查人查找</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="423" />
+        <location filename="../../desktop/ui/pages/audits.py" line="431" />
         <source>New checklist</source>
         <translation>新建检查表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="424" />
+        <location filename="../../desktop/ui/pages/audits.py" line="432" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="425" />
+        <location filename="../../desktop/ui/pages/audits.py" line="433" />
         <source>Print blank checklist</source>
         <translation>打印空白检查表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="426" />
+        <location filename="../../desktop/ui/pages/audits.py" line="434" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="427" />
+        <location filename="../../desktop/ui/pages/audits.py" line="435" />
         <source>Checklists</source>
         <translation>检查表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="428" />
+        <location filename="../../desktop/ui/pages/audits.py" line="436" />
         <source>Rectifications</source>
         <translation>整改跟踪</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="431" />
+        <location filename="../../desktop/ui/pages/audits.py" line="439" />
         <source>Audited union</source>
         <translation>被审查单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="432" />
+        <location filename="../../desktop/ui/pages/audits.py" line="440" />
         <source>Period</source>
         <translation>审查期间</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="433" />
+        <location filename="../../desktop/ui/pages/audits.py" line="441" />
         <source>Review date</source>
         <translation>审查日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="434" />
+        <location filename="../../desktop/ui/pages/audits.py" line="442" />
         <source>Auditors</source>
         <translation>审查人员</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="435" />
+        <location filename="../../desktop/ui/pages/audits.py" line="443" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="436" />
+        <location filename="../../desktop/ui/pages/audits.py" line="444" />
         <source>Non-compliant</source>
         <translation>不合规项</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="437" />
+        <location filename="../../desktop/ui/pages/audits.py" line="445" />
         <source>Amount in question (yuan)</source>
         <translation>涉及金额（元）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="438" />
+        <location filename="../../desktop/ui/pages/audits.py" line="446" />
         <source>Note</source>
         <translation>备注</translation>
     </message>
@@ -187,147 +187,152 @@
 <context>
     <name>ChecklistEditor</name>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="252" />
+        <location filename="../../desktop/ui/audit_editor.py" line="242" />
+        <source>Pick from the union records…</source>
+        <translation>从工会记录中选择…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/audit_editor.py" line="280" />
         <source>Item %1: %2</source>
         <translation>第 %1 项：%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="258" />
+        <location filename="../../desktop/ui/audit_editor.py" line="286" />
         <source>… and %1 more</source>
         <translation>……另有 %1 处</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="307" />
+        <location filename="../../desktop/ui/audit_editor.py" line="335" />
         <source>%1 %2 · %3 %4 · %5 %6 · unanswered %7 · amount in question %8 yuan · rectifications %9</source>
         <translation>%1 %2 · %3 %4 · %5 %6 · 未填 %7 · 不合规涉及金额 %8 元 · 需整改 %9</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="325" />
+        <location filename="../../desktop/ui/audit_editor.py" line="353" />
         <source>How to check:</source>
         <translation>审查方法：</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="326" />
+        <location filename="../../desktop/ui/audit_editor.py" line="354" />
         <source>Result keys: 1 compliant, 2 non-compliant, 3 not applicable, 0 clear</source>
         <translation>结果按键：1 合规，2 不合规，3 不适用，0 清除</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="339" />
+        <location filename="../../desktop/ui/audit_editor.py" line="367" />
         <source>Signed off: read-only</source>
         <translation>已签字确认（只读）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="341" />
+        <location filename="../../desktop/ui/audit_editor.py" line="369" />
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="341" />
+        <location filename="../../desktop/ui/audit_editor.py" line="369" />
         <source>Not saved yet</source>
         <translation>尚未保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="356" />
+        <location filename="../../desktop/ui/audit_editor.py" line="384" />
         <source>Audited union</source>
         <translation>被审查单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="357" />
+        <location filename="../../desktop/ui/audit_editor.py" line="385" />
         <source>Period from</source>
         <translation>审查期间起</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="358" />
+        <location filename="../../desktop/ui/audit_editor.py" line="386" />
         <source>Period to</source>
         <translation>审查期间止</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="359" />
+        <location filename="../../desktop/ui/audit_editor.py" line="387" />
         <source>Auditors</source>
         <translation>审查人员</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="360" />
+        <location filename="../../desktop/ui/audit_editor.py" line="388" />
         <source>Review date</source>
         <translation>审查日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="365" />
+        <location filename="../../desktop/ui/audit_editor.py" line="393" />
         <source>e.g. 2026-07-10</source>
         <translation>如 2026-07-10</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="366" />
+        <location filename="../../desktop/ui/audit_editor.py" line="394" />
         <source>Conclusion</source>
         <translation>审查意见</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="369" />
+        <location filename="../../desktop/ui/audit_editor.py" line="397" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="370" />
+        <location filename="../../desktop/ui/audit_editor.py" line="398" />
         <source>Item</source>
         <translation>检查项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="371" />
+        <location filename="../../desktop/ui/audit_editor.py" line="399" />
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="372" />
+        <location filename="../../desktop/ui/audit_editor.py" line="400" />
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="373" />
+        <location filename="../../desktop/ui/audit_editor.py" line="401" />
         <source>Finding</source>
         <translation>发现问题</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="374" />
+        <location filename="../../desktop/ui/audit_editor.py" line="402" />
         <source>Evidence</source>
         <translation>证据索引</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="375" />
+        <location filename="../../desktop/ui/audit_editor.py" line="403" />
         <source>Rectify</source>
         <translation>需整改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="376" />
+        <location filename="../../desktop/ui/audit_editor.py" line="404" />
         <source>Owner</source>
         <translation>责任人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="377" />
+        <location filename="../../desktop/ui/audit_editor.py" line="405" />
         <source>Deadline</source>
         <translation>整改期限</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="380" />
+        <location filename="../../desktop/ui/audit_editor.py" line="408" />
         <source>Back to list</source>
         <translation>返回列表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="381" />
+        <location filename="../../desktop/ui/audit_editor.py" line="409" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="382" />
+        <location filename="../../desktop/ui/audit_editor.py" line="410" />
         <source>Sign off</source>
         <translation>签字确认</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="383" />
+        <location filename="../../desktop/ui/audit_editor.py" line="411" />
         <source>Start correction</source>
         <translation>新建更正</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="384" />
+        <location filename="../../desktop/ui/audit_editor.py" line="412" />
         <source>Print report (PDF)</source>
         <translation>打印审查报告（PDF）</translation>
     </message>

@@ -171,3 +171,32 @@ def test_the_page_speaks_english_too(qtbot: Any, page: AuditsPage) -> None:
         )
     finally:
         i18n.set_language("zh_CN")
+
+
+def test_the_audited_union_can_be_picked_from_the_union_records(
+    qtbot: Any, page: AuditsPage, ws_path: Path
+) -> None:
+    with open_as(ws_path, "clerk1") as clerk:
+        union = clerk.records.save(
+            "union",
+            {
+                "full_name": "杭州西溪精密机械有限公司工会委员会",
+                "short_name": "西溪精机工会",
+                "union_type": "independent",
+                "status": "active",
+            },
+            status="draft",
+        )
+    page.refresh()
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    pick = page.editor.union_pick
+    index = pick.findData(union.uuid)
+    assert index > 0
+    pick.setCurrentIndex(index)
+    pick.activated.emit(index)
+    assert page.editor.fields["union_name"].text() == "杭州西溪精密机械有限公司工会委员会"
+    values = page.editor.values()
+    assert (
+        values["union"] == union.uuid
+        and values["union_name"] == "杭州西溪精密机械有限公司工会委员会"
+    )

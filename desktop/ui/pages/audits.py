@@ -154,7 +154,15 @@ class AuditsPage(Page):
                 self.table.setItem(n, col, QTableWidgetItem(text))
         can_write = ws.user.can("write_audit")
         self.new_button.setEnabled(can_write)
+        self.editor.set_unions(self._unions(ws))
         self.refresh_rectifications()
+
+    def _unions(self, ws: Any) -> list[tuple[str, str]]:
+        try:
+            found = ws.records.query("union", order_by="full_name")
+        except Exception:  # noqa: BLE001 - no union form or no right to read: type the name
+            return []
+        return [(r.uuid, str(r.data.get("full_name") or "")) for r in found]
 
     def clear(self) -> None:
         self.records = []

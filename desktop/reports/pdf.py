@@ -366,6 +366,7 @@ class PdfDocument:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_name(f".{self.path.name}.part")
         story = list(self.story)
+        self.page_count = 0
         top_level = {id(f) for f in story}
         total, done = len(story), 0
 

@@ -134,3 +134,18 @@ def test_progress_reaches_total_and_cancel_writes_nothing(tmp_path: Path) -> Non
     with pytest.raises(PdfCancelled):
         doc.build(cancel=lambda: True)
     assert list(tmp_path.glob("cancelled*")) == [] and list(tmp_path.glob(".cancelled*")) == []
+
+
+def test_a_row_taller_than_a_page_splits_and_keeps_all_its_text(tmp_path: Path) -> None:
+    doc = PdfDocument(tmp_path / "huge.pdf", title="t", header_left="甲", header_right="乙")
+    huge = "".join(f"第{i}句很长的发现问题描述，需要跨页显示。" for i in range(300))
+    doc.table(
+        ["序号", "发现问题", "证据"],
+        [["1", huge, "凭证1"], ["2", "短句", "凭证2"]],
+        col_widths=[1, 8, 2],
+    )
+    doc.table(["空表"], [])
+    doc.build()
+    assert doc.page_count >= 3
+    text = squash("".join(page_texts(tmp_path / "huge.pdf")))
+    assert all(f"第{i}句" in text for i in range(300)) and "短句" in text

@@ -111,6 +111,10 @@ def ingest(server: Server, body: bytes) -> bytes:
         raise
 
 
+class _Race(Exception):
+    """Another request stored this batch or used this sequence number meanwhile."""
+
+
 def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
     device = server.active_device(envelope.device_id)
     try:  # signature, then the ciphertext against its signed hash (transport damage)
@@ -118,7 +122,29 @@ def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
     except crypto.CryptoError as exc:
         raise SyncError(_CRYPTO_STATUS.get(exc.code, 400), exc.code, exc.message) from exc
     env_hash = envelope.envelope_sha256()
+    try:
+        return _store_batch(server, envelope, device, env_hash, ctx)
+    except _Race as race:
+        # e.g. the same batch sent twice at once (PostgreSQL has no in-process write lock):
+        # the loser answers like a retry, or refuses like a conflicting body
+        row = server.store.batch(envelope.batch_id)
+        if (
+            row is not None
+            and row.envelope_sha256 == env_hash
+            and row.device_id == device.device_id
+        ):
+            server.log.info("batch stored by a concurrent request, same receipt returned %s", ctx)
+            return bytes(row.receipt)
+        if row is not None:
+            raise SyncError(
+                409, "batch_conflict", "this batch id was already used for a different batch"
+            ) from race
+        raise SyncError(
+            409, "stale_sequence", "the sequence number was used concurrently"
+        ) from race
 
+
+def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str, ctx: str) -> bytes:
     with server.store.write() as conn:
         existing = conn.execute(
             select(batches.c.envelope_sha256, batches.c.receipt, batches.c.device_id).where(
@@ -175,8 +201,8 @@ def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
             )
             .values(last_seq=envelope.device_seq)
         )
-        if moved.rowcount != 1:  # a concurrent batch of this device won the race
-            raise SyncError(409, "stale_sequence", "sequence number was used concurrently")
+        if moved.rowcount != 1:  # a concurrent request of this device won the race
+            raise _Race()
         try:
             conn.execute(
                 batches.insert().values(
@@ -197,7 +223,7 @@ def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
                     records.insert(), [{**row, "received_at": received_at} for row in rows]
                 )
         except IntegrityError as exc:  # a concurrent request stored the same batch / record
-            raise SyncError(409, "batch_conflict", "the batch was stored concurrently") from exc
+            raise _Race() from exc
         server.enqueue(
             conn, device.device_id, "receipt", {"receipt": parse_json_object(receipt_bytes)}
         )

@@ -96,3 +96,25 @@ def test_server_on_postgres_dedupes_refuses_and_serves_the_inbox(pg_county, raw_
     nonce = device.nonce()
     assert device.signed("GET", "/v1/device", nonce=nonce).status_code == 200
     assert device.signed("GET", "/v1/device", nonce=nonce).json()["error"] == "bad_nonce"
+
+
+def test_same_batch_sent_concurrently_to_postgres_gets_one_receipt(pg_county, raw_device):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    device = raw_device(pg_county)
+    body = device.seal([device.record() for _ in range(30)])
+
+    def send(_: int) -> tuple[int, bytes]:
+        r = requests.post(
+            f"{pg_county.url}/v1/batches", data=body, verify=str(pg_county.ca_path), timeout=30
+        )
+        return r.status_code, r.content
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(send, range(8)))
+    assert {status for status, _ in results} == {200}, results
+    assert len({content for _, content in results}) == 1
+    batch_id = json.loads(results[0][1])["batch_id"]
+    assert sum(r.batch_id == batch_id for r in pg_county.server.store.record_rows()) == 30

@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
+from desktop.ui.export_actions import install_roster_actions
 from desktop.ui.pages.records_page import RecordsPage
 
 
@@ -31,6 +32,7 @@ class MembersPage(RecordsPage):
         super().__init__(parent)
         self.filters_row.insertWidget(1, self.union_filter)
         self.union_filter.currentIndexChanged.connect(lambda _i: self.apply_query())
+        self.roster_actions = install_roster_actions(self)
 
     def nav_title(self) -> str:
         return self.tr("Members")

@@ -1,0 +1,205 @@
+"""The roster actions on the Members page toolbar: Import, Export, Print roster, Transfer.
+
+:func:`install_roster_actions` adds them to a page with a ``toolbar`` (the Members page). Export
+and Print run in the background through the task runner; file names come from a save dialog and
+full (unmasked) ID numbers only when the role may unmask and the user said yes — the store audits
+every record so revealed. ``ask_save_path`` / ``ask_unmask`` / ``ask_union`` are module functions
+so tests can answer them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QToolButton, QWidget
+
+from desktop.ui.tasks import default_runner
+
+CONTEXT = "RosterActions"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def ask_save_path(parent: QWidget, title: str, suggested: str, filters: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    return path
+
+
+def ask_unmask(parent: QWidget) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        tr("Full ID numbers?"),
+        tr(
+            "Write ID numbers and phone numbers in full? Each member shown in full is recorded "
+            "in the audit log. Choose No for masked numbers (3301**********1234)."
+        ),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_union(parent: QWidget, ws: Any) -> str | None:
+    unions = ws.records.query("union", order_by="created_at", limit=5000)
+    if not unions:
+        return None
+    names = [str(u.data.get("full_name") or u.uuid[:8]) for u in unions]
+    name, ok = QInputDialog.getItem(parent, tr("Print roster"), tr("Union"), names, 0, False)
+    return unions[names.index(name)].uuid if ok and name in names else None
+
+
+def _unmask_wanted(page: Any) -> bool:
+    ws = page.workspace
+    return ws is not None and ws.user.can("unmask") and ask_unmask(page)
+
+
+def _report(page: Any, text: str) -> None:
+    page.status_message.emit(text)
+
+
+def _failed(page: Any):
+    def failed(exc: BaseException) -> None:
+        from desktop.ui.errors_text import store_error_text
+
+        _report(page, store_error_text(exc))
+
+    return failed
+
+
+def export_records_action(page: Any, form_id: str) -> None:
+    """Ask for a file, then export every member (of the filtered union) or union."""
+    from desktop.reports.excel_export import export_records
+
+    ws = page.workspace
+    if ws is None:
+        return
+    what = tr("members") if form_id == "member" else tr("unions")
+    path = ask_save_path(
+        page,
+        tr("Export %1").replace("%1", what),
+        f"{what}.xlsx",
+        tr("Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"),
+    )
+    if not path:
+        return
+    if Path(path).suffix.lower() not in (".xlsx", ".csv"):
+        path += ".xlsx"
+    unmask = _unmask_wanted(page)
+    union = None
+    if form_id == "member" and hasattr(page, "union_filter"):
+        union = page.union_filter.currentData()
+
+    def work(ctx: Any) -> Any:
+        return export_records(
+            ws,
+            form_id,
+            path,
+            union_uuid=union,
+            unmask=unmask,
+            progress=ctx.progress,
+            cancel=lambda: ctx.cancelled,
+        )
+
+    def done(result: Any) -> None:
+        text = tr("%1 records written to %2").replace("%1", str(result.rows))
+        text = text.replace("%2", str(result.path))
+        if result.masked:
+            text += tr(" (ID and phone numbers masked)")
+        _report(page, text)
+
+    default_runner().run(work, done, _failed(page))
+
+
+def print_roster_action(page: Any) -> None:
+    """The roster PDF of the filtered union (or of a union the user picks)."""
+    from desktop.reports.roster_pdf import write_roster
+
+    ws = page.workspace
+    if ws is None:
+        return
+    union = page.union_filter.currentData() if hasattr(page, "union_filter") else None
+    if union is None:
+        rec = page.selected_record() if hasattr(page, "selected_record") else None
+        union = rec.data.get("union") if rec is not None else None
+    if union is None:
+        union = ask_union(page, ws)
+    if union is None:
+        return
+    path = ask_save_path(page, tr("Print roster"), tr("member roster") + ".pdf", "PDF (*.pdf)")
+    if not path:
+        return
+    unmask = _unmask_wanted(page)
+
+    def work(ctx: Any) -> Path:
+        return write_roster(
+            ws, union, path, unmask=unmask, progress=ctx.progress, cancel=lambda: ctx.cancelled
+        )
+
+    default_runner().run(
+        work, lambda p: _report(page, tr("Roster saved: %1").replace("%1", str(p))), _failed(page)
+    )
+
+
+def import_action(page: Any) -> None:
+    from desktop.ui.import_dialog import ImportDialog
+
+    ws = page.workspace
+    if ws is None:
+        return
+    if not ws.user.can_write_form("member"):
+        _report(page, tr("Your role may not change member records."))
+        return
+    union = page.union_filter.currentData() if hasattr(page, "union_filter") else None
+    dialog = ImportDialog(ws, page, union_uuid=union)
+    dialog.exec()
+    page.refresh()
+
+
+def transfer_action(page: Any) -> None:
+    from desktop.ui.transfer_dialog import TransferDialog
+
+    ws = page.workspace
+    rec = page.selected_record() if hasattr(page, "selected_record") else None
+    if ws is None:
+        return
+    if not ws.user.can_write_form("member"):
+        _report(page, tr("Your role may not change member records."))
+        return
+    dialog = TransferDialog(ws, rec.uuid if rec is not None else None, page)
+    if dialog.exec():
+        page.refresh()
+
+
+def install_roster_actions(page: Any) -> dict[str, QAction]:
+    """Add Import / Export / Print roster / Transfer to ``page.toolbar``; returns the actions."""
+    actions: dict[str, QAction] = {}
+    toolbar = page.toolbar
+    toolbar.addSeparator()
+    actions["import"] = QAction(tr("Import…"), page, objectName="ImportMembers")
+    actions["import"].triggered.connect(lambda: import_action(page))
+    actions["export_members"] = QAction(tr("Export members…"), page, objectName="ExportMembers")
+    actions["export_members"].triggered.connect(lambda: export_records_action(page, "member"))
+    actions["export_unions"] = QAction(tr("Export unions…"), page, objectName="ExportUnions")
+    actions["export_unions"].triggered.connect(lambda: export_records_action(page, "union"))
+    actions["roster"] = QAction(tr("Print roster…"), page, objectName="PrintRoster")
+    actions["roster"].triggered.connect(lambda: print_roster_action(page))
+    actions["transfer"] = QAction(tr("Transfer…"), page, objectName="TransferMember")
+    actions["transfer"].triggered.connect(lambda: transfer_action(page))
+    toolbar.addAction(actions["import"])
+    menu = QMenu(page)
+    menu.addAction(actions["export_members"])
+    menu.addAction(actions["export_unions"])
+    export = QToolButton(objectName="ExportButton")
+    export.setText(tr("Export"))
+    export.setMenu(menu)
+    export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    toolbar.addWidget(export)
+    toolbar.addAction(actions["roster"])
+    toolbar.addAction(actions["transfer"])
+    page._roster_actions = actions
+    return actions

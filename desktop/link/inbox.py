@@ -27,16 +27,21 @@ DECISION_STATUS = {"accepted": "accepted", "returned": "returned"}
 
 def apply_message(ws: Any, message: Any) -> bool:
     """Apply one verified :class:`sync.protocol.InboxMessage`; True when it may be acknowledged."""
+    if message.kind == "receipt":
+        return True  # the engine stored it already; nothing to remember (saves a write)
     if message.msg_id in state.applied_ids(ws.settings):
         return True
     body: Mapping[str, Any] = message.body
     if message.kind == "review_decision":
         _apply_review(ws, body)
     elif message.kind == "form_definition":
-        add_form(ws, body["definition"])
+        try:
+            add_form(ws, body["definition"])
+        except (KeyError, TypeError, ValueError) as exc:  # a definition this program rejects
+            log.warning("sync: a form definition from the county was not usable (%s)", exc)
     elif message.kind == "org_units":
         ws.settings.set(state.ORG_UNITS_KEY, list(body.get("org_units") or []))
-    elif message.kind != "receipt":
+    else:
         log.info("sync: skipped an inbox message of unknown kind %r", message.kind)
     state.mark_applied(ws.settings, message.msg_id)
     return True

@@ -169,9 +169,13 @@ def test_inbox_messages_are_applied_to_the_workspace(tmp_path: Path, county: Han
                 },
             )
         county.server.enqueue(conn, device, "from_the_future", {"anything": 1})
+        # a definition this program cannot use is skipped, and does not block the inbox
+        county.server.enqueue(
+            conn, device, "form_definition", {"definition": {"id": "union", "version": 3}}
+        )
 
     summary = link.sync_now(ws)
-    assert summary.inbox_applied == 5
+    assert summary.inbox_applied == 6
     assert ws.forms.latest("union").version == 2
     fresh = ws.records.save("union", union_data(A))
     assert fresh.form_version == 2

@@ -300,3 +300,17 @@ def test_retry_damaged_in_transit_is_400_and_the_clean_retry_gets_the_receipt(
     r = device.post_batch(replace(env, payload=bytes(damaged)).to_json())
     assert r.status_code == 400 and r.json()["error"] == "payload_hash_mismatch"
     assert device.post_batch(body).content == first.content
+
+
+def test_personal_data_never_reaches_the_server_log(county_server, raw_device):
+    device = raw_device(county_server)
+    ok = device.record(chair_name="王小明", chair_mobile="13912345678")
+    bad = device.record(chair_name="李大红", chair_mobile="12912345678", employer_uscc="91X")
+    r = device.post_batch(device.seal([ok, bad]))
+    assert [s["status"] for s in r.json()["records"]] == ["received", "rejected"]
+    codes = {e["field"] for e in r.json()["records"][1]["errors"]}
+    assert {"chair_mobile", "employer_uscc"} <= codes
+    log = county_server.log_text()
+    assert bad["uuid"] in log  # the rejection is logged ...
+    for secret in ("王小明", "13912345678", "李大红", "12912345678", "91X", "杭州示例"):
+        assert secret not in log  # ... without any of the record's content

@@ -32,6 +32,7 @@ from sync.protocol import (
     Receipt,
     b64d,
     b64e,
+    canonical_json,
     parse_json_object,
     record_hash,
     request_signing_bytes,
@@ -297,6 +298,27 @@ def open_batch(
     if tuple(record_hash(r) for r in payload.records) != envelope.manifest:
         raise CryptoError("manifest_mismatch", "the records do not match the signed manifest")
     return payload
+
+
+def verify_record_provenance(
+    envelope_doc: Mapping[str, Any], record: Mapping[str, Any], device_public: PublicKeyLike
+) -> bool:
+    """True when ``record`` was in a batch signed by ``device_public``.
+
+    ``envelope_doc`` is the batch envelope as a dict, with or without its ``payload`` (a relay
+    forwards the header only): its signature must verify and the record's hash be in its manifest.
+    """
+    try:
+        signature = b64d(envelope_doc.get("signature"), "signature")
+    except ProtocolError:
+        return False
+    header = {k: v for k, v in envelope_doc.items() if k not in ("signature", "payload")}
+    manifest = envelope_doc.get("manifest")
+    return (
+        isinstance(manifest, list)
+        and verify(device_public, signature, canonical_json(header))
+        and record_hash(record) in manifest
+    )
 
 
 # --------------------------------------------------------------------------- signed requests

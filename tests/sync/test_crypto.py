@@ -163,3 +163,17 @@ def test_keys_survive_serialisation(tmp_path):
     ct = crypto.hpke_seal(crypto.public_bytes(hk), b"secret", b"i")
     assert crypto.hpke_open(loaded, ct, b"i") == b"secret"
     assert b64e(b"x") == "eA=="
+
+
+def test_envelope_header_alone_proves_who_sealed_each_record(keys):
+    """What the province checks after a county relays one record without the batch payload."""
+    dk, hk = keys
+    env = seal(dk, hk)
+    header = {k: v for k, v in env.to_dict().items() if k != "payload"}
+    assert crypto.verify_record_provenance(header, RECORDS[1], dk)
+    assert crypto.verify_record_provenance(env.to_dict(), RECORDS[0], crypto.public_bytes(dk))
+    changed = {**RECORDS[1], "data": {"name": "王五"}}
+    assert not crypto.verify_record_provenance(header, changed, dk)
+    assert not crypto.verify_record_provenance(header, RECORDS[1], crypto.new_signing_key())
+    assert not crypto.verify_record_provenance({**header, "device_seq": 4}, RECORDS[1], dk)
+    assert not crypto.verify_record_provenance({**header, "signature": 1}, RECORDS[1], dk)

@@ -144,6 +144,10 @@
         <translation>正在发送…</translation>
     </message>
     <message>
+        <source>A sync is already running.</source>
+        <translation>正在同步，请稍候。</translation>
+    </message>
+    <message>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>

@@ -291,6 +291,9 @@ class SyncPage(Page):
         ws = self.workspace
         if ws is None or self.running():
             return
+        if self.auto.busy():  # an automatic sync is on its way; never two at once
+            self._message(self.tr("A sync is already running."))
+            return
         self.auto.paused = True
         self._message(self.tr("Sending…"))
         self.progress.setRange(0, 0)

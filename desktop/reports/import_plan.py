@@ -134,13 +134,17 @@ def _estimate_rows(source: SheetSource) -> int:
             with source.path.open("rb") as fh:
                 lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
             return max(lines - source.header_row, 1)
-        import openpyxl
+        import re
 
-        wb = openpyxl.load_workbook(source.path, read_only=True)
-        try:
-            return max((wb[source.sheet].max_row or 1) - source.header_row, 1)
-        finally:
-            wb.close()
+        from desktop.reports.import_xlsx import XlsxBook
+
+        with XlsxBook(source.path) as book, book.zf.open(book.sheets[source.sheet]) as fh:
+            head = fh.read(4096).decode("utf-8", "replace")
+            m = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+            if m:
+                return max(int(m.group(1)) - source.header_row, 1)
+            size = book.zf.getinfo(book.sheets[source.sheet]).file_size
+            return max(size // 600, 1)  # no <dimension>: a rough guess from the XML size
     except Exception:  # an estimate only
         return 0
 

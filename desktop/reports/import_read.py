@@ -1,4 +1,4 @@
-"""Reading member sheets: .xlsx (openpyxl, read-only streaming) and .csv (UTF-8 / GB18030).
+"""Reading member sheets: .xlsx (streamed, :mod:`import_xlsx`) and .csv (UTF-8 / GB18030).
 
 :func:`open_sheet` looks at the file's bytes (never trusting the extension alone), refuses what is
 not a readable spreadsheet with an :class:`ImportFileError` (a code plus parameters, e.g.
@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -147,31 +148,34 @@ def _csv_opener(path: Path, encoding: str, delimiter: str) -> Callable[[], Itera
 
 
 def _xlsx_opener(path: Path, sheet: str) -> Callable[[], Iterator[tuple]]:
-    def opener() -> Iterator[tuple[Any, ...]]:
-        import openpyxl
+    from desktop.reports.import_xlsx import XlsxBook
 
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            ws = wb[sheet]
-            ws.reset_dimensions()  # some writers store a wrong <dimension>; read what is there
-            yield from ws.iter_rows(values_only=True)
-        finally:
-            wb.close()
+    cache: dict[str, Any] = {}  # shared strings and date styles, parsed once per source
+
+    def opener() -> Iterator[tuple[Any, ...]]:
+        with XlsxBook(path) as book:
+            if cache:
+                book._strings, book._date_styles = cache["strings"], cache["dates"]
+            else:
+                cache["strings"], cache["dates"] = book.strings(), book.date_styles()
+            yield from book.rows(sheet)
 
     return opener
 
 
 def _open_xlsx_names(path: Path) -> list[str]:
-    import openpyxl
+    from xml.etree.ElementTree import ParseError
+
+    from desktop.reports.import_xlsx import XlsxBook
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken package
+        with XlsxBook(path) as book:
+            names = book.sheet_names
+    except (KeyError, ParseError, zipfile.BadZipFile, ValueError, OSError) as exc:
         raise ImportFileError("file.damaged", file=path.name) from exc
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
+    if not names:
+        raise ImportFileError("file.damaged", file=path.name)
+    return names
 
 
 def _head(opener: Callable[[], Iterator[tuple]], n: int) -> list[tuple[Any, ...]]:
@@ -293,5 +297,5 @@ def _guarded_head(path: Path, opener: Callable[[], Iterator[tuple]]) -> list[tup
         raise
     except UnicodeDecodeError as exc:
         raise ImportFileError("file.encoding", file=path.name) from exc
-    except (csv.Error, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (csv.Error, zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as exc:
         raise ImportFileError("file.damaged", file=path.name) from exc

@@ -104,8 +104,20 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def run(folder: Path, members: int, samples: int, kdf: KdfParams) -> dict[str, float]:
-    res: dict[str, float] = {}
+class Results(dict):  # type: ignore[type-arg]
+    """Figures of one run, each printed as soon as it is measured."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+    def __setitem__(self, key: str, value: float) -> None:
+        super().__setitem__(key, value)
+        print(f"  [{self.label}] {key}: {value:.2f}", flush=True)
+
+
+def run(folder: Path, members: int, samples: int, kdf: KdfParams, label: str) -> dict[str, float]:
+    res = Results(label)
     ws, _ = Workspace.create(folder, org_unit_code="330106001", admin_password=PASSWORD, kdf=kdf)
     union_uuid = ws.records.save("union", UNION).uuid
     rows = [member(i, union_uuid) for i in range(members)]
@@ -179,9 +191,9 @@ def main(argv: list[str] | None = None) -> None:
     kdf = KdfParams()
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         print(f"members: {args.members}, samples per timing: {args.samples}")
-        enc = run(Path(tmp) / "encrypted", args.members, args.samples, kdf)
+        enc = run(Path(tmp) / "encrypted", args.members, args.samples, kdf, "encrypted")
         with plain_sqlite():
-            plain = run(Path(tmp) / "plain", args.members, args.samples, kdf)
+            plain = run(Path(tmp) / "plain", args.members, args.samples, kdf, "plain")
     width = max(len(k) for k in enc)
     print(f"{'':{width}}  {'encrypted':>10}  {'plain':>10}  {'enc/plain':>9}")
     for key in enc:

@@ -169,3 +169,26 @@ def initial_schema(conn: sqlcipher3.Connection) -> None:
         );
         """,
     )
+
+
+@step(2)
+def paging_indexes(conn: sqlcipher3.Connection) -> None:
+    """Key rows become one B-tree without rowid, ordered (form, field, value, record), so
+    ordered paging and prefix searches read only that tree; the status index also orders by
+    the last update."""
+    _script(
+        conn,
+        """
+        CREATE TABLE record_keys_new (
+            form_id TEXT NOT NULL, field_id TEXT NOT NULL, value TEXT NOT NULL,
+            rec INTEGER NOT NULL,
+            PRIMARY KEY (form_id, field_id, value, rec)
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO record_keys_new (form_id, field_id, value, rec)
+            SELECT form_id, field_id, value, rec FROM record_keys;
+        DROP TABLE record_keys;
+        ALTER TABLE record_keys_new RENAME TO record_keys;
+        DROP INDEX records_form_status;
+        CREATE INDEX records_form_status ON records (form_id, status, updated_at);
+        """,
+    )

@@ -336,7 +336,26 @@ class Records:
                 result.failed.extend(failed)
                 return result
             chunk_size = max(1, len(rows))
-        done = 0
+        with db.bulk_cache(self._conn, len(rows)):
+            self._save_chunks(
+                form, spec, rows, chunk_size, status, progress, cancel, seen, ready, result
+            )
+        return result
+
+    def _save_chunks(
+        self,
+        form: Any,
+        spec: StorageSpec,
+        rows: list[Mapping[str, Any]],
+        chunk_size: int,
+        status: str,
+        progress: Callable[[int, int], None] | None,
+        cancel: Callable[[], bool] | None,
+        seen: set[tuple[str, str]],
+        ready: list[tuple[int, dict[str, Any]]] | None,
+        result: BulkResult,
+    ) -> None:
+        user, form_id, done = self._ws.user, form.id, 0
         for start in range(0, len(rows), max(1, chunk_size)):
             if cancel is not None and cancel():
                 result.cancelled = True
@@ -384,7 +403,6 @@ class Records:
                 self._ws._changed(form_id, None)
             if progress is not None:
                 progress(done, len(rows))
-        return result
 
     def _validate_chunk(
         self,
@@ -571,7 +589,12 @@ class Records:
         status: str | Sequence[str] | None,
     ) -> tuple[str, list[Any], StorageSpec]:
         spec = self._ws.forms.spec(self._ws.forms.latest(form_id))
-        clauses = ["r.form_id = ?"]
+        # with a search or an indexed filter, drive the query from those (few) matches: the
+        # unary + keeps SQLite from walking every record of the form in index order instead
+        selective = bool(search_text and search_text.strip()) or any(
+            f in spec.keyed for f in (filters or {})
+        )
+        clauses = ["+r.form_id = ?" if selective else "r.form_id = ?"]
         params: list[Any] = [form_id]
         if status is not None:
             sts = [status] if isinstance(status, str) else list(status)
@@ -607,18 +630,20 @@ class Records:
         self._ws._require_open()
         where, params, spec = self._where(form_id, search, filters, status)
         direction = "DESC" if descending else "ASC"
-        join = ""
+        plain = not (search and search.strip()) and not filters and status is None
+        if order_by is not None and plain and spec.keyed.get(order_by) == "sort":
+            recs = self._page_by_key(form_id, order_by, direction, limit, offset)
+            if unmask:
+                self._audit_unmask(recs)
+            return [self._shown(r, unmask) for r in recs]
         if order_by is None:
             order = "r.updated_at DESC, r.id DESC"
         elif order_by in BUILTIN_ORDER:
             order = f"r.{order_by} {direction}, r.id {direction}"
-        elif spec.keyed.get(order_by) == "sort":
-            join = "JOIN record_keys k ON k.rec = r.id AND k.form_id = ? AND k.field_id = ?"
-            params = [form_id, order_by, *params]
-            order = f"k.value {direction}, r.id {direction}"
         else:
             order = f"json_extract(r.data, '{search_path(order_by)}') {direction}, r.id {direction}"
-        sql = f"SELECT {', '.join('r.' + c.strip() for c in COLUMNS.split(','))} FROM records r {join} WHERE {where} ORDER BY {order}"
+        cols = ", ".join("r." + c.strip() for c in COLUMNS.split(","))
+        sql = f"SELECT {cols} FROM records r WHERE {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params.extend([int(limit), int(offset)])
@@ -632,6 +657,30 @@ class Records:
         if unmask:
             self._audit_unmask(recs)
         return [self._shown(r, unmask) for r in recs]
+
+    def _page_by_key(
+        self, form_id: str, field_id: str, direction: str, limit: int | None, offset: int
+    ) -> list[Record]:
+        """A page ordered by a sort key: walk the key B-tree, then fetch just that page."""
+        sql = (
+            "SELECT rec FROM record_keys WHERE form_id = ? AND field_id = ?"
+            f" ORDER BY value {direction}, rec {direction} LIMIT ? OFFSET ?"
+        )
+        ids = [
+            r[0]
+            for r in self._conn.execute(
+                sql, (form_id, field_id, -1 if limit is None else int(limit), int(offset))
+            )
+        ]
+        by_id: dict[int, Record] = {}
+        for k in range(0, len(ids), 500):
+            part = ids[k : k + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._conn.execute(
+                f"SELECT {COLUMNS} FROM records WHERE id IN ({marks})", part
+            ):
+                by_id[int(row[0])] = _row_to_record(row)
+        return [by_id[i] for i in ids if i in by_id]
 
     def count(
         self,

@@ -4,7 +4,8 @@
   characters, any position, case-insensitive).
 - ``search_gram``: FTS5 over the 1- and 2-character grams of the same text, so a 2-character
   Chinese name fragment (张三) or a surname (王) is an indexed lookup too.
-- ``record_keys``: one row per keyed field (ID numbers, phones, references, sortable names) for
+- ``record_keys`` (one B-tree, no rowid): one row per keyed field (ID numbers, phones,
+  references, sortable names) for
   exact and prefix lookups, filters and ``order_by`` paging.
 """
 
@@ -46,6 +47,17 @@ def grams_of(text: str) -> str:
     return " ".join(sorted(out))
 
 
+def _key_rows(
+    spec: StorageSpec, rec: int, form_id: str, data: Mapping[str, Any]
+) -> list[tuple[Any, ...]]:
+    rows = []
+    for f, mode in spec.keyed.items():
+        v = _scalar_text(data.get(f))
+        if v or mode == "sort":  # sort keys exist for every record (ordered paging walks them)
+            rows.append((form_id, f, v, rec))
+    return rows
+
+
 def index_many(
     conn: sqlcipher3.Connection, spec: StorageSpec, items: list[tuple[int, str, Mapping[str, Any]]]
 ) -> None:
@@ -56,24 +68,28 @@ def index_many(
         if text:
             tri.append((rec, text))
             gram.append((rec, grams_of(text)))
-        for f, mode in spec.keyed.items():
-            v = _scalar_text(data.get(f))
-            if v or mode == "sort":  # sort keys exist for every record (order_by joins them)
-                keys.append((rec, form_id, f, v))
+        keys.extend(_key_rows(spec, rec, form_id, data))
     if tri:
         conn.executemany("INSERT INTO search_tri (rowid, text) VALUES (?, ?)", tri)
         conn.executemany("INSERT INTO search_gram (rowid, grams) VALUES (?, ?)", gram)
     if keys:
         conn.executemany(
-            "INSERT INTO record_keys (rec, form_id, field_id, value) VALUES (?, ?, ?, ?)", keys
+            "INSERT OR IGNORE INTO record_keys (form_id, field_id, value, rec) VALUES (?, ?, ?, ?)",
+            keys,
         )
 
 
-def unindex_many(conn: sqlcipher3.Connection, recs: list[int]) -> None:
-    rows = [(r,) for r in recs]
+def unindex_many(
+    conn: sqlcipher3.Connection, spec: StorageSpec, items: list[tuple[int, str, Mapping[str, Any]]]
+) -> None:
+    """Remove the index rows of records (record id, form id, the data they were indexed with)."""
+    rows = [(rec,) for rec, _, _ in items]
     conn.executemany("DELETE FROM search_tri WHERE rowid = ?", rows)
     conn.executemany("DELETE FROM search_gram WHERE rowid = ?", rows)
-    conn.executemany("DELETE FROM record_keys WHERE rec = ?", rows)
+    keys = [k for rec, form_id, data in items for k in _key_rows(spec, rec, form_id, data)]
+    conn.executemany(
+        "DELETE FROM record_keys WHERE form_id = ? AND field_id = ? AND value = ? AND rec = ?", keys
+    )
 
 
 def _phrase(text: str) -> str:

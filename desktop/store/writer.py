@@ -143,7 +143,15 @@ def write_all(
     if updates:
         # the superseded version moves to record_versions; records holds the current one
         conn.executemany(KEEP_OLD_VERSION, [(u[-1],) for u in updates])
-        search.unindex_many(conn, [u[-1] for u in updates])
+        search.unindex_many(
+            conn,
+            spec,
+            [
+                (int(w.rec_id or 0), w.before.form_id, w.before.data)
+                for w in writes
+                if w.before is not None
+            ],
+        )
         conn.executemany(UPDATE_RECORD, updates)
     search.index_many(conn, spec, [(int(w.rec_id or 0), w.rec.form_id, w.rec.data) for w in writes])
     prev = log.head()

@@ -122,6 +122,18 @@ def test_filters_status_order_paging_and_find_by_field(ws, union_uuid):
     assert len(names) == 30 and names == sorted(names)
     desc = [r.data["name"] for r in ws.records.query("member", order_by="name", descending=True)]
     assert desc == sorted(names, reverse=True)
+    in_union = [
+        r.data["name"]
+        for r in ws.records.query("member", filters={"union": other}, order_by="name")
+    ]
+    assert len(in_union) == 10 and in_union == sorted(in_union)
+    found = [
+        r.data["name"]
+        for r in ws.records.query(
+            "member", search=h.name(100)[:1], order_by="name", descending=True
+        )
+    ]
+    assert found and found == sorted(found, reverse=True)
     by_join = ws.records.query("member", order_by="join_date", limit=5)  # not an indexed field
     assert len(by_join) == 5
     hits = ws.records.find_by_field("member", "id_number", h.resident_id(105))

@@ -145,6 +145,7 @@ def blank_checklist_pdf(
         landscape=True,
         qr=QrStamp(template.form_id, template.version, template_hash) if template_hash else None,
         printed_at=printed_at,
+        lang=lang,
     )
     doc.heading(title)
     doc.key_values(
@@ -189,7 +190,7 @@ def blank_checklist_pdf(
                 _w("rectify", lang),
             ],
             rows,
-            col_widths=[0.7, 7.5, 1.7, 1.5, 5.2, 1.7, 2.2],
+            col_widths=[0.7, 7.5, 1.7 if lang == "zh_CN" else 2.2, 1.5, 5.2, 1.7, 2.2],
             align=["centre", "left", "left", "right", "left", "left", "left"],
             min_row_height=24,
         )
@@ -218,6 +219,7 @@ def completed_checklist_pdf(
         landscape=True,
         qr=report.qr,
         printed_at=printed_at,
+        lang=lang,
     )
     doc.heading(f"{union_name} {_w('report', lang)}")
     period = f"{data.get('period_start') or ''} — {data.get('period_end') or ''}"
@@ -327,6 +329,7 @@ def rectifications_pdf(
         header_right=title,
         landscape=True,
         printed_at=printed_at,
+        lang=lang,
     )
     doc.heading(title)
     doc.key_values(

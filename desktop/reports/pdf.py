@@ -91,6 +91,25 @@ class RowKeepingTable(Table):
         return self._splitRows(availHeight, doInRowSplit=1)
 
 
+#: The words the layer itself prints, per language (the footer says "第 X 页 共 Y 页" in zh_CN).
+WORDS = {
+    "zh_CN": {
+        "page": "第 {number} 页 共 {total} 页",
+        "printed": "打印时间：{time}",
+        "colon": "：",
+        "sign": "{label}（签字）：",
+        "date": "日期：",
+    },
+    "en": {
+        "page": "Page {number} of {total}",
+        "printed": "Printed {time}",
+        "colon": ": ",
+        "sign": "{label} (signature):",
+        "date": "Date:",
+    },
+}
+
+
 class PdfCancelled(Exception):
     """The build was cancelled; no file was written."""
 
@@ -160,6 +179,7 @@ class PdfDocument:
         qr: QrStamp | None = None,
         printed_at: datetime | None = None,
         font_size: float = 10,
+        lang: str = "zh_CN",
     ) -> None:
         self.path = Path(path)
         self.title = title
@@ -168,6 +188,7 @@ class PdfDocument:
         self.landscape = landscape
         self.qr = qr
         self.printed_at = printed_at or datetime.now()
+        self.words = WORDS.get(lang, WORDS["zh_CN"])
         self.page_size = to_landscape(A4) if landscape else A4
         self.top_margin = (10 * mm + QR_SIZE + 4 * mm) if qr else 21 * mm
         self.bottom_margin = 18 * mm
@@ -206,7 +227,10 @@ class PdfDocument:
         for start in range(0, len(pairs), columns):
             row: list[Any] = []
             for label, value in pairs[start : start + columns]:
-                row += [Paragraph(markup(f"{label}："), cell), self._cell(value, cell)]
+                row += [
+                    Paragraph(markup(f"{label}{self.words['colon']}"), cell),
+                    self._cell(value, cell),
+                ]
             row += ["", ""] * (columns - len(pairs[start : start + columns]))
             rows.append(row)
         if not rows:
@@ -290,7 +314,7 @@ class PdfDocument:
 
     def signature_block(self, labels: Sequence[str]) -> None:
         """Lines to sign and date, e.g. ["审查人", "经审会主任", "工会主席", "财务负责人", "制表"]."""
-        self.story.append(signature_block(labels, self.styles["body"], self.width))
+        self.story.append(signature_block(labels, self.styles["body"], self.width, self.words))
 
     def spacer(self, height_mm: float) -> None:
         self.story.append(Spacer(1, height_mm * mm))
@@ -349,9 +373,10 @@ class PdfDocument:
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, 14 * mm, width - MARGIN, 14 * mm)
         y = 9 * mm
-        draw_text(canvas, width / 2, y, f"第 {number} 页 共 {total} 页", 9, "centre")
+        page = self.words["page"].format(number=number, total=total)
+        draw_text(canvas, width / 2, y, page, 9, "centre")
         stamp = self.printed_at.strftime("%Y-%m-%d %H:%M")
-        draw_text(canvas, width - MARGIN, y, f"打印时间：{stamp}", 8, "right")
+        draw_text(canvas, width - MARGIN, y, self.words["printed"].format(time=stamp), 8, "right")
         draw_text(canvas, MARGIN, y, fit_text(self.title, 8, width / 2 - MARGIN - 30 * mm), 8)
         canvas.restoreState()
         self.page_count = max(self.page_count, total)

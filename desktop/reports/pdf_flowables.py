@@ -6,7 +6,7 @@ The bundled CJK font has no ☐/☑ glyphs, so boxes are drawn as vector squares
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
@@ -41,6 +41,11 @@ class CheckBoxes(Flowable):
         return self.box + self.font_size * 0.35 + text_width(label, self.font_size)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        widest = max((self._item_width(o) for o in self.options), default=0.0)
+        while widest > avail_width and self.font_size > 5:  # never wider than the cell
+            self.font_size -= 0.5
+            self.box, self.line_height = self.font_size * 0.95, self.font_size * 1.6
+            widest = max(self._item_width(o) for o in self.options)
         gap = self.font_size * 1.2
         self._places = []
         x, line, widest = 0.0, 0, 0.0
@@ -76,18 +81,22 @@ class CheckBoxes(Flowable):
         canvas.restoreState()
 
 
-def signature_block(labels: Sequence[str], style, width: float) -> Flowable:
+def signature_block(
+    labels: Sequence[str], style, width: float, words: Mapping[str, str] | None = None
+) -> Flowable:
     """Lines to sign on, two per row: "审查人（签字）____ 日期 ____", kept on one page."""
     label_w, date_label_w = 48 * mm, 18 * mm
     line_w = max(width * 0.55 - label_w, 35 * mm)
     date_w = max(min(width * 0.3, width - label_w - line_w - date_label_w), 20 * mm)
+    sign = (words or {}).get("sign", "{label}（签字）：")
+    date = (words or {}).get("date", "日期：")
     rows = []
     for label in labels:
         rows.append(
             [
-                Paragraph(markup(f"{label}（签字）："), style),
+                Paragraph(markup(sign.format(label=label)), style),
                 "",
-                Paragraph(markup("日期："), style),
+                Paragraph(markup(date), style),
                 "",
             ]
         )

@@ -61,7 +61,8 @@ def runs(text: str) -> list[tuple[str, str]]:
     register_fonts()
     out: list[tuple[str, str]] = []
     for ch in text:
-        font = font_for(ch)
+        # a space has a glyph in both fonts: it stays in the run it is in
+        font = out[-1][0] if ch == " " and out else font_for(ch)
         if out and out[-1][0] == font:
             out[-1] = (font, out[-1][1] + ch)
         else:

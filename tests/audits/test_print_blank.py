@@ -151,3 +151,13 @@ def test_template_by_id_and_version_and_clear_errors(tmp_path: Path) -> None:
     no_record = uniondesk(tmp_path, "print", "checklist", "-o", str(tmp_path / "d.pdf"))
     assert no_record.returncode == 2 and "--blank" in no_record.stderr
     assert not list(tmp_path.glob("[bcd].pdf"))
+
+
+def test_blank_checklist_in_english(tmp_path: Path) -> None:
+    out = tmp_path / "en.pdf"
+    result = uniondesk(tmp_path, "print", "checklist", "--blank", "--lang", "en", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    texts = page_texts(out)
+    template = template_from_raw(forms.load_form("audit_checklist").raw)
+    assert_in_order("".join(texts), [item.text("en") for item in template.items])
+    assert f"Page 1 of {len(texts)}" in texts[0] and "Reviewer (signature):" in texts[-1]

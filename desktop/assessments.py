@@ -72,6 +72,7 @@ class Session:
     date: str = ""
     meeting_kind: str = MEETING_KINDS[0]
     template_version: int = 1
+    template_variant: str = ""  # "" = the form version's default template
     eligible: int = 0
     attendees: int = 0
     issued: int = 0
@@ -125,6 +126,7 @@ class Session:
             "date": self.date,
             "meeting_kind": self.meeting_kind,
             "template_version": self.template_version,
+            "template_variant": self.template_variant,
             "eligible": self.eligible,
             "attendees": self.attendees,
             "issued": self.issued,
@@ -157,6 +159,7 @@ class Session:
             date=str(data.get("date") or ""),
             meeting_kind=str(data.get("meeting_kind") or MEETING_KINDS[0]),
             template_version=int(data.get("template_version") or 1),
+            template_variant=str(data.get("template_variant") or ""),
             eligible=int(data.get("eligible") or 0),
             attendees=int(data.get("attendees") or 0),
             issued=int(data.get("issued") or 0),
@@ -203,24 +206,33 @@ def _form_raw(ws: Workspace, version: int | None = None) -> dict[str, Any] | Non
 
 
 def template_for(session: Session, ws: Workspace | None = None) -> Template:
-    """The template (form version) a session was entered with."""
+    """The template (form version and variant) a session was entered with."""
+    variant = session.template_variant or None
     if ws is not None:
         raw = _form_raw(ws, session.template_version)
         if raw is not None:
-            return rules.template_from_form(raw)
+            return rules.template_from_form(raw, variant)
     try:
-        return rules.load_template(session.template_version)
+        return rules.load_template(session.template_version, variant)
     except KeyError:
-        return current_template(ws)
+        return current_template(ws, variant)
 
 
-def current_template(ws: Workspace | None = None) -> Template:
+def current_template(ws: Workspace | None = None, variant: str | None = None) -> Template:
     """The newest template (shipped or received) for a new session."""
-    best = rules.load_template()
     raw = _form_raw(ws) if ws is not None else None
-    if raw is not None and int(raw.get("version", 0)) >= best.version:
-        best = rules.template_from_form(raw)
-    return best
+    shipped = rules.load_template()
+    if raw is not None and int(raw.get("version", 0)) >= shipped.version:
+        return rules.template_from_form(raw, variant)
+    return rules.load_template(variant=variant)
+
+
+def template_choices(ws: Workspace | None = None) -> list[tuple[str, dict[str, str]]]:
+    """(variant, title) of the templates a new session can use (newest form version)."""
+    raw = _form_raw(ws) if ws is not None else None
+    if raw is None:
+        raw = max(rules._shipped_definitions(), key=lambda r: int(r.get("version", 0)))
+    return [(v, dict(t)) for v, t in rules.template_variants(raw)]
 
 
 # --------------------------------------------------------------------------- store operations
@@ -284,15 +296,17 @@ def new_session(
     meeting_date: str = "",
     meeting_kind: str = MEETING_KINDS[0],
     repeat_reason: str = "",
+    variant: str | None = None,
 ) -> Session:
     """An unsaved session on the newest template (nothing is written)."""
-    template = current_template(ws)
+    template = current_template(ws, variant)
     return Session(
         union=union,
         year=year,
         date=meeting_date,
         meeting_kind=meeting_kind,
         template_version=template.version,
+        template_variant=template.variant,
         tally=template.empty_tally(),
         repeat_reason=repeat_reason.strip(),
     )

@@ -1,7 +1,7 @@
 """Member assessment (会员评家): the template, ballots, and the result computation (pure Python).
 
-A *template* (data: ``meta.assessment_template`` of the ``assessment`` form definition, shipped in
-``forms/definitions/assessment.json`` or received by sync as a new form version) names
+A *template* (data: one of ``meta.assessment_templates`` of the ``assessment`` form definition,
+shipped in ``forms/definitions/assessment.json`` or received by sync as a new form version) names
 the assessment items, the grades (满意 / 基本满意 / 不满意 by default, each with the key a clerk
 presses when keying paper ballots) and the rules with their thresholds as exact fractions:
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from importlib import resources
 from typing import Any
@@ -86,6 +86,7 @@ class Template:
     items: tuple[Item, ...]
     grades: tuple[Grade, ...]
     rules: Rules
+    variant: str = "standard"  # which of the form version's templates (e.g. "overall")
 
     def item_ids(self) -> list[str]:
         return [i.id for i in self.items]
@@ -210,25 +211,49 @@ def template_from_dict(raw: Mapping[str, Any], source: str = "<template>") -> Te
     )
 
 
-def template_from_form(raw_form: Mapping[str, Any], source: str = "assessment") -> Template:
-    """The template carried by an ``assessment`` form definition (``meta.assessment_template``).
-
-    The template's id and version are the form's, so a new template reaches townships by sync
-    as a new version of the form, and a session names the version it was entered with.
-    """
+def _template_bodies(raw_form: Mapping[str, Any], source: str) -> list[Mapping[str, Any]]:
     meta = raw_form.get("meta") or {}
-    body = meta.get("assessment_template") if isinstance(meta, Mapping) else None
-    if not isinstance(body, Mapping):
-        raise TemplateError(f"{source}: meta.assessment_template: missing")
-    return template_from_dict(
+    bodies = meta.get("assessment_templates") if isinstance(meta, Mapping) else None
+    if not isinstance(bodies, list) or not bodies:
+        raise TemplateError(f"{source}: meta.assessment_templates: expected a non-empty list")
+    for n, body in enumerate(bodies):
+        if not isinstance(body, Mapping) or not isinstance(body.get("id"), str):
+            raise TemplateError(f"{source}: meta.assessment_templates[{n}]: needs an id")
+    return bodies
+
+
+def template_variants(raw_form: Mapping[str, Any]) -> list[tuple[str, Mapping[str, str]]]:
+    """(variant id, title) of every template a form version carries; the first is the default."""
+    return [
+        (str(b["id"]), dict(b.get("title") or raw_form.get("title") or {"zh_CN": b["id"]}))
+        for b in _template_bodies(raw_form, "assessment")
+    ]
+
+
+def template_from_form(
+    raw_form: Mapping[str, Any], variant: str | None = None, source: str = "assessment"
+) -> Template:
+    """A template carried by an ``assessment`` form definition (``meta.assessment_templates``:
+    e.g. "standard" with six items, "overall" with one overall question; the first is default).
+
+    The template's version is the form's, so a new template reaches townships by sync as a new
+    version of the form, and a session names the version and variant it was entered with.
+    """
+    bodies = _template_bodies(raw_form, source)
+    body = bodies[0] if not variant else next((b for b in bodies if b["id"] == variant), None)
+    if body is None:
+        raise TemplateError(f"{source}: no assessment template {variant!r}")
+    n = bodies.index(body)
+    template = template_from_dict(
         {
+            "title": raw_form.get("title", {"zh_CN": "会员评家"}),
             **body,
             "id": raw_form.get("id", FORM_ID),
             "version": raw_form.get("version", 1),
-            "title": raw_form.get("title", {"zh_CN": "会员评家"}),
         },
-        source=f"{source}: meta.assessment_template",
+        source=f"{source}: meta.assessment_templates[{n}]",
     )
+    return replace(template, variant=str(body["id"]))
 
 
 def _shipped_definitions() -> list[dict[str, Any]]:
@@ -241,15 +266,16 @@ def _shipped_definitions() -> list[dict[str, Any]]:
     return found
 
 
-def load_template(version: int | None = None) -> Template:
-    """The template of a shipped ``assessment`` form: the latest version unless ``version``."""
+def load_template(version: int | None = None, variant: str | None = None) -> Template:
+    """A template of a shipped ``assessment`` form: the latest version unless ``version``, the
+    default variant unless ``variant``."""
     candidates = [
         raw for raw in _shipped_definitions() if version is None or raw.get("version") == version
     ]
     if not candidates:
         raise KeyError(f"no shipped assessment template version {version}")
     raw = max(candidates, key=lambda r: int(r.get("version", 0)))
-    return template_from_form(raw, source=f"{FORM_ID} v{raw.get('version')}")
+    return template_from_form(raw, variant, source=f"{FORM_ID} v{raw.get('version')}")
 
 
 # --------------------------------------------------------------------------- ballots
@@ -348,7 +374,7 @@ class AssessmentResult:
     rectification_reasons: tuple[Problem, ...] = ()
     model_home_eligible: bool = False
     rule: dict[str, Any] = field(default_factory=dict)
-    template: tuple[str, int] = ("", 0)
+    template: tuple[str, int, str] = ("", 0, "")
 
     @property
     def ok(self) -> bool:
@@ -390,7 +416,11 @@ class AssessmentResult:
             "rectification_reasons": [r.as_dict() for r in self.rectification_reasons],
             "model_home_eligible": self.model_home_eligible,
             "rule": dict(self.rule),
-            "template": {"id": self.template[0], "version": self.template[1]},
+            "template": {
+                "id": self.template[0],
+                "version": self.template[1],
+                "variant": self.template[2],
+            },
         }
 
 
@@ -448,7 +478,7 @@ def compute_result(
 ) -> AssessmentResult:
     """The session's result, or its errors (``result.ok`` is False) when the input disagrees."""
     rules = template.rules
-    base = {"rule": rules.as_dict(), "template": (template.id, template.version)}
+    base = {"rule": rules.as_dict(), "template": (template.id, template.version, template.variant)}
     errors = check_turnout(turnout)
     valid = turnout.returned - turnout.invalid
     counts_by_item: dict[str, dict[str, int]] = {}

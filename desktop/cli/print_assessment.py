@@ -1,6 +1,7 @@
 """``uniondesk print ballot|tally|notice``: member-assessment printouts (会员评家) as PDF.
 
-- ``print ballot [SESSION_ID] [--union NAME] [--year YEAR] [--copies N] -o FILE.pdf``: blank
+- ``print ballot [SESSION_ID] [--union NAME] [--year YEAR] [--copies N] [--template standard|overall]
+  -o FILE.pdf``: blank
   paper ballots; needs no workspace unless a session id is given (its union, year and template).
 - ``print tally [SESSION_ID] [--union NAME] [--year YEAR] -o FILE.pdf``: the counting sheet,
   blank, or filled from a session (with every keyed ballot listed).
@@ -57,6 +58,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--template-version", type=int, default=None, help="template version (blank printouts)"
     )
+    parser.add_argument(
+        "--template",
+        default=None,
+        help="template of a blank printout, e.g. standard or overall (default: the first)",
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
     add_workspace_args(parser)
 
@@ -99,9 +105,11 @@ def _blank_template(args: argparse.Namespace) -> Any:
     from forms import assessment as rules
 
     try:
-        return rules.load_template(args.template_version)
+        return rules.load_template(args.template_version, args.template)
     except KeyError:
         raise SystemExit(fail(f"no assessment template version {args.template_version}")) from None
+    except rules.TemplateError as exc:
+        raise SystemExit(fail(str(exc), 2)) from None
 
 
 def _write(build: Any) -> int:

@@ -86,6 +86,8 @@ class SessionEditor(QWidget):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.kind = QComboBox()
+        self.variant = QComboBox()
+        self.variant.setObjectName("templateVariant")
         self.repeat_reason = QLineEdit()
         self.spins: dict[str, QSpinBox] = {}
         for name in TURNOUT:
@@ -95,10 +97,10 @@ class SessionEditor(QWidget):
             self.spins[name] = spin
         self.meeting_box = QGroupBox()
         meeting = QFormLayout(self.meeting_box)
-        self.meeting_labels = [QLabel() for _ in range(5)]
+        self.meeting_labels = [QLabel() for _ in range(6)]
         for label, widget in zip(
             self.meeting_labels,
-            (self.union, self.year, self.date, self.kind, self.repeat_reason),
+            (self.union, self.year, self.date, self.kind, self.variant, self.repeat_reason),
             strict=True,
         ):
             meeting.addRow(label, widget)
@@ -174,6 +176,7 @@ class SessionEditor(QWidget):
         self.repeat_reason.textChanged.connect(self._changed)
         self.date.dateChanged.connect(self._changed)
         self.kind.currentIndexChanged.connect(self._changed)
+        self.variant.currentIndexChanged.connect(self._variant_changed)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.keyer.ballots_changed.connect(self._changed)
         self.rects.itemChanged.connect(self._changed)
@@ -189,7 +192,7 @@ class SessionEditor(QWidget):
 
     def _set_template(self, template: Template) -> None:
         self.template = template
-        self.keyer.template = template
+        self.keyer.set_template(template)
         self.grid.clear()
         self.grid.setRowCount(len(template.items))
         self.grid.setColumnCount(len(template.grades))
@@ -238,6 +241,13 @@ class SessionEditor(QWidget):
             )
             self.kind.setCurrentIndex(max(self.kind.findData(session.meeting_kind), 0))
             self.repeat_reason.setText(session.repeat_reason)
+            self.variant.clear()
+            choices = ops.template_choices(ws) if session.uuid is None else []
+            if not any(v == self.template.variant for v, _t in choices):
+                choices = [(self.template.variant, dict(self.template.title)), *choices]
+            for variant, title in choices:
+                self.variant.addItem(pick(title), variant)
+            self.variant.setCurrentIndex(max(self.variant.findData(self.template.variant), 0))
             for name in TURNOUT:
                 self.spins[name].setValue(getattr(session, name))
             for r, item in enumerate(self.template.items):
@@ -276,6 +286,7 @@ class SessionEditor(QWidget):
             date=self.date.date().toString("yyyy-MM-dd"),
             meeting_kind=str(self.kind.currentData() or MEETING_KINDS[0]),
             template_version=self.template.version,
+            template_variant=self.template.variant,
             repeat_reason=self.repeat_reason.text().strip(),
             uuid=s.uuid,
             version=s.version,
@@ -338,7 +349,29 @@ class SessionEditor(QWidget):
             self.keyer.setFocus()
         self._changed()
 
+    def _variant_changed(self, _index: int) -> None:
+        """A new session may switch template (e.g. one overall question) before votes exist."""
+        variant = self.variant.currentData()
+        if self._loading or not variant or variant == self.template.variant:
+            return
+        self._loading = True
+        try:
+            self._set_template(ops.current_template(self.ws, variant))
+        finally:
+            self._loading = False
+        self._changed()
+
+    def _has_votes(self) -> bool:
+        if self.keyer.ballots:
+            return True
+        return any(
+            self.grid_spin(r, c).value()
+            for r in range(self.grid.rowCount())
+            for c in range(self.grid.columnCount())
+        )
+
     def _sync_mode(self) -> None:
+        self.variant.setEnabled(self.session.uuid is None and not self._has_votes())
         ballots = self.ballot_mode()
         for name in ("returned", "invalid"):
             self.spins[name].setReadOnly(ballots)
@@ -508,6 +541,7 @@ class SessionEditor(QWidget):
                 self.tr("Year"),
                 self.tr("Meeting date"),
                 self.tr("Meeting kind"),
+                self.tr("Template"),
                 self.tr("Reason for a repeat"),
             ),
             strict=True,

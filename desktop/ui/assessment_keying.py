@@ -99,6 +99,15 @@ class BallotKeyer(QWidget):
         self._keys, self._invalid, self._editing = [], False, None
         self._update()
 
+    def set_template(self, template: Template) -> None:
+        """Key ballots for another template (its items and grades); keyed ballots are dropped."""
+        self.template = template
+        self.current.setRowCount(len(template.items))
+        self.tally.setRowCount(len(template.items))
+        self.tally.setColumnCount(len(template.grades) + 1)
+        self._ballots, self._keys, self._invalid, self._editing = [], [], False, None
+        self.retranslate()
+
     def tally_result(self) -> rules.BallotTally:
         return rules.tally_ballots(self.template, self._ballots)
 

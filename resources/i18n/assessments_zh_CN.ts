@@ -3,7 +3,7 @@
 <context>
     <name>AssessmentsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages/assessments.py" line="+91" />
+        <location filename="../../desktop/ui/pages/assessments.py" line="+94" />
         <source>Assessments</source>
         <translation>会员评家</translation>
     </message>
@@ -67,7 +67,7 @@
 <context>
     <name>BallotKeyer</name>
     <message>
-        <location filename="../../desktop/ui/assessment_keying.py" line="+137" />
+        <location filename="../../desktop/ui/assessment_keying.py" line="+146" />
         <source>This ballot is marked invalid: Backspace to undo that.</source>
         <translation>本票已标为废票；按退格键可撤销。</translation>
     </message>
@@ -107,7 +107,7 @@
         <translation>已录入 %1 张 · 有效 %2 张 · 废票 %3 张</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+32" />
         <source>Keys: %1 · 0 or X invalid ballot · Enter next ballot · Backspace undo · Up/Down or double-click a ballot to correct it</source>
         <translation>按键：%1 · 0 或 X 废票 · 回车 下一张 · 退格 撤销 · 上下方向键或双击已录选票可更正</translation>
     </message>
@@ -140,12 +140,12 @@
 <context>
     <name>SessionEditor</name>
     <message>
-        <location filename="../../desktop/ui/assessment_editor.py" line="+267" />
+        <location filename="../../desktop/ui/assessment_editor.py" line="+277" />
         <source>This session is signed off or with the county: it cannot change now.</source>
         <translation>此测评记录已签署或正由上级工会审核，现在不能修改。</translation>
     </message>
     <message>
-        <location line="+95" />
+        <location line="+118" />
         <source>The numbers do not agree yet:</source>
         <translation>数字尚不一致：</translation>
     </message>
@@ -253,6 +253,11 @@
         <location line="+1" />
         <source>Meeting kind</source>
         <translation>会议形式</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Template</source>
+        <translation>测评模板</translation>
     </message>
     <message>
         <location line="+1" />
@@ -383,7 +388,7 @@
 <context>
     <name>SummaryPanel</name>
     <message>
-        <location filename="../../desktop/ui/assessment_summary.py" line="+74" />
+        <location filename="../../desktop/ui/assessment_summary.py" line="+77" />
         <source>yes</source>
         <translation>是</translation>
     </message>

@@ -86,3 +86,13 @@ def test_tally_and_notice_of_a_stored_session(ws, unions, tmp_path: Path, monkey
     with pytest.raises(SystemExit):
         run(["notice", "no-such-id", *common, "-o", str(tmp_path / "y.pdf")])
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_blank_ballot_for_the_one_question_template(tmp_path: Path) -> None:
+    out = tmp_path / "overall.pdf"
+    assert run(["ballot", "--template", "overall", "--union", "西溪工会", "-o", str(out)]) == 0
+    body = text(out)
+    assert "对工会工作和职工之家建设的总体评价" in body and "经费使用" not in body
+    with pytest.raises(SystemExit) as caught:
+        run(["ballot", "--template", "nonesuch", "-o", str(out)])
+    assert caught.value.code == 2

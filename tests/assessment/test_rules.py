@@ -237,3 +237,13 @@ def test_percent_rounds_half_up() -> None:
     assert a.percent(Fraction(9, 10)) == "90.0%"
     assert a.percent(Fraction(1, 2000)) == "0.1%"
     assert a.percent(Fraction(1)) == "100.0%"
+
+
+def test_the_form_ships_a_six_item_and_a_one_question_template() -> None:
+    standard = a.load_template()
+    assert standard.variant == "standard" and len(standard.items) == 6
+    overall = a.load_template(variant="overall")
+    assert overall.item_ids() == ["overall"] and overall.rules.overall == "item:overall"
+    assert overall.version == standard.version
+    with pytest.raises(a.TemplateError, match="nonesuch"):
+        a.load_template(variant="nonesuch")

@@ -116,11 +116,10 @@ def test_a_new_template_version_received_by_sync_is_used_for_new_sessions(ws, un
         (a.resources.files("forms") / "definitions" / "assessment.json").read_text("utf-8")
     )
     raw["version"] = 2
-    raw["meta"]["assessment_template"]["items"] = [
-        {"id": "overall", "label": {"zh_CN": "总体评价", "en": "Overall"}}
-    ]
-    raw["meta"]["assessment_template"]["rules"]["overall"] = "item:overall"
-    raw["meta"]["assessment_template"]["rules"]["model_home_at_least"] = "19/20"
+    standard = raw["meta"]["assessment_templates"][0]
+    standard["items"] = [{"id": "overall", "label": {"zh_CN": "总体评价", "en": "Overall"}}]
+    standard["rules"]["overall"] = "item:overall"
+    standard["rules"]["model_home_at_least"] = "19/20"
     old = ops.create_session(ws, unions["xixi"], 2025)
     ws.forms.add(raw)
     new = ops.new_session(ws, unions["yunqi"], 2026)
@@ -132,7 +131,7 @@ def test_a_new_template_version_received_by_sync_is_used_for_new_sessions(ws, un
     stored = ops.save_session(ws, new)
     assert stored.result["overall_rate"]["percent"] == "90.0%"
     assert stored.result["model_home_eligible"] is False
-    assert stored.result["template"] == {"id": "assessment", "version": 2}
+    assert stored.result["template"] == {"id": "assessment", "version": 2, "variant": "standard"}
     # a session entered with version 1 keeps its six items
     assert len(ops.template_for(old, ws).items) == 6
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,27 @@ def test_up_and_down_walk_back_through_keyed_ballots_to_correct_one(qtbot, page)
     qtbot.keyClick(keyer, Qt.Key.Key_Down)
     assert keyer.title.text() == "Ballot 4"
     assert tally_cells(keyer)[2][:3] == ["1", "0", "1"]  # 维权服务: 满意 1, 不满意 1
+
+
+def test_a_union_that_asks_one_overall_question(qtbot, page: AssessmentsPage, ws, unions) -> None:
+    page.new_session()
+    editor = page.editor
+    editor.union.setCurrentIndex(editor.union.findData(unions["xixi"]))
+    variants = [editor.variant.itemData(i) for i in range(editor.variant.count())]
+    assert variants == ["standard", "overall"]
+    editor.variant.setCurrentIndex(1)
+    assert editor.grid.rowCount() == 1 and editor.keyer.tally.rowCount() == 1
+    for name in ("eligible", "attendees", "issued"):
+        editor.spins[name].setValue(10)
+    editor.tabs.setCurrentIndex(1)
+    for code in "1112111113":
+        key_ballot(qtbot, editor.keyer, code)
+    assert not editor.variant.isEnabled()  # votes exist: the template stays
+    assert editor.keyer.ballots == list("1112111113")
+    assert editor.last_result.ok and editor.last_result.overall_rate == Fraction(9, 10)
+    assert editor.last_result.model_home_eligible  # exactly 90 %
+    editor.save()
+    stored = ops.get_session(ws, editor.session.uuid)
+    assert stored.template_variant == "overall"
+    assert stored.result["template"]["variant"] == "overall"
+    assert ops.template_for(stored, ws).item_ids() == ["overall"]

@@ -32,6 +32,7 @@ from forms.ids import (
 )
 from forms.messages import CATALOGUE, message
 from forms.migrate import UpgradeResult, upgrade
+from forms.model import Choice, Constraint, Field, Form, Section
 from forms.registry import (
     FORMS_VERSION,
     available_forms,
@@ -39,7 +40,6 @@ from forms.registry import (
     load_form_dict,
     load_form_file,
 )
-from forms.schema import Choice, Constraint, Field, Form, Section
 from forms.types import TYPES, FieldType
 from forms.validate import ValidationResult, validate
 

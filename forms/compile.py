@@ -12,7 +12,8 @@ from typing import Any
 from forms import expr
 from forms.errors import DefinitionError
 from forms.messages import CATALOGUE
-from forms.schema import _CODE_RE, MAX_CONSTRAINTS, Constraint, Field, Form, constraint_objects
+from forms.model import Constraint, Field, Form
+from forms.schema import _CODE_RE, MAX_CONSTRAINTS, constraint_objects
 
 _SEVERITIES = ("error", "warning")
 

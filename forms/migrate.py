@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forms.errors import FieldError
-from forms.schema import Field, Form
+from forms.model import Field, Form
 from forms.validate import ValidationResult, validate
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from forms import messages
 from forms.errors import DefinitionError
-from forms.schema import Form, load_definition
+from forms.model import Form
+from forms.schema import load_definition
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 

@@ -11,6 +11,7 @@
   ``audit_rectification`` record (one per checklist item, updated as a new version), so it flows
   upward through the outbox like any record change while the signed checklist stays untouched.
 - :func:`open_rectifications` lists rectification items across all checklists with due/overdue.
+- :func:`overview` gives the figures a dashboard shows (findings, money, open / overdue).
 - :func:`report_for` / :func:`print_report` / :func:`print_rectifications` / :func:`print_blank`
   make the printouts (``desktop.reports.checklist_pdf``).
 """
@@ -38,12 +39,14 @@ from forms.checklist import (
     CLOSED,
     NONCOMPLIANT,
     OUTCOMES,
+    OVERDUE,
     RESULTS,
     Template,
     blank_rows,
     missing_items,
     rectification_state,
     sort_by_urgency,
+    summarize,
     template_from_raw,
 )
 
@@ -290,6 +293,40 @@ def open_rectifications(
                 )
             )
     return sort_by_urgency(out)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Figures for a dashboard: checklists, findings and rectifications of the workspace."""
+
+    checklists: int
+    signed_off: int
+    noncompliant_items: int
+    amount_in_question: int  # fen, over signed-off checklists (corrected ones left out)
+    open_rectifications: int
+    overdue_rectifications: int
+
+
+def overview(ws: Workspace, today: _dt.date | None = None) -> Overview:
+    """Counts over every checklist; money and findings from signed-off, not superseded ones."""
+    today = today or _dt.date.today()
+    records = ws.records.query(CHECKLIST_FORM)
+    replaced = {str(r.data["corrects"]) for r in records if r.data.get("corrects")}
+    noncompliant = amount = 0
+    for rec in records:
+        if rec.locked and rec.uuid not in replaced:
+            summary = summarize(template_of_record(ws, rec), rec.data)
+            noncompliant += summary.counts[NONCOMPLIANT]
+            amount += summary.amount_in_question
+    items = open_rectifications(ws, today)
+    return Overview(
+        checklists=len(records),
+        signed_off=sum(1 for r in records if r.locked),
+        noncompliant_items=noncompliant,
+        amount_in_question=amount,
+        open_rectifications=len(items),
+        overdue_rectifications=sum(1 for x in items if x.state == OVERDUE),
+    )
 
 
 # --- printouts ------------------------------------------------------------------------------

@@ -128,17 +128,20 @@ def run_rectifications(args: argparse.Namespace) -> int:
     except ValueError:
         return fail(f"--as-of: not a date (YYYY-MM-DD): {args.as_of!r}", 2)
     ws = _open_workspace(args)
+    record_id = args.record_id or args.record_opt
     try:
+        if record_id and ws.records.get(record_id).form_id != audits.CHECKLIST_FORM:
+            return fail(f"record {record_id} is not a checklist")
         return _done(
             audits.print_rectifications(
                 ws,
                 args.output,
                 today=today,
-                checklist_uuid=args.record_id or args.record_opt,
+                checklist_uuid=record_id,
                 lang=args.lang,
             )
         )
     except errors.RecordNotFound:
-        return fail(f"no record {args.record_id or args.record_opt} in this workspace")
+        return fail(f"no record {record_id} in this workspace")
     finally:
         ws.close()

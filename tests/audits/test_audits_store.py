@@ -149,3 +149,17 @@ def test_a_new_template_version_leaves_started_checklists_on_theirs(
         assert audits.template_of_record(ws, saved).version == 1
         signed = audits.sign_off(ws, old.uuid)
         assert signed.form_version == 1 and signed.locked
+
+
+def test_overview_counts_signed_checklists_and_overdue_rectifications(
+    auditor_ws: Workspace,
+) -> None:
+    signed = signed_checklist(auditor_ws, {0: "甲", 3: "乙"}, deadline="2026-10-01")
+    audits.create_checklist(auditor_ws, HEADER)  # a draft: counted, but not its findings
+    figures = audits.overview(auditor_ws, dt.date(2026, 11, 23))
+    assert (figures.checklists, figures.signed_off) == (2, 1)
+    assert figures.noncompliant_items == 2
+    assert figures.amount_in_question == sum(
+        r.get("amount") or 0 for r in signed.data["items"] if r.get("result") == "noncompliant"
+    )
+    assert (figures.open_rectifications, figures.overdue_rectifications) == (2, 2)

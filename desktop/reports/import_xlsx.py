@@ -132,34 +132,36 @@ class XlsxBook:
         next_row = 1
         with self.zf.open(self.sheets[sheet]) as fh:
             parser = XMLPullParser(events=("end",))
-            cells: dict[int, Any] = {}
-            col = -1
             while chunk := fh.read(CHUNK):
                 parser.feed(chunk)
                 for _, el in parser.read_events():
-                    tag = _local(el.tag)
-                    if tag == "c":
-                        ref = el.get("r")
-                        if ref:
-                            m = _CELL_REF.match(ref)
-                            col = _col_index(m.group(1)) if m else col + 1
-                        else:
-                            col += 1
-                        value = _cell_value(el, strings, dates, epoch, self.date1904)
-                        if value is not None:
-                            cells[col] = value
-                        el.clear()
-                    elif tag == "row":
-                        number = int(el.get("r") or next_row)
-                        while next_row < number:  # rows Excel left out: empty, numbering kept
-                            yield ()
-                            next_row += 1
-                        width = max(cells) + 1 if cells else 0
-                        yield tuple(cells.get(i) for i in range(width))
-                        next_row = number + 1
-                        cells = {}
-                        col = -1
-                        el.clear()
+                    if el.tag[-3:] != "row":  # only whole rows are handled (cells inside them)
+                        continue
+                    number = int(el.get("r") or next_row)
+                    while next_row < number:  # rows Excel left out: empty, numbering kept
+                        yield ()
+                        next_row += 1
+                    yield _row_values(el, strings, dates, epoch, self.date1904)
+                    next_row = number + 1
+                    el.clear()
+
+
+def _row_values(row: Any, strings: list[str], dates: set[int], epoch: Any, d1904: bool) -> tuple:
+    cells: dict[int, Any] = {}
+    col = -1
+    for c in row:
+        ref = c.get("r")
+        if ref:
+            m = _CELL_REF.match(ref)
+            col = _col_index(m.group(1)) if m else col + 1
+        else:
+            col += 1
+        value = _cell_value(c, strings, dates, epoch, d1904)
+        if value is not None:
+            cells[col] = value
+    if not cells:
+        return ()
+    return tuple(cells.get(i) for i in range(max(cells) + 1))
 
 
 def _text_of(el: Any) -> str:

@@ -231,7 +231,7 @@ def template_choices(ws: Workspace | None = None) -> list[tuple[str, dict[str, s
     """(variant, title) of the templates a new session can use (newest form version)."""
     raw = _form_raw(ws) if ws is not None else None
     if raw is None:
-        raw = max(rules._shipped_definitions(), key=lambda r: int(r.get("version", 0)))
+        raw = max(rules.shipped_definitions(), key=lambda r: int(r.get("version", 0)))
     return [(v, dict(t)) for v, t in rules.template_variants(raw)]
 
 

@@ -256,7 +256,8 @@ def template_from_form(
     return replace(template, variant=str(body["id"]))
 
 
-def _shipped_definitions() -> list[dict[str, Any]]:
+def shipped_definitions() -> list[dict[str, Any]]:
+    """The raw shipped ``assessment`` form definitions (every version in definitions/)."""
     found = []
     for entry in resources.files("forms").joinpath("definitions").iterdir():
         if entry.name.startswith(FORM_ID) and entry.name.endswith(".json"):
@@ -270,7 +271,7 @@ def load_template(version: int | None = None, variant: str | None = None) -> Tem
     """A template of a shipped ``assessment`` form: the latest version unless ``version``, the
     default variant unless ``variant``."""
     candidates = [
-        raw for raw in _shipped_definitions() if version is None or raw.get("version") == version
+        raw for raw in shipped_definitions() if version is None or raw.get("version") == version
     ]
     if not candidates:
         raise KeyError(f"no shipped assessment template version {version}")

@@ -200,3 +200,23 @@ def test_the_audited_union_can_be_picked_from_the_union_records(
         values["union"] == union.uuid
         and values["union_name"] == "杭州西溪精密机械有限公司工会委员会"
     )
+
+
+class CancellingRunner(ImmediateTaskRunner):
+    """Runs each task at once, as if the person pressed Cancel right after it started."""
+
+    def run(
+        self, fn: Any, on_done: Any = None, on_error: Any = None, on_progress: Any = None
+    ) -> Any:
+        def cancelled_at_once(ctx: Any) -> Any:
+            ctx.cancel()
+            return fn(ctx)
+
+        return super().run(cancelled_at_once, on_done, on_error, on_progress)
+
+
+def test_cancelled_printing_writes_no_file(qtbot: Any, page: AuditsPage, tmp_path: Path) -> None:
+    set_default_runner(CancellingRunner())
+    qtbot.mouseClick(page.blank_button, Qt.MouseButton.LeftButton)
+    assert page.message.text() == "已取消打印，未生成文件。"
+    assert not list(tmp_path.glob("*.pdf")) and not page.progress.isVisibleTo(page)

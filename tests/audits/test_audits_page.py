@@ -145,6 +145,11 @@ def test_rectifications_view_records_an_outcome(qtbot: Any, page: AuditsPage) ->
     )
     view.table.selectRow(0)
     view.outcome.setCurrentIndex(view.outcome.findData("done"))
+    view.date.setText("2026-02-30")  # not a date: said in words, nothing stored
+    qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
+    assert view.status.text() and "store.validation" not in view.status.text()
+    assert audits.outcomes_of(ws, rec.uuid) == {}
+    view.date.setText(dt.date.today().isoformat())
     qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
     assert audits.outcomes_of(ws, rec.uuid) == {data["items"][2]["item_id"]: "done"}
     assert view.table.rowCount() == 0

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import forms
 from desktop import audits
 from desktop.reports.checklist_pdf import (
     blank_checklist_pdf,
@@ -414,6 +415,12 @@ class AuditsPage(Page):
         self.status_message.emit(text)
 
     def _error_text(self, exc: BaseException) -> str:
+        result = getattr(exc, "result", None)
+        if result is not None and getattr(result, "errors", None):  # ValidationFailed
+            lang = current_language()
+            return "；".join(
+                forms.message(e.code, lang, **dict(e.params)) for e in list(result.errors)[:3]
+            )
         if getattr(exc, "code", "") == "store.record_locked":
             return self.tr("This checklist was signed off and cannot change; start a correction.")
         if getattr(exc, "code", ""):

@@ -50,6 +50,7 @@ class RectificationsView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
         self.table.setColumnWidth(2, 260)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(3, 260)
         self.outcome = QComboBox()
         self.date = QLineEdit(dt.date.today().isoformat())

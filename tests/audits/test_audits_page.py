@@ -114,7 +114,9 @@ def test_keying_saving_signing_and_printing_a_checklist(
     assert page.table.rowCount() == 1 and page.table.item(0, 4).text() == "已签字"
 
 
-def test_rectifications_view_records_an_outcome(qtbot: Any, page: AuditsPage) -> None:
+def test_rectifications_view_records_an_outcome(
+    qtbot: Any, page: AuditsPage, artefact_dir: Path
+) -> None:
     ws: Any = page.workspace
     rec = audits.create_checklist(
         ws,
@@ -143,6 +145,8 @@ def test_rectifications_view_records_an_outcome(qtbot: Any, page: AuditsPage) ->
         view.table.item(0, 0).text().startswith("已逾期")
         and view.table.item(0, 3).text() == "上解不及时"
     )
+    page.tabs.setCurrentIndex(1)
+    page.grab().save(str(artefact_dir / "audits" / "audits-page-rectifications.png"))
     view.table.selectRow(0)
     view.outcome.setCurrentIndex(view.outcome.findData("done"))
     view.date.setText("2026-02-30")  # not a date: said in words, nothing stored

@@ -29,6 +29,8 @@ from desktop.ui.i18n import pick
 from desktop.ui.icons import icon
 
 ChangeFn = Callable[[], None]
+#: item data of a combo's empty entry ("not chosen"); ``value()`` turns it into None
+NO_CHOICE = ""
 RefProvider = Callable[[str], list[tuple[str, str]]]
 
 
@@ -207,7 +209,7 @@ class ComboEditor(FieldEditor):
         current = self.value() if self.combo.count() else None
         self.combo.blockSignals(True)
         self.combo.clear()
-        self.combo.addItem("", None)
+        self.combo.addItem("", NO_CHOICE)
         for value, label in self._options():
             self.combo.addItem(label, value)
         self.combo.blockSignals(False)
@@ -215,10 +217,10 @@ class ComboEditor(FieldEditor):
             self.set_value(current)
 
     def value(self) -> Any:
-        return self.combo.currentData()
+        return self.combo.currentData() or None
 
     def set_value(self, value: Any) -> None:
-        index = self.combo.findData(value) if value is not None else 0
+        index = self.combo.findData(value) if value not in (None, "") else 0
         if index < 0 and value is not None:  # a label or alias typed elsewhere
             index = self.combo.findText(str(value))
         index = max(index, 0)

@@ -70,6 +70,14 @@ class _Row:
         layout.addRow(self.label, self.box)
         self.auto_value: Any = None  # what ``fill`` put there last (replaced while unchanged)
 
+    def set_visible(self, visible: bool) -> None:
+        if self.box.isHidden() == visible:
+            self.label.setVisible(visible)
+            self.box.setVisible(visible)
+
+    def is_visible(self) -> bool:
+        return not self.box.isHidden()
+
 
 class FormView(QWidget):
     """An entry screen for one form definition (see the module docstring)."""
@@ -185,6 +193,13 @@ class FormView(QWidget):
         if clean:
             self.mark_clean()
 
+    def reload_references(self) -> None:
+        """Offer the current records in reference pickers (e.g. a union added a moment ago)."""
+        for row in self.rows.values():
+            reload = getattr(row.editor, "reload", None)
+            if reload is not None:
+                reload()
+
     def clear(self) -> None:
         """An empty record with the definition's defaults."""
         self.set_values({fid: row.field.default for fid, row in self.rows.items()})
@@ -233,7 +248,7 @@ class FormView(QWidget):
         try:
             for fid, row in self.rows.items():
                 visible = fid not in result.hidden
-                row.layout.setRowVisible(row.box, visible)
+                row.set_visible(visible)
                 if not visible:
                     continue
                 field = row.field

@@ -120,6 +120,7 @@ class RecordEditor(QWidget):
         if self.view.is_dirty() and not self.view.confirm_discard():
             return
         self.uuid, self.status, self.comment = None, None, None
+        self.view.reload_references()
         self.view.clear()
         self.error_banner.hide()
         self._apply_permissions()
@@ -132,6 +133,7 @@ class RecordEditor(QWidget):
         unmask = ws.user.can("unmask") and ws.user.can_write_form(self.form.id)
         rec = ws.records.get(uuid, unmask=unmask)
         self.uuid, self.status, self.comment = rec.uuid, rec.status, rec.comment
+        self.view.reload_references()
         self.view.set_values(rec.data)
         self.error_banner.hide()
         self._apply_permissions()
@@ -233,7 +235,7 @@ class RecordEditor(QWidget):
 
     # -- language --------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.LanguageChange:
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "view"):
             self.retranslate()
         super().changeEvent(event)
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.field_widgets import ChangeFn, FieldEditor, RefProvider
+from desktop.ui.field_widgets import NO_CHOICE, ChangeFn, FieldEditor, RefProvider
 from desktop.ui.i18n import pick
 from desktop.ui.icons import icon
 
@@ -75,10 +75,10 @@ class RepeatEditor(FieldEditor):
             value = values.get(col.id)
             if col.widget in _CHOICE_KINDS:
                 combo = QComboBox()
-                combo.addItem("", None)
+                combo.addItem("", NO_CHOICE)
                 for v, label in self._choices(col):
                     combo.addItem(label, v)
-                index = combo.findData(value) if value is not None else 0
+                index = combo.findData(value) if value not in (None, "") else 0
                 combo.setCurrentIndex(max(index, 0))
                 combo.currentIndexChanged.connect(lambda _i: self.on_change())
                 self.table.setCellWidget(row, c, combo)
@@ -109,7 +109,7 @@ class RepeatEditor(FieldEditor):
             for c, col in enumerate(self.columns):
                 widget = self.table.cellWidget(r, c)
                 if isinstance(widget, QComboBox):
-                    row[col.id] = widget.currentData()
+                    row[col.id] = widget.currentData() or None
                     continue
                 item = self.table.item(r, c)
                 if col.widget == "check_box":

@@ -15,11 +15,48 @@ from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner
 PASSWORD = "Xixi-street-2024"
 
 
+class Dialogs:
+    """Stands in for modal question boxes (a modal box would block an offscreen test run):
+    records each question and answers ``answer`` (default: the affirmative button offered)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.answer: Any = None
+
+    def question(self, parent: Any, title: str, text: str, buttons: Any = None, *_a: Any) -> Any:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.asked.append(text)
+        if self.answer is not None:
+            return self.answer
+        b = QMessageBox.StandardButton
+        offered = buttons if buttons is not None else b.Yes | b.No
+        for choice in (b.Yes, b.Discard, b.Ok):
+            if offered & choice:
+                return choice
+        return b.No
+
+
+@pytest.fixture
+def dialogs() -> Dialogs:
+    return _DIALOGS
+
+
+_DIALOGS = Dialogs()
+
+
 @pytest.fixture(autouse=True)
 def _ui_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every UI test: tasks run at once, preferences in a temp file, cheap Argon2 parameters."""
+    """Every UI test: tasks run at once, preferences in a temp file, cheap Argon2 parameters,
+    question boxes answered by :class:`Dialogs`."""
+    from PySide6.QtWidgets import QMessageBox
+
     from desktop.store import KdfParams
     from desktop.store import workspace as ws_module
+
+    _DIALOGS.asked.clear()
+    _DIALOGS.answer = None
+    monkeypatch.setattr(QMessageBox, "question", _DIALOGS.question)
 
     set_default_runner(ImmediateTaskRunner())
     prefs.set_preferences_file(tmp_path / "prefs.ini")

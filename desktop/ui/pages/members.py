@@ -44,17 +44,27 @@ class MembersPage(RecordsPage):
         return str(data.get("name") or "")
 
     def refresh_filters(self) -> None:
-        current = self.union_filter.currentData()
+        current = self.selected_union()
         self.union_filter.blockSignals(True)
         self.union_filter.clear()
+        # item data None means "all unions" (the roster actions read it)
         self.union_filter.addItem(self.tr("All unions"), None)
+        self._union_ids: list[str | None] = [None]
         for uuid, label in self.references("union"):
             self.union_filter.addItem(label, uuid)
-        self.union_filter.setCurrentIndex(max(self.union_filter.findData(current), 0))
+            self._union_ids.append(uuid)
+        index = self._union_ids.index(current) if current in self._union_ids else 0
+        self.union_filter.setCurrentIndex(index)
         self.union_filter.blockSignals(False)
 
+    def selected_union(self) -> str | None:
+        """The uuid of the union chosen in the filter, or None for all unions."""
+        ids = getattr(self, "_union_ids", [None])
+        index = self.union_filter.currentIndex()
+        return ids[index] if 0 <= index < len(ids) else None
+
     def query_filters(self) -> dict[str, Any]:
-        union = self.union_filter.currentData()
+        union = self.selected_union()
         return {"union": union} if union else {}
 
     def retranslate(self) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.errors_text import STATUSES, status_text, store_error_text
+from desktop.ui.field_widgets import NO_CHOICE
 from desktop.ui.i18n import pick
 from desktop.ui.icons import icon
 from desktop.ui.pages.base import Page
@@ -212,7 +213,7 @@ class RecordsPage(Page):
             self.model.set_query(
                 search=self.search_edit.text().strip() or None,
                 filters=self.query_filters(),
-                status=self.status_filter.currentData(),
+                status=self.status_filter.currentData() or None,
             )
         except Exception as exc:  # noqa: BLE001 - a bad search never breaks the page
             self.status_message.emit(store_error_text(exc))
@@ -312,10 +313,10 @@ class RecordsPage(Page):
 
     # -- language --------------------------------------------------------------------------
     def _fill_status_filter(self) -> None:
-        current = self.status_filter.currentData()
+        current = self.status_filter.currentData() or NO_CHOICE
         self.status_filter.blockSignals(True)
         self.status_filter.clear()
-        self.status_filter.addItem(self.tr("All statuses"), None)
+        self.status_filter.addItem(self.tr("All statuses"), NO_CHOICE)
         for status in STATUSES:
             self.status_filter.addItem(status_text(status), status)
         index = self.status_filter.findData(current)

@@ -18,7 +18,7 @@ from typing import Any
 
 from desktop.reports.import_changes import parse_changes
 from desktop.reports.import_read import SheetSource
-from desktop.reports.import_values import CellIssue, mask_value, normalise_cell, safe_text
+from desktop.reports.import_values import CellIssue, cell_normaliser, mask_value, safe_text
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -159,7 +159,7 @@ class _RowChecker:
         self.form = form
         self.union_uuid = union_uuid
         self.headers = headers
-        self.columns: list[tuple[int, Any]] = []
+        self.columns: list[tuple[int, Any, Any]] = []
         self.column_of: dict[str, int] = {}
         self.change_fields: list[str] = []
         mapped = {f for f in mapping if f}
@@ -172,7 +172,7 @@ class _RowChecker:
             if fld.type == "repeat":
                 self.change_fields = [f.id for f in fld.fields]
             else:
-                self.columns.append((col, fld))
+                self.columns.append((col, fld, cell_normaliser(fld)))
 
     def where(self, field_path: str) -> tuple[str, str]:
         root = field_path.split("[", 1)[0].split(".", 1)[0]
@@ -193,9 +193,9 @@ class _RowChecker:
     def check(self, row: int, values: tuple[Any, ...]) -> tuple[dict[str, Any] | None, list]:
         data: dict[str, Any] = {"union": self.union_uuid}
         problems: list[CellError] = []
-        for col, fld in self.columns:
-            raw = values[col] if col < len(values) else None
-            value = normalise_cell(fld, raw)
+        width = len(values)
+        for col, fld, clean in self.columns:
+            value = clean(values[col]) if col < width else None
             if isinstance(value, CellIssue):
                 problems.append(self.error(row, fld.id, value.code, value.params))
             elif value is not None:

@@ -184,3 +184,40 @@ def normalise_cell(fld: Any, value: Any) -> Any:
     if field_id == "name" and _CJK_NAME.match(s):
         return _squeeze(s)  # "张　三" aligned with full-width spaces is 张三
     return s
+
+
+def cell_normaliser(fld: Any) -> Any:
+    """:func:`normalise_cell` specialised for one column (decided once, not per cell)."""
+    field_id = fld.id
+    ftype = str(getattr(fld, "type", "text"))
+    if field_id in CODE_FIELDS or ftype in CODE_TYPES:
+
+        def code(value: Any) -> Any:
+            if value is None or (isinstance(value, str) and not value.strip(_STRIP)):
+                return None
+            result = _code(field_id, ftype, value)
+            return result if result != "" else None
+
+        return code
+    if ftype in DATE_TYPES:
+
+        def date(value: Any) -> Any:
+            if value is None or (isinstance(value, str) and not value.strip(_STRIP)):
+                return None
+            return _date(value)
+
+        return date
+
+    def text(value: Any) -> Any:
+        if type(value) is str:
+            s = value.strip(_STRIP)
+            if not s:
+                return None
+            if s[0] in "'=":
+                s = strip_text(s)
+            if field_id == "name" and _CJK_NAME.match(s):
+                return _squeeze(s)
+            return s
+        return normalise_cell(fld, value)
+
+    return text

@@ -426,9 +426,11 @@ class AssessmentResult:
 
 
 def percent(value: Fraction, decimals: int = 1) -> str:
-    """A fraction as a percentage string rounded half up, e.g. ``Fraction(2, 3)`` -> "66.7%"."""
+    """A fraction as a percentage, cut (not rounded) to ``decimals``: ``Fraction(2, 3)`` ->
+    "66.6%". Cutting keeps what people read on the side the rules decide on: a satisfaction
+    shown as "90.0%" is always at least 90 %, never 89.96 % rounded up."""
     scaled = value * 100 * 10**decimals
-    rounded = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)
+    rounded = scaled.numerator // scaled.denominator
     whole, frac_part = divmod(rounded, 10**decimals)
     return f"{whole}.{frac_part:0{decimals}d}%" if decimals else f"{whole}%"
 

@@ -93,10 +93,10 @@ def test_result_notice_has_the_figures_the_rule_and_signature_lines(
     assert "应到72人，实到61人" in page
     assert "收回60张，其中有效票58张、废票2张" in page
     assert "测评有效" in page
-    # 经费使用: 58 valid, 5 不满意 -> 53/58 = 91.4 %; the others 100 %
-    assert "经费使用" in page and "91.4%" in page
-    # overall = mean of the six item rates = (5 + 53/58) / 6 = 98.6 %
-    assert "总体满意率为98.6%" in page
+    # 经费使用: 58 valid, 5 不满意 -> 53/58 = 91.38 %; the others 100 %
+    assert "经费使用" in page and "91.3%" in page
+    # overall = mean of the six item rates = (5 + 53/58) / 6 = 98.56 %
+    assert "总体满意率为98.5%" in page
     assert "无需整改" in page
     assert "符合申报（保留）模范职工之家条件" in page
     assert "公开经费使用明细" in page and "李红" in page

@@ -232,10 +232,11 @@ def test_a_malformed_template_names_the_place() -> None:
         )
 
 
-def test_percent_rounds_half_up() -> None:
-    assert a.percent(Fraction(2, 3)) == "66.7%"
+def test_percent_is_cut_so_a_shown_ninety_percent_is_really_ninety() -> None:
+    assert a.percent(Fraction(2, 3)) == "66.6%"
     assert a.percent(Fraction(9, 10)) == "90.0%"
-    assert a.percent(Fraction(1, 2000)) == "0.1%"
+    assert a.percent(Fraction(1, 2000)) == "0.0%"
+    assert a.percent(Fraction(89999, 100000)) == "89.9%"
     assert a.percent(Fraction(1)) == "100.0%"
 
 
@@ -247,3 +248,14 @@ def test_the_form_ships_a_six_item_and_a_one_question_template() -> None:
     assert overall.version == standard.version
     with pytest.raises(a.TemplateError, match="nonesuch"):
         a.load_template(variant="nonesuch")
+
+
+@given(
+    num=st.integers(0, 10_000)
+    .flatmap(lambda d: st.tuples(st.integers(0, d), st.just(d)))
+    .filter(lambda t: t[1] > 0)
+)
+def test_a_shown_percentage_never_crosses_the_ninety_percent_line(num) -> None:
+    value = Fraction(*num)
+    shown = float(a.percent(value).rstrip("%"))
+    assert (shown >= 90.0) == (value >= Fraction(9, 10))

@@ -125,7 +125,7 @@ def test_sixty_ballots_keyed_corrected_tallied_saved_and_posted(
     result = editor.last_result
     assert result is not None and result.ok
     assert result.valid == 58 and result.quorum_met and result.model_home_eligible
-    assert "96.0%" in editor.result_label.text()
+    assert "95.9%" in editor.result_label.text()
     page.grab().save(str(artefact_dir / "assessment-ballot-keying.png"))
 
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
@@ -141,15 +141,15 @@ def test_sixty_ballots_keyed_corrected_tallied_saved_and_posted(
     text = re.sub(r"\s+", "", PdfReader(notice).pages[0].extract_text())
     assert "关于杭州云栖科技有限公司工会2026年度会员评家测评结果的公示" in text
     assert "应到70人，实到62人" in text and "有效票58张、废票2张" in text
-    assert "总体满意率为96.0%" in text and "87.9%" in text
+    assert "总体满意率为95.9%" in text and "87.9%" in text
     assert "符合申报（保留）模范职工之家条件" in text
 
     # back on the list: the session and the summary figures are there
     qtbot.mouseClick(editor.back_button, Qt.MouseButton.LeftButton)
     assert page.stack.currentIndex() == 0
-    assert page.table.rowCount() == 1 and page.table.item(0, 3).text() == "96.0%"
+    assert page.table.rowCount() == 1 and page.table.item(0, 3).text() == "95.9%"
     rates = page.summary.rates
-    assert rates.rowCount() == 1 and rates.item(0, 1).text() == "96.0%"
+    assert rates.rowCount() == 1 and rates.item(0, 1).text() == "95.9%"
     assert page.summary.missing.rowCount() == 2
     page.grab().save(str(artefact_dir / "assessment-list.png"))
 

@@ -15,8 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
+
 from desktop.assessments import Session
-from desktop.reports.pdf import PdfDocument, QrStamp, content_hash
+from desktop.reports.pdf import PdfDocument, QrStamp, content_hash, markup
 from forms.assessment import Template, message
 
 MEETING_KIND_ZH = {"members_assembly": "会员大会", "representatives_assembly": "会员代表大会"}
@@ -259,7 +263,10 @@ def result_notice(
     )
     doc.paragraph(f"公示期{posting_days}个工作日。如有异议，请在公示期内向{union_name}反映。")
     doc.signature_block(["工会主席", "计票人", "监票人"])
-    doc.paragraph(f"{union_name}　　{_date_zh(session.date)}")
+    right = ParagraphStyle("ud-right", parent=doc.styles["body"], alignment=TA_RIGHT)
+    doc.spacer(4)
+    doc.add(Paragraph(markup(union_name), right))
+    doc.add(Paragraph(markup(_date_zh(session.date)), right))
     return doc.build(progress=progress)
 
 

@@ -248,7 +248,7 @@ def _steps(
 
 def _check(
     f: Any,
-    path: str,
+    prefix: str,
     top: dict[str, Any],
     row: dict[str, Any] | None,
     target: dict[str, Any],
@@ -259,7 +259,7 @@ def _check(
     value = target[f.id]
     if value is None:
         if f.required:
-            errors.append(FieldError("required", path))
+            errors.append(FieldError("required", prefix + f.id))
             return
     elif f.id_type_field is not None:
         kind = target.get(f.id_type_field)
@@ -269,13 +269,14 @@ def _check(
             else:
                 target[f.id] = check_other_document(value)
         except InvalidValue as exc:
-            errors.append(FieldError(exc.code, path, exc.params))
+            errors.append(FieldError(exc.code, prefix + f.id, exc.params))
             target[f.id] = None
             return
     for c in f.constraint:
         r = c.expr.fn(top, row)
         if r is False or (r is not True and r is not None and truth(r) is False):
-            (errors if c.severity == "error" else warnings).append(FieldError(c.code, path))
+            err = FieldError(c.code, prefix + f.id)
+            (errors if c.severity == "error" else warnings).append(err)
 
 
 def _check_level(
@@ -295,7 +296,7 @@ def _check_level(
             errors.append(FieldError("required", prefix + fid))
     for f in lv.checked:
         if f.id not in hidden and f.id not in perr:
-            _check(f, prefix + f.id, top, row, target, errors, warnings, today)
+            _check(f, prefix, top, row, target, errors, warnings, today)
     for fid, err in perr.items():
         if fid not in hidden:
             errors.append(err)
@@ -413,7 +414,7 @@ def validate(form: Any, data: Mapping[str, Any], *, today: _dt.date | None = Non
     for gid in lv.repeats:  # group-level constraints
         g = plan.groups[gid]
         if g.constraint and gid not in hidden and gid not in perr:
-            _check(g, gid, top, None, top, errors, warnings, today)
+            _check(g, "", top, None, top, errors, warnings, today)
     _check_level(lv, "", top, None, top, hidden, perr, errors, warnings, today)
     for fid in perr:
         top[fid] = None

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 DB_NAME = "workspace.db"
 SLOTS_NAME = "keyslots.json"
 BACKUP_DIR = "backups"
-VERIFY_ON_OPEN_BYTES = 256 * 1024 * 1024
+VERIFY_ON_OPEN_BYTES = 64 * 1024 * 1024  # about 30k members: well under a second
 RECOVERY_USER = "*recovery*"
 
 
@@ -486,6 +486,7 @@ class Workspace:
                 except errors.StoreError:
                     log.warning("automatic backup on close failed")
             with contextlib.suppress(*db.DB_ERRORS, errors.StoreError):
+                self._conn.execute("PRAGMA optimize")
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             with contextlib.suppress(*db.DB_ERRORS, errors.StoreError):

@@ -109,3 +109,28 @@ def test_migrations_are_recorded_and_a_failing_step_changes_nothing(created, ws_
     assert w.settings.get("half") is None
     assert [r[0] for r in w._conn.execute("SELECT id FROM migrations")][-1] == 900
     w.close(backup=False)
+
+
+def test_an_older_workspace_is_migrated_on_open(tmp_path, monkeypatch):
+    later = {n: f for n, f in migrations.STEPS.items() if n > 1}
+    for n in later:
+        monkeypatch.delitem(migrations.STEPS, n)
+    ws, _ = Workspace.create(
+        tmp_path / "old", org_unit_code="1", admin_password=ADMIN_PW, kdf=FAST_KDF
+    )
+    u = ws.records.save("union", h.union()).uuid
+    ws.records.save("member", h.member(1, u))
+    ws.close(backup=False)
+    monkeypatch.undo()
+    w = reopen(tmp_path / "old")
+    try:
+        assert [r[0] for r in w._conn.execute("SELECT id FROM migrations")] == sorted(
+            migrations.STEPS
+        )
+        assert [r.data["name"] for r in w.records.query("member", search=h.name(1)[:2])] == [
+            h.name(1)
+        ]
+        assert w.records.query("member", order_by="name")[0].data["name"] == h.name(1)
+        assert w.check().ok
+    finally:
+        w.close(backup=False)

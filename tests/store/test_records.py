@@ -239,3 +239,23 @@ def test_closed_workspace_refuses_use(ws):
     ws.close(backup=False)
     with pytest.raises(errors.WorkspaceClosed):
         ws.records.count("member")
+
+
+def test_synced_form_definition_is_kept_and_used_for_new_records(ws, ws_path, union_uuid):
+    import copy
+
+    import forms
+
+    raw = copy.deepcopy(forms.load_form("member").raw)
+    raw["version"] = 99
+    form = ws.forms.add(raw)
+    assert ws.forms.latest("member").version == 99
+    rec = ws.records.save("member", h.member(1, union_uuid))
+    assert rec.form_version == 99
+    ws.close(backup=False)
+    w = reopen(ws_path)
+    try:
+        assert w.forms.latest("member").hash == form.hash
+        assert w.records.get(rec.uuid).form_version == 99
+    finally:
+        w.close(backup=False)

@@ -4,7 +4,8 @@ The import does headless what the Import dialog does: read the sheet, guess (or 
 the column mapping, validate every row, then write the good rows in chunks and — when rows were
 rejected — the error report (.xlsx, next to the sheet unless ``--error-report`` says where).
 ``--dry-run`` only checks. Exit codes: 0 every row imported, 1 nothing imported (the file or the
-command is wrong), 4 some rows rejected or skipped (see the report).
+command is wrong), 4 some rows rejected or skipped (see the report). Ctrl-C during the import
+stops after the chunk being written and says which rows are in.
 
 ``uniondesk import template -o FILE.xlsx`` writes the blank import template.
 """
@@ -167,7 +168,10 @@ def run_import_members(args: argparse.Namespace) -> int:
             print(f"  … and {plan.error_count - 20} more rows with errors (see the report)")
         outcome = None
         if not args.dry_run:
-            outcome = ei.commit_import(ws, plan, args.on_duplicate, progress=_progress("importing"))
+            outcome = _commit_with_ctrl_c(ei, ws, plan, args.on_duplicate)
+            if outcome.cancelled:
+                ranges = ", ".join(f"{a}-{b}" for a, b in outcome.written_ranges()[:10])
+                print(f"cancelled: rows {ranges or '-'} imported, {outcome.not_reached} not")
             print(
                 f"imported: {outcome.created} new, {outcome.updated} updated, "
                 f"{len(outcome.skipped)} skipped, {len(outcome.failed)} refused"
@@ -184,6 +188,29 @@ def run_import_members(args: argparse.Namespace) -> int:
         return EXIT_PARTIAL if rejected else 0
     finally:
         ws.close()
+
+
+def _commit_with_ctrl_c(ei: Any, ws: Any, plan: Any, policy: str) -> Any:
+    """Commit; Ctrl-C stops after the chunk being written (committed chunks stay)."""
+    import signal
+
+    stop = {"asked": False}
+
+    def ask(_sig: int, _frame: Any) -> None:
+        stop["asked"] = True
+        print("stopping after the current chunk…", file=sys.stderr)
+
+    try:
+        previous = signal.signal(signal.SIGINT, ask)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        return ei.commit_import(
+            ws, plan, policy, progress=_progress("importing"), cancel=lambda: stop["asked"]
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _print_columns(opened: Any, mapping: list[str | None]) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -183,7 +184,7 @@ class SessionEditor(QWidget):
         self.add_rect.clicked.connect(self._add_rect)
         self.remove_rect.clicked.connect(self._remove_rect)
         self.save_button.clicked.connect(lambda: self.save())
-        self.back_button.clicked.connect(self.back.emit)
+        self.back_button.clicked.connect(self.go_back)
         self.print_ballot.clicked.connect(lambda: self._ask_and_print("ballot"))
         self.print_tally.clicked.connect(lambda: self._ask_and_print("tally"))
         self.print_notice.clicked.connect(lambda: self._ask_and_print("notice"))
@@ -481,6 +482,19 @@ class SessionEditor(QWidget):
                 self.status.setText(store_error_text(exc))
 
         default_runner().run(lambda ctx: ops.save_session(ws, session), done, failed)
+
+    def go_back(self) -> None:
+        """Back to the list; asks first when typed numbers or ballots are not saved yet."""
+        if self._dirty and not self.read_only:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Unsaved changes"),
+                self.tr("Leave without saving? What was entered since the last save is lost."),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            self._dirty = False
+        self.back.emit()
 
     def union_name(self) -> str:
         return self.union.currentText()

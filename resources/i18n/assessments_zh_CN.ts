@@ -140,7 +140,7 @@
 <context>
     <name>SessionEditor</name>
     <message>
-        <location filename="../../desktop/ui/assessment_editor.py" line="+277" />
+        <location filename="../../desktop/ui/assessment_editor.py" line="+278" />
         <source>This session is signed off or with the county: it cannot change now.</source>
         <translation>此测评记录已签署或正由上级工会审核，现在不能修改。</translation>
     </message>
@@ -205,7 +205,17 @@
         <translation>已存为草稿：数字尚不一致，暂无测评结果。</translation>
     </message>
     <message>
-        <location line="+43" />
+        <location line="+22" />
+        <source>Unsaved changes</source>
+        <translation>尚未保存</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Leave without saving? What was entered since the last save is lost.</source>
+        <translation>不保存就离开吗？上次保存后录入的内容将丢失。</translation>
+    </message>
+    <message>
+        <location line="+33" />
         <source>Printed to %1</source>
         <translation>已打印到 %1</translation>
     </message>

@@ -282,3 +282,19 @@ def test_a_union_that_asks_one_overall_question(qtbot, page: AssessmentsPage, ws
     assert stored.template_variant == "overall"
     assert stored.result["template"]["variant"] == "overall"
     assert ops.template_for(stored, ws).item_ids() == ["overall"]
+
+
+def test_leaving_with_unsaved_ballots_asks_first(qtbot, page: AssessmentsPage, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    page.new_session()
+    editor = page.editor
+    editor.tabs.setCurrentIndex(1)
+    key_ballot(qtbot, editor.keyer, "111111")
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args) or answers.pop(0))
+    qtbot.mouseClick(editor.back_button, Qt.MouseButton.LeftButton)
+    assert page.stack.currentWidget() is editor and editor.keyer.ballots == ["111111"]
+    qtbot.mouseClick(editor.back_button, Qt.MouseButton.LeftButton)
+    assert page.stack.currentIndex() == 0 and len(asked) == 2

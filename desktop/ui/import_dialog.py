@@ -44,9 +44,9 @@ MAX_SHOWN = 2000  # rows listed in the preview tables (the report holds every on
 
 
 def _lang() -> str:
-    from PySide6.QtCore import QLocale
+    from desktop.ui.i18n import current_language
 
-    return "zh_CN" if QLocale().language() == QLocale.Language.Chinese else "en"
+    return current_language()
 
 
 class ImportDialog(QDialog):

@@ -199,3 +199,23 @@ def test_transfer_dialog_inside_and_outside(
     dialog.confirm_selected()
     assert dialog.pending_table.rowCount() == 0
     assert [t.state for t in transfers.pending_transfers(ws, state=None)] == ["confirmed"]
+
+
+def test_import_dialog_speaks_chinese(
+    qtbot: Any, tmp_path: Path, ws: Workspace, union: str
+) -> None:
+    from desktop.ui import i18n
+
+    i18n.set_language("zh_CN")
+    try:
+        dialog = ImportDialog(ws, union_uuid=union)
+        qtbot.addWidget(dialog)
+        assert dialog.windowTitle() == "导入会员"
+        assert dialog.next_button.text() == "下一步"
+        empty = tmp_path / "空.csv"
+        empty.write_bytes(b"")
+        dialog.path_edit.setText(str(empty))
+        dialog.next()
+        assert dialog.message.text() == "“空.csv”是空表，没有任何内容。"
+    finally:
+        i18n.set_language("en")

@@ -259,3 +259,11 @@ def test_a_shown_percentage_never_crosses_the_ninety_percent_line(num) -> None:
     value = Fraction(*num)
     shown = float(a.percent(value).rstrip("%"))
     assert (shown >= 90.0) == (value >= Fraction(9, 10))
+
+
+def test_the_forms_catalogue_knows_the_assessment_codes() -> None:
+    import forms
+
+    words = forms.message("assessment.returned_exceed_issued", "zh_CN", returned=41, issued=40)
+    assert words == "收回选票 41 张，多于发出的 40 张"
+    assert "41" in forms.message("assessment.returned_exceed_issued", "en", returned=41, issued=40)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from importlib import resources
 
 import pytest
 
@@ -115,7 +116,7 @@ def test_dashboard_figures(ws, unions) -> None:
 
 def test_a_new_template_version_received_by_sync_is_used_for_new_sessions(ws, unions) -> None:
     raw = json.loads(
-        (a.resources.files("forms") / "definitions" / "assessment.json").read_text("utf-8")
+        (resources.files("forms") / "definitions" / "assessment.json").read_text("utf-8")
     )
     raw["version"] = 2
     standard = raw["meta"]["assessment_templates"][0]

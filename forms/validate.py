@@ -93,9 +93,11 @@ def _guarded(type_parse: Callable[..., Any], code: str) -> Callable[..., Any]:
 
 def _make_parser(f: Any) -> Parser:
     """One closure per field: empty -> None, else the type's parse (memoised when pure)."""
-    parse = _guarded(TYPES[f.type].parse, INVALID_CODE[f.type])
+    raw_parse = TYPES[f.type].parse
+    parse = _guarded(raw_parse, INVALID_CODE[f.type])
     aware = f.type in TODAY_AWARE
     if f.type not in _CACHED_TYPES:
+        bad = INVALID_CODE[f.type]
 
         def plain(raw: Any, today: _dt.date) -> Any:
             if raw.__class__ is str:
@@ -103,7 +105,12 @@ def _make_parser(f: Any) -> Parser:
                     return None
             elif raw is None:
                 return None
-            return parse(raw, f)
+            try:
+                return raw_parse(raw, f)
+            except InvalidValue:
+                raise
+            except (ValueError, TypeError, ArithmeticError, AttributeError, OverflowError):
+                raise InvalidValue(bad) from None
 
         return plain
     cache: dict[str, Any] = {}

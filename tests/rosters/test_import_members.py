@@ -190,29 +190,29 @@ def test_required_column_missing_is_named(tmp_path: Path, ws: Workspace, union: 
 def test_cancel_halfway_keeps_whole_chunks_and_reports(
     tmp_path: Path, ws: Workspace, union: str
 ) -> None:
-    rows = [member_row(i) for i in range(2500)]
+    rows = [member_row(i) for i in range(1300)]
     path = write_xlsx(tmp_path / "big.xlsx", HEADERS, rows)
     plan = ei.preview_import(ws, ei.open_member_sheet(path, ws), union)
-    assert plan.good_count == 2500
+    assert plan.good_count == 1300
     seen: list[tuple[int, int]] = []
 
     def cancel() -> bool:
         return len(seen) >= 1  # after the first chunk
 
     outcome = ei.commit_import(ws, plan, progress=lambda d, t: seen.append((d, t)), cancel=cancel)
-    assert outcome.cancelled and outcome.created == 1000 and outcome.not_reached == 1500
+    assert outcome.cancelled and outcome.created == 1000 and outcome.not_reached == 300
     assert outcome.written_ranges() == [(2, 1001)]
     assert ws.records.count("member") == 1000
     assert ws.audit.verify().ok
     report = ei.write_error_report(plan, tmp_path / "report.xlsx", outcome, lang="en")
     wb = openpyxl.load_workbook(report, read_only=True)
     notes = [r for r in wb["Not imported"].iter_rows(values_only=True)]
-    assert notes[-1] == (1002, "Cancelled: 1500 rows from row 1002 on were not imported")
+    assert notes[-1] == (1002, "Cancelled: 300 rows from row 1002 on were not imported")
     # the rest can be imported later: the first 1000 are then duplicates to skip
     again = ei.preview_import(ws, ei.open_member_sheet(path, ws), union)
     assert len(again.duplicate_rows("workspace")) == 1000
     rest = ei.commit_import(ws, again, "skip")
-    assert rest.created == 1500 and ws.records.count("member") == 2500
+    assert rest.created == 300 and ws.records.count("member") == 1300
 
 
 def test_error_report_holds_rejected_rows(tmp_path: Path, ws: Workspace, union: str) -> None:

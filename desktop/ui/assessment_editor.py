@@ -9,15 +9,12 @@ the rule used; errors name the numbers (codes turned into words here, in the UI)
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -31,34 +28,24 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop import assessments as ops
-from desktop.assessments import MEETING_KINDS, Rectification, Session
+from desktop.assessments import MEETING_KINDS, Session
 from desktop.ui.assessment_keying import BallotKeyer
+from desktop.ui.assessment_rectifications import RectificationTable
+from desktop.ui.assessment_result import ResultView
 from desktop.ui.i18n import current_language, pick
 from desktop.ui.tasks import default_runner
 from forms import assessment as rules
 from forms.assessment import AssessmentResult, Template
 
 TURNOUT = ("eligible", "attendees", "issued", "returned", "invalid")
-RECT_COLUMNS = ("what", "owner", "deadline", "done_date", "outcome")
 MAX_COUNT = 1_000_000
 READ_ONLY_STATUSES = ("queued", "delivered", "forwarded")
-
-
-def problem_text(template: Template, code: str, params: dict[str, Any]) -> str:
-    """Words for an assessment code, with item and grade ids shown as their labels."""
-    shown = dict(params)
-    for key, lookup in (("item", template.item), ("grade", template.grade)):
-        if key in shown:
-            with contextlib.suppress(KeyError):
-                shown[key] = pick(lookup(shown[key]).label)
-    return rules.message(code, current_language(), **shown)
 
 
 class SessionEditor(QWidget):
@@ -117,24 +104,9 @@ class SessionEditor(QWidget):
         self.keyer = BallotKeyer(self.template)
         self.tabs.addTab(self.grid, "")
         self.tabs.addTab(self.keyer, "")
-        self.result_label = QLabel()
-        self.result_label.setObjectName("assessmentResult")
-        self.result_label.setWordWrap(True)
-        self.result_label.setTextFormat(Qt.TextFormat.RichText)
-        self.result_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.result_label = ResultView()
 
-        self.rect_box = QGroupBox()
-        self.rects = QTableWidget(0, len(RECT_COLUMNS))
-        self.rects.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        self.add_rect = QPushButton()
-        self.remove_rect = QPushButton()
-        rect_buttons = QHBoxLayout()
-        rect_buttons.addWidget(self.add_rect)
-        rect_buttons.addWidget(self.remove_rect)
-        rect_buttons.addStretch(1)
-        rect_layout = QVBoxLayout(self.rect_box)
-        rect_layout.addWidget(self.rects)
-        rect_layout.addLayout(rect_buttons)
+        self.rect_box = RectificationTable()
 
         self.status = QLabel()
         self.status.setObjectName("editorStatus")
@@ -180,9 +152,7 @@ class SessionEditor(QWidget):
         self.variant.currentIndexChanged.connect(self._variant_changed)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.keyer.ballots_changed.connect(self._changed)
-        self.rects.itemChanged.connect(self._changed)
-        self.add_rect.clicked.connect(self._add_rect)
-        self.remove_rect.clicked.connect(self._remove_rect)
+        self.rect_box.changed.connect(self._changed)
         self.save_button.clicked.connect(lambda: self.save())
         self.back_button.clicked.connect(self.go_back)
         self.print_ballot.clicked.connect(lambda: self._ask_and_print("ballot"))
@@ -256,9 +226,7 @@ class SessionEditor(QWidget):
                     self.grid_spin(r, c).setValue(session.tally.get(item.id, {}).get(grade.id, 0))
             self.keyer.set_ballots(session.ballots)
             self.tabs.setCurrentIndex(1 if session.entry_mode == ops.ENTRY_BALLOTS else 0)
-            self.rects.setRowCount(0)
-            for rect in session.rectifications:
-                self._add_rect(rect)
+            self.rect_box.set_items(session.rectifications)
         finally:
             self._loading = False
         self._dirty = False
@@ -310,13 +278,7 @@ class SessionEditor(QWidget):
                 returned=self.spins["returned"].value(),
                 invalid=self.spins["invalid"].value(),
             )
-        for row in range(self.rects.rowCount()):
-            cells = [
-                (self.rects.item(row, c).text().strip() if self.rects.item(row, c) else "")
-                for c in range(len(RECT_COLUMNS))
-            ]
-            if any(cells):
-                session.rectifications.append(Rectification(*cells))
+        session.rectifications = self.rect_box.items()
         return session
 
     def ballot_mode(self) -> bool:
@@ -387,66 +349,7 @@ class SessionEditor(QWidget):
         session = self.collect()
         result = session.compute(self.template)
         self.last_result = result
-        self.result_label.setText(self.result_html(result))
-
-    def result_html(self, result: AssessmentResult) -> str:
-        t = self.template
-        if not result.ok:
-            lines = [problem_text(t, e.code, e.params) for e in result.errors]
-            head = self.tr("The numbers do not agree yet:")
-            return f"<b>{head}</b><ul>" + "".join(f"<li>{x}</li>" for x in lines) + "</ul>"
-        assert result.overall_rate is not None
-        yes, no = self.tr("yes"), self.tr("no")
-        rows = [
-            (self.tr("Quorum met"), yes if result.quorum_met else no),
-            (self.tr("Valid ballots"), str(result.valid)),
-            (self.tr("Overall satisfaction"), rules.percent(result.overall_rate)),
-            (self.tr("Rectification required"), yes if result.rectification_required else no),
-            (self.tr("Model-home eligible"), yes if result.model_home_eligible else no),
-        ]
-        html = "".join(f"<tr><td>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows)
-        reasons = "".join(
-            f"<li>{problem_text(t, r.code, r.params)}</li>" for r in result.rectification_reasons
-        )
-        rule = result.rule
-        rule_text = self.tr(
-            "Rule: quorum %1 of eligible; satisfaction = (satisfied + basically satisfied) / "
-            "valid; rectification when unsatisfied > %2; model home at %3 or more."
-        )
-        rule_text = (
-            rule_text.replace("%1", rule["quorum_fraction"])
-            .replace("%2", rule["rectification_above"])
-            .replace("%3", rules.percent(Fraction(rule["model_home_at_least"]), 0))
-        )
-        return (
-            f"<table>{html}</table>"
-            + (f"<ul>{reasons}</ul>" if reasons else "")
-            + f"<p><small>{rule_text}</small></p>"
-        )
-
-    # -- rectification rows --------------------------------------------------------------
-    def _add_rect(self, rect: Rectification | None = None) -> None:
-        row = self.rects.rowCount()
-        self.rects.insertRow(row)
-        values = (
-            [rect.what, rect.owner, rect.deadline, rect.done_date, rect.outcome]
-            if isinstance(rect, Rectification)
-            else [""] * len(RECT_COLUMNS)
-        )
-        was = self._loading
-        self._loading = True
-        for col, value in enumerate(values):
-            self.rects.setItem(row, col, QTableWidgetItem(value))
-        self._loading = was
-        if not isinstance(rect, Rectification):
-            self.rects.setCurrentCell(row, 0)
-            self._changed()
-
-    def _remove_rect(self) -> None:
-        row = self.rects.currentRow()
-        if row >= 0:
-            self.rects.removeRow(row)
-            self._changed()
+        self.result_label.show_result(self.template, result)
 
     # -- saving and printing -------------------------------------------------------------
     def save(self, on_saved: Callable[[Session], None] | None = None) -> None:
@@ -583,18 +486,6 @@ class SessionEditor(QWidget):
         )
         self.tabs.setTabText(0, self.tr("Typed totals"))
         self.tabs.setTabText(1, self.tr("Ballot by ballot"))
-        self.rect_box.setTitle(self.tr("Rectification items"))
-        self.rects.setHorizontalHeaderLabels(
-            [
-                self.tr("What"),
-                self.tr("Owner"),
-                self.tr("Deadline"),
-                self.tr("Done on"),
-                self.tr("Outcome"),
-            ]
-        )
-        self.add_rect.setText(self.tr("Add item"))
-        self.remove_rect.setText(self.tr("Remove item"))
         self.save_button.setText(self.tr("Save"))
         self.back_button.setText(self.tr("Back to the list"))
         self.copies.setSuffix(self.tr(" copies"))
@@ -602,8 +493,6 @@ class SessionEditor(QWidget):
         self.print_tally.setText(self.tr("Print tally sheet"))
         self.print_notice.setText(self.tr("Print result notice"))
         self._label_grid()
-        if self.last_result is not None:
-            self.result_label.setText(self.result_html(self.last_result))
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
         from PySide6.QtCore import QEvent

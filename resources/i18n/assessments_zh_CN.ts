@@ -138,14 +138,52 @@
     </message>
 </context>
 <context>
-    <name>SessionEditor</name>
+    <name>RectificationTable</name>
     <message>
-        <location filename="../../desktop/ui/assessment_editor.py" line="+278" />
-        <source>This session is signed off or with the county: it cannot change now.</source>
-        <translation>此测评记录已签署或正由上级工会审核，现在不能修改。</translation>
+        <location filename="../../desktop/ui/assessment_rectifications.py" line="+97" />
+        <source>Rectification items</source>
+        <translation>整改事项</translation>
     </message>
     <message>
-        <location line="+118" />
+        <location line="+3" />
+        <source>What</source>
+        <translation>整改事项</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Owner</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Deadline (YYYY-MM-DD)</source>
+        <translation>整改期限（年-月-日）</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Done on</source>
+        <translation>完成日期</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Outcome</source>
+        <translation>整改结果</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Add item</source>
+        <translation>添加事项</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Remove item</source>
+        <translation>删除事项</translation>
+    </message>
+</context>
+<context>
+    <name>ResultView</name>
+    <message>
+        <location filename="../../desktop/ui/assessment_result.py" line="+48" />
         <source>The numbers do not agree yet:</source>
         <translation>数字尚不一致：</translation>
     </message>
@@ -185,12 +223,20 @@
         <translation>符合模范职工之家条件</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+9" />
         <source>Rule: quorum %1 of eligible; satisfaction = (satisfied + basically satisfied) / valid; rectification when unsatisfied &gt; %2; model home at %3 or more.</source>
         <translation>规则：实到不少于应到的 %1；满意率 =（满意 + 基本满意）÷ 有效票；不满意超过 %2 须整改；满意率达到 %3 及以上可申报模范职工之家。</translation>
     </message>
+</context>
+<context>
+    <name>SessionEditor</name>
     <message>
-        <location line="+45" />
+        <location filename="../../desktop/ui/assessment_editor.py" line="+246" />
+        <source>This session is signed off or with the county: it cannot change now.</source>
+        <translation>此测评记录已签署或正由上级工会审核，现在不能修改。</translation>
+    </message>
+    <message>
+        <location line="+115" />
         <source>Choose the union first.</source>
         <translation>请先选择基层工会。</translation>
     </message>
@@ -323,46 +369,6 @@
         <location line="+1" />
         <source>Ballot by ballot</source>
         <translation>逐票录入</translation>
-    </message>
-    <message>
-        <location line="+1" />
-        <source>Rectification items</source>
-        <translation>整改事项</translation>
-    </message>
-    <message>
-        <location line="+3" />
-        <source>What</source>
-        <translation>整改事项</translation>
-    </message>
-    <message>
-        <location line="+1" />
-        <source>Owner</source>
-        <translation>责任人</translation>
-    </message>
-    <message>
-        <location line="+1" />
-        <source>Deadline</source>
-        <translation>整改期限</translation>
-    </message>
-    <message>
-        <location line="+1" />
-        <source>Done on</source>
-        <translation>完成日期</translation>
-    </message>
-    <message>
-        <location line="+1" />
-        <source>Outcome</source>
-        <translation>整改结果</translation>
-    </message>
-    <message>
-        <location line="+3" />
-        <source>Add item</source>
-        <translation>添加事项</translation>
-    </message>
-    <message>
-        <location line="+1" />
-        <source>Remove item</source>
-        <translation>删除事项</translation>
     </message>
     <message>
         <location line="+1" />

@@ -11,12 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = [
-    "desktop/ui/pages/assessments.py",
-    "desktop/ui/assessment_editor.py",
-    "desktop/ui/assessment_keying.py",
-    "desktop/ui/assessment_summary.py",
-]
+SOURCES = ["desktop/ui/pages/assessments.py"] + sorted(
+    p.relative_to(ROOT).as_posix() for p in (ROOT / "desktop" / "ui").glob("assessment_*.py")
+)
 TS = ROOT / "resources" / "i18n" / "assessments_zh_CN.ts"
 
 

@@ -298,3 +298,36 @@ def test_leaving_with_unsaved_ballots_asks_first(qtbot, page: AssessmentsPage, m
     assert page.stack.currentWidget() is editor and editor.keyer.ballots == ["111111"]
     qtbot.mouseClick(editor.back_button, Qt.MouseButton.LeftButton)
     assert page.stack.currentIndex() == 0 and len(asked) == 2
+
+
+def test_rectification_items_typed_in_the_editor_reach_the_summary(
+    qtbot, page: AssessmentsPage, ws, unions
+) -> None:
+    page.new_session()
+    editor = page.editor
+    editor.union.setCurrentIndex(editor.union.findData(unions["jiangnan"]))
+    editor.year.setValue(2020)  # long past: every open deadline is overdue
+    for name in ("eligible", "attendees", "issued"):
+        editor.spins[name].setValue(3)
+    editor.tabs.setCurrentIndex(1)
+    for code in ("333333", "333311", "111111"):
+        key_ballot(qtbot, editor.keyer, code)
+    assert editor.last_result.rectification_required
+    rects = editor.rect_box
+    for what, owner, deadline in (("健身器材更新", "王强", "2020-06-30"), ("经费公开", "李红", "")):
+        qtbot.mouseClick(rects.add_button, Qt.MouseButton.LeftButton)
+        row = rects.table.rowCount() - 1
+        for col, value in enumerate((what, owner, deadline)):
+            rects.table.item(row, col).setText(value)
+    assert editor.has_unsaved_changes()
+    editor.save()
+    assert "Saved with its result" in editor.status.text()
+    stored = ops.get_session(ws, editor.session.uuid)
+    assert [(r.what, r.owner, r.deadline) for r in stored.rectifications] == [
+        ("健身器材更新", "王强", "2020-06-30"),
+        ("经费公开", "李红", ""),
+    ]
+    page.show_list()
+    page.year.setValue(2020)
+    overdue = page.summary.overdue
+    assert overdue.rowCount() == 1 and overdue.item(0, 1).text() == "健身器材更新"

@@ -197,7 +197,11 @@ def _level(fields: list[Any], order: list[Any]) -> _Level:
             for f in fields
             if f.required and not f.constraint and f.id_type_field is None and f.type != "repeat"
         ],
-        checked=[f for f in fields if f.constraint or f.id_type_field is not None],
+        checked=[
+            f
+            for f in fields
+            if (f.constraint or f.id_type_field is not None) and f.type != "repeat"
+        ],
         dumpers=[(f.id, TYPES[f.type].dump) for f in fields if TYPES[f.type].dump is not _same],
         position={f.id: i for i, f in enumerate(fields)},
         known=frozenset(f.id for f in fields),

@@ -145,3 +145,37 @@ def test_a_mismatched_declared_upgrade_is_refused(member_form) -> None:
     v2 = forms.load_form_dict(raw, source="member_v2")
     with pytest.raises(ValueError, match="from v7"):
         forms.upgrade({}, member_form, v2)
+
+
+def test_a_rule_on_the_whole_group_is_reported_once_on_the_group() -> None:
+    raw = {
+        "id": "g",
+        "version": 1,
+        "title": label("g"),
+        "sections": [
+            {
+                "id": "s",
+                "title": label("s"),
+                "fields": [
+                    {
+                        "id": "changes",
+                        "type": "repeat",
+                        "label": label("changes"),
+                        "required": True,
+                        "fields": [{"id": "kind", "type": "text", "label": label("kind")}],
+                        "constraint": {
+                            "expr": "count(changes, kind == 'join') <= 1",
+                            "code": "g.joined_twice",
+                            "message": label("joined twice"),
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    form = forms.load_form_dict(raw)
+    r = forms.validate(form, {"changes": [{"kind": "join"}, {"kind": "join"}]})
+    assert [(e.field, e.code) for e in r.errors] == [("changes", "g.joined_twice")]
+    r = forms.validate(form, {"changes": []})
+    assert [(e.field, e.code) for e in r.errors] == [("changes", "required")]
+    assert forms.validate(form, {"changes": [{"kind": "join"}]}).ok

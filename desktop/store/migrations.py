@@ -192,3 +192,37 @@ def paging_indexes(conn: sqlcipher3.Connection) -> None:
         CREATE INDEX records_form_status ON records (form_id, status, updated_at);
         """,
     )
+
+
+@step(3)
+def search_tables_per_form(conn: sqlcipher3.Connection) -> None:
+    """Full-text tables per form (a search needs no check of which form a hit belongs to):
+    rebuild them from the records, then drop the shared ones."""
+    import json
+
+    from desktop.store import errors as store_errors
+    from desktop.store import search
+    from desktop.store.formdefs import FormCatalog
+
+    catalog = FormCatalog(lambda: conn)
+    pairs = conn.execute("SELECT DISTINCT form_id, form_version FROM records").fetchall()
+    for form_id, version in pairs:
+        try:
+            spec = catalog.spec(catalog.get(form_id, version))
+        except store_errors.UnknownForm:
+            continue  # no definition here: those records stay findable by their keys only
+        cur = conn.execute(
+            "SELECT id, data FROM records WHERE form_id = ? AND form_version = ?",
+            (form_id, version),
+        )
+        while batch := cur.fetchmany(5000):
+            items = [(rid, form_id, json.loads(data)) for rid, data in batch]
+            search.ensure_fts(conn, form_id)
+            tri, gram = search.fts_names(form_id)
+            rows = [(rid, t) for rid, _, d in items if (t := search.text_of(spec, d))]
+            conn.executemany(f"INSERT INTO {tri} (rowid, text) VALUES (?, ?)", rows)
+            conn.executemany(
+                f"INSERT INTO {gram} (rowid, grams) VALUES (?, ?)",
+                [(r, search.grams_of(t)) for r, t in rows],
+            )
+    _script(conn, "DROP TABLE search_tri;\nDROP TABLE search_gram;\n")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from desktop.store import audit, db, errors, search, writer
+from desktop.store import search as _search_mod
 from desktop.store.formdefs import StorageSpec
 from desktop.store.masking import is_masked_form_of, mask_data
 from desktop.store.roles import require, require_form_write
@@ -608,7 +609,9 @@ class Records:
             clauses.append(sql)
             params.extend(p)
         if search_text and search_text.strip():
-            sql, p = search.search_clause(form_id, spec, search_text)
+            sql, p = search.search_clause(
+                form_id, spec, search_text, fts=search.has_fts(self._conn, form_id)
+            )
             clauses.append(sql)
             params.extend(p)
         return " AND ".join(clauses), params, spec
@@ -630,9 +633,14 @@ class Records:
         self._ws._require_open()
         where, params, spec = self._where(form_id, search, filters, status)
         direction = "DESC" if descending else "ASC"
-        plain = not (search and search.strip()) and not filters and status is None
-        if order_by is not None and plain and spec.keyed.get(order_by) == "sort":
-            recs = self._page_by_key(form_id, order_by, direction, limit, offset)
+        searching = bool(search and search.strip())
+        plain = not searching and not filters and status is None
+        only_search = searching and not filters and status is None and order_by is None
+        if (order_by is not None and plain and spec.keyed.get(order_by) == "sort") or only_search:
+            if only_search:
+                recs = self._page_by_search(form_id, spec, str(search), limit, offset)
+            else:
+                recs = self._page_by_key(form_id, str(order_by), direction, limit, offset)
             if unmask:
                 self._audit_unmask(recs)
             return [self._shown(r, unmask) for r in recs]
@@ -658,6 +666,20 @@ class Records:
             self._audit_unmask(recs)
         return [self._shown(r, unmask) for r in recs]
 
+    def _page_by_search(
+        self, form_id: str, spec: StorageSpec, text: str, limit: int | None, offset: int
+    ) -> list[Record]:
+        """Search hits, newest record first, taken from the indexes before any row is read."""
+        sub, params = search.search_ids(
+            form_id, spec, text, fts=search.has_fts(self._conn, form_id)
+        )
+        if not sub:
+            return []
+        sql = f"SELECT id FROM ({sub}) ORDER BY id DESC LIMIT ? OFFSET ?"
+        lim = -1 if limit is None else int(limit)
+        ids = [r[0] for r in self._conn.execute(sql, (*params, lim, int(offset)))]
+        return self._fetch(ids)
+
     def _page_by_key(
         self, form_id: str, field_id: str, direction: str, limit: int | None, offset: int
     ) -> list[Record]:
@@ -672,6 +694,10 @@ class Records:
                 sql, (form_id, field_id, -1 if limit is None else int(limit), int(offset))
             )
         ]
+        return self._fetch(ids)
+
+    def _fetch(self, ids: list[int]) -> list[Record]:
+        """Records by row id, in the order of ``ids``."""
         by_id: dict[int, Record] = {}
         for k in range(0, len(ids), 500):
             part = ids[k : k + 500]
@@ -691,6 +717,14 @@ class Records:
         status: str | Sequence[str] | None = None,
     ) -> int:
         self._ws._require_open()
+        if search and search.strip() and not filters and status is None:
+            spec = self._ws.forms.spec(self._ws.forms.latest(form_id))
+            sub, sparams = _search_mod.search_ids(
+                form_id, spec, search, fts=_search_mod.has_fts(self._conn, form_id)
+            )
+            if not sub:
+                return 0
+            return int(self._conn.execute(f"SELECT count(*) FROM ({sub})", sparams).fetchone()[0])
         where, params, _ = self._where(form_id, search, filters, status)
         try:
             return int(

@@ -1,9 +1,14 @@
 """Search indexes of the records table (all inside the encrypted database).
 
-- ``search_tri``: FTS5 trigram over the text of a form's ``contains`` fields (queries of 3+
-  characters, any position, case-insensitive).
-- ``search_gram``: FTS5 over the 1- and 2-character grams of the same text, so a 2-character
-  Chinese name fragment (张三) or a surname (王) is an indexed lookup too.
+Per form (tables made on first use, so a search never has to check which form a hit is of):
+
+- ``fts_tri_<form>``: FTS5 trigram over the text of the form's ``contains`` fields (queries of
+  3+ characters, any position, case-insensitive).
+- ``fts_gram_<form>``: FTS5 over the 1- and 2-character grams of the same text, so a
+  2-character Chinese name fragment (张三) or a surname (王) is an indexed lookup too.
+
+Shared:
+
 - ``record_keys`` (one B-tree, no rowid): one row per keyed field (ID numbers, phones,
   references, sortable names) for
   exact and prefix lookups, filters and ``order_by`` paging.
@@ -11,6 +16,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -58,20 +64,51 @@ def _key_rows(
     return rows
 
 
+def fts_names(form_id: str) -> tuple[str, str]:
+    """The trigram and gram table names of a form."""
+    tag = (
+        form_id
+        if re.fullmatch(r"[a-z][a-z0-9_]{0,40}", form_id)
+        else ("h" + hashlib.sha256(form_id.encode()).hexdigest()[:16])
+    )
+    return f"fts_tri_{tag}", f"fts_gram_{tag}"
+
+
+def ensure_fts(conn: sqlcipher3.Connection, form_id: str) -> tuple[str, str]:
+    tri, gram = fts_names(form_id)
+    conn.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {tri} USING fts5"
+        " (text, tokenize = 'trigram', content = '', contentless_delete = 1)"
+    )
+    conn.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {gram} USING fts5"
+        " (grams, tokenize = 'unicode61', content = '', contentless_delete = 1)"
+    )
+    return tri, gram
+
+
+def has_fts(conn: sqlcipher3.Connection, form_id: str) -> bool:
+    tri, _ = fts_names(form_id)
+    return bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (tri,)).fetchone())
+
+
 def index_many(
     conn: sqlcipher3.Connection, spec: StorageSpec, items: list[tuple[int, str, Mapping[str, Any]]]
 ) -> None:
     """Index rows of fresh (or just unindexed) records: (record id, form id, data) each."""
-    tri, gram, keys = [], [], []
+    texts: dict[str, list[tuple[int, str]]] = {}
+    keys = []
     for rec, form_id, data in items:
         text = text_of(spec, data)
         if text:
-            tri.append((rec, text))
-            gram.append((rec, grams_of(text)))
+            texts.setdefault(form_id, []).append((rec, text))
         keys.extend(_key_rows(spec, rec, form_id, data))
-    if tri:
-        conn.executemany("INSERT INTO search_tri (rowid, text) VALUES (?, ?)", tri)
-        conn.executemany("INSERT INTO search_gram (rowid, grams) VALUES (?, ?)", gram)
+    for form_id, rows in texts.items():
+        tri, gram = ensure_fts(conn, form_id)
+        conn.executemany(f"INSERT INTO {tri} (rowid, text) VALUES (?, ?)", rows)
+        conn.executemany(
+            f"INSERT INTO {gram} (rowid, grams) VALUES (?, ?)", [(r, grams_of(t)) for r, t in rows]
+        )
     if keys:
         conn.executemany(
             "INSERT OR IGNORE INTO record_keys (form_id, field_id, value, rec) VALUES (?, ?, ?, ?)",
@@ -83,9 +120,12 @@ def unindex_many(
     conn: sqlcipher3.Connection, spec: StorageSpec, items: list[tuple[int, str, Mapping[str, Any]]]
 ) -> None:
     """Remove the index rows of records (record id, form id, the data they were indexed with)."""
-    rows = [(rec,) for rec, _, _ in items]
-    conn.executemany("DELETE FROM search_tri WHERE rowid = ?", rows)
-    conn.executemany("DELETE FROM search_gram WHERE rowid = ?", rows)
+    for form_id in {f for _, f, _ in items}:
+        if has_fts(conn, form_id):
+            tri, gram = fts_names(form_id)
+            rows = [(rec,) for rec, f, _ in items if f == form_id]
+            conn.executemany(f"DELETE FROM {tri} WHERE rowid = ?", rows)
+            conn.executemany(f"DELETE FROM {gram} WHERE rowid = ?", rows)
     keys = [k for rec, form_id, data in items for k in _key_rows(spec, rec, form_id, data)]
     conn.executemany(
         "DELETE FROM record_keys WHERE form_id = ? AND field_id = ? AND value = ? AND rec = ?", keys
@@ -96,39 +136,49 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def search_clause(form_id: str, spec: StorageSpec, search: str) -> tuple[str, list[Any]]:
-    """SQL (``r.id IN (...)``) and parameters matching ``search`` for this form."""
+def search_ids(form_id: str, spec: StorageSpec, search: str, *, fts: bool) -> tuple[str, list[Any]]:
+    """A compound SELECT of the ids of ``form_id`` records matching ``search`` (or ``""``)."""
     s = " ".join(search.split()).lower()
     parts: list[str] = []
     params: list[Any] = []
-    if spec.contains and s:
+    tri, gram_table = fts_names(form_id)
+    if fts and spec.contains and s:
         if len(s) >= 3:
-            parts.append("SELECT rowid FROM search_tri WHERE search_tri MATCH ?")
+            parts.append(f"SELECT rowid AS id FROM {tri} WHERE {tri} MATCH ?")
             params.append(_phrase(s))
         else:
             grams = grams_of(s).split()
             wanted = s.replace(" ", "")
             gram = wanted if wanted in grams else (grams[0] if grams else "")
             if gram:
-                parts.append("SELECT rowid FROM search_gram WHERE search_gram MATCH ?")
+                parts.append(f"SELECT rowid AS id FROM {gram_table} WHERE {gram_table} MATCH ?")
                 params.append(_phrase(gram))
     if spec.prefix and PREFIX_LIKE.match(s):
         up = s.upper()
         marks = ",".join("?" * len(spec.prefix))
         parts.append(
-            f"SELECT rec FROM record_keys WHERE form_id = ? AND field_id IN ({marks})"
+            f"SELECT rec AS id FROM record_keys WHERE form_id = ? AND field_id IN ({marks})"
             " AND value >= ? AND value < ?"
         )
         params.extend([form_id, *spec.prefix, up, up + MAX_KEY])
     if spec.exact and s:
         marks = ",".join("?" * len(spec.exact))
         parts.append(
-            f"SELECT rec FROM record_keys WHERE form_id = ? AND field_id IN ({marks}) AND value IN (?, ?)"
+            f"SELECT rec AS id FROM record_keys WHERE form_id = ? AND field_id IN ({marks})"
+            " AND value IN (?, ?)"
         )
         params.extend([form_id, *spec.exact, " ".join(search.split()), s.upper()])
-    if not parts:
+    return " UNION ".join(parts), params
+
+
+def search_clause(
+    form_id: str, spec: StorageSpec, search: str, *, fts: bool
+) -> tuple[str, list[Any]]:
+    """SQL (``r.id IN (...)``) and parameters matching ``search`` for this form."""
+    sub, params = search_ids(form_id, spec, search, fts=fts)
+    if not sub:
         return "0", []
-    return "r.id IN (" + " UNION ".join(parts) + ")", params
+    return f"r.id IN ({sub})", params
 
 
 def exact_clause(form_id: str, field_id: str, value: Any) -> tuple[str, list[Any]]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -46,6 +46,32 @@ from forms.assessment import AssessmentResult, Template
 TURNOUT = ("eligible", "attendees", "issued", "returned", "invalid")
 MAX_COUNT = 1_000_000
 READ_ONLY_STATUSES = ("queued", "delivered", "forwarded")
+
+
+def field_errors_text(errors: list[Any]) -> str:
+    """ "整改事项 第 1 行 · 整改期限：日期不存在" for each field error of a refused save."""
+    import forms
+
+    form = forms.load_form(ops.FORM_ID)
+    parts = []
+    for error in errors:
+        top, _, rest = str(error.field).partition(".")
+        name, _, index = top.partition("[")
+        try:
+            field = form.field(name)
+            where = pick(field.label)
+            if index:
+                where += " " + QCoreApplication.translate("SessionEditor", "row %1").replace(
+                    "%1", str(int(index.rstrip("]")) + 1)
+                )
+            if rest:
+                sub = next((f for f in field.fields or [] if f.id == rest), None)
+                where += " · " + (pick(sub.label) if sub else rest)
+        except (KeyError, ValueError):
+            where = str(error.field)
+        words = forms.message(error.code, current_language(), **dict(error.params or {}))
+        parts.append(f"{where}：{words}")
+    return "；".join(parts)
 
 
 class SessionEditor(QWidget):
@@ -379,6 +405,8 @@ class SessionEditor(QWidget):
             if isinstance(exc, ops.DuplicateSession):
                 p = exc.problem
                 self.status.setText(rules.message(p.code, current_language(), **p.params))
+            elif getattr(exc, "result", None) is not None:  # the store's ValidationFailed
+                self.status.setText(field_errors_text(exc.result.errors))  # type: ignore[attr-defined]
             else:
                 from desktop.ui.errors_text import store_error_text
 

@@ -231,7 +231,12 @@
 <context>
     <name>SessionEditor</name>
     <message>
-        <location filename="../../desktop/ui/assessment_editor.py" line="+246" />
+        <location filename="../../desktop/ui/assessment_editor.py" line="+64" />
+        <source>row %1</source>
+        <translation>第 %1 行</translation>
+    </message>
+    <message>
+        <location line="+208" />
         <source>This session is signed off or with the county: it cannot change now.</source>
         <translation>此测评记录已签署或正由上级工会审核，现在不能修改。</translation>
     </message>
@@ -251,7 +256,7 @@
         <translation>已存为草稿：数字尚不一致，暂无测评结果。</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+24" />
         <source>Unsaved changes</source>
         <translation>尚未保存</translation>
     </message>

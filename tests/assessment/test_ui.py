@@ -331,3 +331,21 @@ def test_rectification_items_typed_in_the_editor_reach_the_summary(
     page.year.setValue(2020)
     overdue = page.summary.overdue
     assert overdue.rowCount() == 1 and overdue.item(0, 1).text() == "健身器材更新"
+
+
+def test_a_mistyped_deadline_is_named_and_nothing_is_lost(qtbot, page: AssessmentsPage, ws, unions):
+    page.new_session()
+    editor = page.editor
+    editor.union.setCurrentIndex(editor.union.findData(unions["yunqi"]))
+    qtbot.mouseClick(editor.rect_box.add_button, Qt.MouseButton.LeftButton)
+    editor.rect_box.table.item(0, 0).setText("活动室开放")
+    editor.rect_box.table.item(0, 2).setText("2026-02-30")
+    editor.save()
+    text = editor.status.text()
+    # the form's labels (zh_CN by default), the row, and the forms catalogue's words
+    assert text == "整改事项 row 1 · 整改期限：日期不存在"
+    assert editor.session.uuid is None and ops.sessions(ws) == []
+    assert editor.rect_box.table.item(0, 0).text() == "活动室开放"  # still there to fix
+    editor.rect_box.table.item(0, 2).setText("2026-03-30")
+    editor.save()
+    assert editor.session.uuid is not None

@@ -148,3 +148,27 @@ def test_expressions_see_only_the_record() -> None:
     for name in ("forms", "os", "self", "globals", "data", "print"):
         with pytest.raises(forms.DefinitionError, match="unknown"):
             forms.load_form_dict(definition(field("a", relevant=f"{name} == 1")))
+
+
+def test_row_calculations_and_relevance_can_read_the_record() -> None:
+    form = forms.load_form_dict(
+        definition(
+            field("rate"),
+            field(
+                "items",
+                "repeat",
+                fields=[
+                    field("qty"),
+                    field("cost", "money", calculate="qty * rate"),
+                    field("note", "text", relevant="qty > 10", required=True),
+                ],
+            ),
+            field("total", "money", calculate="sum(items.cost)"),
+        )
+    )
+    r = forms.validate(form, {"rate": "3", "items": [{"qty": "2"}, {"qty": "20", "note": "bulk"}]})
+    assert r.ok, r.errors
+    assert r.values["items"] == [{"qty": 2, "cost": 6}, {"qty": 20, "cost": 60, "note": "bulk"}]
+    assert r.values["total"] == 66
+    r = forms.validate(form, {"rate": "3", "items": [{"qty": "20"}]})
+    assert [(e.field, e.code) for e in r.errors] == [("items[0].note", "required")]

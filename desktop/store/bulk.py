@@ -1,0 +1,211 @@
+"""Validation and bulk saving (``save_many``): one transaction per chunk, unique values checked
+against the database with one query per field and chunk, progress and cancel callbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from desktop.store import audit, db, errors, search, writer
+from desktop.store.formdefs import StorageSpec
+from desktop.store.reading import RecordReading
+from desktop.store.record import (
+    EDIT_STATUSES,
+    BulkResult,
+    Record,
+    StoreValidationResult,
+    failure_message,
+)
+from desktop.store.roles import require_form_write
+from forms.errors import FieldError
+
+
+class BulkSaving(RecordReading):
+    """Validation helpers and ``save_many``."""
+
+    def _validate(self, form: Any, data: Mapping[str, Any], status: str) -> dict[str, Any]:
+        import forms
+
+        result = forms.validate(form, dict(data))
+        if not result.ok:
+            only_required = all(e.code == "required" for e in result.errors)
+            if not (status == "draft" and only_required):
+                raise errors.ValidationFailed(failure_message(form.id, result), result)
+        return dict(result.values)
+
+    def _check_unique(
+        self,
+        form_id: str,
+        spec: StorageSpec,
+        values: Mapping[str, Any],
+        own_id: int | None,
+        seen: dict[tuple[str, str], int] | None = None,
+    ) -> None:
+        problems: list[FieldError] = []
+        for f in spec.unique:
+            v = search.scalar_text(values.get(f))
+            if not v:
+                continue
+            row = self._conn.execute(
+                "SELECT rec FROM record_keys WHERE form_id = ? AND field_id = ? AND value = ?"
+                " AND rec IS NOT ? LIMIT 1",
+                (form_id, f, v, own_id),
+            ).fetchone()
+            if row is not None or (seen is not None and (f, v) in seen):
+                problems.append(FieldError("unique", f, {}))
+            elif seen is not None:
+                seen[(f, v)] = 1
+        if problems:
+            result = StoreValidationResult(problems, dict(values))
+            raise errors.ValidationFailed(failure_message(form_id, result), result)
+
+    def save_many(
+        self,
+        form_id: str,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        chunk_size: int = 1000,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+        status: str = "ready",
+        all_or_nothing: bool = False,
+    ) -> BulkResult:
+        """Validate and save many new records, one transaction per ``chunk_size`` rows.
+
+        Rows failing validation (or repeating a unique value) are reported in ``failed`` with
+        their index and are not saved; the others are. ``cancel()`` is checked before each chunk:
+        chunks already committed stay saved. ``progress(done, total)`` runs after each chunk.
+        ``all_or_nothing``: validate every row first; if any fails, save none, else save all in
+        one transaction.
+        """
+        user = self._ws._require_open()
+        require_form_write(user, form_id)
+        if status not in EDIT_STATUSES:
+            raise ValueError(f"save_many() takes status 'draft' or 'ready', not {status!r}.")
+        form = self._ws.forms.latest(form_id)
+        spec = self._ws.forms.spec(form)
+        rows = list(rows)
+        result = BulkResult(total=len(rows))
+        seen: set[tuple[str, str]] = set()
+        ready: list[tuple[int, dict[str, Any]]] | None = None
+        if all_or_nothing:
+            ready, failed = self._validate_chunk(form, spec, rows, 0, status, seen)
+            if failed:
+                result.failed.extend(failed)
+                return result
+            chunk_size = max(1, len(rows))
+        with db.bulk_cache(self._conn, len(rows)):
+            self._save_chunks(
+                form, spec, rows, chunk_size, status, progress, cancel, seen, ready, result
+            )
+        return result
+
+    def _save_chunks(
+        self,
+        form: Any,
+        spec: StorageSpec,
+        rows: list[Mapping[str, Any]],
+        chunk_size: int,
+        status: str,
+        progress: Callable[[int, int], None] | None,
+        cancel: Callable[[], bool] | None,
+        seen: set[tuple[str, str]],
+        ready: list[tuple[int, dict[str, Any]]] | None,
+        result: BulkResult,
+    ) -> None:
+        user, form_id, done = self._ws.user, form.id, 0
+        for start in range(0, len(rows), max(1, chunk_size)):
+            if cancel is not None and cancel():
+                result.cancelled = True
+                break
+            chunk = rows[start : start + chunk_size]
+            if ready is not None:
+                good = ready
+            else:
+                good, failed = self._validate_chunk(form, spec, chunk, start, status, seen)
+                result.failed.extend(failed)
+            now = audit.now()
+            org = self._ws.org_unit.code
+            prepared = [
+                Record(
+                    writer.uuid7(),
+                    form_id,
+                    form.version,
+                    org,
+                    values,
+                    status,
+                    1,
+                    user.name,
+                    now,
+                    user.name,
+                    now,
+                )
+                for _, values in good
+            ]
+            with db.transaction(self._conn, f"importing {form_id} records"):
+                writer.write_all(
+                    self._conn,
+                    self._ws._audit,
+                    user.name,
+                    spec,
+                    [
+                        writer.Write(
+                            r, None, None, "record.create", status == "ready", {"bulk": True}
+                        )
+                        for r in prepared
+                    ],
+                )
+            result.saved.extend(r.uuid for r in prepared)
+            done += len(chunk)
+            if prepared:
+                self._ws._changed(form_id, None)
+            if progress is not None:
+                progress(done, len(rows))
+
+    def _validate_chunk(
+        self,
+        form: Any,
+        spec: StorageSpec,
+        chunk: Sequence[Mapping[str, Any]],
+        start: int,
+        status: str,
+        seen: set[tuple[str, str]],
+    ) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, Any]]]:
+        """Validate rows; unique values are checked against the database in one query per field."""
+        good: list[tuple[int, dict[str, Any]]] = []
+        failed: list[tuple[int, Any]] = []
+        for i, data in enumerate(chunk, start):
+            try:
+                good.append((i, self._validate(form, data, status)))
+            except errors.ValidationFailed as exc:
+                failed.append((i, exc.result))
+        if spec.unique:
+            taken: set[tuple[str, str]] = set()
+            for f in spec.unique:
+                vals = list({search.scalar_text(v.get(f)) for _, v in good} - {""})
+                for k in range(0, len(vals), 500):
+                    part = vals[k : k + 500]
+                    marks = ",".join("?" * len(part))
+                    taken.update(
+                        (f, r[0])
+                        for r in self._conn.execute(
+                            "SELECT value FROM record_keys WHERE form_id = ? AND field_id = ?"
+                            f" AND value IN ({marks})",
+                            (form.id, f, *part),
+                        )
+                    )
+            kept = []
+            for i, values in good:
+                dupes = []
+                for f in spec.unique:
+                    key = (f, search.scalar_text(values.get(f)))
+                    if key[1] and (key in taken or key in seen):
+                        dupes.append(FieldError("unique", f, {}))
+                if dupes:
+                    failed.append((i, StoreValidationResult(dupes, dict(values))))
+                    continue
+                seen.update((f, search.scalar_text(values.get(f))) for f in spec.unique)
+                kept.append((i, values))
+            good = kept
+        failed.sort(key=lambda x: x[0])
+        return good, failed

@@ -1,0 +1,254 @@
+"""Reading records: get, unmask (audited), query / count with search, filters and paging,
+find_by_field, history. Sensitive fields come back masked unless unmasked by a permitted role."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from desktop.store import db, errors, search
+from desktop.store import search as _search_mod
+from desktop.store.formdefs import StorageSpec
+from desktop.store.masking import mask_data
+from desktop.store.record import BUILTIN_ORDER, COLUMNS, Record, _row_to_record
+from desktop.store.roles import require
+
+if TYPE_CHECKING:
+    from desktop.store.workspace import Workspace
+
+
+class RecordReading:
+    """Read side of ``ws.records`` (also the helpers the write side uses)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @property
+    def _conn(self) -> Any:
+        return self._ws._connection()
+
+    def _row(self, record_uuid: str) -> Sequence[Any]:
+        row = self._conn.execute(
+            f"SELECT {COLUMNS} FROM records WHERE uuid = ?", (record_uuid,)
+        ).fetchone()
+        if row is None:
+            raise errors.RecordNotFound(f"No record {record_uuid}.")
+        return row
+
+    def _spec(self, form_id: str, version: int) -> StorageSpec:
+        return self._ws.forms.spec(self._ws.forms.get(form_id, version))
+
+    def _shown(self, rec: Record, unmask: bool = False) -> Record:
+        if unmask:
+            return rec
+        sens = self._spec(rec.form_id, rec.form_version).sensitive
+        if not sens:
+            return rec
+        return Record(**{**rec.__dict__, "data": mask_data(rec.data, sens)})
+
+    def get(self, record_uuid: str, *, unmask: bool = False) -> Record:
+        """The current version (sensitive fields masked unless ``unmask``: role-checked, audited)."""
+        self._ws._require_open()
+        rec = _row_to_record(self._row(record_uuid))
+        if unmask:
+            self._audit_unmask([rec])
+        return self._shown(rec, unmask)
+
+    def unmask(self, record_uuid: str, field_id: str) -> str:
+        """The plain value of one sensitive field (role-checked; audited)."""
+        self._ws._require_open()
+        rec = _row_to_record(self._row(record_uuid))
+        self._audit_unmask([rec], fields=[field_id])
+        return search.scalar_text(rec.data.get(field_id))
+
+    def _audit_unmask(self, recs: Sequence[Record], fields: Sequence[str] | None = None) -> None:
+        user = self._ws.user
+        require(user, "unmask", "see unmasked personal data")
+        if not recs:
+            return
+        with db.transaction(self._conn, "recording an unmask"):
+            for rec in recs:
+                shown = fields or sorted(self._spec(rec.form_id, rec.form_version).sensitive)
+                self._ws._audit.append(
+                    user.name,
+                    "record.unmask",
+                    rec.uuid,
+                    {"form_id": rec.form_id, "fields": list(shown)},
+                )
+
+    def _where(
+        self,
+        form_id: str,
+        search_text: str | None,
+        filters: Mapping[str, Any] | None,
+        status: str | Sequence[str] | None,
+    ) -> tuple[str, list[Any], StorageSpec]:
+        spec = self._ws.forms.spec(self._ws.forms.latest(form_id))
+        # with a search or an indexed filter, drive the query from those (few) matches: the
+        # unary + keeps SQLite from walking every record of the form in index order instead
+        selective = bool(search_text and search_text.strip()) or any(
+            f in spec.keyed for f in (filters or {})
+        )
+        clauses = ["+r.form_id = ?" if selective else "r.form_id = ?"]
+        params: list[Any] = [form_id]
+        if status is not None:
+            sts = [status] if isinstance(status, str) else list(status)
+            clauses.append(f"r.status IN ({','.join('?' * len(sts))})")
+            params.extend(sts)
+        for f, v in (filters or {}).items():
+            if f in spec.keyed:
+                sql, p = search.exact_clause(form_id, f, v)
+            else:
+                sql, p = f"json_extract(r.data, '{search.json_path(f)}') IS ?", [v]
+            clauses.append(sql)
+            params.extend(p)
+        if search_text and search_text.strip():
+            sql, p = search.search_clause(
+                form_id, spec, search_text, fts=search.has_fts(self._conn, form_id)
+            )
+            clauses.append(sql)
+            params.extend(p)
+        return " AND ".join(clauses), params, spec
+
+    def query(
+        self,
+        form_id: str,
+        *,
+        search: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        status: str | Sequence[str] | None = None,
+        order_by: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+        unmask: bool = False,
+    ) -> list[Record]:
+        """Records of a form, filtered and paged; newest update first when ``order_by`` is None."""
+        self._ws._require_open()
+        where, params, spec = self._where(form_id, search, filters, status)
+        direction = "DESC" if descending else "ASC"
+        searching = bool(search and search.strip())
+        plain = not searching and not filters and status is None
+        only_search = searching and not filters and status is None and order_by is None
+        if (order_by is not None and plain and spec.keyed.get(order_by) == "sort") or only_search:
+            if only_search:
+                recs = self._page_by_search(form_id, spec, str(search), limit, offset)
+            else:
+                recs = self._page_by_key(form_id, str(order_by), direction, limit, offset)
+            if unmask:
+                self._audit_unmask(recs)
+            return [self._shown(r, unmask) for r in recs]
+        if order_by is None:
+            order = "r.updated_at DESC, r.id DESC"
+        elif order_by in BUILTIN_ORDER:
+            order = f"r.{order_by} {direction}, r.id {direction}"
+        else:
+            order = f"json_extract(r.data, '{search_path(order_by)}') {direction}, r.id {direction}"
+        cols = ", ".join("r." + c.strip() for c in COLUMNS.split(","))
+        sql = f"SELECT {cols} FROM records r WHERE {where} ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params.extend([int(limit), int(offset)])
+        elif offset:
+            sql += " LIMIT -1 OFFSET ?"
+            params.append(int(offset))
+        try:
+            recs = [_row_to_record(r) for r in self._conn.execute(sql, params)]
+        except db.DB_ERRORS as exc:
+            raise db.translate(exc, "a search") from None
+        if unmask:
+            self._audit_unmask(recs)
+        return [self._shown(r, unmask) for r in recs]
+
+    def _page_by_search(
+        self, form_id: str, spec: StorageSpec, text: str, limit: int | None, offset: int
+    ) -> list[Record]:
+        """Search hits, newest record first, taken from the indexes before any row is read."""
+        sub, params = search.search_ids(
+            form_id, spec, text, fts=search.has_fts(self._conn, form_id)
+        )
+        if not sub:
+            return []
+        sql = f"SELECT id FROM ({sub}) ORDER BY id DESC LIMIT ? OFFSET ?"
+        lim = -1 if limit is None else int(limit)
+        ids = [r[0] for r in self._conn.execute(sql, (*params, lim, int(offset)))]
+        return self._fetch(ids)
+
+    def _page_by_key(
+        self, form_id: str, field_id: str, direction: str, limit: int | None, offset: int
+    ) -> list[Record]:
+        """A page ordered by a sort key: walk the key B-tree, then fetch just that page."""
+        sql = (
+            "SELECT rec FROM record_keys WHERE form_id = ? AND field_id = ?"
+            f" ORDER BY value {direction}, rec {direction} LIMIT ? OFFSET ?"
+        )
+        ids = [
+            r[0]
+            for r in self._conn.execute(
+                sql, (form_id, field_id, -1 if limit is None else int(limit), int(offset))
+            )
+        ]
+        return self._fetch(ids)
+
+    def _fetch(self, ids: list[int]) -> list[Record]:
+        """Records by row id, in the order of ``ids``."""
+        by_id: dict[int, Record] = {}
+        for k in range(0, len(ids), 500):
+            part = ids[k : k + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._conn.execute(
+                f"SELECT {COLUMNS} FROM records WHERE id IN ({marks})", part
+            ):
+                by_id[int(row[0])] = _row_to_record(row)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def count(
+        self,
+        form_id: str,
+        *,
+        search: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        status: str | Sequence[str] | None = None,
+    ) -> int:
+        self._ws._require_open()
+        if search and search.strip() and not filters and status is None:
+            spec = self._ws.forms.spec(self._ws.forms.latest(form_id))
+            sub, sparams = _search_mod.search_ids(
+                form_id, spec, search, fts=_search_mod.has_fts(self._conn, form_id)
+            )
+            if not sub:
+                return 0
+            return int(self._conn.execute(f"SELECT count(*) FROM ({sub})", sparams).fetchone()[0])
+        where, params, _ = self._where(form_id, search, filters, status)
+        try:
+            return int(
+                self._conn.execute(
+                    f"SELECT count(*) FROM records r WHERE {where}", params
+                ).fetchone()[0]
+            )
+        except db.DB_ERRORS as exc:
+            raise db.translate(exc, "counting records") from None
+
+    def find_by_field(self, form_id: str, field_id: str, value: Any) -> list[Record]:
+        """Records whose ``field_id`` equals ``value`` exactly (indexed for keyed fields)."""
+        return self.query(form_id, filters={field_id: value}, order_by="created_at")
+
+    def history(self, record_uuid: str) -> list[Record]:
+        """Every version of a record, oldest first."""
+        self._ws._require_open()
+        self._row(record_uuid)
+        rows = self._conn.execute(
+            "SELECT 0, uuid, form_id, form_version, org_unit, data, status, version, created_by,"
+            " created_at, updated_by, updated_at, comment, locked, NULL FROM record_versions"
+            " WHERE uuid = ? UNION ALL SELECT 0, uuid, form_id, form_version, org_unit, data,"
+            " status, version, created_by, created_at, updated_by, updated_at, comment, locked,"
+            " NULL FROM records WHERE uuid = ? ORDER BY version",
+            (record_uuid, record_uuid),
+        ).fetchall()
+        return [self._shown(_row_to_record(r)) for r in rows]
+
+
+def search_path(field_id: str) -> str:
+    return search.json_path(field_id)

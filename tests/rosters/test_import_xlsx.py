@@ -91,3 +91,18 @@ def test_date_format_detection() -> None:
     assert is_date_format("yyyy-mm-dd") and is_date_format('yyyy"年"m"月"')
     assert not is_date_format("0.00") and not is_date_format('"m"0') and not is_date_format("@")
     assert not is_date_format("[h]:mm:ss")
+
+
+def test_shared_strings_with_entities_and_attributes(tmp_path: Path) -> None:
+    path = excel_like(tmp_path / "e.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(
+        b"<si><t>\xe5\xa7\x93\xe5\x90\x8d</t></si>",  # 姓名
+        b'<si><t xml:space="preserve"> A&amp;B &lt;1&gt; </t></si>',
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    with XlsxBook(path) as book:
+        assert next(book.rows("花名册"))[0] == " A&B <1> "

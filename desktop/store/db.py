@@ -12,6 +12,7 @@ import contextlib
 import errno
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,12 @@ DB_ERRORS = (sqlcipher3.Error, sqlite3.Error, OSError)
 
 class StoreConnection(sqlcipher3.Connection):
     """A connection whose ``execute``/``executemany`` raise store errors (tampering, full disk)
-    instead of raw SQLite exceptions, wherever in the store they happen."""
+    instead of raw SQLite exceptions, wherever in the store they happen. ``write_lock``
+    serialises transactions when the UI saves from a worker thread while it reads."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.write_lock = threading.RLock()
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlcipher3.Cursor:  # type: ignore[override]
         try:
@@ -135,6 +141,12 @@ def wrap(conn: sqlcipher3.Connection) -> sqlite_utils.Database:
 @contextlib.contextmanager
 def transaction(conn: sqlcipher3.Connection, what: str) -> Iterator[sqlcipher3.Connection]:
     """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back and raises a store error on any failure."""
+    lock = getattr(conn, "write_lock", None) or contextlib.nullcontext()
+    with lock:
+        yield from _transaction(conn, what)
+
+
+def _transaction(conn: sqlcipher3.Connection, what: str) -> Iterator[sqlcipher3.Connection]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except DB_ERRORS as exc:

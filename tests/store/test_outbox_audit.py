@@ -137,3 +137,27 @@ def test_record_audit_and_outbox_commit_together(ws, union_uuid, monkeypatch):
         ws.audit.verify().entries,
     ) == before
     assert ws.records.query("member", search=h.name(1)) == []
+
+
+def test_saves_from_two_threads_on_one_workspace_all_land(ws, union_uuid):
+    import threading
+
+    problems: list[BaseException] = []
+
+    def worker(base: int) -> None:
+        try:
+            for i in range(25):
+                ws.records.save("member", h.member(base + i, union_uuid))
+                ws.records.count("member", search=h.name(base + i)[:2])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            problems.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(k * 1000,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []
+    assert ws.records.count("member") == 50
+    assert ws.outbox.pending_count() == 51
+    assert ws.audit.verify().ok

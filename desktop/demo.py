@@ -19,7 +19,58 @@ DEMO_ORG_CODE = "330106001"
 DEMO_ORG_NAME = "西溪街道总工会"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强", "海燕", "晓东", "俊杰", "雪梅", "春生", "建国", "丽娟", "欣怡", "子涵", "浩然", "梓轩", "宇航", "思远", "佳怡", "嘉豪", "婷婷", "晨曦", "一鸣", "诗涵", "天宇", "明轩"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "文",
+    "华",
+    "红",
+    "玉兰",
+    "志强",
+    "海燕",
+    "晓东",
+    "俊杰",
+    "雪梅",
+    "春生",
+    "建国",
+    "丽娟",
+    "欣怡",
+    "子涵",
+    "浩然",
+    "梓轩",
+    "宇航",
+    "思远",
+    "佳怡",
+    "嘉豪",
+    "婷婷",
+    "晨曦",
+    "一鸣",
+    "诗涵",
+    "天宇",
+    "明轩",
+]
 ID_REGIONS = (
     "330106",
     "330105",
@@ -117,15 +168,16 @@ def member_rows(union_uuids: list[str], count: int, seed: int = 7) -> Iterator[d
     weights = [max(1, 9 - 2 * k) for k in range(len(union_uuids))]  # bigger and smaller unions
     for i in range(count):
         female = rng.random() < 0.46
-        birth = dt.date(1962, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 42))
+        # region and sequence repeat every 4,500 rows; the birth date differs between those
+        # rounds (337 is coprime with the 15,330-day span), so every ID number is unique
+        birth = dt.date(1962, 1, 1) + dt.timedelta(days=((i // 4500) * 337 + i % 4500) % 15330)
         region = ID_REGIONS[i % len(ID_REGIONS)]
         new_form = rng.random() < 0.12
         row: dict[str, Any] = {
             "union": rng.choices(union_uuids, weights)[0],
             "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
             "id_type": "resident_id",
-            # the sequence number carries i so that every ID number is different
-            "id_number": resident_id(region, birth + dt.timedelta(days=(i // 500) % 7), i, female),
+            "id_number": resident_id(region, birth, i, female),
             "ethnicity": "01" if rng.random() < 0.93 else rng.choice(["03", "08", "11", "06"]),
             "mobile": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
             "education": rng.choice(

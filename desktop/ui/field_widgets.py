@@ -197,6 +197,7 @@ class ComboEditor(FieldEditor):
         super().__init__(field, on_change)
         self.combo = QComboBox()
         self.combo.setMinimumWidth(180)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.setMaxVisibleItems(20)
         self.widget = self.focus_widget = self.combo
         self._fill()

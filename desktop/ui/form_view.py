@@ -37,6 +37,7 @@ import forms
 from desktop.ui.field_widgets import FieldEditor, RefProvider, make_editor
 from desktop.ui.i18n import current_language, pick
 
+LABEL_MAX_WIDTH = 210
 _PATH = re.compile(r"^([^\[.]+)(?:\[(\d+)\])?(?:\.(.+))?$")
 
 
@@ -57,6 +58,8 @@ class _Row:
         self.layout = layout
         self.label = QLabel()
         self.label.setObjectName(f"label_{field.id}")
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.error = QLabel(objectName="FieldError")
         self.error.setObjectName(f"error_{field.id}")
         self.error.setWordWrap(True)
@@ -334,13 +337,13 @@ class FormView(QWidget):
         for fid, errs in grouped.items():
             row = self.rows.get(fid)
             label = pick(row.field.label) if row else fid
-            for err in errs:
-                items.append(
-                    f'<li><a href="{html.escape(fid)}">{html.escape(label)}</a>: '
-                    f"{html.escape(self.message(err))}</li>"
-                )
+            words = "; ".join(self.message(err) for err in errs)
+            items.append(
+                f'<a href="{html.escape(fid)}" style="color:#9b1c1c">{html.escape(label)}</a>'
+                f" ({html.escape(words)})"
+            )
         title = html.escape(self.tr("Please correct these fields before saving:"))
-        self.error_list.setText(f"<b>{title}</b><ul style='margin:0'>{''.join(items)}</ul>")
+        self.error_list.setText(f"<b>{title}</b> " + " · ".join(items))
         self.error_list.show()
 
     def check_all(self) -> Any:
@@ -419,5 +422,9 @@ class FormView(QWidget):
             row.label.setToolTip(pick(row.field.help) if row.field.help else "")
             row.editor.focus_widget.setToolTip(pick(row.field.help) if row.field.help else "")
             row.editor.retranslate()
+        # one label column width for every section, so the fields line up down the screen
+        width = max((row.label.sizeHint().width() for row in self.rows.values()), default=0)
+        for row in self.rows.values():
+            row.label.setFixedWidth(min(width, LABEL_MAX_WIDTH))
         if self.result is not None:
             self._show_errors()

@@ -66,6 +66,8 @@ def set_language(language: str) -> None:
     QLocale.setDefault(
         QLocale(QLocale.Language.Chinese if language == "zh_CN" else QLocale.Language.English)
     )
+    # Qt posts the LanguageChange events; deliver them now so the switch is complete on return
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
     if not removed and not _installed:
         # Qt sends LanguageChange only when translators change; widgets still need to hear it
         # (e.g. form labels from the definitions switch from zh_CN to en)

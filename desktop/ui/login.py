@@ -57,15 +57,13 @@ class LoginScreen(QWidget):
 
         head = QHBoxLayout()
         head.addWidget(self.logo)
-        titles = QVBoxLayout()
-        titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        head.addLayout(titles, 1)
+        head.addWidget(self.title, 1)
 
         inner = QVBoxLayout(card)
         inner.setContentsMargins(28, 24, 28, 24)
         inner.setSpacing(12)
         inner.addLayout(head)
+        inner.addWidget(self.subtitle)
         inner.addLayout(self.form)
         inner.addWidget(self.error_label)
         inner.addWidget(self.unlock_button)

@@ -2,17 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name>AuditsPage</name>
-    <message>
-        <source>Audits</source>
-        <translation>经费审查</translation>
-    </message>
-    <message>
-        <source>Coming soon.</source>
-        <translation>即将推出。</translation>
-    </message>
-</context>
-<context>
     <name>DashboardPage</name>
     <message>
         <source>Dashboard</source>

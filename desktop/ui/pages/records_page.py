@@ -138,6 +138,12 @@ class RecordsPage(Page):
         for c in range(1, self.model.columnCount()):
             header.resizeSection(c, 140)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_actions())
+
+    def _ensure_editor(self) -> None:
+        """The entry screen is built the first time it is needed (it has many widgets)."""
+        self._ensure_form()
+        if self.editor is not None or self.form is None:
+            return
         self.editor = RecordEditor(
             self.form, reference_provider=self.references, title_of=self.title_of
         )
@@ -268,7 +274,7 @@ class RecordsPage(Page):
 
     # -- editing ---------------------------------------------------------------------------
     def new_record(self) -> None:
-        self._ensure_form()
+        self._ensure_editor()
         if self.editor is None:
             return
         self._ref_cache.clear()
@@ -285,7 +291,7 @@ class RecordsPage(Page):
             self.open_record(rec.uuid)
 
     def open_record(self, uuid: str) -> None:
-        self._ensure_form()
+        self._ensure_editor()
         if self.editor is None:
             return
         if self.editor.view.is_dirty() and not self.editor.view.confirm_discard():

@@ -172,7 +172,7 @@ def make_client(
         if refused or any(r["record_uuid"] in ok for r in state.rejected(ws.settings)):
             state.update_rejected(ws.settings, refused, ok)
 
-    return SyncClient(
+    client = SyncClient(
         ws.outbox,
         session or make_session(e),
         base_url=base_url or e.server_url,
@@ -189,6 +189,8 @@ def make_client(
         cancel=cancel,
         on_receipt=on_receipt,
     )
+    client.owns_session = session is None  # type: ignore[attr-defined]
+    return client
 
 
 def sync_now(ws: Any, **kwargs: Any) -> SyncSummary:
@@ -199,6 +201,9 @@ def sync_now(ws: Any, **kwargs: Any) -> SyncSummary:
         summary = client.sync()
     except SyncError as exc:
         raise LinkError(exc.code, str(exc)) from exc
+    finally:
+        if getattr(client, "owns_session", False):
+            client.session.close()  # no idle connections left open at the county
     if not summary.cancelled:
         ws.settings.set(state.LAST_SUCCESS_KEY, now_iso())
     return summary
@@ -211,4 +216,9 @@ def probe(ws: Any, timeout: float = 3.0, session: requests.Session | None = None
         return False
     from sync.client import probe_url
 
-    return probe_url(session or make_session(e), e.server_url, timeout)
+    own = session or make_session(e)
+    try:
+        return probe_url(own, e.server_url, timeout)
+    finally:
+        if session is None:
+            own.close()

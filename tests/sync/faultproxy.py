@@ -21,8 +21,9 @@ class Fault:
     """What happens to one connection.
 
     kind: ``"pass"``; ``"cut_upload"`` (close both sides after ``after`` bytes from the client);
-    ``"drop_reply"`` (forward the request fully, then close before any byte of the answer after
-    the TLS handshake - the server acted, the client sees a broken connection); ``"delay"``
+    ``"drop_reply"`` (forward the request fully; once ``after`` bytes went up, swallow the
+    answer and drop the connection when the client has gone quiet - the server acted, the
+    client sees a broken connection); ``"delay"``
     (hold the server's answer ``seconds`` - a client with a short read timeout gives up);
     ``"refuse"`` (accept and close at once, like a server that is down).
     """
@@ -106,7 +107,7 @@ class FaultProxy:
             self._shut(client)
             return
         self._conns.add(upstream)
-        state = {"up": 0, "down_records": 0}
+        state = {"up": 0, "last_up": time.monotonic()}
         done = threading.Event()
 
         def close_both() -> None:
@@ -127,23 +128,33 @@ class FaultProxy:
                         close_both()
                         return
                     state["up"] += len(data)
+                    state["last_up"] = time.monotonic()
                     upstream.sendall(data)
             except OSError:
                 pass
             close_both()
 
         def pump_down() -> None:
+            swallowing = False
             try:
                 while not done.is_set():
-                    data = upstream.recv(65536)
-                    if not data:
+                    try:
+                        data = upstream.recv(65536)
+                    except TimeoutError:
+                        data = None
+                    if data == b"":
                         break
-                    state["down_records"] += 1
-                    if fault.kind == "drop_reply" and state["up"] > fault.after:
-                        # the handshake is over and the request went up: swallow the answer
-                        time.sleep(0.05)
-                        close_both()
-                        return
+                    if fault.kind == "drop_reply" and (swallowing or state["up"] > fault.after):
+                        # the request went up in full (the upload is never cut); the answer
+                        # is swallowed, and the connection dropped once the client went quiet
+                        swallowing = True
+                        upstream.settimeout(0.05)
+                        if time.monotonic() - state["last_up"] > 0.1:
+                            close_both()
+                            return
+                        continue
+                    if data is None:
+                        continue
                     if fault.kind == "delay" and state["up"] > fault.after:
                         time.sleep(fault.seconds)
                     client.sendall(data)

@@ -35,7 +35,10 @@ def _captured_inbox(ws: Any) -> list[Any]:
     seen: list[Any] = []
     client = link.make_client(ws)
     client.applier = lambda message: seen.append(message) or True
-    client.pull_inbox()
+    try:
+        client.pull_inbox()
+    finally:
+        client.session.close()
     return seen
 
 
@@ -123,6 +126,7 @@ def test_two_townships_sync_every_record_exactly_once(
     )
     r = session.get(county.url + target, headers=headers)
     assert r.status_code == 401 and r.json()["error"] == "bad_signature"
+    session.close()
     ws_a.close()
     ws_b.close()
 

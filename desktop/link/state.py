@@ -26,7 +26,6 @@ from typing import Any, Protocol
 ENROLLMENT_KEY = "sync.enrollment"
 AUTO_KEY = "sync.auto"
 LAST_SUCCESS_KEY = "sync.last_success"
-LAST_ATTEMPT_KEY = "sync.last_attempt"
 HISTORY_KEY = "sync.history"
 REJECTED_KEY = "sync.rejected"
 ORG_UNITS_KEY = "sync.org_units"

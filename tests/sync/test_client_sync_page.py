@@ -153,6 +153,10 @@ def test_online_state_and_automatic_sync(qtbot: Any, runner: None, county: Count
         assert page.online_label.text() == "Online"
         assert ws.records.get(rec.uuid).status == "delivered"
         assert page.pending_label.text() == "0 record(s)"
+        # nothing to send and the inbox not due: a tick is one cheap probe, nothing more
+        before = proxy.connections
+        page.auto.tick()
+        assert proxy.connections == before + 1 and page.online_label.text() == "Online"
 
         page.auto_check.setChecked(False)  # the clerk turns it off
         assert state.auto_sync_enabled(ws.settings) is False

@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlcipher3
 
-from desktop.store import audit, db, errors, keyslots, migrations
+from desktop.store import audit, db, errors, keys, keyslots, migrations
 from desktop.store.audit import AuditLog, VerifyResult
 from desktop.store.formdefs import FormCatalog
 from desktop.store.keyslots import KdfParams, SlotFile
@@ -360,83 +360,18 @@ class Workspace:
 
     def check(self) -> CheckReport:
         """Database page authentication and integrity, the audit chain, and the key slots."""
-        conn = self._connection()
-        problems = db.integrity_problems(conn)
-        try:
-            result = self._audit.verify()
-        except errors.StoreError as exc:
-            result = VerifyResult(False, 0, None, f"The audit chain cannot be read: {exc}")
-        if not result.ok:
-            problems.append(result.message)
-        try:
-            on_disk = SlotFile.load(self.path / SLOTS_NAME)
-            if on_disk.workspace_id != self.workspace_id:
-                problems.append("The key-slot file belongs to another workspace.")
-            names = {u.name for u in self.users.list()}
-            slot_users = set(on_disk.users())
-            for missing in sorted(names - slot_users):
-                problems.append(f"User {missing!r} has no key slot.")
-            for extra in sorted(slot_users - names):
-                problems.append(f"Key slot for {extra!r}, who is not a user.")
-            if on_disk.recovery_slot() is None:
-                problems.append("The key-slot file has no recovery slot.")
-            for s in on_disk.slots:
-                keyslots.Slot.from_json(s.to_json())
-                gens = {int(w["gen"]) for w in s.wraps}
-                if self._key_gen not in gens:
-                    problems.append(f"A key slot ({s.kind}) does not hold the current key.")
-        except errors.StoreError as exc:
-            problems.append(str(exc))
-        return CheckReport(not problems, problems, result)
+        return keys.check(self)
 
     def new_recovery_key(self) -> str:
         """Replace the recovery slot; returns the new key (shown once). Admin only."""
-        require(self.user, "manage_keys", "replace the recovery key")
-        key = keyslots.new_recovery_key()
-        slot = keyslots.make_recovery_slot(self.workspace_id, key, self._keys())
-        self._slots.slots = [s for s in self._slots.slots if s.kind != "recovery"] + [slot]
-        conn = self._connection()
-        with db.transaction(conn, "replacing the recovery key"):
-            self._audit.append(self.user.name, "key.recovery", self.workspace_id, {})
-            self._save_slots()
-        return key
+        return keys.new_recovery_key(self)
 
     def rotate_key(self) -> None:
-        """Re-key the database with a fresh data key and re-wrap every remaining slot.
-
-        Crash-safe: the slot file first holds both keys, then the database is re-keyed, then the
-        old key is dropped from the slot file (``open`` finishes an interrupted rotation).
-        """
-        require(self.user, "manage_keys", "rotate the database key")
-        conn = self._connection()
-        new_gen, new_key = self._key_gen + 1, keyslots.new_data_key()
-        both = {self._key_gen: self._data_key, new_gen: new_key}
-        self._slots.slots = [keyslots.rewrap(self.workspace_id, s, both) for s in self._slots.slots]
-        self._save_slots()
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute(f"PRAGMA rekey = {db.key_pragma_value(new_key)}")
-        except db.DB_ERRORS as exc:
-            raise db.translate(exc, "re-keying the database") from None
-        self._key_gen, self._data_key = new_gen, new_key
-        # a fresh connection: SQLCipher's page checks in the old one still use the old HMAC key
-        conn.close()
-        self._conn = None
-        conn = db.connect(self.path / DB_NAME, new_key)
-        db.tune(conn)
-        self._bind(conn)
-        with db.transaction(conn, "recording the key rotation"):
-            self._audit.append(
-                self.user.name, "key.rotate", self.workspace_id, {"generation": new_gen}
-            )
-        self._finish_rotation()
-        self._dirty = True
+        """Re-key the database with a fresh data key and re-wrap every remaining slot."""
+        keys.rotate_key(self)
 
     def _finish_rotation(self) -> None:
-        self._slots.slots = [
-            keyslots.rewrap(self.workspace_id, s, self._keys()) for s in self._slots.slots
-        ]
-        self._save_slots()
+        keys.finish_rotation(self)
 
     def backup(self, dest: str | Path) -> Path:
         """Write an encrypted backup file (see :mod:`desktop.store.backup`)."""

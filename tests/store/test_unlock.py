@@ -248,3 +248,48 @@ def test_damage_found_after_opening_is_reported_as_tampering(created, ws_path):
         assert not w.check().ok
     finally:
         w.close(backup=False)
+
+
+@pytest.mark.parametrize("crash", ["before_rekey", "after_rekey"])
+def test_interrupted_key_rotation_never_locks_anyone_out(created, ws_path, monkeypatch, crash):
+    from desktop.store import keys
+
+    ws, rk = created
+    ws.users.add("clerk1", "clerk-pass-1", "clerk")
+    ws.settings.set("probe", 1)
+
+    def boom(*a, **k):
+        raise RuntimeError("power cut")
+
+    if crash == "before_rekey":
+        real_save = ws._save_slots
+        calls = []
+
+        def save_then_die():
+            real_save()  # the slot file now holds the old and the new key
+            calls.append(1)
+            raise RuntimeError("power cut")
+
+        monkeypatch.setattr(ws, "_save_slots", save_then_die)
+    else:
+        monkeypatch.setattr(keys, "finish_rotation", boom)
+    with pytest.raises(RuntimeError):
+        ws.rotate_key()
+    monkeypatch.undo()
+    if ws._conn is not None:
+        ws._conn.close()
+    ws._conn = None
+    gens = {
+        int(w["gen"]) for s in keyslots.SlotFile.load(ws_path / SLOTS_NAME).slots for w in s.wraps
+    }
+    assert gens == {1, 2}  # both keys on disk at the moment of the crash
+    for user, pw in [("admin", ADMIN_PW), ("clerk1", "clerk-pass-1")]:
+        w = reopen(ws_path, user, pw)
+        assert w.settings.get("probe") == 1
+        w.close(backup=False)
+    Workspace.open_with_recovery_key(ws_path, rk).close(backup=False)
+    slots = keyslots.SlotFile.load(ws_path / SLOTS_NAME)
+    assert len({int(w["gen"]) for s in slots.slots for w in s.wraps}) == 1  # finished on open
+    w = reopen(ws_path)
+    assert w.check().ok
+    w.close(backup=False)

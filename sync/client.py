@@ -412,6 +412,11 @@ class SyncClient:
     def _refused(self, status: int, code: str, message: str) -> SyncError:
         if code in ("device_revoked", "unknown_device"):
             text = "the county server no longer accepts this device"
+        elif code == "stale_sequence":
+            text = (
+                "the county has already received later batches from this device "
+                "(was the workspace restored from an older backup?)"
+            )
         else:
             text = f"the county server refused the request: {status} {code}"
         log.warning("sync: refused %s %s", status, code)

@@ -50,6 +50,11 @@ def error_text(exc: BaseException) -> str:
         ),
         "bad_message": _tr("A message from the county could not be verified and was not applied."),
         "bad_url": _tr("The server address is not valid; it starts with https://"),
+        "stale_sequence": _tr(
+            "The county has already received later batches from this "
+            "computer. Was the workspace restored from an older backup? "
+            "Ask the county for help."
+        ),
         "not_allowed": _tr("Only a clerk or an administrator may sync."),
         "wrong_server": _tr("This is not the server the enrollment code was made for."),
         "wrong_org_unit": _tr("The code was made for another org unit than this workspace."),

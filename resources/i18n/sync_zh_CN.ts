@@ -217,6 +217,10 @@
         <translation>同步失败：%1</translation>
     </message>
     <message>
+        <source>The county has already received later batches from this computer. Was the workspace restored from an older backup? Ask the county for help.</source>
+        <translation>县级服务器已收到本机更新的批次。工作区是否从较早的备份恢复？请联系县总工会。</translation>
+    </message>
+    <message>
         <source>Only a clerk or an administrator may sync.</source>
         <translation>只有录入员或管理员可以同步。</translation>
     </message>

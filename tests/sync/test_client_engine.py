@@ -169,3 +169,24 @@ def test_a_revoked_device_is_refused_clearly_and_keeps_its_records(ws: Any, coun
     assert "no longer accepts this device" in str(err.value)
     assert county.record_keys() == []
     assert ws.records.get(saved[0].uuid).status == "queued"
+
+
+def test_a_workspace_restored_from_an_older_backup_is_told_clearly(
+    tmp_path: Path, ws: Any, county: County
+) -> None:
+    from desktop.store import Workspace
+    from tests.sync.client_support import PASSWORD
+
+    backup = ws.backup(tmp_path / "before.udbak")
+    save(ws, 2)
+    link.sync_now(ws)  # the county has batch #1 from this device now
+    restored = Workspace.restore(backup, tmp_path / "restored", user="admin", password=PASSWORD)
+    try:
+        save(restored, 1)
+        with pytest.raises(link.LinkError) as err:
+            link.sync_now(restored)
+        assert err.value.code == "stale_sequence"
+        assert "restored from an older backup" in str(err.value)
+        assert len(county.record_keys()) == 2  # nothing of the refused batch was stored
+    finally:
+        restored.close()

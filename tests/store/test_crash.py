@@ -28,6 +28,11 @@ def _child(path, start: int, union_uuid: str, wfd: int) -> None:
         while True:
             rec = ws.records.save("member", h.member(i, union_uuid))
             os.write(wfd, f"{rec.uuid} 1\n".encode())
+            if i % 7 == 0:  # a small bulk import: one transaction for several records
+                res = ws.records.save_many(
+                    "member", [h.member(1_200_000 + i * 5 + k, union_uuid) for k in range(5)]
+                )
+                os.write(wfd, "".join(f"{u} 1\n" for u in res.saved).encode())
             if i % 3 == 0:  # an update too: versions and outbox replacement under fire
                 upd = ws.records.save(
                     "member", h.member(i, union_uuid, name="更新"), record_uuid=rec.uuid
@@ -77,7 +82,7 @@ def test_kill_9_during_saves_loses_nothing_that_returned(created, ws_path):
             if line != "open":
                 u, v = line.split()
                 returned[u] = max(returned.get(u, 0), int(v))
-        next_i += 1000
+        next_i += 20_000
         # every save that returned is there, at least at the version that returned
         w = reopen(ws_path)
         try:

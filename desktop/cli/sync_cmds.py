@@ -62,6 +62,7 @@ def run_enroll(args: argparse.Namespace) -> int:
 
 def run_sync(args: argparse.Namespace) -> int:
     from desktop.link import LinkError, sync_now
+    from desktop.link import state as link_state
 
     try:
         ws = _open(args)
@@ -74,6 +75,8 @@ def run_sync(args: argparse.Namespace) -> int:
                 print(f"\r{done}/{total} records", end="", file=sys.stderr, flush=True)
 
         summary = sync_now(ws, progress=progress)
+        batches = {r["batch_id"] for r in summary.receipts}
+        refused = [r for r in link_state.rejected(ws.settings) if r.get("batch_id") in batches]
     except LinkError as exc:
         # 4: try again later (the county is out of reach); 2: something a person must fix
         return fail(str(exc), 4 if exc.code == "unreachable" else 2)
@@ -82,4 +85,10 @@ def run_sync(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(summary.text())
+    for r in refused:  # record ids and error codes only: no personal data on the terminal
+        reasons = ", ".join(
+            str(e.get("code")) + (f" ({e['field']})" if e.get("field") else "")
+            for e in r.get("errors", [])
+        )
+        print(f"refused: record {r['record_uuid']} version {r['version']}: {reasons}")
     return 0

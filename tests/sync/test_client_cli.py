@@ -44,3 +44,31 @@ def test_sync_commands_explain_what_is_wrong(
 
     with pytest.raises(SystemExit):
         cli_main(["enroll", "--workspace", str(path), "--code", "X"])  # --server is required
+
+
+def test_sync_prints_a_summary_and_the_refused_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    import copy
+
+    from desktop import link
+    from tests.sync.client_support import County, union_data
+
+    county = County(tmp_path)
+    try:
+        ws = create_township(tmp_path, "330106001")
+        link.enroll(ws, county.url, county.enroll_code("330106001"))
+        ws.records.save("union", union_data("330106001"))
+        local_only = copy.deepcopy(ws.forms.latest("union").raw)
+        local_only["version"] = 9
+        ws.forms.add(local_only)
+        bad = ws.records.save("union", union_data("330106001"))
+        path = ws.path
+        ws.close()
+        monkeypatch.setenv("UNIONDESK_PASSWORD", PASSWORD)
+        assert cli_main(["sync", "--workspace", str(path)]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert "received: 1" in out[0] and "rejected: 1" in out[0]
+        assert out[1] == f"refused: record {bad.uuid} version 1: sync.unknown_form"
+    finally:
+        county.close()

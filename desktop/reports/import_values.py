@@ -52,8 +52,11 @@ def strip_text(value: str) -> str:
     return s
 
 
+_SQUEEZE = {ord(ch): None for ch in _STRIP}
+
+
 def _squeeze(s: str) -> str:
-    return "".join(ch for ch in s if ch not in _STRIP)
+    return s.translate(_SQUEEZE)
 
 
 def _number_text(value: float | int) -> str:

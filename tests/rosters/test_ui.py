@@ -219,3 +219,27 @@ def test_import_dialog_speaks_chinese(
         assert dialog.message.text() == "“空.csv”是空表，没有任何内容。"
     finally:
         i18n.set_language("en")
+
+
+def test_import_dialog_with_the_threaded_runner(
+    qtbot: Any, tmp_path: Path, ws: Workspace, union: str
+) -> None:
+    """As in the program: checking and importing run on a worker thread, progress arrives queued."""
+    from desktop.ui.tasks import TaskRunner
+
+    dialog = ImportDialog(ws, union_uuid=union, runner=TaskRunner())
+    qtbot.addWidget(dialog)
+    seen: list[int] = []
+    dialog.progress.valueChanged.connect(seen.append)
+    dialog.path_edit.setText(
+        str(write_xlsx(tmp_path / "t.xlsx", HEADERS, [member_row(i) for i in range(1200)]))
+    )
+    dialog.next()
+    dialog.next()
+    qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 2, timeout=60000)
+    assert dialog.plan is not None and dialog.plan.good_count == 1200
+    dialog.next()
+    qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 3, timeout=60000)
+    assert ws.records.count("member") == 1200
+    assert seen  # the progress bar moved
+    dialog.runner.wait(5000)

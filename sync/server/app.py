@@ -250,4 +250,7 @@ def create_app(server: Server) -> FastAPI:
             }
         )
 
+    from sync.server.review_api import register as register_part2  # review, aggregates
+
+    register_part2(app, server)
     return app

@@ -178,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("org-units", cmd_org_units, "list the org-unit tree")
     p = command("publish-form", cmd_publish_form, "publish a form definition to every device")
     p.add_argument("file")
+    from sync.server.cli_part2 import add_commands  # relay, relay-enroll, verify, aggregates
+
+    add_commands(command)
     return parser
 
 

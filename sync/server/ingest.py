@@ -179,7 +179,15 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
         except crypto.CryptoError as exc:
             raise SyncError(_CRYPTO_STATUS.get(exc.code, 400), exc.code, exc.message) from exc
 
-        statuses, rows = _judge(server, conn, device, payload, envelope.manifest)
+        after_insert = None
+        if device.role == "county":  # a county relaying accepted records (part 2)
+            from sync.server.province import judge_relayed
+
+            statuses, rows, after_insert = judge_relayed(
+                server, conn, device, payload, envelope.manifest
+            )
+        else:
+            statuses, rows = _judge(server, conn, device, payload, envelope.manifest)
         received_at = now_iso()
         receipt = crypto.sign_document(
             server.data.signing_key,
@@ -222,6 +230,8 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
                 conn.execute(
                     records.insert(), [{**row, "received_at": received_at} for row in rows]
                 )
+            if after_insert is not None:  # provenance and facts, same transaction
+                after_insert(conn, received_at)
         except IntegrityError as exc:  # a concurrent request stored the same batch / record
             raise _Race() from exc
         server.enqueue(

@@ -1,0 +1,117 @@
+"""``uniondesk-server`` commands of part 2: relay, relay-enroll, verify, aggregates, review-queue.
+
+uniondesk-server relay-enroll --data DIR --province URL --code CODE
+uniondesk-server relay --data DIR [--every SECONDS] [--status]
+uniondesk-server verify --data DIR RECORD_ID
+uniondesk-server aggregates --data DIR [--by county|township|form] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _server(args: argparse.Namespace) -> Any:
+    from sync.server.review import ensure_tables
+    from sync.server.runner import open_server
+
+    server = open_server(Path(args.data))
+    ensure_tables(server.store)
+    return server
+
+
+def _with_log(server: Any) -> None:
+    from sync.server.runner import attach_log_file
+
+    attach_log_file(server)
+
+
+def cmd_relay_enroll(args: argparse.Namespace) -> int:
+    from sync.server.relay import enroll_at_province
+
+    server = _server(args)
+    _with_log(server)
+    link = enroll_at_province(server, args.province, args.code)
+    print(f"enrolled at {link.province_name} ({link.province_url}) as device {link.device_id}")
+    return 0
+
+
+def _print_backlog(server: Any) -> None:
+    from sync.server.relay import RelayOutbox
+
+    b = RelayOutbox(server).backlog()
+    print(
+        f"relay backlog: pending {b['pending']}, sealed {b['sealed']} "
+        f"(in {b['batches_unacknowledged']} unacknowledged batch(es)), "
+        f"delivered {b['delivered']}, rejected by the province {b['rejected']}"
+    )
+
+
+def cmd_relay(args: argparse.Namespace) -> int:
+    from sync.client import SyncError
+    from sync.server.relay import relay_forever, relay_once
+
+    server = _server(args)
+    _with_log(server)
+    if args.status:
+        _print_backlog(server)
+        return 0
+    if args.every:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the schedule
+            relay_forever(server, args.every)
+        _print_backlog(server)
+        return 0
+    try:
+        summary = relay_once(server)
+    except SyncError as exc:
+        print(f"error: relay to the province failed: {exc.code}: {exc}", file=sys.stderr)
+        _print_backlog(server)
+        return 1
+    print(summary.text())
+    _print_backlog(server)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from sync.server.provenance import verify_record
+
+    report = verify_record(_server(args), args.record_id)
+    for line in report.lines:
+        print(line)
+    print("provenance: verified" if report.ok else "provenance: NOT verified")
+    return 0 if report.ok else 1
+
+
+def cmd_aggregates(args: argparse.Namespace) -> int:
+    from sync.server.province import FACT_COLUMNS, aggregates
+
+    rows = aggregates(_server(args).store, args.by)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    cols = ["records", *FACT_COLUMNS, "assessment_satisfaction"]
+    print("\t".join([args.by, *cols]))
+    for row in rows:
+        print("\t".join(str(row[c]) for c in ["key", *cols]))
+    return 0
+
+
+def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """Register the part-2 subcommands with ``sync.server.cli``'s ``command`` helper."""
+    p = command("relay-enroll", cmd_relay_enroll, "enroll this county at its province")
+    p.add_argument("--province", required=True, help="https://province-server:8443")
+    p.add_argument("--code", required=True, help="code from the province (--role county)")
+    p = command("relay", cmd_relay, "send accepted records to the province now (or on a schedule)")
+    p.add_argument("--every", type=float, help="keep running, one relay run every SECONDS")
+    p.add_argument("--status", action="store_true", help="only show the relay backlog")
+    p = command("verify", cmd_verify, "print and check the provenance chain of one record")
+    p.add_argument("record_id", metavar="RECORD_ID")
+    p = command("aggregates", cmd_aggregates, "counts per county / township / form (province)")
+    p.add_argument("--by", choices=("county", "township", "form"), default="county")
+    p.add_argument("--json", action="store_true")

@@ -1,0 +1,307 @@
+"""The provincial side of the relay: verify what a county relays, store it with its provenance,
+keep per-record facts for the dashboards' aggregate counts.
+
+A county is a device of the province (role ``county``; its device key is the county server's own
+signing key). Its batches use the ordinary envelope; each payload record is a *relayed record*
+(``sync.server.review.relay_item``): the township's record, the township's signed envelope header
+(without ciphertext) and the county's signed acceptance. Before storing, the province checks, per
+record (a refused record is ``rejected`` in the receipt, logged, and not stored):
+
+1. ``relay.bad_item``: the item has the wrong shape;
+2. ``relay.unknown_county``: the acceptance is not signed by the key of the county sending it;
+3. ``relay.foreign_township``: the record or the township is not within that county;
+4. ``relay.acceptance_mismatch``: the acceptance is about another record, version or content,
+   or is not an acceptance;
+5. ``relay.bad_township_signature``: the township envelope's signature does not verify with the
+   township key the county vouched for, or the record is not in its signed manifest;
+6. then like any record: duplicates, version conflicts and re-validation with the form.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Column, Integer, String, Table, Text, UniqueConstraint, func, select
+from sqlalchemy.engine import Connection
+
+from sync import crypto
+from sync.protocol import BatchPayload, ProtocolError, RecordStatus, b64d, canonical_json, unsigned
+from sync.protocol import record_hash as hash_of
+from sync.server.formset import validation_errors
+from sync.server.review import review_metadata
+from sync.server.storage import Store, records
+
+provenance = Table(
+    "provenance",
+    review_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_uuid", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("county_device_id", String(36), nullable=False),
+    Column("county_org_unit", String(32), nullable=False),
+    Column("relay_batch_id", String(36), nullable=False),
+    Column("township_device_id", String(36), nullable=False),
+    Column("township_org_unit", String(32), nullable=False),
+    Column("township_envelope", Text, nullable=False),  # header JSON, signature + manifest
+    Column("acceptance", Text, nullable=False),  # the county's signed acceptance JSON
+    Column("received_at", String(32), nullable=False),
+    UniqueConstraint("record_uuid", "version", name="uq_provenance_uuid_version"),
+)
+
+FACT_COLUMNS = (
+    "members",
+    "female_members",
+    "migrant_members",
+    "new_form_members",
+    "unions",
+    "unions_with_congress",
+    "unions_with_funds_committee",
+    "unions_with_contract",
+    "assessments",
+    "assessment_votes",
+    "assessment_satisfied",
+    "rectifications_open",
+)
+
+facts = Table(
+    "province_facts",
+    review_metadata,
+    Column("record_uuid", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("county", String(32), nullable=False, index=True),
+    Column("township", String(32), nullable=False, index=True),
+    Column("form_id", String(64), nullable=False, index=True),
+    *(Column(name, Integer, nullable=False, default=0) for name in FACT_COLUMNS),
+)
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"code": code, "field": None, "params": {"message": message}}
+
+
+def _within(store: Store, code: str, county: str, known: set[str]) -> bool:
+    """``code`` is the county or below it: by the province's tree when it knows the unit, else by
+    the division-code prefix (GB/T 2260: a township's code starts with its county's)."""
+    if code in known:
+        return store.is_within(code, county)
+    return code.startswith(county) and len(code) > len(county)
+
+
+def check_item(
+    store: Store, county_device: Any, item: Any, known: set[str]
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """(township record, errors) of one relayed item; errors empty when it may be stored."""
+    if not isinstance(item, Mapping) or item.get("type") != "relayed_record":
+        return None, [_error("relay.bad_item", "not a relayed record")]
+    record, header, acc = item.get("record"), item.get("township_envelope"), item.get("acceptance")
+    if not (
+        isinstance(record, dict) and isinstance(header, dict) and isinstance(acc, dict)
+    ) or not isinstance(record.get("org_unit"), str):
+        return None, [_error("relay.bad_item", "record, township_envelope and acceptance needed")]
+    try:
+        signature = b64d(acc.get("signature"), "signature")
+        township_key = b64d(acc.get("township_public_key"), "township_public_key")
+    except ProtocolError:
+        return record, [_error("relay.bad_item", "acceptance without signature or key")]
+    if not crypto.verify(bytes(county_device.public_key), signature, unsigned(acc)):
+        return record, [_error("relay.unknown_county", "acceptance not signed by this county")]
+    county = county_device.org_unit
+    if acc.get("county_org_unit") != county or not all(
+        isinstance(c, str) and _within(store, c, county, known)
+        for c in (record["org_unit"], acc.get("township_org_unit"))
+    ):
+        return record, [_error("relay.foreign_township", "the record is not of this county")]
+    digest = hash_of(record)
+    if (
+        acc.get("type") != "acceptance"
+        or acc.get("decision") != "accepted"
+        or acc.get("record_uuid") != record.get("uuid")
+        or acc.get("version") != record.get("version")
+        or acc.get("record_sha256") != digest
+    ):
+        return record, [_error("relay.acceptance_mismatch", "acceptance is for other content")]
+    if header.get("device_id") != acc.get("township_device_id") or not (
+        crypto.verify_record_provenance(header, record, township_key)
+    ):
+        return record, [_error("relay.bad_township_signature", "township signature invalid")]
+    return record, []
+
+
+def facts_of(record: Mapping[str, Any], county: str) -> dict[str, Any]:
+    """The countable facts of one record (for aggregates), by form."""
+    data = record.get("data") or {}
+    row: dict[str, Any] = dict.fromkeys(FACT_COLUMNS, 0)
+    form_id = record.get("form_id")
+    if form_id == "member":
+        row["members"] = 1
+        row["female_members"] = int(data.get("gender") == "female")
+        row["migrant_members"] = int(data.get("migrant_worker") is True)
+        row["new_form_members"] = int(data.get("employment_form") == "new_form")
+    elif form_id == "union":
+        row["unions"] = 1
+        row["unions_with_congress"] = int(data.get("has_workers_congress") is True)
+        row["unions_with_funds_committee"] = int(data.get("has_funds_committee") is True)
+        row["unions_with_contract"] = int(data.get("has_collective_contract") is True)
+    elif form_id == "assessment":
+        row["assessments"] = 1
+        for count in data.get("counts") or []:
+            n = count.get("count") if isinstance(count, dict) else None
+            if isinstance(n, int) and not isinstance(n, bool):
+                row["assessment_votes"] += n
+                if count.get("grade") in ("satisfied", "basic"):
+                    row["assessment_satisfied"] += n
+        row["rectifications_open"] = sum(
+            1
+            for r in data.get("rectifications") or []
+            if isinstance(r, dict) and not r.get("done_date")
+        )
+    elif form_id == "audit_checklist":
+        row["rectifications_open"] = sum(
+            1 for i in data.get("items") or [] if isinstance(i, dict) and i.get("rectify") is True
+        )
+    elif form_id == "audit_checklist_rectification" and data.get("outcome") == "done":
+        row["rectifications_open"] = -1  # closes one item of a checklist
+    return {
+        "record_uuid": record["uuid"],
+        "version": record["version"],
+        "county": county,
+        "township": record["org_unit"],
+        "form_id": form_id,
+        **row,
+    }
+
+
+def judge_relayed(
+    server: Any, conn: Connection, device: Any, payload: BatchPayload, manifest: tuple[str, ...]
+) -> tuple[list[RecordStatus], list[dict[str, Any]], Callable[[Connection, str], None]]:
+    """Per-item verdicts for a county's relay batch, the record rows to insert, and a hook that
+    stores provenance and facts in the same transaction (called by ``sync.server.ingest``)."""
+    known = {u.code for u in server.store.all_org_units()}
+    statuses: list[RecordStatus] = []
+    rows: list[dict[str, Any]] = []
+    extra: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    seen: set[tuple[str, int]] = set()
+    for item in payload.records:
+        record, errors = check_item(server.store, device, item, known)
+        uuid_ = record.get("uuid") if record else None
+        version = record.get("version") if record else None
+        if not isinstance(uuid_, str) or not isinstance(version, int) or isinstance(version, bool):
+            uuid_, version = (uuid_ if isinstance(uuid_, str) else ""), 0
+            errors = errors or [_error("relay.bad_item", "record uuid / version missing")]
+        key = (uuid_, version)
+        if not errors and key in seen:
+            errors = [_error("sync.duplicate_in_batch", "twice")]
+        if errors:
+            statuses.append(RecordStatus(uuid_, version, "rejected", tuple(errors)))
+            continue
+        seen.add(key)
+        assert record is not None
+        digest = hash_of(record)
+        stored = conn.execute(
+            select(records.c.record_sha256).where(
+                records.c.record_uuid == uuid_, records.c.version == version
+            )
+        ).first()
+        if stored is not None:
+            if stored.record_sha256 == digest:
+                statuses.append(RecordStatus(uuid_, version, "duplicate"))
+            else:
+                err = _error("sync.version_conflict", "other content stored")
+                statuses.append(RecordStatus(uuid_, version, "rejected", (err,)))
+            continue
+        form = server.forms.get(record.get("form_id"), record.get("form_version"))
+        if form is None:
+            err = _error("sync.unknown_form", "form id / version not known to the province")
+            statuses.append(RecordStatus(uuid_, version, "rejected", (err,)))
+            continue
+        errors = validation_errors(form, record.get("data") or {})
+        if errors:
+            statuses.append(RecordStatus(uuid_, version, "rejected", tuple(errors)))
+            continue
+        statuses.append(RecordStatus(uuid_, version, "received"))
+        rows.append(
+            {
+                "record_uuid": uuid_,
+                "version": version,
+                "form_id": record["form_id"],
+                "form_version": record["form_version"],
+                "org_unit": record["org_unit"],
+                "device_id": device.device_id,
+                "batch_id": payload.batch_id,
+                "record_sha256": digest,
+                "content": canonical_json(record).decode("utf-8"),
+                "status": "received",
+            }
+        )
+        extra.append((item, record))
+
+    def after_insert(c: Connection, received_at: str) -> None:
+        for item, record in extra:
+            acc = item["acceptance"]
+            c.execute(
+                provenance.insert().values(
+                    record_uuid=record["uuid"],
+                    version=record["version"],
+                    county_device_id=device.device_id,
+                    county_org_unit=device.org_unit,
+                    relay_batch_id=payload.batch_id,
+                    township_device_id=acc["township_device_id"],
+                    township_org_unit=acc["township_org_unit"],
+                    township_envelope=canonical_json(item["township_envelope"]).decode(),
+                    acceptance=canonical_json(acc).decode(),
+                    received_at=received_at,
+                )
+            )
+            _upsert_facts(c, facts_of(record, device.org_unit))
+
+    return statuses, rows, after_insert
+
+
+def _upsert_facts(conn: Connection, row: dict[str, Any]) -> None:
+    """Keep the facts of the newest version of each record."""
+    current = conn.execute(
+        select(facts.c.version).where(facts.c.record_uuid == row["record_uuid"])
+    ).first()
+    if current is not None:
+        if current.version >= row["version"]:
+            return
+        conn.execute(facts.delete().where(facts.c.record_uuid == row["record_uuid"]))
+    conn.execute(facts.insert().values(**row))
+
+
+def aggregates(store: Store, by: str = "county") -> list[dict[str, Any]]:
+    """Counts per county / township / form over the newest version of every accepted record.
+
+    ``assessment_satisfaction`` is (满意 + 基本满意) ÷ all votes of the assessments, as a
+    fraction (None without votes)."""
+    group = {"county": facts.c.county, "township": facts.c.township, "form": facts.c.form_id}[by]
+    columns = [func.coalesce(func.sum(facts.c[name]), 0).label(name) for name in FACT_COLUMNS]
+    query = select(group.label("key"), func.count().label("records"), *columns).group_by(group)
+    with store.read() as conn:
+        out = []
+        for r in conn.execute(query.order_by(group)):
+            row = {"key": r.key, "records": int(r.records)}
+            row.update({name: int(getattr(r, name)) for name in FACT_COLUMNS})
+            votes = row["assessment_votes"]
+            row["assessment_satisfaction"] = (
+                round(row["assessment_satisfied"] / votes, 4) if votes else None
+            )
+            out.append(row)
+    return out
+
+
+def provenance_rows(store: Store, record_uuid: str) -> list[Any]:
+    with store.read() as conn:
+        return list(
+            conn.execute(
+                select(provenance)
+                .where(provenance.c.record_uuid == record_uuid)
+                .order_by(provenance.c.version)
+            )
+        )
+
+
+def acceptance_of(row: Any) -> dict[str, Any]:
+    return json.loads(row.acceptance)

@@ -49,7 +49,7 @@ class SummaryPanel(QWidget):
         self.headline.setObjectName("summaryHeadline")
         row = QHBoxLayout()
         for box, table, stretch in zip(
-            self.boxes, (self.rates, self.missing, self.overdue), (3, 1, 3), strict=True
+            self.boxes, (self.rates, self.missing, self.overdue), (3, 2, 3), strict=True
         ):
             inner = QVBoxLayout(box)
             inner.addWidget(table)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop.reports.excel_export import write_template
 from desktop.reports.import_commit import POLICIES, ImportOutcome, commit_plan
 from desktop.reports.import_mapping import (
     HeaderIndex,
@@ -32,6 +31,7 @@ from desktop.reports.import_messages import file_message, row_message
 from desktop.reports.import_plan import CellError, Duplicate, ImportPlan, build_plan
 from desktop.reports.import_read import ImportFileError, SheetSource, header_key, open_sheet
 from desktop.reports.import_report import describe, write_error_report
+from desktop.reports.import_template import write_template
 
 __all__ = [
     "POLICIES",

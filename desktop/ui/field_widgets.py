@@ -54,6 +54,8 @@ class FieldEditor:
         return value is None or value == "" or value == []
 
     def set_error(self, error: bool) -> None:
+        if bool(self.focus_widget.property("error")) == error:
+            return  # re-polishing is costly: only when the look changes
         self.focus_widget.setProperty("error", error)
         style = self.focus_widget.style()
         style.unpolish(self.focus_widget)

@@ -61,7 +61,6 @@ class _Row:
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.error = QLabel(objectName="FieldError")
-        self.error.setObjectName(f"error_{field.id}")
         self.error.setWordWrap(True)
         self.error.hide()
         self.box = QWidget()
@@ -321,11 +320,16 @@ class FormView(QWidget):
                         cells.add((index, sub))
                 row.editor.set_cell_errors(cells)
             lines = [self.message(e) for e in errs or warns]
-            row.error.setObjectName("FieldError" if errs else "FieldWarning")
-            row.error.style().unpolish(row.error)
-            row.error.style().polish(row.error)
-            row.error.setText("\n".join(lines))
-            row.error.setVisible(bool(lines))
+            kind = "FieldError" if errs else "FieldWarning"
+            if lines and row.error.objectName() != kind:
+                row.error.setObjectName(kind)
+                row.error.style().unpolish(row.error)
+                row.error.style().polish(row.error)
+            text = "\n".join(lines)
+            if row.error.text() != text:
+                row.error.setText(text)
+            if row.error.isHidden() == bool(lines):
+                row.error.setVisible(bool(lines))
         if self.show_all_errors:
             self._fill_error_list(grouped)
 

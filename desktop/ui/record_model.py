@@ -21,8 +21,8 @@ from desktop.ui.errors_text import status_text
 from desktop.ui.i18n import pick
 from desktop.ui.icons import status_icon
 
-PAGE_SIZE = 200
-MAX_PAGES = 64
+PAGE_SIZE = 100
+MAX_PAGES = 100
 STATUS_COLUMN = "_status"
 UPDATED_COLUMN = "_updated"
 RETURNED_BRUSH = QBrush(QColor("#fdecec"))
@@ -99,6 +99,7 @@ class RecordTableModel(QAbstractTableModel):
         """Count again and drop the row cache (after a change notice or a new query)."""
         self.beginResetModel()
         self._pages.clear()
+        self._unmasked.clear()  # shown in clear only until the list reloads
         self._count = self._fetch_count() if self.ws is not None else 0
         self.endResetModel()
 

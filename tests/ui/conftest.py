@@ -82,11 +82,27 @@ def workspace_dir(tmp_path: Path) -> Path:
     return tmp_path / "workspace"
 
 
-@pytest.fixture
-def demo_ws(workspace_dir: Path, app: Any) -> Iterator[Any]:
-    """A demo workspace (six unions, sixty members) open as admin."""
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace (six unions, sixty members, one returned), made once per run."""
     from desktop.demo import create_demo_workspace
+    from desktop.store import KdfParams
 
-    ws, _key = create_demo_workspace(workspace_dir)
+    folder = tmp_path_factory.mktemp("demo-template") / "workspace"
+    ws, _key = create_demo_workspace(folder, kdf=KdfParams(memory_kib=8192, iterations=1, lanes=1))
+    ws.close(backup=False)
+    return folder
+
+
+@pytest.fixture
+def demo_ws(workspace_dir: Path, demo_template: Path, app: Any) -> Iterator[Any]:
+    """A fresh copy of the demo workspace, open as admin."""
+    import shutil
+
+    from desktop.demo import DEMO_PASSWORD, DEMO_USER
+    from desktop.store import Workspace
+
+    shutil.copytree(demo_template, workspace_dir)
+    ws = Workspace.open(workspace_dir, user=DEMO_USER, password=DEMO_PASSWORD)
     yield ws
     ws.close(backup=False)

@@ -48,6 +48,8 @@ def fill(qtbot: Any, view: Any, field_id: str, text: str) -> None:
     widget = view.editor(field_id).focus_widget
     if hasattr(widget, "clear") and hasattr(widget, "setText"):
         widget.clear()
+    if isinstance(widget, QComboBox):  # a new type-to-select search, not a continuation
+        qtbot.wait(QApplication.keyboardInputInterval() + 50)
     type_into(qtbot, widget, text)
 
 

@@ -46,6 +46,8 @@ class DashboardPage(Page):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.figures: dict[str, int] = {}
+        self._generation = 0
+        self._stale = True
         self.members_by_union: list[tuple[str, int]] = []
         self.title = QLabel(objectName="PageTitle")
         self.cards = {key: StatCard(tone="warn" if key == "returned" else "") for key in self.CARDS}
@@ -75,10 +77,36 @@ class DashboardPage(Page):
         return self.tr("Dashboard")
 
     # -- figures ---------------------------------------------------------------------------
+    # Counting female / migrant members reads every member record (seconds with 200k), so
+    # the figures are computed off the GUI thread, and only while the dashboard is on screen.
+    def set_workspace(self, ws: Any) -> None:
+        self._stale = True
+        super().set_workspace(ws)
+
     def refresh(self) -> None:
         ws: Any = self.workspace
-        if ws is None:
+        self._stale = True
+        if ws is None or not self.isVisible():
             return
+        self._stale = False
+        self._generation += 1
+        generation = self._generation
+
+        def done(result: tuple[dict[str, int], list[tuple[str, int]]]) -> None:
+            if generation == self._generation and self.workspace is ws:
+                self.figures, self.members_by_union = result
+                self._show()
+
+        self.tasks.run(lambda ctx: self.compute(ws), on_done=done, on_error=lambda exc: None)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if getattr(self, "_stale", False) and self.workspace is not None:
+            self.refresh()
+
+    @staticmethod
+    def compute(ws: Any) -> tuple[dict[str, int], list[tuple[str, int]]]:
+        """The dashboard figures and the members-by-union pairs (runs on a worker thread)."""
         count = ws.records.count
         figures = {
             "unions": count("union"),
@@ -98,17 +126,16 @@ class DashboardPage(Page):
             except Exception:  # noqa: BLE001 - a form this workspace does not know
                 continue
         figures["returned"] = returned
-        self.figures = figures
         unions = ws.records.query("union", order_by="created_at", limit=500)
         pairs = []
         for rec in unions:
             name = str(rec.data.get("short_name") or rec.data.get("full_name") or "")
             pairs.append((name, count("member", filters={"union": rec.uuid})))
         pairs.sort(key=lambda p: -p[1])
-        self.members_by_union = pairs[:CHART_UNIONS]
-        self._show()
+        return figures, pairs[:CHART_UNIONS]
 
     def clear(self) -> None:
+        self._generation += 1
         self.figures = {}
         self.members_by_union = []
         self._show()

@@ -29,13 +29,17 @@ def create_application(argv: list[str] | None = None, language: str | None = Non
     Reuses a running QApplication (tests).
     """
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
-    install_cjk_font(app)
-    app.setApplicationName("UnionDesk")
-    app.setOrganizationName("UnionDesk")
-    app.setWindowIcon(icon("app"))
-    app.setStyle("Fusion")
-    app.setStyleSheet(style_sheet())
-    i18n.set_language(language or prefs.get("language", i18n.DEFAULT_LANGUAGE) or "zh_CN")
+    if not app.property("uniondesk_ready"):  # once per process (tests call this often)
+        install_cjk_font(app)
+        app.setApplicationName("UnionDesk")
+        app.setOrganizationName("UnionDesk")
+        app.setWindowIcon(icon("app"))
+        app.setStyle("Fusion")
+        app.setStyleSheet(style_sheet())
+        app.setProperty("uniondesk_ready", True)
+    wanted = language or prefs.get("language", i18n.DEFAULT_LANGUAGE) or "zh_CN"
+    if wanted != i18n.current_language() or not i18n.installed():
+        i18n.set_language(wanted)
     return app
 
 

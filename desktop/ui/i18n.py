@@ -27,17 +27,28 @@ def current_language() -> str:
     return _current
 
 
+def installed() -> bool:
+    """True once translators were installed for the current language (or it is English)."""
+    return _current == "en" or bool(_installed)
+
+
+_built = False
+
+
 def translation_files(language: str) -> list[Path]:
     """The compiled .qm files for ``language`` (compiling stale .ts files first when possible)."""
     if language == "en":
         return []
+    global _built
     folder = resource_path("i18n")
-    try:  # a source checkout: keep .qm in step with .ts; a bundle ships compiled files
-        from desktop.i18n_build import build_translations
+    if not _built:  # a source checkout: keep .qm in step with .ts; a bundle ships .qm files
+        _built = True
+        try:
+            from desktop.i18n_build import build_translations
 
-        build_translations()
-    except (SystemExit, OSError, Exception):  # noqa: BLE001 - no lrelease in a bundle
-        pass
+            build_translations()
+        except (SystemExit, OSError, Exception):  # noqa: BLE001 - no lrelease in a bundle
+            pass
     return sorted(folder.glob(f"*_{language}.qm"))
 
 

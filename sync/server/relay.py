@@ -289,7 +289,10 @@ def make_relay_client(
 def relay_once(server: Server, **kwargs: Any) -> SyncSummary:
     """Send the relay backlog to the province; raises SyncError when it cannot finish."""
     client = make_relay_client(server, **kwargs)
-    summary = client.sync()
+    try:
+        summary = client.sync()
+    finally:
+        client.session.close()
     server.log.info(
         "relay run batches=%d resent=%d records=%d received=%d duplicate=%d rejected=%d",
         summary.batches_sent,

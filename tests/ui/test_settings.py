@@ -91,6 +91,17 @@ def test_change_own_password_idle_minutes_backup_and_check(
 
     qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)
     assert "完好" in page.check_message.text()
+
+    # restoring from Settings replaces the workspace and keeps the current one aside
+    from desktop.demo import union_rows
+
+    demo_ws.records.save("union", {**union_rows()[0], "full_name": "备份之后新建的工会"})
+    assert demo_ws.records.count("union") == 7
+    page.restore_requested.emit(files[0], NEW_PASSWORD)
+    assert window.ws is not None and window.ws is not demo_ws
+    assert window.ws.records.count("union") == 6
+    assert list(workspace_dir.parent.glob(f"{workspace_dir.name}.before-restore-*"))
+    assert window.root.currentWidget() is window.shell
     window.close_workspace()
 
     # the new password opens the workspace; the backup restores on the first-run screen

@@ -50,6 +50,7 @@ class RecordsPage(Page):
         self.model: RecordTableModel | None = None
         self.editor: RecordEditor | None = None
         self._ref_cache: dict[str, list[tuple[str, str]]] = {}
+        self._ref_names: dict[str, str] | None = None
 
         self.title = QLabel(objectName="PageTitle")
         self.count_label = QLabel(objectName="Hint")
@@ -175,16 +176,24 @@ class RecordsPage(Page):
             data.get("short_name") or data.get("full_name") or data.get("name") or rec.uuid[:8]
         )
 
+    def _forget_references(self) -> None:
+        self._ref_cache.clear()
+        self._ref_names = None
+
     def ref_name(self, uuid: str) -> str:
-        for form_id in list(self._ref_cache) or ["union"]:
-            for ref_uuid, label in self.references(form_id):
-                if ref_uuid == uuid:
-                    return label
-        return ""
+        """The name of a referenced record (e.g. a member's union) for a list cell."""
+        names = self._ref_names
+        if names is None:
+            names = {}
+            ref_forms = {getattr(f, "ref_form", None) for f in getattr(self.form, "fields", [])}
+            for form_id in sorted(f for f in ref_forms if f):
+                names.update(self.references(form_id))
+            self._ref_names = names
+        return names.get(uuid, "")
 
     # -- the list --------------------------------------------------------------------------
     def set_workspace(self, ws: Any) -> None:
-        self._ref_cache.clear()
+        self._forget_references()
         super().set_workspace(ws)
         if self.editor is not None:
             self.editor.set_workspace(ws)
@@ -193,7 +202,7 @@ class RecordsPage(Page):
         if self.workspace is None:
             return
         self._ensure_form()
-        self._ref_cache.clear()
+        self._forget_references()
         self.refresh_filters()
         self.apply_query()
 
@@ -203,7 +212,7 @@ class RecordsPage(Page):
     def clear(self) -> None:
         if self.model is not None:
             self.model.set_workspace(None)
-        self._ref_cache.clear()
+        self._forget_references()
         self.count_label.clear()
 
     def query_filters(self) -> dict[str, Any]:
@@ -234,8 +243,11 @@ class RecordsPage(Page):
             self.model.sort(column, order)
 
     def records_changed(self, form_ids: set[str]) -> None:
-        if self.form_id in form_ids or "" in form_ids or self._ref_cache.keys() & form_ids:
-            self._ref_cache.clear()
+        refs_changed = bool(self._ref_cache.keys() & form_ids) or "" in form_ids
+        if self.form_id in form_ids or refs_changed:
+            self._forget_references()
+            if refs_changed and self.workspace is not None:
+                self.refresh_filters()
             if self.workspace is not None and self.model is not None:
                 self.apply_query()
 
@@ -277,7 +289,7 @@ class RecordsPage(Page):
         self._ensure_editor()
         if self.editor is None:
             return
-        self._ref_cache.clear()
+        self._forget_references()
         if self.stack.currentWidget() is not self.editor or self.editor.uuid is not None:
             self.editor.set_workspace(self.workspace)
             if self.editor.uuid is not None or not self.editor.view.is_dirty():
@@ -297,7 +309,7 @@ class RecordsPage(Page):
         if self.editor.view.is_dirty() and not self.editor.view.confirm_discard():
             self.stack.setCurrentWidget(self.editor)
             return
-        self._ref_cache.clear()
+        self._forget_references()
         self.editor.set_workspace(self.workspace)
         try:
             self.editor.open_record(uuid)

@@ -69,6 +69,8 @@ def open_workspace(args: argparse.Namespace, secrets: Secrets | None = None) -> 
     from desktop.store import Workspace, errors
 
     path = workspace_dir(args)
+    if not path.exists():
+        raise CliError(f"workspace not found: {path} (create one with: uniondesk init)")
     secrets = secrets or Secrets(args)
     try:
         if getattr(args, "recovery_key", False):

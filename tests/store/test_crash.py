@@ -15,7 +15,10 @@ from desktop.store import Workspace
 from tests.store import helpers as h
 from tests.store.conftest import ADMIN_PW, FAST_KDF, reopen
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)"),
+]
 ROUNDS = 50
 
 

@@ -110,9 +110,12 @@ class StoreOutbox:
                 (batch_id, *seqs),
             )
             conn.execute(
-                "UPDATE records SET status = 'queued' WHERE status = 'ready' AND EXISTS (SELECT 1 FROM outbox o"
+                # uuid IN (…) first, so only the batch's records are visited (uuid is indexed).
+                "UPDATE records SET status = 'queued' WHERE status = 'ready'"
+                f" AND uuid IN (SELECT record_uuid FROM outbox WHERE seq IN ({marks}))"
+                " AND EXISTS (SELECT 1 FROM outbox o"
                 f" WHERE o.seq IN ({marks}) AND o.record_uuid = records.uuid AND o.version = records.version)",
-                seqs,
+                (*seqs, *seqs),
             )
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_device_seq', ?)",

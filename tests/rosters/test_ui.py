@@ -18,10 +18,16 @@ from tests.rosters.conftest import HEADERS, member_row, resident_id, write_xlsx
 
 
 @pytest.fixture(autouse=True)
-def immediate_runner() -> Iterator[None]:
+def immediate_runner(qapp: Any) -> Iterator[None]:
+    """Tasks run at once; texts in English (source strings) whatever earlier tests chose."""
+    from desktop.ui import i18n
+
+    before = i18n.current_language()
+    i18n.set_language("en")
     set_default_runner(ImmediateTaskRunner())
     yield
     set_default_runner(None)
+    i18n.set_language(before)
 
 
 class CancelAfterFirstProgress(ImmediateTaskRunner):
@@ -207,18 +213,15 @@ def test_import_dialog_speaks_chinese(
     from desktop.ui import i18n
 
     i18n.set_language("zh_CN")
-    try:
-        dialog = ImportDialog(ws, union_uuid=union)
-        qtbot.addWidget(dialog)
-        assert dialog.windowTitle() == "导入会员"
-        assert dialog.next_button.text() == "下一步"
-        empty = tmp_path / "空.csv"
-        empty.write_bytes(b"")
-        dialog.path_edit.setText(str(empty))
-        dialog.next()
-        assert dialog.message.text() == "“空.csv”是空表，没有任何内容。"
-    finally:
-        i18n.set_language("en")
+    dialog = ImportDialog(ws, union_uuid=union)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "导入会员"
+    assert dialog.next_button.text() == "下一步"
+    empty = tmp_path / "空.csv"
+    empty.write_bytes(b"")
+    dialog.path_edit.setText(str(empty))
+    dialog.next()
+    assert dialog.message.text() == "“空.csv”是空表，没有任何内容。"
 
 
 def test_import_dialog_with_the_threaded_runner(

@@ -85,3 +85,8 @@ __all__ = [
     "validate_resident_id",
     "validate_uscc",
 ]
+
+# Domain rule modules add their error codes to the one catalogue when imported; import them here
+# so forms.message knows every code wherever forms is used (desktop, county server, province).
+from forms import assessment_messages as _assessment_messages  # noqa: E402, F401
+from forms import checklist as _checklist  # noqa: E402, F401

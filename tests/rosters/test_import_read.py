@@ -189,3 +189,12 @@ def test_second_sheet_used_when_first_is_empty(tmp_path: Path) -> None:
     src = open_sheet(path, known)
     assert src.sheet == "名单"
     assert src.sheet_names == ["说明", "名单"]
+
+
+def test_excel_unicode_text_export(tmp_path: Path) -> None:
+    """Excel's "Unicode text" save: UTF-16 with a BOM, tab-separated."""
+    path = tmp_path / "名单.txt"
+    path.write_bytes("姓名\t身份证号\r\n张三\t110105199001011234\r\n".encode("utf-16"))
+    src = open_sheet(path, known)
+    assert src.encoding == "utf-16" and src.delimiter == "\t"
+    assert list(src.rows()) == [(2, ("张三", "110105199001011234"))]

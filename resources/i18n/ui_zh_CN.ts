@@ -319,6 +319,10 @@
         <source>All unions</source>
         <translation>全部基层工会</translation>
     </message>
+    <message>
+        <source>members of %1</source>
+        <translation>%1 的会员</translation>
+    </message>
 </context>
 <context>
     <name>NewPasswordWidget</name>
@@ -448,6 +452,7 @@
     <name>RecordsPage</name>
     <message>
         <source>%1 record(s)</source>
+        <extracomment>starting widths of list columns by field id (people can drag them)</extracomment>
         <translation>共 %1 条</translation>
     </message>
     <message>

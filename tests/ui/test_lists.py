@@ -132,3 +132,18 @@ def test_dashboard_counts_and_members_by_union_chart(
     demo_ws.records.save("member", row)
     qtbot.waitUntil(lambda: page.cards["members"].value.text() == "61", timeout=3000)
     window.close_workspace()
+
+
+def test_searching_a_union_name_lists_its_members(
+    qtbot: Any, demo_ws: Any, workspace_dir: Path
+) -> None:
+    window = make_window(qtbot, workspace_dir, demo_ws)
+    page = window.show_page(MembersPage)
+    page.search_edit.setFocus()
+    type_text(qtbot, page.search_edit, "骑手之家")
+    page.apply_query()
+    union = next(u for u, name in page.references("union") if name.startswith("骑手之家"))
+    expected = demo_ws.records.count("member", filters={"union": union})
+    assert expected > 0 and page.model.rowCount() == expected
+    assert "骑手之家" in page.count_label.text()
+    window.close_workspace()

@@ -26,6 +26,16 @@ class MembersPage(RecordsPage):
         "join_date",
     ]
 
+    column_widths = {
+        "name": 110,
+        "gender": 60,
+        "id_number": 190,
+        "mobile": 130,
+        "union": 170,
+        "employment_form": 130,
+        "join_date": 110,
+    }
+
     def __init__(self, parent: QWidget | None = None) -> None:
         self.union_filter = QComboBox(objectName="UnionFilter")
         self.union_filter.setMinimumWidth(220)
@@ -62,6 +72,18 @@ class MembersPage(RecordsPage):
         ids = getattr(self, "_union_ids", [None])
         index = self.union_filter.currentIndex()
         return ids[index] if 0 <= index < len(ids) else None
+
+    def search_fallback(
+        self, search: str, filters: dict[str, Any]
+    ) -> tuple[dict[str, Any], str] | None:
+        """A search that names one union (e.g. "骑手之家") lists that union's members."""
+        if "union" in filters or len(search) < 2:
+            return None
+        matches = [(u, name) for u, name in self.references("union") if search in name]
+        if len(matches) != 1:
+            return None
+        uuid, name = matches[0]
+        return {"union": uuid}, self.tr("members of %1").replace("%1", name)
 
     def query_filters(self) -> dict[str, Any]:
         union = self.selected_union()

@@ -43,6 +43,8 @@ class RecordsPage(Page):
 
     form_id = ""
     list_fields: list[str] = []
+    #: starting widths of list columns by field id (people can drag them)
+    column_widths: dict[str, int] = {}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -136,8 +138,8 @@ class RecordsPage(Page):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 150)
-        for c in range(1, self.model.columnCount()):
-            header.resizeSection(c, 140)
+        for c, col in enumerate(self.model.columns[1:], start=1):
+            header.resizeSection(c, self.column_widths.get(col.key, 140))
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_actions())
 
     def _ensure_editor(self) -> None:
@@ -224,19 +226,32 @@ class RecordsPage(Page):
         if self.model is None or self.workspace is None:
             return
         self.model.ws = self.workspace
+        search = self.search_edit.text().strip() or None
+        filters = self.query_filters()
+        status = self.status_filter.currentData() or None
+        note = ""
         try:
-            self.model.set_query(
-                search=self.search_edit.text().strip() or None,
-                filters=self.query_filters(),
-                status=self.status_filter.currentData() or None,
-            )
+            self.model.set_query(search=search, filters=filters, status=status)
+            fallback = self.search_fallback(search, filters) if search else None
+            if fallback is not None and self.model.rowCount() == 0:
+                more_filters, note = fallback
+                self.model.set_query(
+                    search=None, filters={**filters, **more_filters}, status=status
+                )
         except Exception as exc:  # noqa: BLE001 - a bad search never breaks the page
             self.status_message.emit(store_error_text(exc))
             return
         total = self.model.rowCount()
-        self.count_label.setText(self.tr("%1 record(s)").replace("%1", f"{total:,}"))
+        text = self.tr("%1 record(s)").replace("%1", f"{total:,}")
+        self.count_label.setText(f"{text} · {note}" if note else text)
         self.empty_label.setVisible(total == 0)
         self._update_actions()
+
+    def search_fallback(
+        self, search: str, filters: dict[str, Any]
+    ) -> tuple[dict[str, Any], str] | None:
+        """When nothing matches ``search`` itself: other filters it may mean, and a note."""
+        return None
 
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         if self.model is not None and self.workspace is not None:

@@ -388,6 +388,9 @@ class SettingsPage(Page):
 
     # -- language --------------------------------------------------------------------------
     def retranslate(self) -> None:
+        self.language.blockSignals(True)
+        self.language.setCurrentIndex(self.language.findData(i18n.current_language()))
+        self.language.blockSignals(False)
         self.title.setText(self.tr("Settings"))
         self.general.setTitle(self.tr("General"))
         self.language_label.setText(self.tr("Language"))

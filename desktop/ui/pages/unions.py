@@ -20,6 +20,16 @@ class UnionsPage(RecordsPage):
         "status",
     ]
 
+    column_widths = {
+        "full_name": 260,
+        "union_type": 120,
+        "employer_name": 240,
+        "members": 80,
+        "female_members": 90,
+        "chair_name": 90,
+        "status": 70,
+    }
+
     def nav_title(self) -> str:
         return self.tr("Unions")
 

@@ -93,9 +93,12 @@ relay_batches = Table(
 def ensure_tables(store: Store) -> None:
     """Create the review, relay and province tables (idempotent; the schema grows by new tables
     only, so an older database is migrated by creating what is missing)."""
+    if getattr(store, "_part2_tables", False):
+        return
     import sync.server.province  # noqa: F401  (its tables join review_metadata)
 
     review_metadata.create_all(store.engine)
+    store._part2_tables = True  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- helpers

@@ -71,7 +71,9 @@ class _Job(QRunnable):
     def __init__(self, fn: TaskFn, ctx: TaskContext, bridge: _Bridge) -> None:
         super().__init__()
         self.fn, self.ctx, self.bridge = fn, ctx, bridge
-        self.setAutoDelete(True)
+        # Python keeps the job until its result reached the GUI thread: a C++ delete on the
+        # worker thread of an object Python owns is how PySide programs crash at exit
+        self.setAutoDelete(False)
 
     def run(self) -> None:
         try:
@@ -89,6 +91,7 @@ class TaskRunner:
     def __init__(self, pool: QThreadPool | None = None) -> None:
         self._pool = pool or QThreadPool.globalInstance()
         self._live: set[_Bridge] = set()
+        self._jobs: set[_Job] = set()
 
     def run(
         self,
@@ -100,11 +103,14 @@ class TaskRunner:
         bridge = _Bridge()
         ctx = TaskContext(progress=bridge.progressed.emit)
         handle = TaskHandle(ctx)
+        job = _Job(fn, ctx, bridge)
         self._live.add(bridge)
+        self._jobs.add(job)
 
         def finish() -> None:
             handle.finished = True
             self._live.discard(bridge)
+            self._jobs.discard(job)
             bridge.deleteLater()
 
         def done(result: object) -> None:
@@ -123,7 +129,7 @@ class TaskRunner:
         bridge.failed.connect(failed)
         if on_progress is not None:
             bridge.progressed.connect(on_progress)
-        self._pool.start(_Job(fn, ctx, bridge))
+        self._pool.start(job)
         return handle
 
     def wait(self, msecs: int = -1) -> bool:

@@ -388,3 +388,9 @@ class FirstRunScreen(QWidget):
         )
         self.enroll_button.setText(self.tr("Enroll…"))
         self.enroll_button.setEnabled(available)
+        self.new_password.retranslate()  # its labels first (children hear the change later)
+        labels = [self.org_code_label, self.org_name_label, self.admin_label]
+        labels += self.new_password.labels()
+        width = max(label.fontMetrics().horizontalAdvance(label.text()) for label in labels) + 8
+        for label in labels:
+            label.setFixedWidth(width)

@@ -40,6 +40,10 @@ class NewPasswordWidget(QWidget):
         self.retranslate()
         self._update()
 
+    def labels(self) -> list[QLabel]:
+        """Its row labels (to line them up with a form around it)."""
+        return [self.password_label, self.repeat_label, self.strength_label]
+
     def password(self) -> str:
         return self.password_edit.text()
 

@@ -89,3 +89,23 @@ def test_screenshot_at_150_percent_scaling(artefact_dir: Path, tmp_path: Path) -
     image = QImage(str(out))
     assert image.width() >= 1900 and image.height() >= 1070  # device pixels at 150 %
     assert "fits" in result.stdout
+
+
+def test_screenshots_of_the_first_run_screen(
+    qtbot: Any, app: Any, tmp_path: Path, artefact_dir: Path
+) -> None:
+    folder = artefact_dir / "ui"
+    folder.mkdir(exist_ok=True)
+    window = make_window(qtbot, tmp_path / "new")
+    screen = window.first_run
+    written = []
+    for lang in ("zh_CN", "en"):
+        i18n.set_language(lang)
+        for tab in range(screen.tabs.count()):
+            screen.tabs.setCurrentIndex(tab)
+            written.append(shoot(window, folder, f"{lang}-first-run-{tab + 1}"))
+    i18n.set_language("zh_CN")
+    screen._created((type("Ws", (), {})(), "KPDJ-2V23-ZRVH-N7H1-N7ZD-3YVH-EWJR-SFXA"))
+    written.append(shoot(window, folder, "zh_CN-first-run-recovery-key"))
+    assert screen.key_label.text().startswith("KPDJ")
+    assert all(p.stat().st_size > 10_000 for p in written)

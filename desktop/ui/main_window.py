@@ -15,6 +15,8 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -241,6 +243,9 @@ class MainWindow(QMainWindow):
             return
         user = self.ws.user.name
         org = self.ws.org_unit.name
+        for widget in QApplication.topLevelWidgets():  # open questions and dialogs go too
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
         for page in self.pages:
             page.set_workspace(None)
         ws, self.ws = self.ws, None

@@ -68,3 +68,19 @@ def test_ctrl_l_locks_at_once(qtbot: Any, demo_ws: Any, workspace_dir: Path) -> 
     window = make_window(qtbot, workspace_dir, demo_ws)
     qtbot.keyClick(window.nav, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.is_locked() and demo_ws.closed
+
+
+def test_locking_closes_an_open_dialog(qtbot: Any, demo_ws: Any, workspace_dir: Path) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QInputDialog
+
+    window = make_window(qtbot, workspace_dir, demo_ws)
+    window.idle.set_interval_ms(300)
+    window.idle.start()
+    seen: list[bool] = []
+    QTimer.singleShot(
+        100, lambda: seen.append(any(w.isVisible() for w in window.findChildren(QInputDialog)))
+    )
+    text, ok = QInputDialog.getText(window, "问题", "请输入：")  # blocks until the lock rejects it
+    assert seen == [True] and not ok
+    assert window.is_locked()

@@ -28,7 +28,7 @@ class MembersPage(RecordsPage):
 
     column_widths = {
         "name": 110,
-        "gender": 60,
+        "gender": 72,
         "id_number": 190,
         "mobile": 130,
         "union": 170,

@@ -9,6 +9,7 @@ print roster) from other work with a one-line ``addAction``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
@@ -53,6 +54,8 @@ class RecordsPage(Page):
         self.editor: RecordEditor | None = None
         self._ref_cache: dict[str, list[tuple[str, str]]] = {}
         self._ref_names: dict[str, str] | None = None
+        #: called after a language switch: actions others add to ``toolbar`` set their texts here
+        self.retranslate_hooks: list[Callable[[], None]] = []
 
         self.title = QLabel(objectName="PageTitle")
         self.count_label = QLabel(objectName="Hint")
@@ -371,6 +374,8 @@ class RecordsPage(Page):
         self.search_edit.setPlaceholderText(self.search_hint())
         self._fill_status_filter()
         self.empty_label.setText(self.tr("No records match."))
+        for hook in getattr(self, "retranslate_hooks", []):
+            hook()
         if self.model is not None:
             self.model.headerDataChanged.emit(
                 Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1

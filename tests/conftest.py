@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,3 +20,31 @@ def artefact_dir() -> Path:
     path = REPO_ROOT / "test-output"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _ui_language_restored() -> Iterator[None]:
+    """Each test starts with the UI language the previous one found: no test leaks its language.
+
+    Only acts once desktop.ui.i18n has been imported, so non-UI tests never load Qt.
+    """
+    i18n = sys.modules.get("desktop.ui.i18n")
+    before = (i18n._current, list(i18n._installed)) if i18n else None
+    yield
+    i18n = sys.modules.get("desktop.ui.i18n")
+    if i18n is None:
+        return
+    current, translators = before if before else (i18n.DEFAULT_LANGUAGE, [])
+    if i18n._current == current and i18n._installed == translators:
+        return
+    from PySide6.QtCore import QCoreApplication, QLocale
+
+    app = QCoreApplication.instance()
+    for translator in i18n._installed:
+        app.removeTranslator(translator)
+    i18n._installed[:] = translators
+    for translator in translators:
+        app.installTranslator(translator)
+    i18n._current = current
+    language = QLocale.Language.Chinese if current == "zh_CN" else QLocale.Language.English
+    QLocale.setDefault(QLocale(language))

@@ -65,7 +65,13 @@ def _province_version(server: Server, report: Report, record: dict, p, row) -> N
         report.check(False, "no provenance stored for this version")
         return
     acc = json.loads(p.acceptance)
-    header = json.loads(p.township_envelope)
+    with server.store.read() as conn:
+        stored = conn.execute(
+            province.township_headers.select().where(
+                province.township_headers.c.sha256 == p.township_header
+            )
+        ).first()
+    header = json.loads(stored.header) if stored is not None else {}
     try:
         township_key = b64d(acc.get("township_public_key"), "key")
         acc_sig = b64d(acc.get("signature"), "signature")

@@ -19,6 +19,7 @@ record (a refused record is ``rejected`` in the receipt, logged, and not stored)
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -27,7 +28,15 @@ from sqlalchemy import Column, Integer, String, Table, Text, UniqueConstraint, f
 from sqlalchemy.engine import Connection
 
 from sync import crypto
-from sync.protocol import BatchPayload, ProtocolError, RecordStatus, b64d, canonical_json, unsigned
+from sync.protocol import (
+    BatchPayload,
+    ProtocolError,
+    RecordStatus,
+    b64d,
+    canonical_json,
+    sha256_hex,
+    unsigned,
+)
 from sync.protocol import record_hash as hash_of
 from sync.server.formset import validation_errors
 from sync.server.review import review_metadata
@@ -44,10 +53,18 @@ provenance = Table(
     Column("relay_batch_id", String(36), nullable=False),
     Column("township_device_id", String(36), nullable=False),
     Column("township_org_unit", String(32), nullable=False),
-    Column("township_envelope", Text, nullable=False),  # header JSON, signature + manifest
+    Column("township_header", String(64), nullable=False),  # township_headers.sha256
     Column("acceptance", Text, nullable=False),  # the county's signed acceptance JSON
     Column("received_at", String(32), nullable=False),
     UniqueConstraint("record_uuid", "version", name="uq_provenance_uuid_version"),
+)
+
+township_headers = Table(
+    "township_headers",
+    review_metadata,
+    Column("sha256", String(64), primary_key=True),  # of the header's canonical JSON
+    Column("device_id", String(36), nullable=False),
+    Column("header", Text, nullable=False),  # envelope without payload: signature + manifest
 )
 
 FACT_COLUMNS = (
@@ -89,8 +106,33 @@ def _within(store: Store, code: str, county: str, known: set[str]) -> bool:
     return code.startswith(county) and len(code) > len(county)
 
 
+def _signed_manifest(
+    header: dict[str, Any], township_key: bytes, cache: dict[Any, frozenset[str] | None]
+) -> frozenset[str] | None:
+    """The manifest of a township envelope header whose signature verifies with
+    ``township_key``, else None. Cached per header object: a relay batch carries each header
+    once and refers to it for every record of that township batch."""
+    key = (id(header), township_key)
+    if key not in cache:
+        manifest = header.get("manifest")
+        try:
+            signature = b64d(header.get("signature"), "signature")
+            body = {k: v for k, v in header.items() if k not in ("signature", "payload")}
+            ok = isinstance(manifest, list) and crypto.verify(
+                township_key, signature, canonical_json(body)
+            )
+        except (ProtocolError, TypeError, ValueError):
+            ok = False
+        cache[key] = frozenset(m for m in manifest if isinstance(m, str)) if ok else None
+    return cache[key]
+
+
 def check_item(
-    store: Store, county_device: Any, item: Any, known: set[str]
+    store: Store,
+    county_device: Any,
+    item: Any,
+    known: set[str],
+    cache: dict[Any, frozenset[str] | None] | None = None,
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """(township record, errors) of one relayed item; errors empty when it may be stored."""
     if not isinstance(item, Mapping) or item.get("type") != "relayed_record":
@@ -122,11 +164,31 @@ def check_item(
         or acc.get("record_sha256") != digest
     ):
         return record, [_error("relay.acceptance_mismatch", "acceptance is for other content")]
-    if header.get("device_id") != acc.get("township_device_id") or not (
-        crypto.verify_record_provenance(header, record, township_key)
+    manifest = _signed_manifest(header, township_key, {} if cache is None else cache)
+    if header.get("device_id") != acc.get("township_device_id") or (
+        manifest is None or digest not in manifest
     ):
         return record, [_error("relay.bad_township_signature", "township signature invalid")]
     return record, []
+
+
+def _resolve_header(item: Any, headers: dict[str, dict[str, Any]]) -> Any:
+    """Replace a ``{"ref": sha256}`` township envelope by the header an earlier item of the same
+    payload carried (unresolvable refs stay, and fail as ``relay.bad_item``)."""
+    if not isinstance(item, Mapping):
+        return item
+    env = item.get("township_envelope")
+    if isinstance(env, dict) and set(env) == {"ref"}:
+        found = headers.get(env["ref"]) if isinstance(env["ref"], str) else None
+        return (
+            {**item, "township_envelope": found}
+            if found is not None
+            else {**item, "township_envelope": None}
+        )
+    if isinstance(env, dict):
+        with contextlib.suppress(TypeError, ValueError):  # not JSON-able: fails check_item
+            headers[sha256_hex(canonical_json(env))] = env
+    return item
 
 
 def facts_of(record: Mapping[str, Any], county: str) -> dict[str, Any]:
@@ -183,8 +245,12 @@ def judge_relayed(
     rows: list[dict[str, Any]] = []
     extra: list[tuple[dict[str, Any], dict[str, Any]]] = []
     seen: set[tuple[str, int]] = set()
-    for item in payload.records:
-        record, errors = check_item(server.store, device, item, known)
+    headers: dict[str, dict[str, Any]] = {}
+    signed: dict[Any, frozenset[str] | None] = {}
+    known_hashes = _stored_hashes(conn, payload.records)
+    for raw_item in payload.records:
+        item = _resolve_header(raw_item, headers)
+        record, errors = check_item(server.store, device, item, known, signed)
         uuid_ = record.get("uuid") if record else None
         version = record.get("version") if record else None
         if not isinstance(uuid_, str) or not isinstance(version, int) or isinstance(version, bool):
@@ -199,13 +265,9 @@ def judge_relayed(
         seen.add(key)
         assert record is not None
         digest = hash_of(record)
-        stored = conn.execute(
-            select(records.c.record_sha256).where(
-                records.c.record_uuid == uuid_, records.c.version == version
-            )
-        ).first()
+        stored = known_hashes.get(key)
         if stored is not None:
-            if stored.record_sha256 == digest:
+            if stored == digest:
                 statuses.append(RecordStatus(uuid_, version, "duplicate"))
             else:
                 err = _error("sync.version_conflict", "other content stored")
@@ -238,37 +300,95 @@ def judge_relayed(
         extra.append((item, record))
 
     def after_insert(c: Connection, received_at: str) -> None:
+        digests: dict[int, str] = {}  # by header object: shared by the records of one batch
+        new_headers: dict[str, dict[str, Any]] = {}
+        prov_rows = []
         for item, record in extra:
-            acc = item["acceptance"]
-            c.execute(
-                provenance.insert().values(
-                    record_uuid=record["uuid"],
-                    version=record["version"],
-                    county_device_id=device.device_id,
-                    county_org_unit=device.org_unit,
-                    relay_batch_id=payload.batch_id,
-                    township_device_id=acc["township_device_id"],
-                    township_org_unit=acc["township_org_unit"],
-                    township_envelope=canonical_json(item["township_envelope"]).decode(),
-                    acceptance=canonical_json(acc).decode(),
-                    received_at=received_at,
+            acc, header = item["acceptance"], item["township_envelope"]
+            if id(header) not in digests:
+                digests[id(header)] = sha256_hex(canonical_json(header))
+                new_headers[digests[id(header)]] = header
+            prov_rows.append(
+                {
+                    "record_uuid": record["uuid"],
+                    "version": record["version"],
+                    "county_device_id": device.device_id,
+                    "county_org_unit": device.org_unit,
+                    "relay_batch_id": payload.batch_id,
+                    "township_device_id": acc["township_device_id"],
+                    "township_org_unit": acc["township_org_unit"],
+                    "township_header": digests[id(header)],
+                    "acceptance": canonical_json(acc).decode(),
+                    "received_at": received_at,
+                }
+            )
+        if not prov_rows:
+            return
+        present = {
+            r.sha256
+            for r in c.execute(
+                select(township_headers.c.sha256).where(
+                    township_headers.c.sha256.in_(list(new_headers))
                 )
             )
-            _upsert_facts(c, facts_of(record, device.org_unit))
+        }
+        fresh = [
+            {"sha256": d, "device_id": h.get("device_id", ""), "header": canonical_json(h).decode()}
+            for d, h in new_headers.items()
+            if d not in present
+        ]
+        if fresh:
+            c.execute(township_headers.insert(), fresh)
+        c.execute(provenance.insert(), prov_rows)
+        _upsert_facts(c, [facts_of(record, device.org_unit) for _item, record in extra])
 
     return statuses, rows, after_insert
 
 
-def _upsert_facts(conn: Connection, row: dict[str, Any]) -> None:
+def _stored_hashes(conn: Connection, items: Any) -> dict[tuple[str, int], str]:
+    """``record_sha256`` of the stored ``(record_uuid, version)`` among the relayed records."""
+    uuids = {
+        i["record"]["uuid"]
+        for i in items
+        if isinstance(i, Mapping)
+        and isinstance(i.get("record"), Mapping)
+        and isinstance(i["record"].get("uuid"), str)
+    }
+    out: dict[tuple[str, int], str] = {}
+    chunk = sorted(uuids)
+    for start in range(0, len(chunk), 400):
+        for r in conn.execute(
+            select(records.c.record_uuid, records.c.version, records.c.record_sha256).where(
+                records.c.record_uuid.in_(chunk[start : start + 400])
+            )
+        ):
+            out[(r.record_uuid, r.version)] = r.record_sha256
+    return out
+
+
+def _upsert_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Keep the facts of the newest version of each record."""
-    current = conn.execute(
-        select(facts.c.version).where(facts.c.record_uuid == row["record_uuid"])
-    ).first()
-    if current is not None:
-        if current.version >= row["version"]:
-            return
-        conn.execute(facts.delete().where(facts.c.record_uuid == row["record_uuid"]))
-    conn.execute(facts.insert().values(**row))
+    newest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if (
+            row["record_uuid"] not in newest
+            or newest[row["record_uuid"]]["version"] < row["version"]
+        ):
+            newest[row["record_uuid"]] = row
+    uuids = sorted(newest)
+    current: dict[str, int] = {}
+    for start in range(0, len(uuids), 400):
+        part = uuids[start : start + 400]
+        for r in conn.execute(
+            select(facts.c.record_uuid, facts.c.version).where(facts.c.record_uuid.in_(part))
+        ):
+            current[r.record_uuid] = r.version
+    replace = [u for u in uuids if u in current and current[u] < newest[u]["version"]]
+    for start in range(0, len(replace), 400):
+        conn.execute(facts.delete().where(facts.c.record_uuid.in_(replace[start : start + 400])))
+    insert = [newest[u] for u in uuids if u not in current or u in replace]
+    if insert:
+        conn.execute(facts.insert(), insert)
 
 
 def aggregates(store: Store, by: str = "county") -> list[dict[str, Any]]:

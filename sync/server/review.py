@@ -37,7 +37,7 @@ from sync.protocol import (
 )
 from sync.server.errors import SyncError
 from sync.server.service import Server
-from sync.server.storage import Store, batches, devices, now_iso, org_units, records
+from sync.server.storage import Store, devices, now_iso, org_units, records
 
 DECISIONS = ("accepted", "returned")
 STATUSES = ("pending", "accepted", "returned")
@@ -307,14 +307,14 @@ def make_acceptance(
     return doc
 
 
-def relay_item(
-    record: Mapping[str, Any], envelope_header: Mapping[str, Any], acceptance: Any
-) -> dict[str, Any]:
-    """What the county relays for one accepted record (PROTOCOL.md, "Relay")."""
+def relay_item(record: Mapping[str, Any], batch_id: str, acceptance: Any) -> dict[str, Any]:
+    """What the relay queue keeps for one accepted record. The township's envelope header is
+    added when the item is sealed (``sync.server.relay.RelayOutbox.pending``), once per relay
+    batch: a 1000-record township batch has a 66 KB manifest, not to be stored per record."""
     return {
         "type": "relayed_record",
         "record": dict(record),
-        "township_envelope": dict(envelope_header),
+        "township_batch_id": batch_id,
         "acceptance": dict(acceptance),
     }
 
@@ -438,10 +438,7 @@ def _decide_one(
             reviewer_device_id=device.device_id,
             decided_at=decided_at,
         )
-        env = conn.execute(select(batches.c.envelope).where(batches.c.batch_id == row.batch_id))
-        item = relay_item(
-            json.loads(row.content), envelope_header(bytes(env.scalar_one())), acceptance
-        )
+        item = relay_item(json.loads(row.content), row.batch_id, acceptance)
         conn.execute(
             relay_items.insert().values(
                 record_uuid=uuid_,

@@ -17,10 +17,11 @@ from sync import crypto
 from sync.client import SyncError
 from sync.protocol import b64d, b64e, record_hash, unsigned
 from sync.review_client import ReviewClient
+from sync.server.cli import main as server_main
 from sync.server.config import init_data_dir
 from sync.server.province import provenance
 from sync.server.relay import RelayOutbox, relay_once
-from sync.server.review import relay_items
+from sync.server.review import envelope_header, relay_items
 from sync.server.service import Server
 from tests.sync.relay_support import Province, accept_all, link_county, reviewer_client
 
@@ -60,7 +61,9 @@ def _resign(acc: dict[str, Any], key: Any) -> dict[str, Any]:
     return acc
 
 
-def test_province_refuses_forged_provenance_and_stores_nothing(chain: Any, tmp_path: Path) -> None:
+def test_province_refuses_forged_provenance_and_stores_nothing(
+    chain: Any, tmp_path: Path, capsys: Any
+) -> None:
     province, county, _township, reviewer = chain
     accept_all(reviewer)
     rows = _items(county.server)
@@ -75,6 +78,8 @@ def test_province_refuses_forged_provenance_and_stores_nothing(chain: Any, tmp_p
     _rewrite(county.server, rows[0].seq, forged)
     # 1b. the township envelope's signature itself is damaged
     broken = json.loads(rows[1].item)
+    batch = county.server.store.batch(broken.pop("township_batch_id"))
+    broken["township_envelope"] = envelope_header(bytes(batch.envelope))
     sig = bytearray(b64d(broken["township_envelope"]["signature"]))
     sig[0] ^= 1
     broken["township_envelope"]["signature"] = b64e(bytes(sig))
@@ -102,6 +107,24 @@ def test_province_refuses_forged_provenance_and_stores_nothing(chain: Any, tmp_p
     log = province.log_text()
     assert "codes=relay.bad_township_signature" in log and "codes=relay.unknown_county" in log
     assert RelayOutbox(county.server).backlog()["rejected"] == 3
+    assert server_main(["relay", "--status", "--data", str(county.data_dir)]) == 0
+    assert "pending 0" in capsys.readouterr().out
+
+    # verify re-checks the stored chain: a changed acceptance no longer verifies
+    good = rows[3].record_uuid
+    assert server_main(["verify", "--data", str(province.data_path), good]) == 0
+    assert "provenance: verified" in capsys.readouterr().out
+    with province.server.store.write() as conn:
+        row = conn.execute(select(provenance).where(provenance.c.record_uuid == good)).one()
+        acc = json.loads(row.acceptance)
+        conn.execute(
+            update(provenance)
+            .where(provenance.c.record_uuid == good)
+            .values(acceptance=json.dumps({**acc, "reviewer": "someone else"}))
+        )
+    assert server_main(["verify", "--data", str(province.data_path), good]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL county" in out and "NOT verified" in out
 
 
 def test_a_county_cannot_relay_another_countys_townships(chain: Any, tmp_path: Path) -> None:

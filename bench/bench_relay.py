@@ -1,0 +1,219 @@
+"""Relay throughput county -> province on PostgreSQL (records/s) and the province's aggregate query
+time over 1M records.
+
+    .venv/bin/python -m bench.bench_relay [--records 5000] [--facts 1000000]
+
+Starts a throwaway PostgreSQL cluster from Debian's postgresql package (as the ``postgres`` user
+when run as root), a provincial server on it over HTTPS on 127.0.0.1, and a county (SQLite) whose
+township batches went through the real ingest and were accepted through the real review code.
+The relay is timed end to end (seal, HTTPS, the province's verification of every township
+signature and acceptance, storage). For the aggregates, 1M fact rows are generated directly in
+the database (COPY), then each grouping is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from sync import crypto
+from sync.protocol import EnrollRequest
+from sync.server import province, review
+from sync.server.config import init_data_dir
+from sync.server.ingest import ingest
+from sync.server.relay import enroll_at_province, relay_once
+from sync.server.runner import ServerThread, free_port
+from sync.server.service import Server
+
+
+def start_postgres(base: Path) -> tuple[str, callable]:
+    bindir = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1]).parent
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = base / "data", free_port()
+
+    def run(*cmd: str) -> None:
+        subprocess.run([*as_user, *cmd], check=True, capture_output=True, timeout=120)
+
+    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    opts = f"-p {port} -k {base} -c listen_addresses='' -c fsync=off"
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start")
+    url = f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}"
+    return url, lambda: run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop")
+
+
+def _enroll(server: Server, org_unit: str, role: str):
+    key = crypto.new_signing_key()
+    code = server.make_enroll_code(org_unit, role=role)
+    req = EnrollRequest(code=code, device_public_key=crypto.public_bytes(key))
+    return key, server.enroll(json.loads(req.to_json())).device_id
+
+
+def _record(org_unit: str, n: int) -> dict:
+    return {
+        "uuid": str(uuid.uuid4()),
+        "form_id": "union",
+        "form_version": 1,
+        "version": 1,
+        "org_unit": org_unit,
+        "status": "ready",
+        "data": {
+            "full_name": f"示例公司{n}工会委员会",
+            "union_type": "independent",
+            "status": "active",
+            "founded_date": "2020-01-02",
+            "employer_name": f"示例公司{n}",
+            "employer_nature": "enterprise_domestic",
+            "division_code": "330106",
+            "employees": 20 + n % 50,
+            "members": 15,
+            "has_workers_congress": n % 3 == 0,
+        },
+        "created_by": "clerk",
+        "created_at": "2026-11-23T00:00:00Z",
+        "updated_by": "clerk",
+        "updated_at": "2026-11-23T00:00:00Z",
+    }
+
+
+def bench_relay(root: Path, pg_url: str, count: int) -> None:
+    prov = Server(
+        init_data_dir(
+            root / "province", level="province", name="浙江省总工会", org_unit_code="330000",
+            db_url=pg_url,
+        )
+    )  # fmt: skip
+    county = Server(
+        init_data_dir(root / "county", level="county", name="西湖区总工会", org_unit_code="330106")
+    )
+    review.ensure_tables(county.store)
+    county.store.add_org_unit("330106001", "西溪街道总工会", "330106", "township")
+    key, device_id = _enroll(county, "330106001", "township")
+    _rkey, reviewer_id = _enroll(county, "330106", "reviewer")
+    reviewer = county.store.device(reviewer_id)
+    t0 = time.perf_counter()
+    for seq, start in enumerate(range(0, count, 1000), start=1):
+        recs = [_record("330106001", n) for n in range(start, min(count, start + 1000))]
+        env = crypto.seal_batch(
+            device_key=key, device_id=device_id, batch_id=str(uuid.uuid4()), device_seq=seq,
+            records=recs, audit_head="0" * 64, recipient_public=county.hpke_public,
+        )  # fmt: skip
+        ingest(county, env.to_json())
+        for i in range(0, len(recs), 500):
+            decisions = [
+                {"record_uuid": r["uuid"], "version": 1, "decision": "accepted"}
+                for r in recs[i : i + 500]
+            ]
+            review.decide(
+                county,
+                reviewer,
+                {"type": "review_decisions", "reviewer": "王审核", "decisions": decisions},
+            )
+    print(f"setup: {count} township records ingested and accepted at the county in "
+          f"{time.perf_counter() - t0:.1f} s")  # fmt: skip
+    with ServerThread(prov) as thread:
+        prov.store.add_org_unit("330106", "西湖区总工会", "330000", "county")
+        enroll_at_province(county, thread.url, prov.make_enroll_code("330106", role="county"))
+        t0 = time.perf_counter()
+        summary = relay_once(county)
+        elapsed = time.perf_counter() - t0
+    assert summary.received == count, summary.text()
+    print(
+        f"relay county -> province (PostgreSQL, HTTPS loopback): {count} records in "
+        f"{elapsed:.2f} s = {count / elapsed:,.0f} records/s "
+        f"({summary.batches_sent} batches)"
+    )
+    prov.store.close()
+    county.store.close()
+
+
+def bench_aggregates(pg_url: str, rows: int) -> None:
+    engine = create_engine(pg_url.replace("/postgres?", "/aggbench?"))
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE aggbench"))
+    admin.dispose()
+    province.facts.metadata.create_all(engine, tables=[province.facts])
+    rng = random.Random(1)
+    counties = [f"3301{n:02d}" for n in range(1, 14)]
+    forms = ["member"] * 8 + ["union", "assessment", "audit_checklist"]
+    t0 = time.perf_counter()
+    cols = ["record_uuid", "version", "county", "township", "form_id", *province.FACT_COLUMNS]
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        with cur.copy(f"COPY province_facts ({','.join(cols)}) FROM STDIN") as copy:
+            for _ in range(rows):
+                county = rng.choice(counties)
+                form = rng.choice(forms)
+                member = form == "member"
+                union = form == "union"
+                votes = rng.randint(20, 200) if form == "assessment" else 0
+                copy.write_row(
+                    (
+                        str(uuid.uuid4()), 1, county, county + f"{rng.randint(1, 20):03d}", form,
+                        int(member), int(member and rng.random() < 0.45),
+                        int(member and rng.random() < 0.3), int(member and rng.random() < 0.1),
+                        int(union), int(union and rng.random() < 0.6),
+                        int(union and rng.random() < 0.5), int(union and rng.random() < 0.4),
+                        int(form == "assessment"), votes, int(votes * 0.9),
+                        rng.randint(0, 2) if form == "audit_checklist" else 0,
+                    )
+                )  # fmt: skip
+        raw.commit()
+        cur.execute("ANALYZE province_facts")
+        raw.commit()
+    finally:
+        raw.close()
+    print(f"generated {rows:,} fact rows in {time.perf_counter() - t0:.1f} s")
+
+    class _Store:  # aggregates() only needs .read()
+        def read(self):
+            return engine.connect()
+
+    for by in ("county", "township", "form"):
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            out = province.aggregates(_Store(), by)  # type: ignore[arg-type]
+            times.append(time.perf_counter() - t0)
+        total = sum(r["records"] for r in out)
+        print(
+            f"aggregates by {by:<8}: {len(out):>4} groups over {total:,} records, "
+            f"best {min(times) * 1000:.0f} ms (of 3)"
+        )
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--facts", type=int, default=1_000_000)
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="uniondesk-bench-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="uniondesk-bench-relay-"))
+    url, stop = start_postgres(base)
+    try:
+        bench_relay(root, url, args.records)
+        bench_aggregates(url, args.facts)
+    finally:
+        stop()
+        shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""County review from the desktop: a reviewer workspace enrolled with the county server (a code
+made with ``enroll-code --role reviewer``) lists the queue, opens records and sends decisions.
+
+Network work only; the Review page (``desktop/ui/pages/review_page.py``) runs these on the task
+helper. Errors are :class:`desktop.link.LinkError` with stable codes (``unreachable``,
+``not_a_reviewer``, ``not_allowed``, ``not_enrolled``, ``comment_required``, …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from desktop.link import state
+from desktop.link.service import LinkError, make_session
+from sync.client import SyncError
+from sync.retry import RetryPolicy
+from sync.review_client import ReviewClient
+
+
+def review_client(ws: Any, *, retry: RetryPolicy | None = None) -> ReviewClient:
+    """The review client of this workspace's reviewer device."""
+    if not ws.user.can("review"):
+        raise LinkError(
+            "not_allowed", f"the role {ws.user.role} may not review; sign in as a reviewer"
+        )
+    e = state.load_enrollment(ws.settings)
+    if e is None:
+        raise LinkError("not_enrolled", "this workspace is not enrolled with a county server yet")
+    return ReviewClient(
+        make_session(e),
+        base_url=e.server_url,
+        device_id=e.device_id,
+        device_key=state.unb64(e.device_private_key),
+        retry=retry,
+    )
+
+
+def _call(ws: Any, fn: str, *args: Any, retry: RetryPolicy | None = None, **kw: Any) -> Any:
+    client = review_client(ws, retry=retry)
+    try:
+        return getattr(client, fn)(*args, **kw)
+    except SyncError as exc:
+        raise LinkError(exc.code, str(exc)) from exc
+    finally:
+        client.session.close()
+
+
+def queue(ws: Any, *, retry: RetryPolicy | None = None, **filters: Any) -> dict[str, Any]:
+    """The review queue (``status``, ``org_unit``, ``form_id`` filters)."""
+    return _call(ws, "queue", retry=retry, **filters)
+
+
+def record(ws: Any, record_uuid: str, *, retry: RetryPolicy | None = None) -> dict[str, Any]:
+    """One record with its version history, decisions and the township's audit-chain head."""
+    return _call(ws, "record", record_uuid, retry=retry)
+
+
+def decide(
+    ws: Any,
+    decisions: Iterable[Mapping[str, Any]],
+    *,
+    retry: RetryPolicy | None = None,
+) -> list[dict[str, Any]]:
+    """Accept or return records (one or a selection) as the signed-in reviewer."""
+    return _call(ws, "decide", ws.user.name, list(decisions), retry=retry)

@@ -1,0 +1,384 @@
+"""The Review page (county reviewers): the queue of what townships sent, one record with its
+version history, and Accept / Return-with-comment for one record or a selection.
+
+Works over HTTPS against the county server the workspace is enrolled with (as a reviewer device);
+every request runs on the task helper, and the page says clearly when the server cannot be
+reached. Other roles see a short explanation instead of the queue.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.link import LinkError
+from desktop.link import review as link_review
+from desktop.link import state as link_state
+from desktop.ui.pages.base import Page
+from desktop.ui.sync_text import error_text
+from sync.client import SyncError
+
+STATUSES = ("pending", "returned", "accepted", "")
+
+
+class ReviewPage(Page):
+    """Queue, record with history, decision buttons."""
+
+    nav_icon_name = "sync"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+        #: a ``sync.retry.RetryPolicy`` for the review client (tests make it short)
+        self.retry: Any = None
+        self._build()
+        self.retranslate()
+        self.clear()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.status_combo = QComboBox()
+        self.township_combo = QComboBox()
+        self.form_combo = QComboBox()
+        self.refresh_button = QPushButton()
+        self.refresh_button.clicked.connect(self.refresh)
+        for combo in (self.status_combo, self.township_combo, self.form_combo):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        filters = QHBoxLayout()
+        for w in (self.status_combo, self.township_combo, self.form_combo):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        filters.addWidget(self.refresh_button)
+
+        self.table = QTableWidget(0, 6)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.detail = QTextBrowser()
+        self.comment_edit = QPlainTextEdit()
+        self.comment_edit.setMaximumHeight(80)
+        self.accept_button = QPushButton()
+        self.return_button = QPushButton()
+        self.accept_button.clicked.connect(lambda: self.decide("accepted"))
+        self.return_button.clicked.connect(lambda: self.decide("returned"))
+        self.comment_label = QLabel()
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.return_button)
+        buttons.addWidget(self.accept_button)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.addWidget(self.detail, 1)
+        rl.addWidget(self.comment_label)
+        rl.addWidget(self.comment_edit)
+        rl.addLayout(buttons)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message_label)
+        layout.addLayout(filters)
+        layout.addWidget(split, 1)
+
+    def nav_title(self) -> str:
+        return self.tr("Review")
+
+    def retranslate(self) -> None:
+        current = self.status_combo.currentIndex()
+        self.status_combo.blockSignals(True)
+        self.status_combo.clear()
+        words = {
+            "pending": self.tr("Waiting for review"),
+            "returned": self.tr("Returned"),
+            "accepted": self.tr("Accepted"),
+            "": self.tr("All"),
+        }
+        for status in STATUSES:
+            self.status_combo.addItem(words[status], status)
+        self.status_combo.setCurrentIndex(max(0, current))
+        self.status_combo.blockSignals(False)
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.accept_button.setText(self.tr("Accept"))
+        self.return_button.setText(self.tr("Return with comment"))
+        self.comment_label.setText(self.tr("Comment to the township (needed to return):"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Township"),
+                self.tr("Form"),
+                self.tr("Record"),
+                self.tr("Version"),
+                self.tr("Received"),
+                self.tr("Status"),
+            ]
+        )
+
+    # -- state ----------------------------------------------------------------------------
+    def _allowed(self) -> bool:
+        ws = self.workspace
+        if ws is None:
+            return False
+        if not ws.user.can("review"):
+            self.message_label.setText(
+                self.tr("Review is for county reviewers. Sign in with a reviewer account.")
+            )
+            return False
+        if link_state.load_enrollment(ws.settings) is None:
+            self.message_label.setText(
+                self.tr(
+                    "This workspace is not enrolled with the county server yet. Enroll it on the "
+                    "Sync page with a reviewer code from the county."
+                )
+            )
+            return False
+        return True
+
+    def _set_enabled(self, on: bool) -> None:
+        for w in (self.table, self.accept_button, self.return_button, self.comment_edit):
+            w.setEnabled(on)
+
+    def clear(self) -> None:
+        self.rows = []
+        self.table.setRowCount(0)
+        self.detail.clear()
+        self._set_enabled(False)
+
+    def _error(self, exc: BaseException) -> None:
+        code = getattr(exc, "code", None)
+        if code == "unreachable":
+            text = self.tr(
+                "The county server cannot be reached. Check the network and press Refresh; "
+                "no decision was lost."
+            )
+        elif code == "not_a_reviewer":
+            text = self.tr("The county does not know this computer as a reviewer device.")
+        elif code == "comment_required":
+            text = self.tr("Write a comment for the township before returning a record.")
+        else:
+            text = error_text(exc)
+        self.message_label.setText(text)
+
+    def _client(self) -> Any:
+        try:
+            return link_review.review_client(self.workspace, retry=self.retry)
+        except LinkError as exc:
+            self._error(exc)
+            return None
+
+    # -- queue ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if not self._allowed():
+            self.clear()
+            return
+        client = self._client()
+        if client is None:
+            return
+        filters = {
+            "status": self.status_combo.currentData() or None,
+            "org_unit": self.township_combo.currentData() or None,
+            "form_id": self.form_combo.currentData() or None,
+        }
+
+        def work(_ctx: Any) -> dict[str, Any]:
+            try:
+                return client.queue(**filters)
+            finally:
+                client.session.close()
+
+        self.message_label.setText(self.tr("Loading the queue from the county server…"))
+        self.tasks.run(work, on_done=self._show_queue, on_error=self._queue_failed)
+
+    def _queue_failed(self, exc: BaseException) -> None:
+        self.clear()
+        self._error(exc)
+
+    def _show_queue(self, result: dict[str, Any]) -> None:
+        self.rows = list(result.get("records", []))
+        counts = result.get("counts", {})
+        self.message_label.setText(
+            self.tr("Waiting: {0}   Returned: {1}   Accepted: {2}").format(
+                counts.get("pending", 0), counts.get("returned", 0), counts.get("accepted", 0)
+            )
+        )
+        self._fill_filters()
+        self.table.setRowCount(len(self.rows))
+        words = {
+            "pending": self.tr("Waiting for review"),
+            "returned": self.tr("Returned"),
+            "accepted": self.tr("Accepted"),
+        }
+        for i, r in enumerate(self.rows):
+            cells = [
+                r.get("org_unit_name") or r.get("org_unit", ""),
+                r.get("form_id", ""),
+                r.get("title", ""),
+                str(r.get("version", "")),
+                r.get("received_at", ""),
+                words.get(r.get("status", ""), r.get("status", "")),
+            ]
+            for col, text in enumerate(cells):
+                self.table.setItem(i, col, QTableWidgetItem(text))
+        self._set_enabled(True)
+        self.detail.clear()
+
+    def _fill_filters(self) -> None:
+        """Townships from the org-unit tree received at enrollment; forms seen in the queue."""
+        ws = self.workspace
+        units = ws.settings.get(link_state.ORG_UNITS_KEY, []) if ws is not None else []
+        townships = [(u.get("code"), u.get("name")) for u in units if u.get("kind") == "township"]
+        forms = sorted(
+            {r.get("form_id") for r in self.rows} | {self.form_combo.currentData()} - {None, ""}
+        )
+        for combo, items, all_text in (
+            (self.township_combo, townships, self.tr("All townships")),
+            (self.form_combo, [(f, f) for f in forms], self.tr("All forms")),
+        ):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(all_text, "")
+            for code, name in items:
+                combo.addItem(str(name), code)
+            index = combo.findData(chosen)
+            combo.setCurrentIndex(max(0, index))
+            combo.blockSignals(False)
+
+    # -- one record -----------------------------------------------------------------------
+    def selected(self) -> list[dict[str, Any]]:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [self.rows[r] for r in rows if r < len(self.rows)]
+
+    def _selection_changed(self) -> None:
+        chosen = self.selected()
+        if len(chosen) != 1:
+            self.detail.setPlainText(
+                self.tr("{0} records selected").format(len(chosen)) if chosen else ""
+            )
+            return
+        client = self._client()
+        if client is None:
+            return
+        uuid_ = chosen[0]["record_uuid"]
+
+        def work(_ctx: Any) -> dict[str, Any]:
+            try:
+                return client.record(uuid_)
+            finally:
+                client.session.close()
+
+        self.tasks.run(work, on_done=self._show_record, on_error=self._error)
+
+    def _show_record(self, doc: dict[str, Any]) -> None:
+        parts = []
+        for v in reversed(doc.get("versions", [])):
+            decision = v.get("decision")
+            head = self.tr("Version {0} — received {1}").format(v["version"], v["received_at"])
+            state = (
+                self.tr("{0} by {1} at {2}: {3}").format(
+                    decision["decision"],
+                    decision["reviewer"],
+                    decision["decided_at"],
+                    decision.get("comment") or "",
+                )  # fmt: skip
+                if decision
+                else self.tr("not decided")
+            )
+            rows = "".join(
+                f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(val))}</td></tr>"
+                for k, val in sorted(v.get("data", {}).items())
+            )
+            audit = self.tr("Township audit-chain head: {0}").format(v.get("audit_head") or "-")
+            parts.append(
+                f"<h3>{html.escape(head)}</h3><p>{html.escape(state)}<br>"
+                f"<small>{html.escape(audit)}</small></p><table>{rows}</table>"
+            )
+        self.detail.setHtml("".join(parts))
+
+    # -- decisions ------------------------------------------------------------------------
+    def decide(self, decision: str) -> None:
+        chosen = self.selected()
+        if not chosen:
+            self.message_label.setText(self.tr("Select one or more records first."))
+            return
+        comment = self.comment_edit.toPlainText().strip()
+        if decision == "returned" and not comment:
+            self.message_label.setText(
+                self.tr("Write a comment for the township before returning a record.")
+            )
+            return
+        client = self._client()
+        if client is None:
+            return
+        ws = self.workspace
+        reviewer = ws.user.name if ws is not None else ""
+        decisions = [
+            {
+                "record_uuid": r["record_uuid"],
+                "version": r["version"],
+                "decision": decision,
+                "comment": comment,
+            }
+            for r in chosen
+        ]
+
+        def work(_ctx: Any) -> list[dict[str, Any]]:
+            try:
+                return client.decide(reviewer, decisions)
+            finally:
+                client.session.close()
+
+        self.tasks.run(work, on_done=self._decided, on_error=self._error)
+
+    def _decided(self, results: list[dict[str, Any]]) -> None:
+        done = sum(r.get("result") in ("ok", "already_decided") for r in results)
+        self.comment_edit.clear()
+        self.refresh()
+        text = self.tr("{0} of {1} decisions recorded.").format(done, len(results))
+        if done < len(results):
+            text += " " + self.tr("The others changed meanwhile (a newer version or decision).")
+        self.message_label.setText(text)
+
+
+__all__ = ["ReviewPage", "SyncError"]
+
+
+def add_to_window(window: Any, ws: Any) -> ReviewPage | None:
+    """Give a main window the Review page when a county reviewer signs in (once)."""
+    existing = next((p for p in window.pages if isinstance(p, ReviewPage)), None)
+    if existing is not None or getattr(ws.user, "role", None) != "reviewer":
+        return existing
+    from PySide6.QtWidgets import QListWidgetItem
+
+    from desktop.ui.icons import icon
+
+    page = ReviewPage()
+    window.pages.append(page)
+    window.nav.addItem(QListWidgetItem(icon(page.nav_icon_name, "#d9e2ec"), page.nav_title()))
+    window.stack.addWidget(page)
+    page.status_changed.connect(window.update_status)
+    page.status_message.connect(lambda text: window.statusBar().showMessage(text, 5000))
+    return page

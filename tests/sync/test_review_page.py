@@ -1,0 +1,136 @@
+"""The Review page in the desktop (real Qt widgets offscreen, a real county server over HTTPS, a
+real reviewer workspace enrolled as a reviewer device): queue, record with history, return with a
+comment, accept a selection, a clear message when the county cannot be reached, and the page
+appears only for reviewers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from desktop import link
+from desktop.link import state
+from desktop.store import KdfParams, Workspace
+from desktop.ui.pages.review_page import ReviewPage
+from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner
+from sync.retry import RetryPolicy
+from sync.server.review import relay_items, reviews
+from sync.server.runner import free_port
+
+PASSWORD = "pw-Review-2026!"
+LIGHT = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+
+
+@pytest.fixture
+def runner() -> Iterator[None]:
+    set_default_runner(ImmediateTaskRunner())
+    yield
+    set_default_runner(None)
+
+
+@pytest.fixture
+def setup(tmp_path: Path, county_server_factory: Any, raw_device: Any) -> Iterator[Any]:
+    county = county_server_factory()
+    township = raw_device(county)
+    recs = [township.record(full_name=f"审核测试公司{i}工会") for i in range(3)]
+    assert township.post_batch(township.seal(recs)).status_code == 200
+    ws, _ = Workspace.create(
+        tmp_path / "reviewer-ws",
+        org_unit_code="330106",
+        org_unit_name="西湖区总工会",
+        admin_user="admin",
+        admin_password=PASSWORD,
+        kdf=LIGHT,
+    )
+    ws.users.add("shen", PASSWORD, "reviewer")
+    ws.users.add("li", PASSWORD, "clerk")
+    # the admin enrolls the county PC as a reviewer device; the reviewer then signs in
+    link.enroll(ws, county.url, county.make_code("330106", role="reviewer"))
+    path = ws.path
+    ws.close()
+    ws = Workspace.open(path, user="shen", password=PASSWORD, kdf=LIGHT)
+    township.session.close()
+    yield county, recs, ws
+    ws.close()
+
+
+def test_reviewer_returns_one_with_a_comment_and_accepts_a_selection(
+    qtbot: Any, runner: None, setup: Any
+) -> None:
+    county, recs, ws = setup
+    page = ReviewPage()
+    qtbot.addWidget(page)
+    page.set_workspace(ws)
+    assert page.table.rowCount() == 3
+    assert "3" in page.message_label.text()
+    assert {page.table.item(r, 2).text() for r in range(3)} == {
+        r["data"]["full_name"] for r in recs
+    }
+
+    page.table.selectRow(0)
+    assert "Version 1" in page.detail.toPlainText()
+    assert "audit-chain head" in page.detail.toPlainText()
+    returned_uuid = page.rows[0]["record_uuid"]
+    qtbot.mouseClick(page.return_button, Qt.MouseButton.LeftButton)  # no comment yet
+    assert "comment" in page.message_label.text()
+    page.comment_edit.setPlainText("请补充主席联系电话")
+    qtbot.mouseClick(page.return_button, Qt.MouseButton.LeftButton)
+    assert "1 of 1" in page.message_label.text()
+    assert page.table.rowCount() == 2  # the queue shows what still waits
+
+    page.table.selectAll()
+    qtbot.mouseClick(page.accept_button, Qt.MouseButton.LeftButton)
+    assert "2 of 2" in page.message_label.text()
+    assert page.table.rowCount() == 0
+    with county.server.store.read() as conn:
+        decided = {
+            r.record_uuid: (r.decision, r.comment, r.reviewer)
+            for r in conn.execute(select(reviews))
+        }
+        queued = {r.record_uuid for r in conn.execute(select(relay_items))}
+    assert decided[returned_uuid] == ("returned", "请补充主席联系电话", "shen")
+    assert queued == {r["uuid"] for r in recs} - {returned_uuid}
+
+
+def test_page_says_when_the_county_cannot_be_reached(qtbot: Any, runner: None, setup: Any) -> None:
+    _county, _recs, ws = setup
+    e = state.load_enrollment(ws.settings)
+    ws.settings.set(
+        state.ENROLLMENT_KEY, {**e.to_json(), "server_url": f"https://127.0.0.1:{free_port()}"}
+    )
+    page = ReviewPage()
+    page.retry = RetryPolicy(attempts=1, connect_timeout=2)
+    qtbot.addWidget(page)
+    page.set_workspace(ws)
+    assert "cannot be reached" in page.message_label.text()
+    assert page.table.rowCount() == 0 and not page.accept_button.isEnabled()
+
+
+def test_review_page_only_for_reviewers(qtbot: Any, runner: None, setup: Any) -> None:
+    from desktop.ui.main_window import MainWindow
+
+    _county, _recs, ws = setup
+    window = MainWindow(ws.path)
+    qtbot.addWidget(window)
+    window.set_workspace(ws)
+    assert isinstance(window.pages[-1], ReviewPage)
+    assert window.nav.count() == len(window.pages)
+    window.nav.setCurrentRow(window.nav.count() - 1)
+    assert window.current_page() is window.pages[-1]
+
+    clerk_page = ReviewPage()
+    qtbot.addWidget(clerk_page)
+    clerk = Workspace.open(ws.path, user="li", password=PASSWORD, kdf=LIGHT)
+    try:
+        clerk_page.set_workspace(clerk)
+        assert "reviewer" in clerk_page.message_label.text()
+        assert clerk_page.table.rowCount() == 0
+    finally:
+        clerk_page.set_workspace(None)
+        clerk.close()

@@ -27,9 +27,21 @@ def display_available() -> bool:
 def register(subparsers: argparse._SubParsersAction) -> None:
     gui = subparsers.add_parser("gui", help="start the desktop program (the default)")
     add_workspace_args(gui, user=False)
+    add_quit_after(gui)
     gui.set_defaults(func=run_gui)
     demo = subparsers.add_parser("demo", help="start the desktop program on a demo workspace")
+    add_quit_after(demo)
     demo.set_defaults(func=run_demo, workspace=None)
+
+
+def add_quit_after(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quit-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="close the program after this many seconds (smoke tests, start-up timing)",
+    )
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -37,7 +49,7 @@ def run_gui(args: argparse.Namespace) -> int:
         return fail(NO_DISPLAY_MESSAGE, 3)
     from desktop.ui.app import run_app
 
-    return run_app(workspace=args.workspace, demo=False)
+    return run_app(workspace=args.workspace, demo=False, quit_after=args.quit_after)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -45,4 +57,4 @@ def run_demo(args: argparse.Namespace) -> int:
         return fail(NO_DISPLAY_MESSAGE, 3)
     from desktop.ui.app import run_app
 
-    return run_app(workspace=None, demo=True)
+    return run_app(workspace=None, demo=True, quit_after=getattr(args, "quit_after", None))

@@ -43,8 +43,8 @@ def create_application(argv: list[str] | None = None, language: str | None = Non
     return app
 
 
-def run_app(workspace: Path | None, demo: bool) -> int:
-    """Run the desktop program until its window closes."""
+def run_app(workspace: Path | None, demo: bool, quit_after: float | None = None) -> int:
+    """Run the desktop program until its window closes (or ``quit_after`` seconds passed)."""
     from desktop.ui.main_window import MainWindow
     from desktop.ui.tasks import default_runner
 
@@ -61,6 +61,10 @@ def run_app(workspace: Path | None, demo: bool) -> int:
         window = MainWindow(Path(workspace) if workspace else default_workspace_dir())
         window.start()
     window.show()
+    if quit_after is not None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(int(quit_after * 1000), window.close)
     code = app.exec()
     window.close_workspace()
     default_runner().wait(10_000)

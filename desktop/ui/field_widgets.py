@@ -29,7 +29,7 @@ from desktop.ui.i18n import pick
 from desktop.ui.icons import icon
 
 ChangeFn = Callable[[], None]
-#: item data of a combo's empty entry ("not chosen"); ``value()`` turns it into None
+# item data of a combo's empty entry ("not chosen"); ``value()`` turns it into None
 NO_CHOICE = ""
 RefProvider = Callable[[str], list[tuple[str, str]]]
 

@@ -33,7 +33,7 @@ from desktop.ui.icons import icon
 from desktop.ui.password_widget import NewPasswordWidget
 from desktop.ui.tasks import default_runner
 
-#: ``handler(parent, workspace_path) -> open Workspace or None`` (installed by the sync work)
+# ``handler(parent, workspace_path) -> open Workspace or None`` (installed by the sync work)
 EnrollHandler = Callable[[QWidget, Path], Any]
 _enroll_handler: EnrollHandler | None = None
 

@@ -110,7 +110,7 @@ class FormView(QWidget):
         self._clean: dict[str, Any] = {}
         self._external_at: dict[str, Any] = {}
         self._updating = False
-        #: asked before discarding typed text; returns True to discard (tests may replace it)
+        # asked before discarding typed text; returns True to discard (tests may replace it)
         self.confirm_discard: Callable[[], bool] = self._ask_discard
 
         self.error_list = QLabel(objectName="ErrorBanner")

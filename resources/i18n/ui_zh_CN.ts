@@ -59,7 +59,6 @@
     <name>FirstRunScreen</name>
     <message>
         <source>The org unit code is the 6, 9 or 12-digit division code.</source>
-        <extracomment>``handler(parent, workspace_path) -&gt; open Workspace or None`` (installed by the sync work)</extracomment>
         <translation>单位代码为 6 位、9 位或 12 位行政区划代码。</translation>
     </message>
     <message>
@@ -191,7 +190,6 @@
     <name>FormView</name>
     <message>
         <source>row %1</source>
-        <extracomment>asked before discarding typed text; returns True to discard (tests may replace it)</extracomment>
         <translation>第 %1 行</translation>
     </message>
     <message>
@@ -452,7 +450,6 @@
     <name>RecordsPage</name>
     <message>
         <source>%1 record(s)</source>
-        <extracomment>starting widths of list columns by field id (people can drag them)</extracomment>
         <translation>共 %1 条</translation>
     </message>
     <message>
@@ -526,7 +523,6 @@
     <name>SettingsPage</name>
     <message>
         <source>Settings</source>
-        <extracomment>(backup file, password or recovery key): the main window replaces the workspace</extracomment>
         <translation>设置</translation>
     </message>
     <message>

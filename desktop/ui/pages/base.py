@@ -26,12 +26,12 @@ if TYPE_CHECKING:  # the store is imported lazily so pages load without it
 class Page(QWidget):
     """One main-window page: nav title and icon, workspace in and out, refresh, retranslate."""
 
-    #: a short message for the main window's status bar (e.g. "Saved")
+    # a short message for the main window's status bar (e.g. "Saved")
     status_message = Signal(str)
-    #: ask the main window to refresh its status bar (records waiting to sync, last sync)
+    # ask the main window to refresh its status bar (records waiting to sync, last sync)
     status_changed = Signal()
 
-    #: icon file name in resources/icons (without .svg) for the navigation list
+    # icon file name in resources/icons (without .svg) for the navigation list
     nav_icon_name = "page"
 
     def __init__(self, parent: QWidget | None = None) -> None:

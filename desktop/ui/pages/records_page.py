@@ -44,7 +44,7 @@ class RecordsPage(Page):
 
     form_id = ""
     list_fields: list[str] = []
-    #: starting widths of list columns by field id (people can drag them)
+    # starting widths of list columns by field id (people can drag them)
     column_widths: dict[str, int] = {}
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -54,7 +54,7 @@ class RecordsPage(Page):
         self.editor: RecordEditor | None = None
         self._ref_cache: dict[str, list[tuple[str, str]]] = {}
         self._ref_names: dict[str, str] | None = None
-        #: called after a language switch: actions others add to ``toolbar`` set their texts here
+        # called after a language switch: actions others add to ``toolbar`` set their texts here
         self.retranslate_hooks: list[Callable[[], None]] = []
 
         self.title = QLabel(objectName="PageTitle")

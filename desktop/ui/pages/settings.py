@@ -53,7 +53,7 @@ class SettingsPage(Page):
     nav_icon_name = "settings"
 
     idle_minutes_changed = Signal(float)
-    #: (backup file, password or recovery key): the main window replaces the workspace
+    # (backup file, password or recovery key): the main window replaces the workspace
     restore_requested = Signal(Path, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:

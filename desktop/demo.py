@@ -265,8 +265,44 @@ def create_demo_workspace(path: Path, members: int = 60, kdf: Any = None) -> tup
         ws.records.set_status(
             saved[3].uuid, "returned", "身份证号码与户籍信息不符，请核实后重新提交。"
         )
+    add_demo_assessments_and_audits(ws, unions)
     ws.settings.set("backup.on_close", False)
     return ws, key
+
+
+def add_demo_assessments_and_audits(ws: Any, unions: list[Any]) -> None:
+    """This year's assessment sessions (one good, one needing rectification) and one audit
+    checklist in progress with a non-compliant finding, so every page has something to show."""
+    from desktop import assessments, audits
+
+    today = dt.date.today()
+    assessments.add_demo_sessions(ws, [u.uuid for u in unions], today.year)
+    first = unions[0]
+    checklist = audits.create_checklist(
+        ws,
+        {
+            "union": first.uuid,
+            "union_name": first.data.get("full_name", ""),
+            "period_start": f"{today.year - 1}-01-01",
+            "period_end": f"{today.year - 1}-12-31",
+            "auditors": "王芳、李强",
+            "audit_date": today.isoformat(),
+        },
+    )
+    data = dict(checklist.data)
+    rows = [dict(row) for row in data["items"]]
+    for index, row in enumerate(rows[:8]):
+        row["result"] = "compliant" if index != 5 else "noncompliant"
+    rows[5].update(
+        amount="3600.00",
+        finding="春节慰问发放购物卡 3,600 元，不符合“不得发放购物卡”的规定。",
+        evidence="记账凭证 2025-02-012",
+        rectify=True,
+        owner="工会经审会 陈丽娟",
+        deadline=(today + dt.timedelta(days=30)).isoformat(),
+    )
+    data["items"] = rows
+    audits.save_checklist(ws, checklist.uuid, data)
 
 
 def demo_workspace_dir() -> Path:

@@ -4,6 +4,14 @@
 <context>
     <name>DashboardPage</name>
     <message>
+        <source>Open audit rectifications</source>
+        <translation>经审待整改事项</translation>
+    </message>
+    <message>
+        <source>Member assessment this year</source>
+        <translation>本年度会员评家</translation>
+    </message>
+    <message>
         <source>Dashboard</source>
         <translation>仪表盘</translation>
     </message>

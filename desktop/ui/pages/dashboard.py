@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCharts import (
@@ -17,6 +18,8 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 import forms
+from desktop import assessments, audits
+from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page
 
 CHART_UNIONS = 12
@@ -41,7 +44,16 @@ class StatCard(QFrame):
 
 class DashboardPage(Page):
     nav_icon_name = "dashboard"
-    CARDS = ("unions", "members", "female", "migrant", "new_form", "unsynced", "returned")
+    CARDS = (
+        "unions",
+        "members",
+        "female",
+        "migrant",
+        "new_form",
+        "unsynced",
+        "returned",
+        "audit_open",
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,7 +62,10 @@ class DashboardPage(Page):
         self._stale = True
         self.members_by_union: list[tuple[str, int]] = []
         self.title = QLabel(objectName="PageTitle")
-        self.cards = {key: StatCard(tone="warn" if key == "returned" else "") for key in self.CARDS}
+        self.cards = {
+            key: StatCard(tone="warn" if key in ("returned", "audit_open") else "")
+            for key in self.CARDS
+        }
         grid = QGridLayout()
         grid.setSpacing(12)
         for i, key in enumerate(self.CARDS):
@@ -65,12 +80,17 @@ class DashboardPage(Page):
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumHeight(260)
         self.chart_title = QLabel(objectName="SectionTitle")
+        self.assessment_title = QLabel(objectName="SectionTitle")
+        self.assessment_summary = SummaryPanel()
+        self.assessment_summary.setMinimumHeight(180)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addLayout(grid)
         layout.addWidget(self.chart_title)
         layout.addWidget(self.chart_view, 1)
+        layout.addWidget(self.assessment_title)
+        layout.addWidget(self.assessment_summary, 1)
         self.retranslate()
 
     def nav_title(self) -> str:
@@ -92,9 +112,10 @@ class DashboardPage(Page):
         self._generation += 1
         generation = self._generation
 
-        def done(result: tuple[dict[str, int], list[tuple[str, int]]]) -> None:
+        def done(result: tuple[dict[str, int], list[tuple[str, int]], Any]) -> None:
             if generation == self._generation and self.workspace is ws:
-                self.figures, self.members_by_union = result
+                self.figures, self.members_by_union, assessment = result
+                self.assessment_summary.show_dashboard(assessment)
                 self._show()
 
         self.tasks.run(lambda ctx: self.compute(ws), on_done=done, on_error=lambda exc: None)
@@ -105,8 +126,9 @@ class DashboardPage(Page):
             self.refresh()
 
     @staticmethod
-    def compute(ws: Any) -> tuple[dict[str, int], list[tuple[str, int]]]:
-        """The dashboard figures and the members-by-union pairs (runs on a worker thread)."""
+    def compute(ws: Any) -> tuple[dict[str, int], list[tuple[str, int]], Any]:
+        """The dashboard figures, the members-by-union pairs and this year's assessment
+        summary (runs on a worker thread)."""
         count = ws.records.count
         figures = {
             "unions": count("union"),
@@ -132,12 +154,15 @@ class DashboardPage(Page):
             name = str(rec.data.get("short_name") or rec.data.get("full_name") or "")
             pairs.append((name, count("member", filters={"union": rec.uuid})))
         pairs.sort(key=lambda p: -p[1])
-        return figures, pairs[:CHART_UNIONS]
+        figures["audit_open"] = audits.overview(ws).open_rectifications
+        assessment = assessments.dashboard(ws, dt.date.today().year)
+        return figures, pairs[:CHART_UNIONS], assessment
 
     def clear(self) -> None:
         self._generation += 1
         self.figures = {}
         self.members_by_union = []
+        self.assessment_summary.show_dashboard(None)
         self._show()
 
     def _show(self) -> None:
@@ -189,8 +214,10 @@ class DashboardPage(Page):
             "new_form": self.tr("New-employment-form members"),
             "unsynced": self.tr("Records not yet synced"),
             "returned": self.tr("Records returned by the county"),
+            "audit_open": self.tr("Open audit rectifications"),
         }
         for key, card in self.cards.items():
             card.caption.setText(captions[key])
         self.chart_title.setText(self.tr("Members by union"))
+        self.assessment_title.setText(self.tr("Member assessment this year"))
         self._show()

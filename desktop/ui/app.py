@@ -45,8 +45,12 @@ def create_application(argv: list[str] | None = None, language: str | None = Non
 
 def run_app(workspace: Path | None, demo: bool, quit_after: float | None = None) -> int:
     """Run the desktop program until its window closes (or ``quit_after`` seconds passed)."""
+    from desktop.ui.first_run import set_enroll_handler
     from desktop.ui.main_window import MainWindow
+    from desktop.ui.sync_enroll_dialog import enroll_new_workspace
     from desktop.ui.tasks import default_runner
+
+    set_enroll_handler(enroll_new_workspace)
 
     app = create_application()
     if demo:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from desktop.store.record import STATUSES as RECORD_STATUSES
+
 translate = QCoreApplication.translate
 
 
@@ -104,14 +106,4 @@ def status_text(status: str) -> str:
     return names.get(status, status)
 
 
-STATUSES: tuple[str, ...] = (
-    "draft",
-    "ready",
-    "queued",
-    "delivered",
-    "accepted",
-    "returned",
-    "forwarded",
-    "confirmed",
-    "rejected",
-)
+STATUSES: tuple[str, ...] = RECORD_STATUSES  # the store's lifecycle, in order

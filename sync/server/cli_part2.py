@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -110,8 +111,15 @@ def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     p = command("relay", cmd_relay, "send accepted records to the province now (or on a schedule)")
     p.add_argument("--every", type=float, help="keep running, one relay run every SECONDS")
     p.add_argument("--status", action="store_true", help="only show the relay backlog")
-    p = command("verify", cmd_verify, "print and check the provenance chain of one record")
+    p = command(
+        "verify", cmd_verify, "print and check the provenance chain of one record", data=False
+    )
     p.add_argument("record_id", metavar="RECORD_ID")
+    p.add_argument(
+        "--data",
+        default=os.environ.get("UNIONDESK_SERVER_DATA", "."),
+        help="server data directory (default: $UNIONDESK_SERVER_DATA, else the current folder)",
+    )
     p = command("aggregates", cmd_aggregates, "counts per county / township / form (province)")
     p.add_argument("--by", choices=("county", "township", "form"), default="county")
     p.add_argument("--json", action="store_true")

@@ -62,7 +62,7 @@ def _resign(acc: dict[str, Any], key: Any) -> dict[str, Any]:
 
 
 def test_province_refuses_forged_provenance_and_stores_nothing(
-    chain: Any, tmp_path: Path, capsys: Any
+    chain: Any, tmp_path: Path, capsys: Any, monkeypatch: Any
 ) -> None:
     province, county, _township, reviewer = chain
     accept_all(reviewer)
@@ -113,6 +113,9 @@ def test_province_refuses_forged_provenance_and_stores_nothing(
     # verify re-checks the stored chain: a changed acceptance no longer verifies
     good = rows[3].record_uuid
     assert server_main(["verify", "--data", str(province.data_path), good]) == 0
+    assert "provenance: verified" in capsys.readouterr().out
+    monkeypatch.chdir(province.data_path)  # `uniondesk-server verify RECORD_ID` in the data dir
+    assert server_main(["verify", good]) == 0
     assert "provenance: verified" in capsys.readouterr().out
     with province.server.store.write() as conn:
         row = conn.execute(select(provenance).where(provenance.c.record_uuid == good)).one()

@@ -59,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     bundle = args.bundle or build_bundle(ROOT / "bench-output" / "bundle")
     exe = bundle / ("uniondesk.exe" if sys.platform == "win32" else "uniondesk")
-    size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
+    size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file() and not f.is_symlink())
     with tempfile.TemporaryDirectory() as home:
         env = {
             **os.environ,

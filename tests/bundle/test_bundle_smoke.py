@@ -58,7 +58,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     installed = tmp_path_factory.mktemp("installed") / "UnionDesk"
     shutil.move(str(build / "dist" / "uniondesk"), installed)
-    size = sum(f.stat().st_size for f in installed.rglob("*") if f.is_file())
+    size = sum(f.stat().st_size for f in installed.rglob("*") if f.is_file() and not f.is_symlink())
     print(f"\nbundle size: {size / 2**20:.1f} MiB in {installed}")
     exe = installed / ("uniondesk.exe" if sys.platform == "win32" else "uniondesk")
     assert exe.exists()

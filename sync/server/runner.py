@@ -132,7 +132,10 @@ class ServerThread:
     def stop(self) -> None:
         if self._uvicorn is not None and self._thread is not None:
             self._uvicorn.should_exit = True
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=2)
+            if self._thread.is_alive():  # idle keep-alive connections: stop waiting for them
+                self._uvicorn.force_exit = True
+                self._thread.join(timeout=10)
         if self._handler is not None:
             self.server.log.removeHandler(self._handler)
             self._handler.close()

@@ -38,17 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def version_text() -> str:
     """Program, form-definition and protocol versions, one per line."""
-    lines = [f"uniondesk {__version__}"]
-    for label, module, attr in (
-        ("forms", "forms", "FORMS_VERSION"),
-        ("protocol", "sync.protocol", "PROTOCOL_VERSION"),
-    ):
-        try:
-            value = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError):
-            continue
-        lines.append(f"{label} {value}")
-    return "\n".join(lines)
+    from forms import FORMS_VERSION
+    from sync.protocol import PROTOCOL_VERSION
+
+    return f"uniondesk {__version__}\nforms {FORMS_VERSION}\nprotocol {PROTOCOL_VERSION}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

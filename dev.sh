@@ -34,7 +34,7 @@ setup_debian() {
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "dev.sh: installing Debian packages: ${missing[*]}"
     need_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive need_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 }
 

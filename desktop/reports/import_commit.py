@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.reports.import_plan import CellError, ImportPlan
+from desktop.reports.import_plan import CellError, ImportPlan, _RowChecker
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -50,10 +50,7 @@ class ImportOutcome:
         return out
 
 
-def _store_errors(row: int, result: Any, plan: ImportPlan) -> list[CellError]:
-    from desktop.reports.import_plan import _RowChecker
-
-    checker = _RowChecker(plan.form, plan.union_uuid, plan.mapping, plan.source.headers)
+def _store_errors(row: int, result: Any, checker: _RowChecker) -> list[CellError]:
     errs = list(getattr(result, "errors", []) or [])
     if not errs:
         return [checker.error(row, "", "import.save_failed", {"detail": "?"})]
@@ -87,6 +84,7 @@ def commit_plan(
     if plan.cancelled:
         raise ValueError("this preview was cancelled before every row was checked; check again")
     outcome = ImportOutcome()
+    checker = _RowChecker(plan.form, plan.union_uuid, plan.mapping, plan.source.headers)
     mapped = {f for f in plan.mapping if f}
     total = plan.good_count
     done = 0
@@ -125,7 +123,7 @@ def commit_plan(
             refused = {index for index, _ in result.failed}
             for index, res in result.failed:
                 row = create_rows[index]
-                outcome.failed[row] = _store_errors(row, res, plan)
+                outcome.failed[row] = _store_errors(row, res, checker)
             for index, row in enumerate(create_rows):
                 if index not in refused:
                     outcome.written_rows.append(row)
@@ -137,7 +135,7 @@ def commit_plan(
                     FORM_ID, _merge_update(existing, data, mapped), record_uuid=record_uuid
                 )
             except store_errors.ValidationFailed as exc:
-                outcome.failed[row] = _store_errors(row, exc.result, plan)
+                outcome.failed[row] = _store_errors(row, exc.result, checker)
                 continue
             except store_errors.StoreError as exc:
                 detail = getattr(exc, "code", type(exc).__name__)

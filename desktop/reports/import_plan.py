@@ -18,7 +18,8 @@ from typing import Any
 
 from desktop.reports.import_changes import parse_changes
 from desktop.reports.import_read import SheetSource
-from desktop.reports.import_values import CellIssue, cell_normaliser, mask_value, safe_text
+from desktop.reports.import_values import CellIssue, cell_normaliser, safe_text
+from desktop.store.masking import mask
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -274,7 +275,7 @@ def _note_duplicates(
     lookup: Callable[[str], tuple[str, str] | None] | None,
 ) -> None:
     earlier = first_row.get(id_number)
-    masked = mask_value(id_number)
+    masked = mask(id_number)
     if earlier is not None:
         plan.duplicates.append(Duplicate(row, "file", masked, other_row=earlier))
         plan.repeated_ids.setdefault(id_number, [earlier]).append(row)

@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop.store.masking import mask
+
 #: field ids whose values are codes: NFKC, no inner spaces, numbers in cells lose digits
 CODE_FIELDS = {"id_number", "mobile", "card_number", "employer_uscc", "union_uscc", "chair_mobile"}
 ID_FIELDS = {"id_number"}
@@ -30,7 +32,6 @@ _DATE_PATTERNS = (
 )
 _EXCEL_EPOCH = _dt.date(1899, 12, 30)
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·\s\u3000]+$")
-# GB 11643 or an old 15-digit number, possibly with lower-case x
 _MASK = re.compile(r"\*{2,}")
 
 
@@ -69,20 +70,12 @@ def _number_text(value: float | int) -> str:
     return repr(value)
 
 
-def mask_value(text: str) -> str:
-    """A code with its middle hidden: ``3301**********1234`` (first 4, last 4 kept)."""
-    s = str(text)
-    if len(s) <= 8:
-        return s[:1] + "*" * max(len(s) - 2, 1) + s[-1:] if len(s) > 2 else "*" * len(s)
-    return s[:4] + "*" * (len(s) - 8) + s[-4:]
-
-
 _LONG_DIGITS = re.compile(r"\d{7,}[\dXx]*")
 
 
 def safe_text(text: str, limit: int = 40) -> str:
     """A cell's text fit for a message: long digit runs (an ID or phone number) masked."""
-    return _LONG_DIGITS.sub(lambda m: mask_value(m.group(0)), text[:limit])
+    return _LONG_DIGITS.sub(lambda m: mask(m.group(0)), text[:limit])
 
 
 def excel_serial_to_date(serial: float) -> _dt.date | None:

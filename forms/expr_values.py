@@ -341,27 +341,25 @@ def _binop(op: str, left: Fn, right: Fn) -> Fn:
     return lambda top, row: _arith(op, left(top, row), right(top, row))
 
 
-def _and(left: Fn, right: Fn) -> Fn:
+def _junction(stop: bool, left: Fn, right: Fn) -> Fn:
+    """Three-valued ``and`` (stop=False) / ``or`` (stop=True), short-circuiting on ``stop``."""
+    go = not stop
+
     def f(top: Any, row: Any) -> Any:
         a = left(top, row)
-        if a is False or (a is not True and (a := truth(a)) is False):
-            return False
+        if a is stop or (a is not go and (a := truth(a)) is stop):
+            return stop
         b = right(top, row)
-        if b is False or (b is not True and (b := truth(b)) is False):
-            return False
-        return None if a is None or b is None else True
+        if b is stop or (b is not go and (b := truth(b)) is stop):
+            return stop
+        return None if a is None or b is None else go
 
     return f
+
+
+def _and(left: Fn, right: Fn) -> Fn:
+    return _junction(False, left, right)
 
 
 def _or(left: Fn, right: Fn) -> Fn:
-    def f(top: Any, row: Any) -> Any:
-        a = left(top, row)
-        if a is True or (a is not False and (a := truth(a)) is True):
-            return True
-        b = right(top, row)
-        if b is True or (b is not False and (b := truth(b)) is True):
-            return True
-        return None if a is None or b is None else False
-
-    return f
+    return _junction(True, left, right)

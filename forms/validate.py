@@ -238,9 +238,9 @@ def _steps(
     row: dict[str, Any] | None,
     target: dict[str, Any],
     hidden: set[str],
-) -> list[str]:
-    """Run relevant/calculate/fill in dependency order; returns the repeat ids reached."""
-    reached: list[str] = []
+    repeat: Callable[[str], Any] | None = None,
+) -> None:
+    """Run relevant/calculate/fill in dependency order; ``repeat(gid)`` fills a repeat group."""
     for fid, rel, calc, fill, compute, is_repeat in lv.steps:
         if rel is not None:
             r = rel(top, row)
@@ -249,12 +249,12 @@ def _steps(
                 hidden.add(fid)
                 continue
         if is_repeat:
-            reached.append(fid)
+            if repeat is not None:
+                target[fid] = repeat(fid)
         elif calc is not None:
             target[fid] = compute(calc(top, row))
         elif fill is not None and target[fid] is None:
             target[fid] = compute(fill(top, row))
-    return reached
 
 
 def _check(
@@ -407,21 +407,16 @@ def validate(form: Any, data: Mapping[str, Any], *, today: _dt.date | None = Non
     errors: list[FieldError] = []
     warnings: list[FieldError] = []
     hidden: set[str] = set()
-    for fid, rel, calc, fill, compute, is_repeat in lv.steps:
-        if rel is not None:
-            r = rel(top, None)
-            if r is not True and truth(r) is not True:
-                top[fid] = None
-                hidden.add(fid)
-                continue
-        if is_repeat:
-            top[fid] = _rows(
-                plan.groups[fid], plan.rows[fid], top, top[fid], perr, errors, warnings, today
-            )
-        elif calc is not None:
-            top[fid] = compute(calc(top, None))
-        elif fill is not None and top[fid] is None:
-            top[fid] = compute(fill(top, None))
+    _steps(
+        lv,
+        top,
+        None,
+        top,
+        hidden,
+        lambda gid: _rows(
+            plan.groups[gid], plan.rows[gid], top, top[gid], perr, errors, warnings, today
+        ),
+    )
     for gid in lv.repeats:  # group-level constraints
         g = plan.groups[gid]
         if g.constraint and gid not in hidden and gid not in perr:

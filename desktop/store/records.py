@@ -156,6 +156,33 @@ class Records(BulkSaving):
             "DELETE FROM outbox WHERE record_uuid = ? AND state = 'pending'", (record_uuid,)
         )
 
+    def _write_new_version(
+        self, rec_id: int, before: Record, action: str, doing: str, **changes: Any
+    ) -> Record:
+        """Write ``before`` with ``changes`` as its next version (replacing any unsent one)."""
+        rec = Record(
+            **{
+                **before.__dict__,
+                "version": before.version + 1,
+                "updated_by": self._ws.user.name,
+                "updated_at": audit.now(),
+                "sync_errors": (),
+                **changes,
+            }
+        )
+        spec = self._spec(before.form_id, before.form_version)
+        with db.transaction(self._conn, doing):
+            self._drop_pending(before.uuid)
+            self._write(
+                rec_id=rec_id,
+                rec=rec,
+                spec=spec,
+                before=before,
+                action=action,
+                enqueue=rec.status == "ready",
+            )
+        return rec
+
     def set_status(self, record_uuid: str, status: str, comment: str | None = None) -> Record:
         """Move a record through its lifecycle (see module doc of roles for who may do what)."""
         user = self._ws._require_open()
@@ -165,32 +192,17 @@ class Records(BulkSaving):
         before, rec_id = _row_to_record(row), int(row[0])
         if before.locked:
             raise errors.RecordLocked(f"Record {record_uuid} was signed off and cannot change.")
-        now = audit.now()
         if status in EDIT_STATUSES:
             require_form_write(user, before.form_id)
             self._check_editable(before)
-            spec = self._spec(before.form_id, before.form_version)
-            rec = Record(
-                **{
-                    **before.__dict__,
-                    "status": status,
-                    "version": before.version + 1,
-                    "updated_by": user.name,
-                    "updated_at": now,
-                    "comment": comment if comment is not None else before.comment,
-                    "sync_errors": (),
-                }
+            rec = self._write_new_version(
+                rec_id,
+                before,
+                "record.status",
+                "changing a record's status",
+                status=status,
+                comment=comment if comment is not None else before.comment,
             )
-            with db.transaction(self._conn, "changing a record's status"):
-                self._drop_pending(record_uuid)
-                self._write(
-                    rec_id=rec_id,
-                    rec=rec,
-                    spec=spec,
-                    before=before,
-                    action="record.status",
-                    enqueue=status == "ready",
-                )
         else:
             if not (user.can("review") or user.can("sync")):
                 raise errors.PermissionDenied(
@@ -227,28 +239,13 @@ class Records(BulkSaving):
         before, rec_id = _row_to_record(row), int(row[0])
         require_form_write(user, before.form_id)
         self._check_editable(before)
-        spec = self._spec(before.form_id, before.form_version)
-        now = audit.now()
-        rec = Record(
-            **{
-                **before.__dict__,
-                "status": "ready",
-                "version": before.version + 1,
-                "updated_by": user.name,
-                "updated_at": now,
-                "locked": True,
-                "sync_errors": (),
-            }
+        rec = self._write_new_version(
+            rec_id,
+            before,
+            "record.sign_off",
+            "signing off a record",
+            status="ready",
+            locked=True,
         )
-        with db.transaction(self._conn, "signing off a record"):
-            self._drop_pending(record_uuid)
-            self._write(
-                rec_id=rec_id,
-                rec=rec,
-                spec=spec,
-                before=before,
-                action="record.sign_off",
-                enqueue=True,
-            )
         self._ws._changed(before.form_id, record_uuid)
         return self._shown(rec)

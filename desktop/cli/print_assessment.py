@@ -15,7 +15,8 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-from desktop.cli.common import add_workspace_args, fail, read_password, workspace_dir
+from desktop.cli.common import add_workspace_args, fail
+from desktop.cli.print_checklist import open_workspace
 
 
 def register_print(targets: argparse._SubParsersAction) -> None:
@@ -76,15 +77,9 @@ class _Loaded:
 
     def __init__(self, args: argparse.Namespace, session_id: str) -> None:
         from desktop import assessments as ops
-        from desktop.store import Workspace, errors
+        from desktop.store import errors
 
-        folder = workspace_dir(args)
-        if not folder.exists():
-            raise SystemExit(fail(f"no workspace at {folder} (use --workspace DIR)"))
-        try:
-            ws = Workspace.open(folder, user=args.user or "admin", password=read_password(args))
-        except errors.StoreError as exc:
-            raise SystemExit(fail(str(exc))) from None
+        ws = open_workspace(args)
         try:
             record = ws.records.get(session_id)
             if record.form_id != ops.FORM_ID:

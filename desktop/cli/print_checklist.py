@@ -57,7 +57,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     add_workspace_args(parser)
 
 
-def _open_workspace(args: argparse.Namespace):
+def open_workspace(args: argparse.Namespace):
+    """The workspace named by ``--workspace``, opened as ``--user``; exits with a clear error."""
+
     from desktop.store import Workspace, errors
 
     folder = workspace_dir(args)
@@ -83,7 +85,7 @@ def run_checklist(args: argparse.Namespace) -> int:
         return _blank(args)
     if not record_id:
         return fail("name a checklist record id, or use --blank for the blank form", 2)
-    ws = _open_workspace(args)
+    ws = open_workspace(args)
     try:
         rec = ws.records.get(record_id)
         if rec.form_id != audits.CHECKLIST_FORM:
@@ -127,7 +129,7 @@ def run_rectifications(args: argparse.Namespace) -> int:
         today = _dt.date.fromisoformat(args.as_of) if args.as_of else _dt.date.today()
     except ValueError:
         return fail(f"--as-of: not a date (YYYY-MM-DD): {args.as_of!r}", 2)
-    ws = _open_workspace(args)
+    ws = open_workspace(args)
     record_id = args.record_id or args.record_opt
     try:
         if record_id and ws.records.get(record_id).form_id != audits.CHECKLIST_FORM:

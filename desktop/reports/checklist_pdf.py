@@ -180,15 +180,7 @@ def blank_checklist_pdf(
                 ]
             )
         doc.table(
-            [
-                _w("no", lang),
-                _w("item", lang),
-                _w("result", lang),
-                _w("amount", lang),
-                _w("finding", lang),
-                _w("evidence", lang),
-                _w("rectify", lang),
-            ],
+            _item_columns("item", lang),
             rows,
             col_widths=[0.7, 7.5, 1.7 if lang == "zh_CN" else 2.2, 1.5, 5.2, 1.7, 2.2],
             align=["centre", "left", "left", "right", "left", "left", "left"],
@@ -198,6 +190,12 @@ def blank_checklist_pdf(
     doc.table([_w("conclusion", lang)], [[""]], min_row_height=40)
     doc.signature_block(_signers(lang))
     return doc.build(progress=progress, cancel=cancel)
+
+
+def _item_columns(item_word: str, lang: str) -> list[str]:
+    """The item table's headers; only the item column's word differs (blank vs completed)."""
+    words = ("no", item_word, "result", "amount", "finding", "evidence", "rectify")
+    return [_w(word, lang) for word in words]
 
 
 def completed_checklist_pdf(
@@ -274,15 +272,7 @@ def completed_checklist_pdf(
                 ]
             )
         doc.table(
-            [
-                _w("no", lang),
-                _w("item_done", lang),
-                _w("result", lang),
-                _w("amount", lang),
-                _w("finding", lang),
-                _w("evidence", lang),
-                _w("rectify", lang),
-            ],
+            _item_columns("item_done", lang),
             rows,
             col_widths=[0.7, 6.5, 1.3, 1.5, 6.2, 1.8, 2.4],
             align=["centre", "left", "centre", "right", "left", "left", "left"],

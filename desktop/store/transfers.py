@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid as uuidlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -26,7 +26,6 @@ from desktop.store import errors
 
 SETTINGS_KEY = "rosters.transfers"
 EXIT_KINDS = ("transfer_out", "withdraw", "expel")
-STATES = ("pending", "confirmed", "cancelled")
 
 
 class TransferError(errors.StoreError):
@@ -223,7 +222,9 @@ def cancel_transfer(ws: Any, transfer_id: str, *, note: str = "") -> PendingTran
     return done
 
 
-def is_current_member(data: Mapping[str, Any], pending: Iterable[str] = (), uuid: str = "") -> bool:
+def is_current_member(
+    data: Mapping[str, Any], pending: Collection[str] = (), uuid: str = ""
+) -> bool:
     """Whether the member still counts for its union (see the module doc)."""
     changes = [c for c in (data.get("changes") or []) if isinstance(c, Mapping)]
     if not changes:
@@ -231,4 +232,4 @@ def is_current_member(data: Mapping[str, Any], pending: Iterable[str] = (), uuid
     last = max(enumerate(changes), key=lambda ic: (str(ic[1].get("date") or ""), ic[0]))[1]
     if last.get("kind") not in EXIT_KINDS:
         return True
-    return last.get("kind") == "transfer_out" and uuid in set(pending)
+    return last.get("kind") == "transfer_out" and uuid in pending

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.errors_text import store_error_text
 from desktop.ui.icons import icon
+from desktop.ui.login import centred_card
 from desktop.ui.password_widget import NewPasswordWidget
 from desktop.ui.tasks import default_runner
 
@@ -60,17 +60,9 @@ class FirstRunScreen(QWidget):
         self._ws: Any = None
         self._recovery_key = ""
 
-        card = QFrame(objectName="LoginCard")
-        card.setFixedWidth(560)
         self.title = QLabel(objectName="LoginTitle")
         self.subtitle = QLabel(objectName="Hint")
         self.subtitle.setWordWrap(True)
-        logo = QLabel()
-        logo.setPixmap(icon("app").pixmap(48, 48))
-        head = QHBoxLayout()
-        head.addWidget(logo)
-        head.addWidget(self.title, 1)
-
         self.steps = QStackedWidget()
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_create(), "")
@@ -79,20 +71,7 @@ class FirstRunScreen(QWidget):
         self.steps.addWidget(self.tabs)
         self.steps.addWidget(self._build_recovery())
 
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(28, 24, 28, 24)
-        inner.setSpacing(12)
-        inner.addLayout(head)
-        inner.addWidget(self.subtitle)
-        inner.addWidget(self.steps)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        centred_card(self, 560, self.title, self.subtitle).addWidget(self.steps)
         self.retranslate()
 
     # -- create ------------------------------------------------------------------------------

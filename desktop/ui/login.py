@@ -17,6 +17,34 @@ from PySide6.QtWidgets import (
 from desktop.ui.icons import icon
 
 
+def centred_card(screen: QWidget, width: int, title: QLabel, subtitle: QLabel) -> QVBoxLayout:
+    """Put a fixed-width ``LoginCard`` a little above the middle of *screen*.
+
+    The card starts with the app logo beside *title*, then *subtitle*; returns its layout.
+    """
+    card = QFrame(objectName="LoginCard")
+    card.setFixedWidth(width)
+    logo = QLabel()
+    logo.setPixmap(icon("app").pixmap(48, 48))
+    head = QHBoxLayout()
+    head.addWidget(logo)
+    head.addWidget(title, 1)
+    inner = QVBoxLayout(card)
+    inner.setContentsMargins(28, 24, 28, 24)
+    inner.setSpacing(12)
+    inner.addLayout(head)
+    inner.addWidget(subtitle)
+    outer = QVBoxLayout(screen)
+    outer.addStretch(1)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(card)
+    row.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+    return inner
+
+
 class LoginScreen(QWidget):
     """Centered card. ``locked=True``: the user is fixed (auto-lock); otherwise typed."""
 
@@ -27,10 +55,6 @@ class LoginScreen(QWidget):
         self.setObjectName("LockScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._locked = False
-        card = QFrame(objectName="LoginCard")
-        card.setFixedWidth(420)
-        self.logo = QLabel()
-        self.logo.setPixmap(icon("app").pixmap(48, 48))
         self.title = QLabel(objectName="LoginTitle")
         self.subtitle = QLabel(objectName="Hint")
         self.subtitle.setWordWrap(True)
@@ -55,27 +79,10 @@ class LoginScreen(QWidget):
         self.form.addRow(self.user_label, self.user_edit)
         self.form.addRow(self.password_label, self.password_edit)
 
-        head = QHBoxLayout()
-        head.addWidget(self.logo)
-        head.addWidget(self.title, 1)
-
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(28, 24, 28, 24)
-        inner.setSpacing(12)
-        inner.addLayout(head)
-        inner.addWidget(self.subtitle)
+        inner = centred_card(self, 420, self.title, self.subtitle)
         inner.addLayout(self.form)
         inner.addWidget(self.error_label)
         inner.addWidget(self.unlock_button)
-
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
         self.retranslate()
 
     def set_mode(self, *, locked: bool, user: str = "", org_unit: str = "") -> None:

@@ -39,7 +39,6 @@ class BulkSaving(RecordReading):
         spec: StorageSpec,
         values: Mapping[str, Any],
         own_id: int | None,
-        seen: dict[tuple[str, str], int] | None = None,
     ) -> None:
         problems: list[FieldError] = []
         for f in spec.unique:
@@ -51,10 +50,8 @@ class BulkSaving(RecordReading):
                 " AND rec IS NOT ? LIMIT 1",
                 (form_id, f, v, own_id),
             ).fetchone()
-            if row is not None or (seen is not None and (f, v) in seen):
+            if row is not None:
                 problems.append(FieldError("unique", f, {}))
-            elif seen is not None:
-                seen[(f, v)] = 1
         if problems:
             result = StoreValidationResult(problems, dict(values))
             raise errors.ValidationFailed(failure_message(form_id, result), result)

@@ -152,11 +152,9 @@ def start_correction(ws: Workspace, record_uuid: str) -> Record:
     return ws.records.save(old.form_id, data, status="draft")
 
 
-def superseded_ids(ws: Workspace) -> set[str]:
-    """Checklists that a later correction replaces."""
-    return {
-        str(r.data["corrects"]) for r in ws.records.query(CHECKLIST_FORM) if r.data.get("corrects")
-    }
+def superseded_ids(checklists: Sequence[Record]) -> set[str]:
+    """Checklists that a later correction (among ``checklists``) replaces."""
+    return {str(r.data["corrects"]) for r in checklists if r.data.get("corrects")}
 
 
 # --- rectifications -------------------------------------------------------------------------
@@ -252,13 +250,14 @@ def open_rectifications(
 ) -> list[OpenRectification]:
     """Rectification items of every signed-off checklist (not superseded), overdue first."""
     today = today or _dt.date.today()
-    replaced = superseded_ids(ws)
     out: list[OpenRectification] = []
-    checklists = (
-        [ws.records.get(checklist_uuid)] if checklist_uuid else ws.records.query(CHECKLIST_FORM)
-    )
+    if checklist_uuid:
+        checklists, replaced = [ws.records.get(checklist_uuid)], set()
+    else:
+        checklists = ws.records.query(CHECKLIST_FORM)
+        replaced = superseded_ids(checklists)
     for rec in checklists:
-        if rec.uuid in replaced and checklist_uuid is None:
+        if rec.uuid in replaced:
             continue
         if not rec.locked and not include_drafts:
             continue
@@ -311,7 +310,7 @@ def overview(ws: Workspace, today: _dt.date | None = None) -> Overview:
     """Counts over every checklist; money and findings from signed-off, not superseded ones."""
     today = today or _dt.date.today()
     records = ws.records.query(CHECKLIST_FORM)
-    replaced = {str(r.data["corrects"]) for r in records if r.data.get("corrects")}
+    replaced = superseded_ids(records)
     noncompliant = amount = 0
     for rec in records:
         if rec.locked and rec.uuid not in replaced:

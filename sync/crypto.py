@@ -96,10 +96,6 @@ def verify_key_from_bytes(raw: bytes) -> Ed25519PublicKey:
         raise CryptoError("bad_key", "not a 32-byte Ed25519 public key") from exc
 
 
-def hpke_key_from_bytes(raw: bytes) -> X25519PrivateKey:
-    return X25519PrivateKey.from_private_bytes(raw)
-
-
 def hpke_public_from_bytes(raw: bytes) -> X25519PublicKey:
     try:
         return X25519PublicKey.from_public_bytes(raw)

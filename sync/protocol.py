@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from forms.canonical import canonical_json  # the one rule, shared with forms (re-exported)
+
 PROTOCOL_VERSION = 1
 SUPPORTED_PROTOCOLS: tuple[int, ...] = (1,)
 API_PREFIX = f"/v{PROTOCOL_VERSION}"
@@ -50,13 +52,6 @@ class ProtocolError(ValueError):
 
 
 # --------------------------------------------------------------------------- canonical form
-
-
-def canonical_json(obj: Any) -> bytes:
-    """Sorted keys, no whitespace, UTF-8, NaN/Infinity refused (same rule as forms)."""
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
 
 
 def sha256_hex(data: bytes) -> str:

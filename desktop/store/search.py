@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import sqlcipher3
@@ -194,10 +194,3 @@ def json_path(field_id: str) -> str:
 
 def scalar_text(value: Any) -> str:
     return _scalar_text(value)
-
-
-def all_keyed(specs: Iterable[StorageSpec]) -> set[str]:
-    out: set[str] = set()
-    for s in specs:
-        out.update(s.keyed)
-    return out

@@ -159,27 +159,11 @@ def normalise_cell(fld: Any, value: Any) -> Any:
     business). Choice labels, 是/否, full-width digits in numbers and the many ways of typing a
     date are left to the form's own field types; this only undoes what Excel did to the cell.
     """
-    if value is None:
-        return None
-    if isinstance(value, str) and not value.strip(_STRIP):
-        return None
-    field_id = fld.id
-    ftype = str(getattr(fld, "type", "text"))
-    if field_id in CODE_FIELDS or ftype in CODE_TYPES:
-        result = _code(field_id, ftype, value)
-        return result if result != "" else None
-    if ftype in DATE_TYPES:
-        return _date(value)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, _dt.datetime | _dt.date):
-        return value.isoformat()[:10]
-    if isinstance(value, float | int):
-        return _number_text(value)
-    s = strip_text(str(value))
-    if field_id == "name" and _CJK_NAME.match(s):
-        return _squeeze(s)  # "张　三" aligned with full-width spaces is 张三
-    return s
+    return cell_normaliser(fld)(value)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip(_STRIP))
 
 
 def cell_normaliser(fld: Any) -> Any:
@@ -189,7 +173,7 @@ def cell_normaliser(fld: Any) -> Any:
     if field_id in CODE_FIELDS or ftype in CODE_TYPES:
 
         def code(value: Any) -> Any:
-            if value is None or (isinstance(value, str) and not value.strip(_STRIP)):
+            if _blank(value):
                 return None
             result = _code(field_id, ftype, value)
             return result if result != "" else None
@@ -198,9 +182,7 @@ def cell_normaliser(fld: Any) -> Any:
     if ftype in DATE_TYPES:
 
         def date(value: Any) -> Any:
-            if value is None or (isinstance(value, str) and not value.strip(_STRIP)):
-                return None
-            return _date(value)
+            return None if _blank(value) else _date(value)
 
         return date
 
@@ -211,9 +193,20 @@ def cell_normaliser(fld: Any) -> Any:
                 return None
             if s[0] in "'=":
                 s = strip_text(s)
-            if field_id == "name" and _CJK_NAME.match(s):
-                return _squeeze(s)
-            return s
-        return normalise_cell(fld, value)
+        elif value is None:
+            return None
+        elif isinstance(value, bool):
+            return value
+        elif isinstance(value, _dt.datetime | _dt.date):
+            return value.isoformat()[:10]
+        elif isinstance(value, float | int):
+            return _number_text(value)
+        elif _blank(value):  # a str subclass
+            return None
+        else:
+            s = strip_text(str(value))
+        if field_id == "name" and _CJK_NAME.match(s):
+            return _squeeze(s)  # "张　三" aligned with full-width spaces is 张三
+        return s
 
     return text

@@ -360,11 +360,6 @@ class FormView(QWidget):
             self.error_list.hide()
         return result
 
-    def field_error(self, field_id: str) -> str:
-        """The error text shown under a field now ("" when none is shown)."""
-        row = self.rows[field_id]
-        return row.error.text() if row.error.isVisible() or not row.error.isHidden() else ""
-
     def focus_field(self, field_id: str) -> None:
         row = self.rows.get(field_id)
         if row is None:

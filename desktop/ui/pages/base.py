@@ -12,7 +12,7 @@ Language switches arrive as ``QEvent.LanguageChange``; the page's :meth:`retrans
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QWidget
@@ -83,7 +83,3 @@ class Page(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
-
-    def user_role(self) -> str | None:
-        ws: Any = self._ws
-        return ws.user.role if ws is not None else None

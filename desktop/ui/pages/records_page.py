@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.errors_text import STATUSES, status_text, store_error_text
 from desktop.ui.field_widgets import NO_CHOICE
-from desktop.ui.i18n import pick
 from desktop.ui.icons import icon
 from desktop.ui.pages.base import Page
 from desktop.ui.record_editor import RecordEditor
@@ -386,6 +385,3 @@ class RecordsPage(Page):
 
     def search_hint(self) -> str:
         return self.tr("Search")
-
-    def form_title(self) -> str:
-        return pick(self.form.title) if self.form is not None else ""

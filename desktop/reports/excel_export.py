@@ -168,10 +168,9 @@ class ExportResult:
 
 
 def _records(
-    ws: Any, form_id: str, union_uuid: str | None, *, unmask: bool = False
+    ws: Any, form_id: str, filters: dict[str, Any] | None, *, unmask: bool = False
 ) -> Iterator[Any]:
     """The records page by page (unmasked pages are audited by the store, one entry a record)."""
-    filters = {"union": union_uuid} if union_uuid and form_id == "member" else None
     offset = 0
     while True:
         page = ws.records.query(
@@ -221,8 +220,7 @@ def export_records(
     written, cancelled = 0, False
     try:
         sink.header(headers)
-        union_filter = union_uuid if form_id == "member" else None
-        for record in _records(ws, form_id, union_filter, unmask=reveal):
+        for record in _records(ws, form_id, member_filter, unmask=reveal):
             data = record.data
             row = [
                 cell_value(form, c, data.get(c.field_id), for_csv=sink.kind == "csv", lang=lang)

@@ -167,7 +167,7 @@ class ExportResult:
     cancelled: bool = False
 
 
-def _records(
+def iter_records(
     ws: Any, form_id: str, filters: dict[str, Any] | None, *, unmask: bool = False
 ) -> Iterator[Any]:
     """The records page by page (unmasked pages are audited by the store, one entry a record)."""
@@ -220,7 +220,7 @@ def export_records(
     written, cancelled = 0, False
     try:
         sink.header(headers)
-        for record in _records(ws, form_id, member_filter, unmask=reveal):
+        for record in iter_records(ws, form_id, member_filter, unmask=reveal):
             data = record.data
             row = [
                 cell_value(form, c, data.get(c.field_id), for_csv=sink.kind == "csv", lang=lang)
@@ -250,4 +250,4 @@ def export_records(
 
 
 def _union_names(ws: Any) -> dict[str, str]:
-    return {r.uuid: str(r.data.get("full_name", "")) for r in _records(ws, "union", None)}
+    return {r.uuid: str(r.data.get("full_name", "")) for r in iter_records(ws, "union", None)}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from desktop.reports.excel_export import iter_records
 from desktop.reports.pdf import PdfDocument
 from desktop.store.transfers import is_current_member, pending_member_uuids
 
@@ -65,7 +66,6 @@ TEXT = {
         "no_": "no",
     },
 }
-PAGE = 2000
 
 
 class RosterError(Exception):
@@ -75,23 +75,9 @@ class RosterError(Exception):
 def union_members(ws: Any, union_uuid: str, *, unmask: bool = False) -> list[Any]:
     """The union's current members (transferred-out / withdrawn ones left out), join date then
     name; unmasked only when asked and allowed."""
-    out: list[Any] = []
-    offset = 0
-    while True:
-        page = ws.records.query(
-            "member",
-            filters={"union": union_uuid},
-            order_by="created_at",
-            limit=PAGE,
-            offset=offset,
-            unmask=unmask,
-        )
-        out.extend(page)
-        if len(page) < PAGE:
-            break
-        offset += PAGE
     pending = pending_member_uuids(ws)
-    out = [r for r in out if is_current_member(r.data, pending, r.uuid)]
+    members = iter_records(ws, "member", {"union": union_uuid}, unmask=unmask)
+    out = [r for r in members if is_current_member(r.data, pending, r.uuid)]
     out.sort(key=lambda r: (str(r.data.get("join_date") or ""), str(r.data.get("name") or "")))
     return out
 

@@ -236,8 +236,7 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.shell)
         self.idle.start()
         self._status_timer.start()
-        self.update_status()
-        self.retranslate()
+        self.retranslate()  # also refreshes the status bar
         self.workspace_opened.emit(ws)
 
     def lock(self) -> None:

@@ -41,6 +41,7 @@ def restore_into(backup: Path, target: Path, *, user: str, secret: str) -> Any:
     it is tried as the recovery key.
     """
     from desktop.store import Workspace, errors
+    from desktop.store.workspace import remove_workspace_files
 
     if user:
         try:
@@ -48,14 +49,8 @@ def restore_into(backup: Path, target: Path, *, user: str, secret: str) -> Any:
         except errors.WrongPassword:
             if len(secret.replace("-", "").replace(" ", "")) < 20:
                 raise
-            _remove_restored(target)
+            remove_workspace_files(target)
     return Workspace.restore(backup, target, recovery_key=secret)
-
-
-def _remove_restored(target: Path) -> None:
-    from desktop.store.workspace import remove_workspace_files
-
-    remove_workspace_files(target)
 
 
 def move_aside(folder: Path) -> Path:

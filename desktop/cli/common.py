@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 PASSWORD_ENV = "UNIONDESK_PASSWORD"
 
@@ -57,3 +58,16 @@ def fail(message: str, code: int = 1) -> int:
     """Print a clear error to stderr and return the exit code."""
     print(f"uniondesk: {message}", file=sys.stderr)
     return code
+
+
+def open_workspace(args: argparse.Namespace) -> Any:
+    """The workspace named by ``--workspace``, opened as ``--user``; exits with a clear error."""
+    from desktop.store import Workspace, errors
+
+    folder = workspace_dir(args)
+    if not folder.exists():
+        raise SystemExit(fail(f"no workspace at {folder} (use --workspace DIR)"))
+    try:
+        return Workspace.open(folder, user=args.user or "admin", password=read_password(args))
+    except errors.StoreError as exc:
+        raise SystemExit(fail(str(exc))) from None

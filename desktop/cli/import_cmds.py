@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from desktop.cli.common import add_workspace_args, fail, read_password, workspace_dir
+from desktop.cli.common import add_workspace_args, fail, open_workspace
 
 EXIT_PARTIAL = 4
 
@@ -76,18 +76,6 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _open(args: argparse.Namespace) -> Any:
-    from desktop.store import Workspace, errors
-
-    folder = workspace_dir(args)
-    if not folder.exists():
-        raise SystemExit(fail(f"no workspace at {folder} (use --workspace DIR)"))
-    try:
-        return Workspace.open(folder, user=args.user or "admin", password=read_password(args))
-    except errors.StoreError as exc:
-        raise SystemExit(fail(str(exc))) from None
-
-
 def resolve_union(ws: Any, text: str) -> str | None:
     """A union record id from an id or an exact full name (None when unknown or ambiguous)."""
     from desktop.store import errors
@@ -142,7 +130,7 @@ def run_import_members(args: argparse.Namespace) -> int:
         opened = ei.open_member_sheet(args.file, None, sheet=args.sheet)
     except ei.ImportFileError as exc:  # before asking for a password: the file is wrong
         return fail(ei.file_message(exc.code, lang, **exc.params))
-    ws = _open(args)
+    ws = open_workspace(args)
     try:
         opened = ei.open_member_sheet(args.file, ws, sheet=args.sheet)  # remembered mappings
         union = resolve_union(ws, args.union)
@@ -231,7 +219,7 @@ def run_export(args: argparse.Namespace) -> int:
     from desktop.reports.excel_export import ExportError, export_records
 
     form_id = "member" if args.what == "members" else "union"
-    ws = _open(args)
+    ws = open_workspace(args)
     try:
         union = None
         if args.union:

@@ -15,8 +15,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-from desktop.cli.common import add_workspace_args, fail
-from desktop.cli.print_checklist import open_workspace
+from desktop.cli.common import add_workspace_args, fail, open_workspace
 
 
 def register_print(targets: argparse._SubParsersAction) -> None:

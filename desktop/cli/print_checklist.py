@@ -13,7 +13,7 @@ import argparse
 import datetime as _dt
 from pathlib import Path
 
-from desktop.cli.common import add_workspace_args, fail, read_password, workspace_dir
+from desktop.cli.common import add_workspace_args, fail, open_workspace
 
 
 def register_print(targets: argparse._SubParsersAction) -> None:
@@ -55,20 +55,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
     parser.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN", help="language")
     add_workspace_args(parser)
-
-
-def open_workspace(args: argparse.Namespace):
-    """The workspace named by ``--workspace``, opened as ``--user``; exits with a clear error."""
-
-    from desktop.store import Workspace, errors
-
-    folder = workspace_dir(args)
-    if not folder.exists():
-        raise SystemExit(fail(f"no workspace at {folder} (use --workspace DIR)"))
-    try:
-        return Workspace.open(folder, user=args.user or "admin", password=read_password(args))
-    except errors.StoreError as exc:
-        raise SystemExit(fail(str(exc))) from None
 
 
 def _done(path: Path) -> int:

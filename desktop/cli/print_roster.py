@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.common import add_workspace_args, fail
+from desktop.cli.common import add_workspace_args, fail, open_workspace
 
 
 def register_print(targets: argparse._SubParsersAction) -> None:
@@ -29,10 +29,10 @@ def register_print(targets: argparse._SubParsersAction) -> None:
 
 
 def run_roster(args: argparse.Namespace) -> int:
-    from desktop.cli.import_cmds import _open, resolve_union
+    from desktop.cli.import_cmds import resolve_union
     from desktop.reports.roster_pdf import RosterError, write_roster
 
-    ws = _open(args)
+    ws = open_workspace(args)
     try:
         union = resolve_union(ws, args.union)
         if union is None:

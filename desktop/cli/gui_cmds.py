@@ -57,4 +57,4 @@ def run_demo(args: argparse.Namespace) -> int:
         return fail(NO_DISPLAY_MESSAGE, 3)
     from desktop.ui.app import run_app
 
-    return run_app(workspace=None, demo=True, quit_after=getattr(args, "quit_after", None))
+    return run_app(workspace=None, demo=True, quit_after=args.quit_after)

@@ -349,18 +349,23 @@ def _judge(
             statuses.append(_status(record, "rejected", errors))
             continue
         statuses.append(_status(record, "received", []))
-        rows.append(
-            {
-                "record_uuid": record["uuid"],
-                "version": record["version"],
-                "form_id": record["form_id"],
-                "form_version": record["form_version"],
-                "org_unit": record["org_unit"],
-                "device_id": device.device_id,
-                "batch_id": payload.batch_id,
-                "record_sha256": digest,
-                "content": canonical_json(record).decode("utf-8"),
-                "status": "received",
-            }
-        )
+        rows.append(record_row(record, device.device_id, payload.batch_id, digest))
     return statuses, rows
+
+
+def record_row(
+    record: Mapping[str, Any], device_id: str, batch_id: str, digest: str
+) -> dict[str, Any]:
+    """The ``records`` row of one accepted record (township batch or county relay)."""
+    return {
+        "record_uuid": record["uuid"],
+        "version": record["version"],
+        "form_id": record["form_id"],
+        "form_version": record["form_version"],
+        "org_unit": record["org_unit"],
+        "device_id": device_id,
+        "batch_id": batch_id,
+        "record_sha256": digest,
+        "content": canonical_json(record).decode("utf-8"),
+        "status": "received",
+    }

@@ -39,6 +39,7 @@ from sync.protocol import (
 )
 from sync.protocol import record_hash as hash_of
 from sync.server.formset import validation_errors
+from sync.server.ingest import record_row
 from sync.server.review import review_metadata
 from sync.server.storage import Store, records
 
@@ -283,20 +284,7 @@ def judge_relayed(
             statuses.append(RecordStatus(uuid_, version, "rejected", tuple(errors)))
             continue
         statuses.append(RecordStatus(uuid_, version, "received"))
-        rows.append(
-            {
-                "record_uuid": uuid_,
-                "version": version,
-                "form_id": record["form_id"],
-                "form_version": record["form_version"],
-                "org_unit": record["org_unit"],
-                "device_id": device.device_id,
-                "batch_id": payload.batch_id,
-                "record_sha256": digest,
-                "content": canonical_json(record).decode("utf-8"),
-                "status": "received",
-            }
-        )
+        rows.append(record_row(record, device.device_id, payload.batch_id, digest))
         extra.append((item, record))
 
     def after_insert(c: Connection, received_at: str) -> None:

@@ -8,8 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Property tests are reproducible by default: the same examples on every run and machine, so
+# CI is never red by luck. `pytest --hypothesis-profile=explore` searches new examples.
+settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", max_examples=5000, print_blob=True)
+settings.load_profile(os.environ.get("UNIONDESK_HYPOTHESIS_PROFILE", "repeatable"))
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

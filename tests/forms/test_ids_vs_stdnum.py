@@ -47,7 +47,7 @@ DIVISIONS = _known_divisions()
 def _place_known(division: str, year: int) -> bool:
     try:
         ric.get_birth_place(f"{division}{year:04d}0101000X")
-    except ValidationError:
+    except (ValidationError, KeyError):  # stdnum raises KeyError for a few table rows
         return False
     return True
 
@@ -72,8 +72,12 @@ def stdnum_ric(number: str) -> bool | None:
 
 def check_ric(number: str) -> None:
     mine = forms.is_valid_resident_id(number, TODAY)
-    theirs = stdnum_ric(number)
     n = number.upper()
+    if len(n) == 15 and n.isdigit() and n.isascii():
+        # a legacy 15-digit number: we upgrade it (19YY birth year, computed check character);
+        # stdnum knows only 18 characters, so it judges the upgraded form
+        n = forms.upgrade_resident_id(n)
+    theirs = stdnum_ric(n)
     if theirs is None:
         return
     if theirs and not mine:

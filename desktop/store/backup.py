@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.store import audit, db, errors
-from desktop.store.keyslots import SlotFile
+from desktop.store.keyslots import SlotFile, _fsync_dir
 
 if TYPE_CHECKING:
     from desktop.store.workspace import Workspace
@@ -86,6 +86,9 @@ def rolling_backup(ws: Workspace, keep: int) -> Path:
     return path
 
 
+RESTORING = ".restoring"  # suffix of files being unpacked, renamed into place when complete
+
+
 def restore_backup(
     cls: Any,
     backup_file: Path,
@@ -96,48 +99,141 @@ def restore_backup(
     recovery_key: str | None,
     kdf: Any,
 ) -> Workspace:
-    """Unpack ``backup_file`` into ``target`` (must not hold a workspace) and open it."""
-    from desktop.store.workspace import DB_NAME, SLOTS_NAME, remove_workspace_files
+    """Unpack ``backup_file`` into ``target`` (must not hold a workspace) and open it.
 
-    if (target / DB_NAME).exists() or (target / SLOTS_NAME).exists():
+    The password (or recovery key) is checked against the backup's key slots before anything
+    is written; the files are unpacked under temporary names and renamed into place once
+    complete. A failure removes what the restore wrote and nothing else in ``target``.
+    """
+    from desktop.store.workspace import DB_NAME, SLOTS_NAME
+
+    placed = [target / n for n in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", SLOTS_NAME)]
+    if any(p.exists() for p in placed):
         raise errors.WorkspaceExists(
             f"{target} already holds a workspace; restore into an empty folder."
         )
-    try:
-        with zipfile.ZipFile(backup_file) as zf:
-            manifest = json.loads(zf.read(MANIFEST))
-            if manifest.get("format") != FORMAT:
-                raise ValueError("format")
-            if int(manifest.get("version", 0)) > 1:
-                raise errors.NewerWorkspaceVersion("The backup was written by a newer UnionDesk.")
-            target.mkdir(parents=True, exist_ok=True)
-            for name in (DB_NAME, SLOTS_NAME):
-                with zf.open(name) as src, open(target / name, "wb") as out:
-                    while chunk := src.read(1 << 20):
-                        out.write(chunk)
-                    out.flush()
-                    os.fsync(out.fileno())
-    except errors.StoreError:
-        raise
-    except FileNotFoundError:
-        raise errors.CorruptWorkspace(f"No backup file {backup_file.name}.") from None
-    except OSError as exc:
-        remove_workspace_files(target)
-        raise db.translate(exc, "the restore") from None
-    except Exception:
-        remove_workspace_files(target)
-        raise errors.CorruptWorkspace(
-            f"{backup_file.name} is not a readable UnionDesk backup."
-        ) from None
-    SlotFile.load(target / SLOTS_NAME)
-    try:
+    if recovery_key is None and (user is None or password is None):
+        raise ValueError("Restore needs a user and password, or the recovery key.")
+    made_folder = not target.exists()
+    with _open_backup(backup_file) as zf:
+        slots_raw = _read(zf, SLOTS_NAME, backup_file)
+        try:
+            slots = SlotFile.parse(slots_raw, SLOTS_NAME)
+        except errors.DamagedKeySlots:
+            raise _damaged(backup_file) from None
         if recovery_key is not None:
-            ws = cls.open_with_recovery_key(target, recovery_key, kdf=kdf, verify=True)
+            keys = cls._recovery_keys(slots, recovery_key, None)
         else:
-            if user is None or password is None:
-                raise ValueError("Restore needs a user and password, or the recovery key.")
-            ws = cls.open(target, user=user, password=password, kdf=kdf, verify=True)
-    except BaseException:
-        remove_workspace_files(target)
+            keys = cls._password_keys(slots, user, password, None)
+        _unpack(zf, backup_file, target, {DB_NAME: None, SLOTS_NAME: slots_raw}, made_folder)
+    try:
+        return cls._unlock(
+            target, slots, keys, user=user if recovery_key is None else None, kdf=kdf, verify=True
+        )
+    except BaseException as exc:
+        for p in placed:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        if made_folder:
+            with contextlib.suppress(OSError):
+                target.rmdir()
+        if isinstance(exc, (errors.TamperedDatabase, errors.DamagedKeySlots)):
+            raise _damaged(backup_file) from None
         raise
-    return ws
+
+
+def _open_backup(backup_file: Path) -> zipfile.ZipFile:
+    """The backup as an open ZIP whose manifest says it is one (NotABackup / DamagedBackup)."""
+    try:
+        zf = zipfile.ZipFile(backup_file)
+    except FileNotFoundError:
+        raise errors.NotABackup(f"There is no file {backup_file.name}.") from None
+    except IsADirectoryError:
+        raise errors.NotABackup(f"{backup_file.name} is a folder, not a backup file.") from None
+    except OSError as exc:
+        raise db.translate(exc, "the restore") from None
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise _not_readable(backup_file) from None
+    try:
+        manifest = json.loads(_read(zf, MANIFEST, backup_file))
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise errors.NotABackup(f"{backup_file.name} is not a UnionDesk backup.")
+        if int(manifest.get("version", 0)) > 1:
+            raise errors.NewerWorkspaceVersion("The backup was written by a newer UnionDesk.")
+    except errors.StoreError:
+        zf.close()
+        raise
+    except (ValueError, TypeError):
+        zf.close()
+        raise _not_readable(backup_file) from None
+    return zf
+
+
+def _read(zf: zipfile.ZipFile, name: str, backup_file: Path) -> bytes:
+    try:
+        return zf.read(name)
+    except KeyError:
+        raise _not_readable(backup_file) from None
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise _damaged(backup_file) from None
+
+
+def _unpack(
+    zf: zipfile.ZipFile,
+    backup_file: Path,
+    target: Path,
+    files: dict[str, bytes | None],
+    made_folder: bool,
+) -> None:
+    """Write each file (bytes, or None: copy it out of the ZIP) as ``name.restoring``, then
+    rename them all into place."""
+    parts = {name: target / (name + RESTORING) for name in files}
+    renamed: list[Path] = []
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            with open(parts[name], "wb") as out:
+                if data is not None:
+                    out.write(data)
+                else:
+                    with zf.open(name) as src:
+                        while chunk := src.read(1 << 20):
+                            out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        for name, part in parts.items():
+            os.replace(part, target / name)
+            renamed.append(target / name)
+        _fsync_dir(target)
+    except BaseException as exc:
+        for path in [*parts.values(), *renamed]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if made_folder:
+            with contextlib.suppress(OSError):
+                target.rmdir()
+        if isinstance(exc, KeyError):
+            raise _not_readable(backup_file) from None
+        if isinstance(exc, (zipfile.BadZipFile, EOFError, ValueError)):
+            raise _damaged(backup_file) from None
+        if isinstance(exc, OSError):
+            raise db.translate(exc, "the restore") from None
+        raise
+
+
+def _damaged(backup_file: Path) -> errors.DamagedBackup:
+    return errors.DamagedBackup(
+        f"The backup {backup_file.name} is incomplete or damaged and cannot be restored."
+    )
+
+
+def _not_readable(backup_file: Path) -> errors.CorruptWorkspace:
+    """DamagedBackup when the file starts like a UnionDesk backup, else NotABackup."""
+    try:
+        with open(backup_file, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        head = b""
+    if head.startswith(b"PK") and FORMAT.encode() in head:
+        return _damaged(backup_file)
+    return errors.NotABackup(f"{backup_file.name} is not a UnionDesk backup.")

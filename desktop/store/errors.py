@@ -67,6 +67,18 @@ class DamagedKeySlots(CorruptWorkspace):
     code = "store.damaged_key_slots"
 
 
+class NotABackup(CorruptWorkspace):
+    """The file chosen for a restore is not a UnionDesk backup at all."""
+
+    code = "store.not_a_backup"
+
+
+class DamagedBackup(CorruptWorkspace):
+    """The backup file is cut short, damaged or altered: it cannot be restored."""
+
+    code = "store.damaged_backup"
+
+
 class NewerWorkspaceVersion(StoreError):
     """The workspace was written by a newer UnionDesk; this version must not touch it."""
 

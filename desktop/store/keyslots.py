@@ -81,14 +81,26 @@ def _base32(data: bytes) -> str:
     return "".join(RECOVERY_ALPHABET[(bits >> (5 * (n - 1 - i))) & 31] for i in range(n))
 
 
-def parse_recovery_key(text: str) -> bytes:
-    """The 16 secret bytes of a typed recovery key (case, spaces and dashes ignored; O→0, I/L→1)."""
+def _clean_recovery_key(text: str) -> str:
     cleaned = (
         text.strip().upper().replace("-", "").replace(" ", "").replace("O", "0").replace("I", "1")
     )
-    cleaned = cleaned.replace("L", "1")
+    return cleaned.replace("L", "1")
+
+
+def looks_like_recovery_key(text: str) -> bool:
+    """True when ``text`` has the recovery key's shape (32 letters and digits, maybe grouped),
+    whether or not its check characters match."""
+    cleaned = _clean_recovery_key(text)
     total = RECOVERY_RANDOM_BYTES + RECOVERY_CHECK_BYTES
-    if len(cleaned) != total * 8 // 5 or any(c not in RECOVERY_ALPHABET for c in cleaned):
+    return len(cleaned) == total * 8 // 5 and all(c in RECOVERY_ALPHABET for c in cleaned)
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """The 16 secret bytes of a typed recovery key (case, spaces and dashes ignored; O→0, I/L→1)."""
+    cleaned = _clean_recovery_key(text)
+    total = RECOVERY_RANDOM_BYTES + RECOVERY_CHECK_BYTES
+    if not looks_like_recovery_key(text):
         raise errors.InvalidRecoveryKey(
             "The recovery key must be 32 characters (8 groups of 4, letters and digits)."
         )
@@ -377,6 +389,11 @@ class SlotFile:
             raise errors.DamagedKeySlots(
                 f"The key-slot file {path.name} cannot be read ({exc.strerror})."
             ) from None
+        return cls.parse(raw, path.name)
+
+    @classmethod
+    def parse(cls, raw: bytes, name: str) -> SlotFile:
+        """Parse and check the bytes of a key-slot file (``name`` only for messages)."""
         try:
             doc = json.loads(raw.decode("utf-8"))
             if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
@@ -395,7 +412,7 @@ class SlotFile:
             raise
         except Exception:
             raise errors.DamagedKeySlots(
-                f"The key-slot file {path.name} is damaged or was altered (it fails its check)."
+                f"The key-slot file {name} is damaged or was altered (it fails its check)."
             ) from None
 
 

@@ -185,20 +185,8 @@ class Workspace:
         """Unlock with a user's password. ``kdf``: parameters for slots written in this session."""
         folder = Path(path)
         slots = cls._load_slots(folder)
-        slot = slots.password_slot(user)
-        if slot is None:
-            raise errors.UnknownUser(f"No user {user!r} in this workspace.")
         lock = Lockout(folder)
-        lock.check(user)
-        try:
-            priv = keyslots.open_private(slots.workspace_id, slot, password)
-        except errors.WrongPassword:
-            count, delay = lock.failed(user)
-            msg = "Wrong password."
-            if delay:
-                msg += f" Too many failures: wait {int(delay)} seconds before the next try."
-            raise errors.WrongPassword(msg, failures=count, delay_seconds=delay) from None
-        keys = keyslots.unwrap(slots.workspace_id, slot, priv)
+        keys = cls._password_keys(slots, user, password, lock)
         ws = cls._unlock(folder, slots, keys, user=user, kdf=kdf, verify=verify)
         lock.succeeded(user)
         return ws
@@ -215,26 +203,54 @@ class Workspace:
         """Unlock with the recovery key; the session acts as an administrator named ``*recovery*``."""
         folder = Path(path)
         slots = cls._load_slots(folder)
+        lock = Lockout(folder)
+        keys = cls._recovery_keys(slots, recovery_key, lock)
+        ws = cls._unlock(folder, slots, keys, user=None, kdf=kdf, verify=verify)
+        lock.succeeded(RECOVERY_USER)
+        return ws
+
+    @staticmethod
+    def _password_keys(
+        slots: SlotFile, user: str, password: str, lock: Lockout | None
+    ) -> dict[int, bytes]:
+        """The data keys ``user``'s slot holds; counts a wrong password in ``lock`` (if any)."""
+        slot = slots.password_slot(user)
+        if slot is None:
+            raise errors.UnknownUser(f"No user {user!r} in this workspace.")
+        if lock is not None:
+            lock.check(user)
+        try:
+            priv = keyslots.open_private(slots.workspace_id, slot, password)
+        except errors.WrongPassword:
+            count, delay = lock.failed(user) if lock is not None else (0, 0.0)
+            msg = "Wrong password."
+            if delay:
+                msg += f" Too many failures: wait {int(delay)} seconds before the next try."
+            raise errors.WrongPassword(msg, failures=count, delay_seconds=delay) from None
+        return keyslots.unwrap(slots.workspace_id, slot, priv)
+
+    @staticmethod
+    def _recovery_keys(
+        slots: SlotFile, recovery_key: str, lock: Lockout | None
+    ) -> dict[int, bytes]:
+        """The data keys the recovery slot holds; counts a wrong key in ``lock`` (if any)."""
         slot = slots.recovery_slot()
         if slot is None:
             raise errors.DamagedKeySlots("The key-slot file has no recovery slot.")
-        lock = Lockout(folder)
-        lock.check(RECOVERY_USER)
+        if lock is not None:
+            lock.check(RECOVERY_USER)
         try:
             priv = keyslots.open_private(slots.workspace_id, slot, recovery_key)
         except errors.InvalidRecoveryKey:
             raise
         except errors.WrongPassword:
-            count, delay = lock.failed(RECOVERY_USER)
+            count, delay = lock.failed(RECOVERY_USER) if lock is not None else (0, 0.0)
             raise errors.WrongPassword(
                 "The recovery key does not unlock this workspace.",
                 failures=count,
                 delay_seconds=delay,
             ) from None
-        keys = keyslots.unwrap(slots.workspace_id, slot, priv)
-        ws = cls._unlock(folder, slots, keys, user=None, kdf=kdf, verify=verify)
-        lock.succeeded(RECOVERY_USER)
-        return ws
+        return keyslots.unwrap(slots.workspace_id, slot, priv)
 
     @staticmethod
     def _load_slots(folder: Path) -> SlotFile:

@@ -37,19 +37,18 @@ def back_up_now(ws: Any) -> Path:
 def restore_into(backup: Path, target: Path, *, user: str, secret: str) -> Any:
     """Restore ``backup`` into the empty folder ``target`` and open it.
 
-    ``secret`` is the user's password; when no user is given (or the password is refused)
-    it is tried as the recovery key.
+    ``secret`` is the user's password; when no user is given, or the password is refused and
+    ``secret`` has the shape of a recovery key, it is tried as the recovery key.
     """
     from desktop.store import Workspace, errors
-    from desktop.store.workspace import remove_workspace_files
+    from desktop.store.keyslots import looks_like_recovery_key
 
     if user:
         try:
             return Workspace.restore(backup, target, user=user, password=secret)
-        except errors.WrongPassword:
-            if len(secret.replace("-", "").replace(" ", "")) < 20:
+        except (errors.WrongPassword, errors.UnknownUser):
+            if not looks_like_recovery_key(secret):
                 raise
-            remove_workspace_files(target)
     return Workspace.restore(backup, target, recovery_key=secret)
 
 

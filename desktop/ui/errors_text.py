@@ -51,6 +51,14 @@ def store_error_text(exc: BaseException) -> str:
         "store.workspace_exists": translate(
             "StoreErrors", "That folder already holds a workspace."
         ),
+        "store.not_a_backup": translate(
+            "StoreErrors",
+            "This file is not a UnionDesk backup. Choose a backup file (its name ends in .udbak).",
+        ),
+        "store.damaged_backup": translate(
+            "StoreErrors",
+            "This backup file is incomplete or damaged (perhaps cut short while copying). Nothing was restored: use another backup.",
+        ),
         "store.closed": translate("StoreErrors", "The workspace is locked or closed."),
         "store.permission_denied": translate("StoreErrors", "Your role does not allow this."),
         "store.validation_failed": translate("StoreErrors", "Some fields need attention."),
@@ -77,6 +85,22 @@ def store_error_text(exc: BaseException) -> str:
     return translate("StoreErrors", "Something went wrong: %1").replace(
         "%1", str(exc) or type(exc).__name__
     )
+
+
+def restore_error_text(exc: BaseException, folder: object) -> str:
+    """Why restoring a backup into ``folder`` failed, in the current language."""
+    code = getattr(exc, "code", "")
+    if code == "store.wrong_password":
+        return translate(
+            "StoreErrors",
+            "Wrong password for this backup. Use the password the user had when the backup was made, or the recovery key.",
+        )
+    if code == "store.workspace_exists":
+        return translate(
+            "StoreErrors",
+            "The folder %1 already holds a workspace: nothing was restored and that workspace was left as it is.",
+        ).replace("%1", str(folder))
+    return store_error_text(exc)
 
 
 def role_text(role: str) -> str:

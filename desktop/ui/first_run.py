@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.errors_text import store_error_text
+from desktop.ui.errors_text import restore_error_text, store_error_text
 from desktop.ui.icons import icon
 from desktop.ui.login import centred_card
 from desktop.ui.password_widget import NewPasswordWidget
@@ -285,7 +285,7 @@ class FirstRunScreen(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.restore_button.setEnabled(True)
-            self.restore_error.setText(store_error_text(exc))
+            self.restore_error.setText(restore_error_text(exc, self.path))
             self.restore_error.show()
 
         def done(ws: Any) -> None:

@@ -8,6 +8,7 @@ user's password brings them back where they were.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import prefs
-from desktop.ui.errors_text import role_text, store_error_text
+from desktop.ui.errors_text import restore_error_text, role_text, store_error_text
 from desktop.ui.icons import icon
 from desktop.ui.idle import DEFAULT_IDLE_MINUTES, IdleWatcher
 from desktop.ui.login import LoginScreen
@@ -282,6 +283,8 @@ class MainWindow(QMainWindow):
             self.root.setCurrentWidget(self.login)
             self.login.show_error(store_error_text(exc))
             return
+        with contextlib.suppress(ValueError):  # a backup from the workspace's own folder moved too
+            backup = aside / Path(backup).resolve().relative_to(self.path.resolve())
 
         def done(new_ws: Any) -> None:
             self.set_workspace(new_ws)
@@ -299,7 +302,7 @@ class MainWindow(QMainWindow):
             shutil.move(str(aside), str(self.path))
             self.login.set_mode(locked=False, user=user, org_unit=org)
             self.root.setCurrentWidget(self.login)
-            self.login.show_error(store_error_text(exc))
+            self.login.show_error(restore_error_text(exc, self.path))
 
         default_runner().run(
             lambda ctx: restore_into(backup, self.path, user=user, secret=secret),

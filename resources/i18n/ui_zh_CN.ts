@@ -772,6 +772,22 @@
         <translation>该文件夹中已有工作区。</translation>
     </message>
     <message>
+        <source>This file is not a UnionDesk backup. Choose a backup file (its name ends in .udbak).</source>
+        <translation>此文件不是 UnionDesk 备份。请选择备份文件（文件名以 .udbak 结尾）。</translation>
+    </message>
+    <message>
+        <source>This backup file is incomplete or damaged (perhaps cut short while copying). Nothing was restored: use another backup.</source>
+        <translation>此备份文件不完整或已损坏（可能在复制时中断）。未恢复任何内容，请改用其他备份。</translation>
+    </message>
+    <message>
+        <source>Wrong password for this backup. Use the password the user had when the backup was made, or the recovery key.</source>
+        <translation>密码无法打开此备份。请使用该用户在备份时的密码，或使用恢复密钥。</translation>
+    </message>
+    <message>
+        <source>The folder %1 already holds a workspace: nothing was restored and that workspace was left as it is.</source>
+        <translation>文件夹 %1 中已有工作区：未恢复任何内容，原有工作区保持不变。</translation>
+    </message>
+    <message>
         <source>The workspace is locked or closed.</source>
         <translation>工作区已锁定或关闭。</translation>
     </message>

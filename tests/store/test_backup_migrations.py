@@ -44,7 +44,7 @@ def test_damaged_backup_is_a_clear_error(created, tmp_path):
     ws, rk = created
     bad = tmp_path / "bad.udbak"
     bad.write_bytes(b"not a zip at all")
-    with pytest.raises(errors.CorruptWorkspace):
+    with pytest.raises(errors.NotABackup):
         Workspace.restore(bad, tmp_path / "x", recovery_key=rk)
     bak = ws.backup(tmp_path / "b.udbak")
     with zipfile.ZipFile(bak) as zf:
@@ -59,8 +59,31 @@ def test_damaged_backup_is_a_clear_error(created, tmp_path):
         zf.writestr("workspace.db", bytes(db))
         zf.writestr("keyslots.json", slots)
     assert set(names) == {"manifest.json", "workspace.db", "keyslots.json"}
-    with pytest.raises(errors.TamperedDatabase):
+    with pytest.raises(errors.DamagedBackup):
         Workspace.restore(flipped, tmp_path / "y", recovery_key=rk)
+    assert not (tmp_path / "y").exists()  # the folder it made is gone again
+    cut = tmp_path / "cut.udbak"
+    cut.write_bytes(bak.read_bytes()[:-100])
+    with pytest.raises(errors.DamagedBackup):
+        Workspace.restore(cut, tmp_path / "z", recovery_key=rk)
+
+
+def test_failed_restore_removes_only_what_it_wrote(created, tmp_path):
+    """A wrong password is refused before anything is written; the target's other contents
+    (here the backups folder holding the very backup being restored) are never touched."""
+    ws, rk = created
+    target = tmp_path / "lost"
+    bak = ws.backup(target / BACKUP_DIR)
+    (target / "notes.txt").write_text("keep me", "utf-8")
+    before = sorted(p.relative_to(target) for p in target.rglob("*"))
+    with pytest.raises(errors.WrongPassword):
+        Workspace.restore(bak, target, user="admin", password="wrong-password", kdf=FAST_KDF)
+    with pytest.raises(errors.UnknownUser):
+        Workspace.restore(bak, target, user="nobody", password=ADMIN_PW, kdf=FAST_KDF)
+    assert sorted(p.relative_to(target) for p in target.rglob("*")) == before
+    w = Workspace.restore(bak, target, recovery_key=rk, kdf=FAST_KDF)
+    assert w.check().ok and bak.exists() and (target / "notes.txt").exists()
+    w.close(backup=False)
 
 
 def test_rolling_backups_on_close_keep_the_last_n(created, ws_path):

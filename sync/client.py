@@ -51,6 +51,7 @@ INBOX_ACK_PATH = "/v1/inbox/ack"
 NONCE_PATH = "/v1/nonce"
 INFO_PATH = "/v1/info"
 INBOX_PAGE = 100
+MAX_MARK_MOVES = 3  # stale_sequence marks above what this run knew, before giving up
 
 __all__ = [
     "BatchLimits",
@@ -71,10 +72,18 @@ class SyncError(Exception):
     (``unreachable``, ``bad_receipt``, ``bad_message``); the message never has personal data.
     """
 
-    def __init__(self, code: str, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.status = status
+        self.body = dict(body or {})  # the refusal document (e.g. a signed ``refusal``)
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,11 @@ class SyncSummary:
     pending_left: int = 0
     cancelled: bool = False
     receipts: list[dict[str, Any]] = field(default_factory=list)
+    # batches the server never stored whose sequence it had already used (restored backup):
+    # their records were re-sealed above the server's mark
+    resequenced_batches: int = 0
+    resequenced_records: int = 0
+    server_last_seq: int = 0
 
     def text(self) -> str:
         return (
@@ -116,6 +130,18 @@ class SyncSummary:
             f"duplicates: {self.duplicates}, rejected: {self.rejected}, "
             f"inbox messages applied: {self.inbox_applied}, still pending: {self.pending_left}"
             + (" (cancelled)" if self.cancelled else "")
+            + (f"\n{self.resequence_text()}" if self.resequenced_batches else "")
+        )
+
+    def resequence_text(self) -> str:
+        """Plain words for a recovery after a restored backup (empty if none happened)."""
+        if not self.resequenced_batches:
+            return ""
+        return (
+            f"the county had already received batches up to number {self.server_last_seq} "
+            f"from this device (was the workspace restored from an older backup?); "
+            f"{self.resequenced_records} record(s) of {self.resequenced_batches} batch(es) it "
+            f"never received were sealed again under new numbers and sent"
         )
 
 
@@ -151,6 +177,7 @@ class SyncClient:
         self._cancel = cancel
         self.on_receipt = on_receipt
         self._nonce: str | None = None
+        self._mark_moves = 0
 
     # -- public ---------------------------------------------------------------------------
     def sync(self) -> SyncSummary:
@@ -173,6 +200,7 @@ class SyncClient:
         next batch is sealed (and stored) while the previous one is on the wire.
         """
         summary = summary or SyncSummary()
+        self._mark_moves = 0
         backlog = deque(self.outbox.unacknowledged())
         resend = {b.batch_id for b in backlog}
         total = sum(len(b.item_seqs) for b in backlog) + self.outbox.pending_count()
@@ -194,7 +222,18 @@ class SyncClient:
                     if inflight is not None:
                         batch, future = inflight
                         inflight = None
-                        self._settle(batch, future.result(), summary)
+                        try:
+                            body = future.result()
+                        except SyncError as err:
+                            if not self._resequence(err, batch, summary):
+                                raise
+                            if nxt is not None and nxt.batch_id in resend:
+                                backlog.appendleft(nxt)  # maybe stored: send it as it is
+                            elif nxt is not None:  # sealed just now, never sent: keep order
+                                self._unseal(nxt, summary, count=False)
+                            exhausted = False
+                            continue
+                        self._settle(batch, body, summary)
                         if batch.batch_id in resend:
                             summary.batches_resent += 1
                         else:
@@ -286,6 +325,52 @@ class SyncClient:
 
     def _cancelled(self) -> bool:
         return self._cancel is not None and self._cancel()
+
+    # -- recovery after a restored backup -------------------------------------------------
+    def _resequence(self, err: SyncError, batch: SealedBatch, summary: SyncSummary) -> bool:
+        """On a signed ``stale_sequence`` refusal naming ``batch``: put its items back to
+        pending above the server's mark (they are re-sealed with a new batch id). False when
+        the refusal cannot be trusted or used (the error then stands)."""
+        if err.code != "stale_sequence" or not hasattr(self.outbox, "unseal"):
+            return False
+        try:
+            raw = err.body.get("refusal")
+            if not isinstance(raw, Mapping):
+                return False
+            doc = crypto.verify_signed_json(
+                self.server_keys.signing_key, proto.canonical_json(dict(raw))
+            )
+            mark = proto.StaleSequence.from_dict(doc)
+        except (crypto.CryptoError, proto.ProtocolError) as exc:
+            log.warning("sync: stale_sequence refusal did not verify (%s)", exc)
+            return False
+        if (
+            mark.batch_id != batch.batch_id
+            or mark.device_id != self.device_id
+            or mark.envelope_sha256 != hashlib.sha256(batch.envelope).hexdigest()
+            or not batch.device_seq <= mark.last_device_seq < proto.MAX_INT
+        ):
+            return False
+        if batch.device_seq > summary.server_last_seq:  # not below a mark seen this run
+            self._mark_moves += 1
+            if self._mark_moves > MAX_MARK_MOVES:
+                return False  # another copy of this device keeps syncing: a person decides
+        summary.server_last_seq = max(summary.server_last_seq, mark.last_device_seq)
+        self._unseal(batch, summary, count=True)
+        return True
+
+    def _unseal(self, batch: SealedBatch, summary: SyncSummary, *, count: bool) -> None:
+        floor = summary.server_last_seq + 1
+        items = self.outbox.unseal(batch.batch_id, floor)  # type: ignore[attr-defined]
+        if count:
+            summary.resequenced_batches += 1
+            summary.resequenced_records += items
+        log.warning(
+            "sync: batch seq=%d was never received; %d item(s) re-queued above seq %d",
+            batch.device_seq,
+            items,
+            floor - 1,
+        )
 
     # -- delivery -------------------------------------------------------------------------
     def _settle(self, batch: SealedBatch, body: bytes, summary: SyncSummary) -> None:
@@ -387,7 +472,7 @@ class SyncClient:
                 if r.status_code >= 500 or code == "bad_nonce":
                     last = f"server answered {r.status_code} {code}"
                 else:
-                    raise self._refused(r.status_code, code, message)
+                    raise self._refused(r.status_code, code, message, _json_or_empty(r))
             if attempt < self.retry.attempts:
                 if summary is not None:
                     summary.retries += 1
@@ -409,7 +494,9 @@ class SyncClient:
                 raise _Retryable("malformed nonce answer") from exc
         return crypto.sign_request(self.device_key, self.device_id, method, target, nonce, body)
 
-    def _refused(self, status: int, code: str, message: str) -> SyncError:
+    def _refused(
+        self, status: int, code: str, message: str, body: Mapping[str, Any] | None = None
+    ) -> SyncError:
         if code in ("device_revoked", "unknown_device"):
             text = "the county server no longer accepts this device"
         elif code == "stale_sequence":
@@ -420,7 +507,7 @@ class SyncClient:
         else:
             text = f"the county server refused the request: {status} {code}"
         log.warning("sync: refused %s %s", status, code)
-        return SyncError(code, f"{text} ({message})" if message else text, status=status)
+        return SyncError(code, f"{text} ({message})" if message else text, status=status, body=body)
 
     def _check_cancel(self) -> None:
         if self._cancel is not None and self._cancel():
@@ -429,6 +516,13 @@ class SyncClient:
     def _report(self, done: int, total: int) -> None:
         if self._progress is not None:
             self._progress(done, total)
+
+
+def _json_or_empty(r: requests.Response) -> dict[str, Any]:
+    try:
+        return proto.parse_json_object(r.content)
+    except proto.ProtocolError:
+        return {}
 
 
 class _Retryable(Exception):

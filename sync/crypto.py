@@ -30,6 +30,7 @@ from sync.protocol import (
     InboxMessage,
     ProtocolError,
     Receipt,
+    StaleSequence,
     b64d,
     b64e,
     canonical_json,
@@ -150,7 +151,7 @@ def verify(key: PublicKeyLike, signature: bytes, data: bytes) -> bool:
     return True
 
 
-_Doc = TypeVar("_Doc", Receipt, InboxMessage, Envelope)
+_Doc = TypeVar("_Doc", Receipt, InboxMessage, Envelope, StaleSequence)
 
 
 def sign_document(key: Ed25519PrivateKey, doc: _Doc) -> _Doc:

@@ -78,3 +78,11 @@ class Outbox(Protocol):
         """Store the signed receipt; received records become ``delivered``, rejected ones
         ``rejected`` with their error codes (editable again)."""
         ...
+
+    def unseal(self, batch_id: str, next_device_seq: int) -> int:
+        """The server proved (signed ``stale_sequence``) that it never stored this batch and
+        will not accept its sequence number: forget the batch, put its items back to pending
+        (save order kept) and make the next sealed batch carry at least ``next_device_seq``.
+        Returns how many items went back. Optional: without it the engine stops with the
+        refusal."""
+        ...

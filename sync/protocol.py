@@ -529,6 +529,53 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class StaleSequence:
+    """The server's signed word that it never stored this batch and has accepted sequence
+    numbers up to ``last_device_seq`` from the device (carried by a ``stale_sequence`` refusal
+    as ``"refusal"``). A client may re-seal the batch's records above that mark."""
+
+    batch_id: str
+    device_id: str
+    device_seq: int
+    envelope_sha256: str
+    last_device_seq: int
+    server_id: str
+    signature: bytes = b""
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "protocol": PROTOCOL_VERSION,
+            "type": "stale_sequence",
+            "batch_id": self.batch_id,
+            "device_id": self.device_id,
+            "device_seq": self.device_seq,
+            "envelope_sha256": self.envelope_sha256,
+            "last_device_seq": self.last_device_seq,
+            "server_id": self.server_id,
+        }
+        if self.signature:
+            d["signature"] = b64e(self.signature)
+        return d
+
+    def signed_bytes(self) -> bytes:
+        return unsigned(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> StaleSequence:
+        check_protocol(d, "stale sequence")
+        _type(d, "stale_sequence", "stale sequence")
+        return cls(
+            batch_id=_uuid(d, "batch_id", "stale sequence"),
+            device_id=_uuid(d, "device_id", "stale sequence"),
+            device_seq=_get(d, "device_seq", int, "stale sequence"),
+            envelope_sha256=_hex64(d, "envelope_sha256", "stale sequence"),
+            last_device_seq=_get(d, "last_device_seq", int, "stale sequence"),
+            server_id=_get(d, "server_id", str, "stale sequence"),
+            signature=b64d(_get(d, "signature", str, "stale sequence"), "signature"),
+        )
+
+
+@dataclass(frozen=True)
 class InboxMessage:
     """One signed downward message for one device."""
 

@@ -36,6 +36,15 @@ def _open(args: argparse.Namespace) -> Any:
         raise _CliError(f"cannot open the workspace: {exc}") from exc
 
 
+_EXPLAIN = {
+    "sync.version_conflict": (
+        "the county already holds other content for this version: the record was changed on "
+        "another copy of this workspace (e.g. before an older backup was restored). Nothing was "
+        "overwritten; check the record with the county, then edit it to send a new version."
+    ),
+}
+
+
 class _CliError(Exception):
     pass
 
@@ -91,4 +100,7 @@ def run_sync(args: argparse.Namespace) -> int:
             for e in r.get("errors", [])
         )
         print(f"refused: record {r['record_uuid']} version {r['version']}: {reasons}")
+        codes = {str(e.get("code")) for e in r.get("errors", [])}
+        for code in sorted(codes & set(_EXPLAIN)):
+            print(f"  {_EXPLAIN[code]}")
     return 0

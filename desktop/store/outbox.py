@@ -188,6 +188,40 @@ class StoreOutbox:
             )
         self._ws._changed(None, None)
 
+    def unseal(self, batch_id: str, next_device_seq: int) -> int:
+        """Forget an unacknowledged batch the server never stored (after restoring an older
+        backup its sequence number is used up): its items become pending again and the next
+        batch carries at least ``next_device_seq``. Kept in the audit chain."""
+        user = self._ws._require_open()
+        conn = self._conn
+        with db.transaction(conn, "re-queueing a batch"):
+            row = conn.execute(
+                "SELECT device_seq, receipt FROM batches WHERE batch_id = ?", (batch_id,)
+            ).fetchone()
+            if row is None:
+                raise errors.UnknownBatch(f"No sealed batch {batch_id}.")
+            if row[1] is not None:
+                raise errors.OutboxConflict(f"Batch {batch_id} was delivered already.")
+            items = conn.execute(
+                "UPDATE outbox SET state = 'pending', batch_id = NULL WHERE batch_id = ?"
+                " AND state = 'sealed'",
+                (batch_id,),
+            ).rowcount
+            conn.execute("DELETE FROM batches WHERE batch_id = ?", (batch_id,))
+            floor = max(self.next_device_seq(), int(next_device_seq))
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_device_seq', ?)",
+                (str(floor),),
+            )
+            self._ws._audit.append(
+                user.name,
+                "outbox.unseal",
+                batch_id,
+                {"device_seq": int(row[0]), "items": items, "next_device_seq": floor},
+            )
+        self._ws._changed(None, None)
+        return int(items)
+
     def batch_receipt(self, batch_id: str) -> bytes | None:
         """The stored receipt bytes of a batch (None while unacknowledged)."""
         self._ws._require_open()

@@ -78,7 +78,10 @@ def reason_text(error: Mapping[str, Any]) -> str:
         "sync.wrong_org_unit": _tr("the record belongs to another org unit"),
         "sync.unknown_form": _tr("the county does not know this form version"),
         "sync.bad_record": _tr("the record is incomplete"),
-        "sync.version_conflict": _tr("another copy of this version was sent before"),
+        "sync.version_conflict": _tr(
+            "the county already has other content for this version (changed on another copy, "
+            "e.g. before an older backup was restored); nothing was overwritten"
+        ),
         "sync.duplicate_in_batch": _tr("the record was twice in one batch"),
     }
     if code in sync_words:

@@ -156,6 +156,10 @@
         <translation>已取消。取消前已送达 %1 条记录。</translation>
     </message>
     <message>
+        <source>The county already had later batches from this computer (was an older backup restored?); %1 record(s) it never received were sent again under new numbers.</source>
+        <translation>县级已收到本机更晚的批次（是否恢复了旧备份？）；县级未收到的 %1 条记录已用新编号重新发送。</translation>
+    </message>
+    <message>
         <source>Done: %1 record(s) delivered, %2 refused, %3 message(s) from the county.</source>
         <translation>完成：送达 %1 条记录，拒收 %2 条，收到县级消息 %3 条。</translation>
     </message>
@@ -237,8 +241,8 @@
         <translation>记录不完整</translation>
     </message>
     <message>
-        <source>another copy of this version was sent before</source>
-        <translation>此版本的另一份内容已发送过</translation>
+        <source>the county already has other content for this version (changed on another copy, e.g. before an older backup was restored); nothing was overwritten</source>
+        <translation>县级已存有此版本的另一份内容（记录曾在另一份工作区副本上修改，例如恢复旧备份之前），未覆盖任何数据</translation>
     </message>
     <message>
         <source>the record was twice in one batch</source>

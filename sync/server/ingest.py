@@ -20,6 +20,7 @@ from sync.protocol import (
     ProtocolError,
     Receipt,
     RecordStatus,
+    StaleSequence,
     canonical_json,
     parse_json_object,
 )
@@ -168,6 +169,7 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
                 f"sequence number {envelope.device_seq} is not above the last accepted "
                 f"{last_seq} (replayed or out of order)",
                 last_device_seq=int(last_seq),
+                refusal=_stale_refusal(server, envelope, env_hash, int(last_seq)),
             )
         try:
             payload = crypto.open_batch(
@@ -260,6 +262,20 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
     return receipt_bytes
 
 
+def _stale_refusal(server: Server, envelope: Envelope, env_hash: str, last_seq: int) -> Any:
+    """The signed part of a ``stale_sequence`` refusal: this batch was not stored, and the
+    device's highest accepted sequence (the client re-seals above it; PROTOCOL.md)."""
+    mark = StaleSequence(
+        batch_id=envelope.batch_id,
+        device_id=envelope.device_id,
+        device_seq=envelope.device_seq,
+        envelope_sha256=env_hash,
+        last_device_seq=last_seq,
+        server_id=server.config.server_id,
+    )
+    return crypto.sign_document(server.data.signing_key, mark).to_dict()
+
+
 def _judge(
     server: Server, conn: Any, device: Any, payload: BatchPayload, manifest: tuple[str, ...]
 ) -> tuple[list[RecordStatus], list[dict[str, Any]]]:
@@ -268,6 +284,7 @@ def _judge(
     ``manifest[i]`` is ``record_hash(payload.records[i])`` (checked by ``open_batch``)."""
     keys = [(r["uuid"], r["version"]) for r in payload.records if not _shape_errors(r)]
     stored: dict[tuple[str, int], str] = {}
+    newest: dict[str, int] = {}  # highest stored version per uuid (for conflict reports)
     for start in range(0, len(keys), 400):
         chunk = keys[start : start + 400]
         wanted = set(chunk)
@@ -277,12 +294,14 @@ def _judge(
                 records.c.record_uuid.in_({u for u, _ in chunk})
             )
         ):
+            newest[row.record_uuid] = max(newest.get(row.record_uuid, 0), row.version)
             if (row.record_uuid, row.version) in wanted:
                 stored[(row.record_uuid, row.version)] = row.record_sha256
     allowed = server.store.subtree_codes(device.org_unit)
     statuses: list[RecordStatus] = []
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
+    conflicted: set[str] = set()  # uuids with a version_conflict earlier in this batch
     for record, digest in zip(payload.records, manifest, strict=True):
         errors = _shape_errors(record)
         if errors:
@@ -311,17 +330,26 @@ def _judge(
                 )
             )
             continue
-        if key in stored:
-            if stored[key] == digest:
-                statuses.append(_status(record, "duplicate", []))
-            else:
-                statuses.append(
-                    _status(
-                        record,
-                        "rejected",
-                        [_record_error("sync.version_conflict", "other content stored")],
-                    )
+        if key in stored and stored[key] == digest:
+            statuses.append(_status(record, "duplicate", []))
+            continue
+        if key in stored or record["uuid"] in conflicted:
+            # edited on two copies (e.g. before and after a backup was restored): never overwrite
+            conflicted.add(record["uuid"])
+            message = "other content stored" if key in stored else "follows a conflicting version"
+            statuses.append(
+                _status(
+                    record,
+                    "rejected",
+                    [
+                        _record_error(
+                            "sync.version_conflict",
+                            message,
+                            stored_version=newest.get(record["uuid"], 0),
+                        )
+                    ],
                 )
+            )
             continue
         form = server.forms.get(record["form_id"], record["form_version"])
         if form is None:

@@ -171,7 +171,7 @@ def test_a_revoked_device_is_refused_clearly_and_keeps_its_records(ws: Any, coun
     assert ws.records.get(saved[0].uuid).status == "queued"
 
 
-def test_a_workspace_restored_from_an_older_backup_is_told_clearly(
+def test_a_workspace_restored_from_an_older_backup_recovers_by_itself(
     tmp_path: Path, ws: Any, county: County
 ) -> None:
     from desktop.store import Workspace
@@ -183,10 +183,11 @@ def test_a_workspace_restored_from_an_older_backup_is_told_clearly(
     restored = Workspace.restore(backup, tmp_path / "restored", user="admin", password=PASSWORD)
     try:
         save(restored, 1)
-        with pytest.raises(link.LinkError) as err:
-            link.sync_now(restored)
-        assert err.value.code == "stale_sequence"
-        assert "restored from an older backup" in str(err.value)
-        assert len(county.record_keys()) == 2  # nothing of the refused batch was stored
+        summary = link.sync_now(restored)  # batch #1 again: refused, re-sealed as #2
+        assert (summary.resequenced_batches, summary.resequenced_records) == (1, 1)
+        assert summary.server_last_seq == 1 and summary.received == 1
+        assert "restored from an older backup" in summary.text()
+        assert restored.outbox.next_device_seq() == 3
+        assert len(set(county.record_keys())) == len(county.record_keys()) == 3
     finally:
         restored.close()

@@ -254,3 +254,32 @@ def test_every_sync_text_has_a_chinese_translation() -> None:
                 wanted.add((context, arg.value))
     assert len(wanted) > 40
     assert sorted(wanted - have) == []
+
+
+def test_page_says_a_restored_backup_was_caught_up(
+    qtbot: Any, runner: None, county: County, ws: Any, tmp_path: Path
+) -> None:
+    from desktop.link import service
+    from desktop.store import Workspace
+    from tests.sync.client_support import PASSWORD
+
+    service.enroll(ws, county.url, county.enroll_code(TOWN))
+    backup = ws.backup(tmp_path / "old.udbak")
+    ws.records.save("union", union_data(TOWN))
+    service.sync_now(ws)  # the county has batch #1 now; the backup does not know it
+    restored = Workspace.restore(backup, tmp_path / "new-pc", user="admin", password=PASSWORD)
+    try:
+        page = SyncPage(auto_interval_ms=3_600_000)
+        qtbot.addWidget(page)
+        page.set_workspace(restored)
+        for _ in range(2):
+            restored.records.save("union", union_data(TOWN))
+        page.refresh()
+        qtbot.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
+        text = page.message_label.text()
+        assert "2 record(s) delivered, 0 refused" in text
+        assert "was an older backup restored?" in text and "2 record(s) it never received" in text
+        assert page.pending_label.text() == "0 record(s)"
+        assert len(set(county.record_keys())) == len(county.record_keys()) == 3
+    finally:
+        restored.close()

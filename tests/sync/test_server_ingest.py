@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from sync import crypto
-from sync.protocol import Envelope, Receipt, canonical_json, parse_json_object
+from sync.protocol import Envelope, Receipt, StaleSequence, canonical_json, parse_json_object
 from sync.server.storage import batches, records
 
 
@@ -114,6 +114,15 @@ def test_record_already_stored_is_duplicate_and_changed_content_conflicts(
     r = device.post_batch(device.seal([v2]))
     assert verified_receipt(county_server, r.content).records[0].status == "received"
     assert [row.version for row in county_server.server.store.record_rows(rec["uuid"])] == [1, 2]
+    # edited on two copies (a restored backup): v2 conflicts, and so does the v3 built on it
+    other_v2 = {**rec, "version": 2, "data": {**rec["data"], "members": 7}}
+    other_v3 = {**other_v2, "version": 3}
+    r = device.post_batch(device.seal([other_v2, other_v3]))
+    statuses = verified_receipt(county_server, r.content).records
+    assert [s.status for s in statuses] == ["rejected", "rejected"]
+    assert [s.errors[0]["code"] for s in statuses] == ["sync.version_conflict"] * 2
+    assert [s.errors[0]["params"]["stored_version"] for s in statuses] == [2, 2]
+    assert [row.version for row in county_server.server.store.record_rows(rec["uuid"])] == [1, 2]
 
 
 def test_gaps_in_sequence_numbers_are_allowed(county_server, raw_device):
@@ -182,9 +191,23 @@ def test_replayed_sequence_number_is_refused(county_server, raw_device):
     assert device.post_batch(device.seal([device.record()], seq=3)).status_code == 200
     before = snapshot(county_server, device)
     for seq in (3, 2):
-        r = device.post_batch(device.seal([device.record()], seq=seq))
+        body = device.seal([device.record()], seq=seq)
+        envelope = Envelope.from_json(body)
+        r = device.post_batch(body)
         assert_refused(county_server, device, r, 409, "stale_sequence", before)
         assert r.json()["last_device_seq"] == 3
+        # the county's signed word: this exact batch was not stored, the mark is 3
+        refusal = r.json()["refusal"]
+        doc = crypto.verify_signed_json(
+            county_server.server.signing_public, canonical_json(refusal)
+        )
+        mark = StaleSequence.from_dict(doc)
+        assert (mark.batch_id, mark.device_seq, mark.last_device_seq) == (
+            envelope.batch_id,
+            seq,
+            3,
+        )
+        assert mark.envelope_sha256 == envelope.envelope_sha256()
 
 
 def test_record_for_another_org_unit_is_rejected_and_not_stored(county_server, raw_device):

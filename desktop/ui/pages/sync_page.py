@@ -344,11 +344,17 @@ class SyncPage(Page):
             text = self.tr(
                 "Done: %1 record(s) delivered, %2 refused, %3 message(s) from the county."
             )
-        self._message(
+        text = (
             text.replace("%1", str(summary.received + summary.duplicates))
             .replace("%2", str(summary.rejected))
             .replace("%3", str(summary.inbox_applied))
         )
+        if getattr(summary, "resequenced_batches", 0):
+            text += " " + self.tr(
+                "The county already had later batches from this computer (was an older backup "
+                "restored?); %1 record(s) it never received were sent again under new numbers."
+            ).replace("%1", str(summary.resequenced_records))
+        self._message(text)
         self._after_sync()
 
     def _after_sync(self) -> None:

@@ -2,6 +2,7 @@
 
     uniondesk-server init --level county --name NAME --data DIR [--code CODE]
     uniondesk-server serve --data DIR [--host 127.0.0.1 --port 8443] [--level county]
+                           [--relay-every SECONDS]
     uniondesk-server add-org-unit --data DIR --code CODE --name NAME [--parent CODE]
     uniondesk-server enroll-code --data DIR --org-unit CODE [--org-unit-name NAME] [--ttl-hours H]
     uniondesk-server revoke-device --data DIR DEVICE_ID
@@ -52,7 +53,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from sync.server.runner import serve_forever
 
-    serve_forever(Path(args.data), args.host, args.port, expect_level=args.level)
+    serve_forever(
+        Path(args.data),
+        args.host,
+        args.port,
+        expect_level=args.level,
+        relay_every=args.relay_every,
+    )
     return 0
 
 
@@ -155,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8443)
     p.add_argument("--level", choices=LEVELS, help="refuse to start unless the data is this level")
+    p.add_argument(
+        "--relay-every",
+        type=float,
+        metavar="SECONDS",
+        help="county: send accepted records to the province every SECONDS in the background "
+        "(default 300 once the county is enrolled with relay-enroll; 0 = off, e.g. when "
+        "'uniondesk-server relay' runs from cron); a failed run is retried with growing pauses",
+    )
 
     p = command("add-org-unit", cmd_add_org_unit, "add or rename an org unit")
     p.add_argument("--code", required=True)

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,8 @@ def _print_backlog(server: Any) -> None:
 
 def cmd_relay(args: argparse.Namespace) -> int:
     from sync.client import SyncError
-    from sync.server.relay import relay_forever, relay_once
+    from sync.server.relay import relay_once
+    from sync.server.relay_schedule import RelayScheduler
 
     server = _server(args)
     _with_log(server)
@@ -64,8 +66,12 @@ def cmd_relay(args: argparse.Namespace) -> int:
         _print_backlog(server)
         return 0
     if args.every:
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the schedule
-            relay_forever(server, args.every)
+        scheduler = RelayScheduler(server, args.every).start()
+        try:
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the schedule
+                threading.Event().wait()
+        finally:
+            scheduler.stop()
         _print_backlog(server)
         return 0
     try:

@@ -17,8 +17,7 @@ import contextlib
 import json
 import os
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -305,13 +304,40 @@ def make_relay_client(
     )
 
 
-def relay_once(server: Server, **kwargs: Any) -> SyncSummary:
-    """Send the relay backlog to the province; raises SyncError when it cannot finish."""
-    client = make_relay_client(server, **kwargs)
+class RelayBusy(SyncError):
+    """Another relay run (``uniondesk-server relay`` or the schedule of ``serve``) is going on."""
+
+
+@contextlib.contextmanager
+def relay_lock(server: Server) -> Iterator[None]:
+    """One relay run at a time per data directory (``DATA/relay.lock``, across processes)."""
     try:
-        summary = client.sync()
-    finally:
-        client.session.close()
+        import fcntl
+    except ImportError:  # not POSIX: no cross-process lock (run one relay at a time by hand)
+        yield
+        return
+    with open(server.data.path / "relay.lock", "a+b") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RelayBusy(
+                "relay_busy", "another relay run is in progress (the server's schedule?)"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def relay_once(server: Server, **kwargs: Any) -> SyncSummary:
+    """Send the relay backlog to the province; raises SyncError when it cannot finish
+    (:class:`RelayBusy` when another run holds the lock)."""
+    with relay_lock(server):
+        client = make_relay_client(server, **kwargs)
+        try:
+            summary = client.sync()
+        finally:
+            client.session.close()
     server.log.info(
         "relay run batches=%d resent=%d records=%d received=%d duplicate=%d rejected=%d",
         summary.batches_sent,
@@ -322,17 +348,3 @@ def relay_once(server: Server, **kwargs: Any) -> SyncSummary:
         summary.rejected,
     )
     return summary
-
-
-def relay_forever(
-    server: Server, every: float, *, stop: Callable[[], bool] = lambda: False, **kwargs: Any
-) -> None:
-    """Relay on a schedule: a run every ``every`` seconds; a failed run is retried next time."""
-    while not stop():
-        try:
-            relay_once(server, **kwargs)
-        except SyncError as exc:
-            server.log.warning("relay run failed: %s %s", exc.code, exc)
-        deadline = time.monotonic() + every
-        while time.monotonic() < deadline and not stop():
-            time.sleep(min(1.0, every))

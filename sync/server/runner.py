@@ -12,6 +12,7 @@ import logging.handlers
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -81,18 +82,68 @@ def open_server(data: Path, expect_level: str | None = None) -> Server:
     return Server(loaded, open_store(loaded.db_url))
 
 
-def serve_forever(data: Path, host: str, port: int, expect_level: str | None = None) -> None:
+def relay_schedule(server: Server, relay_every: float | None) -> float:
+    """Seconds between scheduled relay runs for ``serve`` (0 = none): the default is on for a
+    county (runs wait until ``relay-enroll`` was done); a province has nothing to relay."""
+    from sync.server.relay_schedule import DEFAULT_EVERY
+
+    if relay_every is not None and relay_every < 0:
+        raise ServerSetupError("--relay-every takes seconds >= 0 (0 = off)")
+    if server.config.level != "county":
+        if relay_every:
+            raise ServerSetupError("only a county server relays to a province (--relay-every)")
+        return 0.0
+    return DEFAULT_EVERY if relay_every is None else float(relay_every)
+
+
+def serve_forever(
+    data: Path,
+    host: str,
+    port: int,
+    expect_level: str | None = None,
+    relay_every: float | None = None,
+) -> None:
+    """Run the server until SIGINT / SIGTERM; with the scheduled relay of a county beside it."""
+    from sync.server.relay_schedule import RelayScheduler
+
     server = open_server(data, expect_level)
+    every = relay_schedule(server, relay_every)
     check_port_free(host, port)
     attach_log_file(server)
     server.log.info(
         "serving %s server %r on https://%s:%d", server.config.level, server.config.name, host, port
     )
-    try:
-        uvicorn.Server(uvicorn_config(server, host, port)).run()
-    finally:
+    scheduler = RelayScheduler(server, every).start() if every else None
+    done = threading.Event()
+
+    def close() -> None:
+        if done.is_set():
+            return
+        done.set()
+        if scheduler is not None:
+            scheduler.stop()
         server.log.info("stopped")
         server.store.close()
+
+    try:
+        _Uvicorn(uvicorn_config(server, host, port), on_shutdown=close).run()
+    finally:
+        close()
+
+
+class _Uvicorn(uvicorn.Server):
+    """uvicorn that runs ``on_shutdown`` after its graceful shutdown: on SIGTERM / SIGINT it
+    re-raises the signal afterwards, which ends the process before any ``finally``."""
+
+    def __init__(self, config: uvicorn.Config, on_shutdown: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_shutdown = on_shutdown
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().shutdown(sockets)
+        finally:
+            self._on_shutdown()
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -153,3 +153,44 @@ def accept_all(client: ReviewClient, reviewer: str = "王审核") -> list[dict[s
             for r in pending
         ],
     )
+
+
+def queue_accepted(county: Server, org_unit: str, count: int) -> set[tuple[str, int]]:
+    """``count`` township records ingested at ``county`` (a real sealed batch) and accepted by a
+    reviewer, so they wait in the relay queue; returns their (uuid, version)."""
+    import json
+    import uuid
+
+    from sync import crypto
+    from sync.protocol import EnrollRequest
+    from sync.server import review
+    from sync.server.ingest import ingest
+    from tests.sync.client_support import union_data
+
+    ensure_tables(county.store)
+    devices = {}
+    for role, unit in (("township", org_unit), ("reviewer", county.config.org_unit_code)):
+        key = crypto.new_signing_key()
+        code = county.make_enroll_code(unit, role=role)
+        req = EnrollRequest(code=code, device_public_key=crypto.public_bytes(key))
+        devices[role] = (key, county.enroll(json.loads(req.to_json())).device_id)
+    key, device_id = devices["township"]
+    recs = [
+        {
+            "uuid": str(uuid.uuid4()), "form_id": "union", "form_version": 1, "version": 1,
+            "org_unit": org_unit, "status": "ready", "data": union_data(org_unit),
+            "created_by": "clerk", "created_at": "2026-11-23T00:00:00Z",
+            "updated_by": "clerk", "updated_at": "2026-11-23T00:00:00Z",
+        }
+        for _ in range(count)
+    ]  # fmt: skip
+    envelope = crypto.seal_batch(
+        device_key=key, device_id=device_id, batch_id=str(uuid.uuid4()), device_seq=1,
+        records=recs, audit_head="0" * 64, recipient_public=county.hpke_public,
+    )  # fmt: skip
+    ingest(county, envelope.to_json())
+    decisions = [{"record_uuid": r["uuid"], "version": 1, "decision": "accepted"} for r in recs]
+    doc = {"type": "review_decisions", "reviewer": "王审核", "decisions": decisions}
+    results = review.decide(county, county.store.device(devices["reviewer"][1]), doc)["results"]
+    assert [r["result"] for r in results] == ["ok"] * count
+    return {(r["uuid"], 1) for r in recs}

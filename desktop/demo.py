@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 DEMO_USER = "admin"
-DEMO_PASSWORD = "uniondesk-demo"
+DEMO_PASSWORD = "Uniondesk-demo-1"
+OLD_DEMO_PASSWORD = "uniondesk-demo"  # demo workspaces made before the password rule
 DEMO_ORG_CODE = "330106001"
 DEMO_ORG_NAME = "西溪街道总工会"
 
@@ -318,6 +319,11 @@ def open_demo_workspace(path: Path | None = None) -> tuple[Path, Any]:
 
     folder = path or demo_workspace_dir()
     if (folder / DB_NAME).exists():
-        return folder, Workspace.open(folder, user=DEMO_USER, password=DEMO_PASSWORD)
+        from desktop.store import errors
+
+        try:
+            return folder, Workspace.open(folder, user=DEMO_USER, password=DEMO_PASSWORD)
+        except errors.WrongPassword:
+            return folder, Workspace.open(folder, user=DEMO_USER, password=OLD_DEMO_PASSWORD)
     ws, _key = create_demo_workspace(folder)
     return folder, ws

@@ -168,6 +168,12 @@ class UserExists(StoreError):
 
 
 class WeakPassword(StoreError):
-    """The new password is too short."""
+    """The new password breaks the password rule (:mod:`desktop.store.passwords`);
+    ``problems`` lists the rule's codes, ``problem`` is the first."""
 
     code = "store.weak_password"
+
+    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or ["password.too_short"])
+        self.problem = self.problems[0]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from desktop.store import audit, db, errors, keyslots
+from desktop.store.passwords import check_password
 from desktop.store.roles import User, check_role, require
 
 if TYPE_CHECKING:
     from desktop.store.workspace import Workspace
-
-MIN_PASSWORD = 8
 
 
 def check_name(name: str) -> str:
@@ -24,12 +23,6 @@ def check_name(name: str) -> str:
     if name.startswith("*"):
         raise ValueError("A user name must not start with '*'.")
     return name.strip()
-
-
-def check_password(password: str) -> str:
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise errors.WeakPassword(f"A password needs at least {MIN_PASSWORD} characters.")
-    return password
 
 
 class Users:
@@ -60,7 +53,7 @@ class Users:
         me = self._ws._require_open()
         require(me, "manage_users", "add users")
         name, role = check_name(name), check_role(role)
-        check_password(password)
+        check_password(password, name)
         if self._active(name) is not None:
             raise errors.UserExists(f"User {name!r} already exists.")
         slots = self._ws._slots
@@ -104,7 +97,7 @@ class Users:
         me = self._ws._require_open()
         if name != me.name:
             require(me, "manage_users", "change other users' passwords")
-        check_password(new_password)
+        check_password(new_password, name)
         if self._active(name) is None:
             raise errors.UnknownUser(f"No user {name!r} in this workspace.")
         slots = self._ws._slots

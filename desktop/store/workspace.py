@@ -26,10 +26,11 @@ from desktop.store.formdefs import FormCatalog
 from desktop.store.keyslots import KdfParams, SlotFile
 from desktop.store.lockout import Lockout
 from desktop.store.outbox import StoreOutbox
+from desktop.store.passwords import check_password
 from desktop.store.records import Records
 from desktop.store.roles import User, require
 from desktop.store.settings import Settings
-from desktop.store.users import Users, check_name, check_password
+from desktop.store.users import Users, check_name
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class Workspace:
         """A new workspace in folder ``path``; returns it open as the admin, and the recovery key."""
         folder = Path(path)
         admin_user = check_name(admin_user)
-        check_password(admin_password)
+        check_password(admin_password, admin_user)
         if not org_unit_code or not str(org_unit_code).strip():
             raise ValueError("An org-unit code is needed.")
         kdf = kdf or KdfParams()

@@ -25,6 +25,10 @@ def store_error_text(exc: BaseException) -> str:
                 "StoreErrors", "Wait %1 second(s) before the next try."
             ).replace("%1", str(int(delay)))
         return text
+    if code == "store.weak_password":
+        from desktop.ui.password_strength import problem_text
+
+        return problem_text(getattr(exc, "problem", "password.too_short"))
     messages = {
         "store.invalid_recovery_key": translate(
             "StoreErrors", "This recovery key is mistyped: check the groups against the printout."
@@ -47,7 +51,6 @@ def store_error_text(exc: BaseException) -> str:
             "StoreErrors",
             "This workspace was written by a newer UnionDesk. Install the newer version to open it.",
         ),
-        "store.weak_password": translate("StoreErrors", "The password is too short."),
         "store.workspace_exists": translate(
             "StoreErrors", "That folder already holds a workspace."
         ),

@@ -1,4 +1,4 @@
-"""Password strength check for new passwords (first run, new users, password changes)."""
+"""Words for the password rule (the rule itself is the store's: :mod:`desktop.store.passwords`)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,9 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QCoreApplication
 
-translate = QCoreApplication.translate
+from desktop.store import passwords
 
-MIN_LENGTH = 10
-COMMON = {
-    "password",
-    "passw0rd",
-    "1234567890",
-    "12345678910",
-    "qwertyuiop",
-    "1qaz2wsx3edc",
-    "woaini1314",
-    "admin12345",
-    "abc1234567",
-    "a123456789",
-    "11111111111",
-    "88888888888",
-    "uniondesk123",
-}
+translate = QCoreApplication.translate
 
 
 @dataclass
@@ -39,39 +24,30 @@ class Strength:
 
 
 def check_password(password: str, user: str = "") -> Strength:
-    """Score a new password and list what makes it unacceptable (codes, see :func:`problem_text`)."""
-    problems: list[str] = []
-    classes = sum(
-        (
-            any(c.islower() and c.isascii() for c in password),
-            any(c.isupper() and c.isascii() for c in password),
-            any(c.isdigit() for c in password),
-            any(not c.isalnum() or not c.isascii() for c in password),
-        )
+    """Score a new password and list what the store's rule refuses (codes, see :func:`problem_text`)."""
+    return Strength(
+        passwords.password_score(password, user), passwords.password_problems(password, user)
     )
-    if len(password) < MIN_LENGTH:
-        problems.append("too_short")
-    if password.lower() in COMMON or len(set(password)) <= 3:
-        problems.append("common")
-    elif classes < 3 and len(password) < 16:
-        problems.append("too_simple")
-    if user and len(user) >= 3 and user.lower() in password.lower():
-        problems.append("contains_user")
-    score = min(4, max(0, classes + (len(password) >= 14) + (len(password) >= 18) - 1))
-    if problems:
-        score = min(score, 1)
-    return Strength(score, problems)
 
 
 def problem_text(code: str) -> str:
+    """One of the rule's problem codes in the current language."""
     texts = {
-        "too_short": translate("PasswordStrength", "Use at least 10 characters."),
-        "common": translate("PasswordStrength", "This password is too easy to guess."),
-        "too_simple": translate(
-            "PasswordStrength",
-            "Mix at least three of: lower-case letters, capitals, digits, symbols (or use 16+ characters).",
+        passwords.TOO_SHORT: translate("PasswordStrength", "Use at least %1 characters.").replace(
+            "%1", str(passwords.MIN_PASSWORD_LENGTH)
         ),
-        "contains_user": translate("PasswordStrength", "Do not put the user name in the password."),
+        passwords.COMMON_PASSWORD: translate(
+            "PasswordStrength", "This password is too easy to guess."
+        ),
+        passwords.TOO_SIMPLE: translate(
+            "PasswordStrength",
+            "Mix at least %1 of: lower-case letters, capitals, digits, symbols (or use %2+ characters).",
+        )
+        .replace("%1", str(passwords.MIN_CHARACTER_KINDS))
+        .replace("%2", str(passwords.LONG_PASSWORD_LENGTH)),
+        passwords.CONTAINS_USER: translate(
+            "PasswordStrength", "Do not put the user name in the password."
+        ),
     }
     return texts.get(code, code)
 

@@ -352,16 +352,16 @@
 <context>
     <name>PasswordStrength</name>
     <message>
-        <source>Use at least 10 characters.</source>
-        <translation>密码至少需要 10 个字符。</translation>
+        <source>Use at least %1 characters.</source>
+        <translation>密码至少需要 %1 个字符。</translation>
     </message>
     <message>
         <source>This password is too easy to guess.</source>
         <translation>这个密码太容易被猜到。</translation>
     </message>
     <message>
-        <source>Mix at least three of: lower-case letters, capitals, digits, symbols (or use 16+ characters).</source>
-        <translation>请至少混合小写字母、大写字母、数字、符号中的三类（或使用 16 个以上字符）。</translation>
+        <source>Mix at least %1 of: lower-case letters, capitals, digits, symbols (or use %2+ characters).</source>
+        <translation>请至少混合小写字母、大写字母、数字、符号中的 %1 类（或使用 %2 个以上字符）。</translation>
     </message>
     <message>
         <source>Do not put the user name in the password.</source>
@@ -762,10 +762,6 @@
     <message>
         <source>This workspace was written by a newer UnionDesk. Install the newer version to open it.</source>
         <translation>此工作区由更新版本的工会通写入，请安装新版本后再打开。</translation>
-    </message>
-    <message>
-        <source>The password is too short.</source>
-        <translation>密码太短。</translation>
     </message>
     <message>
         <source>That folder already holds a workspace.</source>

@@ -14,7 +14,7 @@ from desktop.store import KdfParams, Workspace
 
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 PASSWORDS = {
-    "admin": "admin-pass-1",
+    "admin": "Chief-pass-1",
     "clerk1": "clerk-pass-1",
     "auditor1": "auditor-pass-1",
     "reviewer1": "reviewer-pass-1",

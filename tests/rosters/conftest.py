@@ -14,7 +14,7 @@ from desktop.store import KdfParams, Workspace
 from forms import ids
 
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
-ADMIN_PW = "admin-pass-1"
+ADMIN_PW = "Chief-pass-1"
 HEADERS = ["姓名", "性别", "身份证号码", "民族", "手机号码", "工作单位", "入会时间", "会员类型"]
 
 

@@ -10,7 +10,7 @@ import pytest
 from desktop.store import KdfParams, Workspace
 
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
-ADMIN_PW = "admin-pass-1"
+ADMIN_PW = "Chief-pass-1"
 
 
 @pytest.fixture

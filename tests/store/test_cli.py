@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def ud(
     *args: str,
-    password: str | None = "admin-pass-1",
+    password: str | None = "Chief-pass-1",
     stdin: str | None = None,
     env: dict | None = None,
 ):
@@ -64,7 +64,7 @@ def test_init_users_records_backup_restore_check_rotate(tmp_path):
         *common,
         "--password-stdin",
         password=None,
-        stdin="admin-pass-1\nclerk-pass-1\n",
+        stdin="Chief-pass-1\nclerk-pass-1\n",
     )
     assert r.returncode == 0, r.stderr
     r = ud(
@@ -134,7 +134,7 @@ def test_init_users_records_backup_restore_check_rotate(tmp_path):
         "--role",
         "auditor",
         *common,
-        env={"UNIONDESK_NEW_PASSWORD": "audit-pass-1"},
+        env={"UNIONDESK_NEW_PASSWORD": "Ledger-pass-1"},
     )
     r = ud(
         "records",
@@ -145,7 +145,7 @@ def test_init_users_records_backup_restore_check_rotate(tmp_path):
         ws,
         "--user",
         "aud",
-        password="audit-pass-1",
+        password="Ledger-pass-1",
     )
     assert r.returncode == 1 and "may not" in r.stderr
     # backup, restore elsewhere with the recovery key, check, rotate, remove user
@@ -169,14 +169,14 @@ def test_init_users_records_backup_restore_check_rotate(tmp_path):
     assert r.returncode == 1 and "No user" in r.stderr
     r = ud("check", *common)
     assert r.returncode == 0 and "Audit chain intact" in r.stdout, r.stdout + r.stderr
-    r = ud("user", "passwd", *common, env={"UNIONDESK_NEW_PASSWORD": "new-admin-pass"})
+    r = ud("user", "passwd", *common, env={"UNIONDESK_NEW_PASSWORD": "New-chief-pass-2"})
     assert r.returncode == 0
-    r = ud("user", "list", *common, password="new-admin-pass")
+    r = ud("user", "list", *common, password="New-chief-pass-2")
     assert r.stdout.split() == ["aud", "auditor", "boss", "admin"]
     # a flipped byte: check reports damage with exit code 3, no traceback
     db = tmp_path / "ws" / "workspace.db"
     data = bytearray(db.read_bytes())
     data[len(data) // 2] ^= 1
     db.write_bytes(bytes(data))
-    r = ud("check", *common, password="new-admin-pass")
+    r = ud("check", *common, password="New-chief-pass-2")
     assert r.returncode == 3 and "Traceback" not in r.stderr and "altered" in r.stderr

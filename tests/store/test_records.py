@@ -144,12 +144,12 @@ def test_filters_status_order_paging_and_find_by_field(ws, union_uuid):
 
 
 def test_roles_are_enforced_by_the_store(ws, union_uuid, ws_path):
-    ws.users.add("aud", "audit-pass-1", "auditor")
-    ws.users.add("rev", "review-pass-1", "reviewer")
+    ws.users.add("aud", "Ledger-pass-1", "auditor")
+    ws.users.add("rev", "County-pass-1", "reviewer")
     ws.users.add("clk", "clerk-pass-1", "clerk")
     rec = ws.records.save("member", h.member(7, union_uuid))
     ws.close(backup=False)
-    aud = reopen(ws_path, "aud", "audit-pass-1")
+    aud = reopen(ws_path, "aud", "Ledger-pass-1")
     with pytest.raises(errors.PermissionDenied):
         aud.records.save("member", h.member(8, union_uuid))
     with pytest.raises(errors.PermissionDenied):
@@ -158,7 +158,7 @@ def test_roles_are_enforced_by_the_store(ws, union_uuid, ws_path):
         aud.users.add("x", "xxxx-pass-1", "clerk")
     assert "*" in aud.records.get(rec.uuid).data["id_number"]
     aud.close(backup=False)
-    rev = reopen(ws_path, "rev", "review-pass-1")
+    rev = reopen(ws_path, "rev", "County-pass-1")
     with pytest.raises(errors.PermissionDenied):
         rev.records.save("member", h.member(8, union_uuid))
     rev.records.set_status(rec.uuid, "accepted")

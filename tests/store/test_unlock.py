@@ -34,7 +34,7 @@ def test_every_password_and_recovery_key_open_removed_user_cannot(created, ws_pa
     ws, rk = created
     ws.users.add("clerk1", "clerk-pass-1", "clerk")
     ws.users.add("aud1", "audit-pass-1", "auditor")
-    ws.users.add("gone", "gone-pass-1", "clerk")
+    ws.users.add("gone", "Left-pass-1", "clerk")
     old_slots = (ws_path / SLOTS_NAME).read_bytes()
     ws.users.remove("gone")
     ws.close(backup=False)
@@ -50,7 +50,7 @@ def test_every_password_and_recovery_key_open_removed_user_cannot(created, ws_pa
     assert w.user.role == "admin"
     w.close(backup=False)
     with pytest.raises(errors.UnknownUser):
-        reopen(ws_path, "gone", "gone-pass-1")
+        reopen(ws_path, "gone", "Left-pass-1")
     # an old copy of the slot file still unlocks "gone" until the key is rotated...
     w = reopen(ws_path)
     w.rotate_key()
@@ -58,7 +58,7 @@ def test_every_password_and_recovery_key_open_removed_user_cannot(created, ws_pa
     current = (ws_path / SLOTS_NAME).read_bytes()
     (ws_path / SLOTS_NAME).write_bytes(old_slots)
     with pytest.raises((errors.TamperedDatabase, errors.UnknownUser)):
-        reopen(ws_path, "gone", "gone-pass-1")
+        reopen(ws_path, "gone", "Left-pass-1")
     (ws_path / SLOTS_NAME).write_bytes(current)
     # ...and after rotation everyone remaining still opens
     for user, pw in [("admin", ADMIN_PW), ("clerk1", "clerk-pass-1")]:

@@ -34,7 +34,14 @@ MAX_INT = 2**63 - 1  # every integer on the wire fits a signed 64-bit column
 MAX_VERSION = 2**31 - 1  # record and form versions fit a 32-bit column
 
 RECORD_STATUSES = ("received", "duplicate", "rejected")
-INBOX_KINDS = ("receipt", "review_decision", "form_definition", "org_units")
+INBOX_KINDS = (
+    "receipt",
+    "review_decision",
+    "form_definition",
+    "org_units",
+    "transfer_offer",
+    "transfer_answer",
+)
 
 # Enrollment codes: 10 secret characters + 10 characters of the CA fingerprint, base32.
 ENROLL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1

@@ -7,7 +7,11 @@ was applied, so a crash between applying and acknowledging to the server never a
 - ``receipt``: a batch receipt sent downward (the engine already stored it; nothing to do here);
 - ``review_decision``: the county accepted a record, or returned it with a comment (editable);
 - ``form_definition``: a new form definition version; it becomes the default for new records;
-- ``org_units``: the org-unit tree (reference data), replacing the stored copy.
+- ``org_units``: the org-unit tree (reference data), replacing the stored copy;
+- ``transfer_offer``: another township transfers a member here; kept until the clerk accepts or
+  refuses it (:mod:`desktop.store.transfer_offers`);
+- ``transfer_answer``: the receiving township accepted or refused a transfer from here; the
+  pending transfer is confirmed or cancelled (:func:`desktop.store.transfers.apply_answer`).
 
 Unknown kinds are skipped and acknowledged (a newer server may send more than this client knows).
 """
@@ -19,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from desktop.link import state
+from desktop.store import transfer_offers, transfers
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,8 @@ def apply_message(ws: Any, message: Any) -> bool:
             log.warning("sync: a form definition from the county was not usable (%s)", exc)
     elif message.kind == "org_units":
         ws.settings.set(state.ORG_UNITS_KEY, list(body.get("org_units") or []))
+    elif message.kind in ("transfer_offer", "transfer_answer"):
+        _apply_transfer(ws, message.kind, body)
     else:
         log.info("sync: skipped an inbox message of unknown kind %r", message.kind)
     state.mark_applied(ws.settings, message.msg_id)
@@ -59,6 +66,16 @@ def add_form(ws: Any, definition: Mapping[str, Any]) -> None:
     ws.forms.add(dict(definition))
 
 
+def _apply_transfer(ws: Any, kind: str, body: Mapping[str, Any]) -> None:
+    try:
+        if kind == "transfer_offer":
+            transfer_offers.receive_offer(ws, body)
+        else:
+            transfers.apply_answer(ws, body)
+    except Exception as exc:  # one bad message must not block the inbox; no data in the log
+        log.warning("sync: %s not applied (%s)", kind, type(exc).__name__)
+
+
 def _apply_review(ws: Any, body: Mapping[str, Any]) -> None:
     status = DECISION_STATUS.get(str(body.get("decision")))
     if status is None:
@@ -71,5 +88,7 @@ def _apply_review(ws: Any, body: Mapping[str, Any]) -> None:
             log.info("sync: review decision for an older version kept out")
             return
         ws.records.set_status(record.uuid, status, comment=body.get("comment"))
+        if transfers.pending_member_uuids(ws) and record.form_id == "member":
+            transfers.finish_cancellations(ws)  # a refused transfer's 转出 row can go now
     except Exception as exc:  # a locked or unknown record: keep going, no data in the log
         log.warning("sync: review decision not applied (%s)", type(exc).__name__)

@@ -12,20 +12,46 @@
 
 :func:`is_current_member` says whether a member still counts for its union: not when the latest
 change is an exit (转出 / 退会 / 除名), unless that exit is a transfer still pending.
+
+Through sync (PROTOCOL.md, "Transfers"): the request also saves a ``member_transfer`` record (the
+member's details, for the receiving township) that goes upward like any record; the county offers
+it to the receiving township (:mod:`desktop.store.transfer_offers`), whose answer comes back as a
+``transfer_answer`` inbox message that :func:`apply_answer` turns into :func:`confirm_transfer` or
+:func:`cancel_transfer`. A refusal that arrives while the member record is with the county (not
+editable) keeps the member on the roster at once and removes the 转出 row as soon as the record
+is editable again (:func:`finish_cancellations`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import uuid as uuidlib
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import forms
 from desktop.store import errors
+from desktop.store.record import NOT_EDITABLE
+
+log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "rosters.transfers"
 EXIT_KINDS = ("transfer_out", "withdraw", "expel")
+REQUEST_FORM = "member_transfer"
+ANSWER_FORM = "member_transfer_answer"
+#: the request's own fields; every other field of the request form is the member's snapshot
+TRANSFER_FIELDS = (
+    "transfer_id",
+    "member_uuid",
+    "from_org_unit",
+    "from_union_name",
+    "to_org_unit",
+    "to_union_name",
+    "date",
+    "reason",
+)
 
 
 class TransferError(errors.StoreError):
@@ -55,13 +81,16 @@ class PendingTransfer:
     requested_at: str
     settled_at: str = ""
     settled_note: str = ""
+    request_uuid: str = ""  # the member_transfer record that carries the request upward
+    joined_union: str = ""  # the union the member joined on the other side (from the answer)
+    restore_waiting: bool = False  # refused, the 转出 row goes once the record is editable
 
 
 def _today() -> str:
     return _dt.date.today().isoformat()
 
 
-def _iso(date: str | _dt.date | None) -> str:
+def iso_date(date: str | _dt.date | None) -> str:
     if date is None or date == "":
         return _today()
     if isinstance(date, _dt.date):
@@ -79,7 +108,7 @@ def _member(ws: Any, member_uuid: str) -> Any:
     return rec
 
 
-def _union_name(ws: Any, union_uuid: str) -> str:
+def union_name(ws: Any, union_uuid: str) -> str:
     try:
         rec = ws.records.get(union_uuid)
     except errors.RecordNotFound:
@@ -119,14 +148,42 @@ def transfer_member(
         raise TransferError("transfer.same_union", "The member is already in that union.")
     if member_uuid in pending_member_uuids(ws):
         raise TransferError("transfer.pending", "A transfer of this member is already pending.")
-    to_name = _union_name(ws, to_union_uuid)
-    from_name = _union_name(ws, from_uuid) if from_uuid else ""
-    day = _iso(date)
+    to_name = union_name(ws, to_union_uuid)
+    from_name = union_name(ws, from_uuid) if from_uuid else ""
+    day = iso_date(date)
     out_row = {"kind": "transfer_out", "date": day, "reason": reason or None, "to_union": to_name}
     in_row = {"kind": "transfer_in", "date": day, "reason": reason or None, "from_union": from_name}
     data = _with_change(rec.data, out_row, in_row)
     data["union"] = to_union_uuid
     return ws.records.save("member", data, record_uuid=member_uuid)
+
+
+def request_data(
+    ws: Any, member: Mapping[str, Any], pending: PendingTransfer, from_union_name: str
+) -> dict[str, Any]:
+    """The ``member_transfer`` record's data: the transfer plus the member's snapshot
+    (unmasked: the receiving union needs the ID number), validated with the request form."""
+    form = ws.forms.latest(REQUEST_FORM)
+    wanted = [f.id for s in form.sections for f in s.fields if f.id not in TRANSFER_FIELDS]
+    data: dict[str, Any] = {k: member[k] for k in wanted if member.get(k) is not None}
+    data.update(
+        transfer_id=pending.id,
+        member_uuid=pending.member_uuid,
+        from_org_unit=ws.org_unit.code,
+        from_union_name=from_union_name or ws.org_unit.name,
+        to_org_unit=pending.to_org_unit,
+        to_union_name=pending.to_union_name,
+        date=pending.date,
+        reason=pending.reason or None,
+    )
+    result = forms.validate(form, data)
+    if result.errors:
+        fields = ", ".join(sorted({str(e.field) for e in result.errors}))
+        raise TransferError(
+            "transfer.member_incomplete",
+            f"The member's record is incomplete for a transfer (check: {fields}).",
+        )
+    return dict(result.values)
 
 
 def request_external_transfer(
@@ -138,7 +195,10 @@ def request_external_transfer(
     date: str | _dt.date | None = None,
     reason: str = "",
 ) -> PendingTransfer:
-    """Record a transfer out to another township's union as pending (see the module doc)."""
+    """Record a transfer out to another township's union as pending (see the module doc).
+
+    Three saves, undone in reverse when a later one fails: the pending entry, the member's 转出
+    row, and the ``member_transfer`` record that carries the request to the county."""
     rec = _member(ws, member_uuid)
     if not to_union_name.strip():
         raise TransferError("transfer.no_union", "Name the receiving union.")
@@ -151,7 +211,7 @@ def request_external_transfer(
     items = _load(ws)
     if any(i["member_uuid"] == member_uuid and i["state"] == "pending" for i in items):
         raise TransferError("transfer.pending", "A transfer of this member is already pending.")
-    day = _iso(date)
+    day = iso_date(date)
     target = f"{to_union_name.strip()}（{to_org_unit.strip()}）"
     pending = PendingTransfer(
         id=str(uuidlib.uuid4()),
@@ -166,23 +226,43 @@ def request_external_transfer(
         requested_by=ws.user.name,
         requested_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     )
+    row = {"kind": "transfer_out", "date": day, "reason": reason or None, "to_union": target}
+    from_name = union_name(ws, pending.from_union) if pending.from_union else ""
+    full = ws.records.get(member_uuid, unmask=True)  # audited: the details leave this township
+    snapshot = request_data(ws, _with_change(full.data, row), pending, from_name)
     _store(ws, [*items, asdict(pending)])  # pending first: a failed save below leaves no exit
+    saved = None
     try:
-        row = {"kind": "transfer_out", "date": day, "reason": reason or None, "to_union": target}
-        ws.records.save("member", _with_change(rec.data, row), record_uuid=member_uuid)
+        saved = ws.records.save("member", _with_change(rec.data, row), record_uuid=member_uuid)
+        request = ws.records.save(REQUEST_FORM, snapshot)
     except BaseException:
+        if saved is not None:  # put the member back as it was (a new version)
+            ws.records.save("member", dict(full.data), record_uuid=member_uuid)
         _store(ws, items)
         raise
+    pending = PendingTransfer(**{**asdict(pending), "request_uuid": request.uuid})
+    _store(ws, [*items, asdict(pending)])
     return pending
 
 
 def pending_transfers(ws: Any, state: str | None = "pending") -> list[PendingTransfer]:
     """Transfers to other townships (``state=None``: all of them, newest last)."""
-    return [PendingTransfer(**i) for i in _load(ws) if state is None or i["state"] == state]
+    known = set(PendingTransfer.__dataclass_fields__)
+    return [
+        PendingTransfer(**{k: v for k, v in i.items() if k in known})
+        for i in _load(ws)
+        if state is None or i["state"] == state
+    ]
 
 
 def pending_member_uuids(ws: Any) -> set[str]:
-    return {t.member_uuid for t in pending_transfers(ws)}
+    """Members whose latest 转出 row does not take effect: the transfer is pending, or it was
+    refused and the row is still to be removed (the record was with the county)."""
+    return {
+        t.member_uuid
+        for t in pending_transfers(ws, state=None)
+        if t.state == "pending" or t.restore_waiting
+    }
 
 
 def _settle(ws: Any, transfer_id: str, state: str, note: str) -> tuple[PendingTransfer, list]:
@@ -196,21 +276,28 @@ def _settle(ws: Any, transfer_id: str, state: str, note: str) -> tuple[PendingTr
             item = {**item, "state": state, "settled_note": note}
             item["settled_at"] = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
             items[i] = item
-            return PendingTransfer(**item), items
+            known = set(PendingTransfer.__dataclass_fields__)
+            return PendingTransfer(**{k: v for k, v in item.items() if k in known}), items
     raise TransferError("transfer.unknown", f"No transfer {transfer_id}.")
 
 
-def confirm_transfer(ws: Any, transfer_id: str, *, note: str = "") -> PendingTransfer:
+def confirm_transfer(
+    ws: Any, transfer_id: str, *, note: str = "", joined_union: str = ""
+) -> PendingTransfer:
     """The receiving union confirmed: the member leaves this township's roster."""
     done, items = _settle(ws, transfer_id, "confirmed", note)
+    if joined_union:
+        items = [{**i, "joined_union": joined_union} if i["id"] == done.id else i for i in items]
+        done = PendingTransfer(**{**asdict(done), "joined_union": joined_union})
     _store(ws, items)
     return done
 
 
-def cancel_transfer(ws: Any, transfer_id: str, *, note: str = "") -> PendingTransfer:
-    """Refused or withdrawn: the 转出 row is removed again (a new version) and the member stays."""
-    done, items = _settle(ws, transfer_id, "cancelled", note)
+def _remove_out_row(ws: Any, done: PendingTransfer) -> bool:
+    """Remove the transfer's 转出 row (a new version); False while the record is not editable."""
     rec = _member(ws, done.member_uuid)
+    if rec.status in NOT_EDITABLE or rec.locked:
+        return False
     changes = list(rec.data.get("changes") or [])
     for i in range(len(changes) - 1, -1, -1):
         row = changes[i]
@@ -218,8 +305,58 @@ def cancel_transfer(ws: Any, transfer_id: str, *, note: str = "") -> PendingTran
             del changes[i]
             break
     ws.records.save("member", {**rec.data, "changes": changes or None}, record_uuid=rec.uuid)
+    return True
+
+
+def cancel_transfer(ws: Any, transfer_id: str, *, note: str = "") -> PendingTransfer:
+    """Refused or withdrawn: the 转出 row is removed again (a new version) and the member stays.
+
+    While the member's record is with the county (queued / delivered) the member counts again at
+    once and the row is removed by :func:`finish_cancellations` once the record is editable."""
+    done, items = _settle(ws, transfer_id, "cancelled", note)
+    if not _remove_out_row(ws, done):
+        items = [{**i, "restore_waiting": True} if i["id"] == done.id else i for i in items]
+        done = PendingTransfer(**{**asdict(done), "restore_waiting": True})
     _store(ws, items)
     return done
+
+
+def finish_cancellations(ws: Any) -> int:
+    """Remove the 转出 rows of refused transfers whose member records are editable again."""
+    items = _load(ws)
+    done = 0
+    for i, item in enumerate(items):
+        if item.get("state") != "cancelled" or not item.get("restore_waiting"):
+            continue
+        transfer = pending_transfers(ws, state=None)[i]
+        try:
+            removed = _remove_out_row(ws, transfer)
+        except errors.StoreError as exc:  # e.g. the member was deleted: nothing left to fix
+            log.warning("transfer: refused transfer not tidied (%s)", type(exc).__name__)
+            removed = True
+        if removed:
+            items[i] = {**item, "restore_waiting": False}
+            done += 1
+    if done:
+        _store(ws, items)
+    return done
+
+
+def apply_answer(ws: Any, body: Mapping[str, Any]) -> PendingTransfer | None:
+    """The receiving township's answer (a ``transfer_answer`` inbox message): confirm or cancel
+    the pending transfer. Idempotent: an answer for a settled or unknown transfer is ignored."""
+    tid = str(body.get("transfer_id") or "")
+    item = next((t for t in pending_transfers(ws, state=None) if t.id == tid), None)
+    if item is None or item.state != "pending":
+        log.info("transfer: answer for a transfer not pending here ignored")
+        return None
+    note = str(body.get("note") or "")
+    if body.get("decision") == "accepted":
+        return confirm_transfer(ws, tid, note=note, joined_union=str(body.get("union_name") or ""))
+    if body.get("decision") == "refused":
+        return cancel_transfer(ws, tid, note=note)
+    log.info("transfer: answer of an unknown kind ignored")
+    return None
 
 
 def is_current_member(

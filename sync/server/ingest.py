@@ -28,6 +28,8 @@ from sync.server.errors import SyncError
 from sync.server.formset import validation_errors
 from sync.server.service import Server, _protocol_status
 from sync.server.storage import batches, devices, now_iso, records
+from sync.server.transfers import FORMS as TRANSFER_FORMS
+from sync.server.transfers import TransferJudge
 
 _CRYPTO_STATUS = {
     "bad_signature": 401,
@@ -189,7 +191,7 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
                 server, conn, device, payload, envelope.manifest
             )
         else:
-            statuses, rows = _judge(server, conn, device, payload, envelope.manifest)
+            statuses, rows, after_insert = _judge(server, conn, device, payload, envelope.manifest)
         received_at = now_iso()
         receipt = crypto.sign_document(
             server.data.signing_key,
@@ -278,8 +280,9 @@ def _stale_refusal(server: Server, envelope: Envelope, env_hash: str, last_seq: 
 
 def _judge(
     server: Server, conn: Any, device: Any, payload: BatchPayload, manifest: tuple[str, ...]
-) -> tuple[list[RecordStatus], list[dict[str, Any]]]:
-    """Per-record verdicts and the rows to insert for the received ones.
+) -> tuple[list[RecordStatus], list[dict[str, Any]], Any]:
+    """Per-record verdicts, the rows to insert for the received ones, and what to do after
+    inserting them (transfers: sync/server/transfers.py).
 
     ``manifest[i]`` is ``record_hash(payload.records[i])`` (checked by ``open_batch``)."""
     keys = [(r["uuid"], r["version"]) for r in payload.records if not _shape_errors(r)]
@@ -298,6 +301,7 @@ def _judge(
             if (row.record_uuid, row.version) in wanted:
                 stored[(row.record_uuid, row.version)] = row.record_sha256
     allowed = server.store.subtree_codes(device.org_unit)
+    transfer_judge = TransferJudge(server, conn)
     statuses: list[RecordStatus] = []
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
@@ -373,12 +377,14 @@ def _judge(
         except Exception as exc:  # a defect in validation must not lose the whole batch
             server.log.error("validation crashed record=%s: %s", record["uuid"], type(exc).__name__)
             errors = [_record_error("sync.bad_record", "the record could not be validated")]
+        if not errors and record["form_id"] in TRANSFER_FORMS:
+            errors = transfer_judge.check(record)
         if errors:
             statuses.append(_status(record, "rejected", errors))
             continue
         statuses.append(_status(record, "received", []))
         rows.append(record_row(record, device.device_id, payload.batch_id, digest))
-    return statuses, rows
+    return statuses, rows, transfer_judge.after_insert
 
 
 def record_row(

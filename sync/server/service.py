@@ -167,6 +167,10 @@ class Server:
                 )
             )
             org_unit_code, role = row.org_unit, row.role
+            if role == "township":  # offers sent to its unit before it was enrolled
+                from sync.server.transfers import open_offers
+
+                open_offers(self, conn, device_id, org_unit_code)
         self.log.info(
             "device enrolled device=%s org_unit=%s role=%s", device_id, org_unit_code, role
         )

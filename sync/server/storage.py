@@ -130,6 +130,21 @@ inbox = Table(
     Column("acked_at", String(32), nullable=True),
 )
 
+transfers = Table(
+    # membership transfers between townships of this server (sync/server/transfers.py)
+    "transfers",
+    metadata,
+    Column("transfer_id", String(36), primary_key=True),
+    Column("request_uuid", String(36), nullable=False),
+    Column("from_org_unit", String(32), nullable=False),
+    Column("to_org_unit", String(32), nullable=False, index=True),
+    Column("state", String(16), nullable=False),  # offered | accepted | refused
+    Column("offer", Text, nullable=False),  # canonical JSON of the offer message body
+    Column("answer_uuid", String(36), nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("answered_at", String(32), nullable=True),
+)
+
 used_nonces = Table(
     "used_nonces",
     metadata,

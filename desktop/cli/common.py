@@ -60,14 +60,20 @@ def fail(message: str, code: int = 1) -> int:
     return code
 
 
+class WorkspaceUnavailable(SystemExit):
+    """:func:`open_workspace` could not open the workspace; the reason is already printed and
+    ``code`` is the exit status (a ``SystemExit``, so a command may just let it end the run)."""
+
+
 def open_workspace(args: argparse.Namespace) -> Any:
-    """The workspace named by ``--workspace``, opened as ``--user``; exits with a clear error."""
+    """The workspace named by ``--workspace``, opened as ``--user`` with the password from
+    ``--password-stdin``, ``UNIONDESK_PASSWORD`` or a prompt; WorkspaceUnavailable otherwise."""
     from desktop.store import Workspace, errors
 
     folder = workspace_dir(args)
     if not folder.exists():
-        raise SystemExit(fail(f"no workspace at {folder} (use --workspace DIR)"))
+        raise WorkspaceUnavailable(fail(f"workspace not found: {folder} (use --workspace DIR)"))
     try:
         return Workspace.open(folder, user=args.user or "admin", password=read_password(args))
     except errors.StoreError as exc:
-        raise SystemExit(fail(str(exc))) from None
+        raise WorkspaceUnavailable(fail(f"cannot open the workspace at {folder}: {exc}")) from None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
-from desktop.cli.common import add_workspace_args, fail, read_password, workspace_dir
+from desktop.cli.common import WorkspaceUnavailable, add_workspace_args, fail, open_workspace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,19 +22,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sync.set_defaults(func=run_sync)
 
 
-def _open(args: argparse.Namespace) -> Any:
-    from desktop.store import Workspace
-
-    path = workspace_dir(args)
-    if not path.exists():
-        raise _CliError(f"workspace not found: {path}")
-    password = read_password(args)
-    try:
-        return Workspace.open(path, user=args.user or "admin", password=password)
-    except Exception as exc:  # the store's own errors carry clear, data-free messages
-        raise _CliError(f"cannot open the workspace: {exc}") from exc
-
-
 _EXPLAIN = {
     "sync.version_conflict": (
         "the county already holds other content for this version: the record was changed on "
@@ -45,17 +31,13 @@ _EXPLAIN = {
 }
 
 
-class _CliError(Exception):
-    pass
-
-
 def run_enroll(args: argparse.Namespace) -> int:
     from desktop.link import LinkError, enroll
 
     try:
-        ws = _open(args)
-    except _CliError as exc:
-        return fail(str(exc))
+        ws = open_workspace(args)
+    except WorkspaceUnavailable as exc:  # the reason is printed already
+        return int(exc.code or 1)
     try:
         enrollment = enroll(ws, args.server, args.code)
     except LinkError as exc:
@@ -74,9 +56,9 @@ def run_sync(args: argparse.Namespace) -> int:
     from desktop.link import state as link_state
 
     try:
-        ws = _open(args)
-    except _CliError as exc:
-        return fail(str(exc))
+        ws = open_workspace(args)
+    except WorkspaceUnavailable as exc:  # the reason is printed already
+        return int(exc.code or 1)
     try:
 
         def progress(done: int, total: int) -> None:

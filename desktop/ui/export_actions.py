@@ -1,4 +1,5 @@
-"""The roster actions on the Members page toolbar: Import, Export, Print roster, Transfer.
+"""The roster actions on the Members page toolbar: Import, Export, Print roster, Transfer,
+Incoming transfers (from other townships, with the number waiting).
 
 :func:`install_roster_actions` adds them to a page with a ``toolbar`` (the Members page). Export
 and Print run in the background through the task runner; file names come from a save dialog and
@@ -175,6 +176,38 @@ def transfer_action(page: Any) -> None:
         page.refresh()
 
 
+def incoming_action(page: Any) -> None:
+    from desktop.ui.incoming_transfers import IncomingTransfersDialog
+
+    ws = page.workspace
+    if ws is None:
+        return
+    if not ws.user.can_write_form("member"):
+        _report(page, tr("Your role may not change member records."))
+        return
+    dialog = IncomingTransfersDialog(ws, page)
+    dialog.exec()
+    if dialog.changed:
+        page.refresh()
+    update_incoming_count(page)
+
+
+def update_incoming_count(page: Any) -> int:
+    """Show how many transfers from other townships wait (on the toolbar action)."""
+    from desktop.store import transfer_offers
+
+    action = getattr(page, "_roster_actions", {}).get("incoming")
+    ws = page.workspace
+    try:
+        count = len(transfer_offers.incoming_offers(ws)) if ws is not None else 0
+    except Exception:  # noqa: BLE001 - a closed or locked workspace: show no number
+        count = 0
+    if action is not None:
+        text = tr("Incoming transfers…")
+        action.setText(f"{text} ({count})" if count else text)
+    return count
+
+
 def install_roster_actions(page: Any) -> dict[str, QAction]:
     """Add Import / Export / Print roster / Transfer to ``page.toolbar``; returns the actions."""
     actions: dict[str, QAction] = {}
@@ -190,6 +223,8 @@ def install_roster_actions(page: Any) -> dict[str, QAction]:
     actions["roster"].triggered.connect(lambda: print_roster_action(page))
     actions["transfer"] = QAction(tr("Transfer…"), page, objectName="TransferMember")
     actions["transfer"].triggered.connect(lambda: transfer_action(page))
+    actions["incoming"] = QAction(tr("Incoming transfers…"), page, objectName="IncomingTransfers")
+    actions["incoming"].triggered.connect(lambda: incoming_action(page))
     toolbar.addAction(actions["import"])
     menu = QMenu(page)
     menu.addAction(actions["export_members"])
@@ -201,5 +236,6 @@ def install_roster_actions(page: Any) -> dict[str, QAction]:
     toolbar.addWidget(export)
     toolbar.addAction(actions["roster"])
     toolbar.addAction(actions["transfer"])
+    toolbar.addAction(actions["incoming"])
     page._roster_actions = actions
     return actions

@@ -3,6 +3,11 @@
   <context>
     <name>RosterActions</name>
     <message>
+      <location filename="../../desktop/ui/export_actions.py" line="1" />
+      <source>Incoming transfers…</source>
+      <translation>转入申请…</translation>
+    </message>
+    <message>
       <location filename="../../desktop/ui/export_actions.py" line="36" />
       <source>Full ID numbers?</source>
       <translation>显示完整号码？</translation>
@@ -437,6 +442,94 @@
       <location filename="../../desktop/ui/transfer_dialog.py" line="156" />
       <source>Choose the union the member moves to.</source>
       <translation>请选择转入的工会。</translation>
+    </message>
+  </context>
+  <context>
+    <name>IncomingTransfersDialog</name>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Incoming transfers</source>
+      <translation>转入申请</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Member</source>
+      <translation>会员</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>From</source>
+      <translation>转出方</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Union named</source>
+      <translation>申请转入工会</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Date</source>
+      <translation>日期</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Reason</source>
+      <translation>原因</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>No transfers from other townships are waiting.</source>
+      <translation>没有待处理的外乡镇（街道）转入申请。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>required when refusing</source>
+      <translation>拒收时必须填写</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Accept</source>
+      <translation>接收</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Refuse</source>
+      <translation>拒收</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Into union</source>
+      <translation>转入工会</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Note</source>
+      <translation>说明</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Say why the transfer is refused (Note).</source>
+      <translation>请在“说明”中写明拒收原因。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Choose a transfer and the union to take it into.</source>
+      <translation>请选择一条转入申请和接收的工会。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>%1 joined %2; the answer goes to the county with the next sync.</source>
+      <translation>%1 已转入 %2；答复将在下次同步时报送县（区）总工会。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/incoming_transfers.py" line="1" />
+      <source>Refused; the answer goes to the county with the next sync.</source>
+      <translation>已拒收；答复将在下次同步时报送县（区）总工会。</translation>
     </message>
   </context>
 </TS>

@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from desktop.store import KdfParams, Workspace
+from desktop.store import KdfParams, Workspace, transfers
 from forms import ids
 
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
@@ -97,3 +97,55 @@ def write_xlsx(path: Path, headers: list[str], rows: list[list[Any]], **opts: An
 @pytest.fixture
 def rng() -> random.Random:
     return random.Random(8)
+
+
+# ---------------------------------------------------------------- transfers to township B
+
+B = "330106002"
+
+
+@pytest.fixture
+def ws_b(tmp_path: Path) -> Iterator[Workspace]:
+    workspace, _ = Workspace.create(
+        tmp_path / "ws-b",
+        org_unit_code=B,
+        org_unit_name="北山街道总工会",
+        admin_user="admin",
+        admin_password=ADMIN_PW,
+        kdf=FAST_KDF,
+    )
+    yield workspace
+    workspace.close(backup=False)
+
+
+@pytest.fixture
+def member(ws: Workspace, union: str) -> str:
+    """钱七, a member of ``union`` with a join row and a (sensitive) mobile number."""
+    return ws.records.save(
+        "member",
+        {
+            "union": union,
+            "name": "钱七",
+            "id_number": resident_id(31),
+            "mobile": "13600000000",
+            "join_date": "2018-04-01",
+            "changes": [{"kind": "join", "date": "2018-04-01"}],
+        },
+    ).uuid
+
+
+def offer_body(ws: Workspace, pending: transfers.PendingTransfer) -> dict[str, Any]:
+    [item] = [i for i in ws.outbox.pending(100) if i.record_uuid == pending.request_uuid]
+    return {
+        "transfer_id": pending.id,
+        "from_org_unit": ws.org_unit.code,
+        "from_org_unit_name": "西溪街道总工会",
+        "to_org_unit": B,
+        "request": dict(item.record),
+    }
+
+
+def request_to_b(ws: Workspace, member: str) -> transfers.PendingTransfer:
+    return transfers.request_external_transfer(
+        ws, member, to_union_name="北山某工会", to_org_unit=B, date="2026-11-01", reason="调动"
+    )

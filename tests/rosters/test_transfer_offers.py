@@ -6,67 +6,15 @@ outbox sealed it, so the data is exactly what crossed the wire.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from desktop.reports.roster_pdf import union_members
 from desktop.store import Workspace, errors, transfer_offers, transfers
-from tests.rosters.conftest import ADMIN_PW, FAST_KDF, resident_id, union_data
-
-B = "330106002"
-
-
-@pytest.fixture
-def ws_b(tmp_path: Path) -> Iterator[Workspace]:
-    workspace, _ = Workspace.create(
-        tmp_path / "ws-b",
-        org_unit_code=B,
-        org_unit_name="北山街道总工会",
-        admin_user="admin",
-        admin_password=ADMIN_PW,
-        kdf=FAST_KDF,
-    )
-    yield workspace
-    workspace.close(backup=False)
-
-
-@pytest.fixture
-def member(ws: Workspace, union: str) -> str:
-    return ws.records.save(
-        "member",
-        {
-            "union": union,
-            "name": "钱七",
-            "id_number": resident_id(31),
-            "mobile": "13600000000",
-            "join_date": "2018-04-01",
-            "changes": [{"kind": "join", "date": "2018-04-01"}],
-        },
-    ).uuid
-
-
-def _offer_body(ws: Workspace, pending: transfers.PendingTransfer) -> dict[str, Any]:
-    [item] = [i for i in ws.outbox.pending(100) if i.record_uuid == pending.request_uuid]
-    return {
-        "transfer_id": pending.id,
-        "from_org_unit": ws.org_unit.code,
-        "from_org_unit_name": "西溪街道总工会",
-        "to_org_unit": B,
-        "request": dict(item.record),
-    }
-
-
-def _request(ws: Workspace, member: str) -> transfers.PendingTransfer:
-    return transfers.request_external_transfer(
-        ws, member, to_union_name="北山某工会", to_org_unit=B, date="2026-11-01", reason="调动"
-    )
+from tests.rosters.conftest import B, offer_body, request_to_b, resident_id, union_data
 
 
 def test_request_saves_the_transfer_record(ws: Workspace, member: str) -> None:
-    pending = _request(ws, member)
+    pending = request_to_b(ws, member)
     rec = ws.records.get(pending.request_uuid, unmask=True)
     assert rec.form_id == "member_transfer" and rec.org_unit == "330106001"
     assert rec.data["transfer_id"] == pending.id and rec.data["to_org_unit"] == B
@@ -81,7 +29,7 @@ def test_request_saves_the_transfer_record(ws: Workspace, member: str) -> None:
 def test_incomplete_member_cannot_be_requested(ws: Workspace, union: str) -> None:
     draft = ws.records.save("member", {"union": union, "name": "草稿"}, status="draft")
     with pytest.raises(transfers.TransferError) as err:
-        _request(ws, draft.uuid)
+        request_to_b(ws, draft.uuid)
     assert err.value.code == "transfer.member_incomplete" and "id_number" in str(err.value)
     assert transfers.pending_transfers(ws) == [] and ws.records.get(draft.uuid).version == 1
     assert ws.records.count("member_transfer") == 0
@@ -89,7 +37,7 @@ def test_incomplete_member_cannot_be_requested(ws: Workspace, union: str) -> Non
 
 def test_offer_accept_and_repeat(ws: Workspace, ws_b: Workspace, member: str) -> None:
     union_b = ws_b.records.save("union", union_data("北山某工会")).uuid
-    body = _offer_body(ws, _request(ws, member))
+    body = offer_body(ws, request_to_b(ws, member))
     offer = transfer_offers.receive_offer(ws_b, body)
     assert transfer_offers.receive_offer(ws_b, body) == offer  # the same offer twice is one
     assert transfer_offers.incoming_offers(ws_b) == [offer]
@@ -128,7 +76,7 @@ def test_member_on_file_is_updated_not_duplicated(
         },
     )
     assert union_members(ws_b, union_b) == []
-    offer = transfer_offers.receive_offer(ws_b, _offer_body(ws, _request(ws, member)))
+    offer = transfer_offers.receive_offer(ws_b, offer_body(ws, request_to_b(ws, member)))
     rec = transfer_offers.accept_offer(ws_b, offer.id, union_b)
     assert rec.uuid == old.uuid and rec.version == 2
     assert [c["kind"] for c in rec.data["changes"]] == ["join", "withdraw", "transfer_in"]
@@ -138,7 +86,7 @@ def test_member_on_file_is_updated_not_duplicated(
 def test_offer_for_another_township_or_malformed_is_skipped(
     ws: Workspace, ws_b: Workspace, member: str
 ) -> None:
-    body = _offer_body(ws, _request(ws, member))
+    body = offer_body(ws, request_to_b(ws, member))
     assert transfer_offers.receive_offer(ws, body) is None  # A is not the receiving side
     assert transfer_offers.receive_offer(ws_b, {**body, "request": "x"}) is None
     assert transfer_offers.receive_offer(ws_b, {**body, "transfer_id": "other"}) is None
@@ -146,7 +94,7 @@ def test_offer_for_another_township_or_malformed_is_skipped(
 
 
 def test_answer_applied_once(ws: Workspace, union: str, member: str) -> None:
-    pending = _request(ws, member)
+    pending = request_to_b(ws, member)
     answer = {"transfer_id": pending.id, "decision": "refused", "note": "无岗位"}
     done = transfers.apply_answer(ws, answer)
     assert done is not None and done.state == "cancelled" and not done.restore_waiting
@@ -160,7 +108,7 @@ def test_answer_applied_once(ws: Workspace, union: str, member: str) -> None:
 def test_refusal_while_with_the_county_is_finished_later(
     ws: Workspace, union: str, member: str
 ) -> None:
-    pending = _request(ws, member)
+    pending = request_to_b(ws, member)
     items = ws.outbox.pending(100)
     ws.outbox.seal("b1", ws.outbox.next_device_seq(), b"{}", [i.seq for i in items])
     assert ws.records.get(member).status == "queued"

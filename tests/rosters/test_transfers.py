@@ -20,21 +20,6 @@ from desktop.store.transfers import (
 from tests.rosters.conftest import resident_id
 
 
-@pytest.fixture
-def member(ws: Workspace, union: str) -> str:
-    return ws.records.save(
-        "member",
-        {
-            "union": union,
-            "name": "钱七",
-            "id_number": resident_id(31),
-            "mobile": "13600000000",
-            "join_date": "2018-04-01",
-            "changes": [{"kind": "join", "date": "2018-04-01"}],
-        },
-    ).uuid
-
-
 def test_transfer_within_the_workspace(ws: Workspace, union: str, union2: str, member: str) -> None:
     rec = transfer_member(ws, member, union2, date="2024-03-15", reason="调动")
     assert rec.data["union"] == union2 and rec.version == 2

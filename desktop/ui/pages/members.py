@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from desktop.ui.export_actions import install_roster_actions
+from desktop.ui.export_actions import install_roster_actions, update_incoming_count
 from desktop.ui.pages.records_page import RecordsPage
 
 
@@ -66,6 +66,7 @@ class MembersPage(RecordsPage):
         index = self._union_ids.index(current) if current in self._union_ids else 0
         self.union_filter.setCurrentIndex(index)
         self.union_filter.blockSignals(False)
+        update_incoming_count(self)
 
     def selected_union(self) -> str | None:
         """The uuid of the union chosen in the filter, or None for all unions."""

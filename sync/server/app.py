@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -82,7 +83,7 @@ def _target(request: Request) -> str:
 
 
 def create_app(server: Server) -> FastAPI:
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc load their scripts from this server, not a CDN
         title=f"UnionDesk {server.config.level} server",
         version=f"protocol {PROTOCOL_VERSION}",
         description="UnionDesk sync protocol v1 — see sync/PROTOCOL.md.",

@@ -1,8 +1,8 @@
 """Helpers for the sync client tests: a real county server (HTTPS on 127.0.0.1, in this process)
 that can be killed and restarted and can answer 500, real township workspaces, record data.
 
-The county is the server engineer's ``Server`` + FastAPI app under uvicorn with the server's own
-TLS files. Faults are injected by real means: :class:`FaultyApp` wraps the real app as an ASGI
+The county (like the province of ``relay_support``) is a :class:`ThreadedServer`: the server
+engineer's ``Server`` + FastAPI app under uvicorn with the server's own TLS files. Faults are injected by real means: :class:`FaultyApp` wraps the real app as an ASGI
 layer that answers 500 *before* the app runs (nothing stored) or *after* it ran (stored, but the
 client sees 500); ``kill()`` stops uvicorn abruptly (``force_exit``) and ``restart()`` brings up a
 new server process state (new ``Server`` over the same data directory) on a new port.
@@ -23,7 +23,7 @@ import uvicorn
 
 from sync.server.app import create_app
 from sync.server.config import init_data_dir, load_data_dir
-from sync.server.runner import free_port
+from sync.server.runner import attach_log_file, free_port
 from sync.server.service import Server
 from sync.server.storage import records as records_table
 
@@ -74,22 +74,20 @@ async def _answer_500(send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class County:
-    """A county server in a background thread; ``url``; records stored; kill / restart."""
+class ThreadedServer:
+    """A real server in a background thread of this process: its ``Server`` and the real app
+    (wrapped in :class:`FaultyApp`, faults popped from ``faults``) under uvicorn with the
+    server's own TLS files. ``stop()`` is abrupt (open connections dropped, new ones refused);
+    ``start()`` again serves on ``port`` (a subclass may pick a new one)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.data_path = root / "county"
-        data = init_data_dir(
-            self.data_path, level="county", name="西湖区总工会", org_unit_code=COUNTY_CODE
-        )
-        self.server = Server(data)
-        for code, name in TOWNSHIPS.items():
-            self.server.store.add_org_unit(code, name, COUNTY_CODE, "township")
+    def __init__(self, data_path: Path, *, log_file: bool = False) -> None:
+        self.data_path = data_path
+        self.server = Server(load_data_dir(data_path))
+        self.log_file = log_file
         self.faults: deque[str] = deque()
         self._uv: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
-        self.port = 0
+        self.port = free_port()
         self.start()
 
     @property
@@ -97,7 +95,8 @@ class County:
         return f"https://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.port = free_port()
+        if self.log_file and not self.server.log.handlers:
+            attach_log_file(self.server)
         app = FaultyApp(create_app(self.server))
         app.faults = self.faults
         config = uvicorn.Config(
@@ -115,7 +114,7 @@ class County:
         self._thread.start()
         deadline = time.monotonic() + 15
         while not self._uv.started:
-            assert self._thread.is_alive() and time.monotonic() < deadline, "county did not start"
+            assert self._thread.is_alive() and time.monotonic() < deadline, "server did not start"
             time.sleep(0.01)
 
     def _run(self) -> None:
@@ -123,7 +122,7 @@ class County:
         with contextlib.suppress(Exception):
             asyncio.run(self._uv.serve())
 
-    def kill(self) -> None:
+    def stop(self) -> None:
         """Stop abruptly: open connections are dropped, in-flight requests cut."""
         if self._uv is not None and self._thread is not None:
             self._uv.should_exit = True
@@ -131,19 +130,12 @@ class County:
             self._thread.join(timeout=10)
         self._uv = None
 
-    def restart(self) -> None:
-        """A new server state over the same data directory (as after a process restart)."""
-        self.kill()
-        self.server.store.close()
-        self.server = Server(load_data_dir(self.data_path))
-        self.start()
-
     def close(self) -> None:
-        self.kill()
+        self.stop()
+        for handler in list(self.server.log.handlers):
+            self.server.log.removeHandler(handler)
+            handler.close()
         self.server.store.close()
-
-    def enroll_code(self, org_unit: str) -> str:
-        return self.server.make_enroll_code(org_unit)
 
     def record_keys(self) -> list[tuple[str, int]]:
         """(record_uuid, version) of every record row stored, duplicates kept."""
@@ -152,6 +144,40 @@ class County:
         with self.server.store.read() as conn:
             rows = conn.execute(select(records_table.c.record_uuid, records_table.c.version)).all()
         return [(r[0], int(r[1])) for r in rows]
+
+    def log_text(self) -> str:
+        path = self.data_path / "logs" / "server.log"
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+class County(ThreadedServer):
+    """The county with both townships; ``kill()`` / ``restart()`` (a new process state over the
+    same data directory, on a new port)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        data_path = root / "county"
+        init_data_dir(data_path, level="county", name="西湖区总工会", org_unit_code=COUNTY_CODE)
+        super().__init__(data_path)
+        for code, name in TOWNSHIPS.items():
+            self.server.store.add_org_unit(code, name, COUNTY_CODE, "township")
+
+    def start(self) -> None:
+        self.port = free_port()
+        super().start()
+
+    def kill(self) -> None:
+        self.stop()
+
+    def restart(self) -> None:
+        """A new server state over the same data directory (as after a process restart)."""
+        self.kill()
+        self.server.store.close()
+        self.server = Server(load_data_dir(self.data_path))
+        self.start()
+
+    def enroll_code(self, org_unit: str) -> str:
+        return self.server.make_enroll_code(org_unit)
 
     def record_rows_of(self, org_unit: str) -> list[Any]:
         return [r for r in self.server.store.record_rows() if r.org_unit == org_unit]

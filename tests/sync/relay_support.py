@@ -8,117 +8,43 @@ and by stopping the province's uvicorn (connection refused).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import requests
-import uvicorn
 
 from sync import enroll as sync_enroll
 from sync.review_client import ReviewClient
-from sync.server.app import create_app
-from sync.server.config import init_data_dir, load_data_dir
+from sync.server.config import init_data_dir
 from sync.server.relay import enroll_at_province
 from sync.server.review import ensure_tables
-from sync.server.runner import free_port
 from sync.server.service import Server
-from sync.server.storage import records
-from tests.sync.client_support import FaultyApp
+from tests.sync.client_support import ThreadedServer
 
 PROVINCE_CODE = "330000"
 PROVINCE_NAME = "浙江省总工会"
 
 
-class Province:
-    """A provincial server in a background thread; ``faults`` for ``POST /v1/batches``."""
+class Province(ThreadedServer):
+    """A provincial server in a background thread (log file on); ``faults`` for
+    ``POST /v1/batches``; ``stop()`` / ``start()`` on the same port."""
 
     def __init__(self, root: Path, db_url: str = "") -> None:
-        self.data_path = root / "province"
+        data_path = root / "province"
         init_data_dir(
-            self.data_path,
+            data_path,
             level="province",
             name=PROVINCE_NAME,
             org_unit_code=PROVINCE_CODE,
             db_url=db_url,
         )
-        self.server = Server(load_data_dir(self.data_path))
-        self.faults: Any = None
-        self._uv: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self.port = free_port()
-        self.start()
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        from sync.server.runner import attach_log_file
-
-        if not self.server.log.handlers:
-            attach_log_file(self.server)
-        app = FaultyApp(create_app(self.server))
-        if self.faults is not None:
-            app.faults = self.faults
-        self.faults = app.faults
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=self.port,
-            ssl_certfile=str(self.server.data.cert_path),
-            ssl_keyfile=str(self.server.data.key_path),
-            log_level="critical",
-            access_log=False,
-            lifespan="off",
-        )
-        self._uv = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 15
-        while not self._uv.started:
-            assert self._thread.is_alive() and time.monotonic() < deadline, "province down"
-            time.sleep(0.01)
-
-    def _run(self) -> None:
-        assert self._uv is not None
-        with contextlib.suppress(Exception):
-            asyncio.run(self._uv.serve())
-
-    def stop(self) -> None:
-        """Down: open connections dropped, new ones refused (same port comes back on start)."""
-        if self._uv is not None and self._thread is not None:
-            self._uv.should_exit = True
-            self._uv.force_exit = True
-            self._thread.join(timeout=10)
-        self._uv = None
-
-    def close(self) -> None:
-        self.stop()
-        for handler in list(self.server.log.handlers):
-            self.server.log.removeHandler(handler)
-            handler.close()
-        self.server.store.close()
+        super().__init__(data_path, log_file=True)
 
     def add_county(self, code: str, name: str) -> str:
         """Add the county's org unit and return a one-time ``--role county`` code."""
         if self.server.store.org_unit(code) is None:
             self.server.store.add_org_unit(code, name, PROVINCE_CODE, "county")
         return self.server.make_enroll_code(code, role="county")
-
-    def record_keys(self) -> list[tuple[str, int]]:
-        from sqlalchemy import select
-
-        with self.server.store.read() as conn:
-            rows = conn.execute(select(records.c.record_uuid, records.c.version)).all()
-        return [(r[0], int(r[1])) for r in rows]
-
-    def log_text(self) -> str:
-        path = self.data_path / "logs" / "server.log"
-        return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def link_county(county: Server, province: Province, name: str = "西湖区总工会") -> None:

@@ -11,7 +11,8 @@ was applied, so a crash between applying and acknowledging to the server never a
 - ``transfer_offer``: another township transfers a member here; kept until the clerk accepts or
   refuses it (:mod:`desktop.store.transfer_offers`);
 - ``transfer_answer``: the receiving township accepted or refused a transfer from here; the
-  pending transfer is confirmed or cancelled (:func:`desktop.store.transfers.apply_answer`).
+  pending transfer is confirmed or cancelled (:func:`desktop.store.transfers.apply_answer`) —
+  or, with decision ``withdrawn``, the sending township withdrew a transfer offered here.
 
 Unknown kinds are skipped and acknowledged (a newer server may send more than this client knows).
 """
@@ -70,6 +71,8 @@ def _apply_transfer(ws: Any, kind: str, body: Mapping[str, Any]) -> None:
     try:
         if kind == "transfer_offer":
             transfer_offers.receive_offer(ws, body)
+        elif body.get("decision") == "withdrawn":  # the sending side changed its mind
+            transfer_offers.apply_withdrawal(ws, body)
         else:
             transfers.apply_answer(ws, body)
     except Exception as exc:  # one bad message must not block the inbox; no data in the log

@@ -10,7 +10,8 @@ under :data:`OFFERS_KEY`; the member's details stay only while the offer is open
 - :func:`refuse_offer` with a note: only the answer record (refused) goes upward.
 
 The county passes the answer to the sending township, whose pending transfer is then confirmed
-or cancelled (:func:`desktop.store.transfers.apply_answer`).
+or cancelled (:func:`desktop.store.transfers.apply_answer`). When the sending township withdraws
+the transfer first, :func:`apply_withdrawal` drops the open offer.
 """
 
 from __future__ import annotations
@@ -46,13 +47,14 @@ class TransferOffer:
     to_union_name: str  # the union the sending side named (the clerk picks the real one)
     date: str
     reason: str
-    state: str  # offered | accepted | refused
+    state: str  # offered | accepted | refused | withdrawn
     received_at: str
     answered_at: str = ""
     note: str = ""
     union_uuid: str = ""  # accepted into
     member_uuid: str = ""  # the member record created / updated here
     answer_uuid: str = ""  # the member_transfer_answer record
+    withdrawn_late: bool = False  # the sending side withdrew it after it was accepted here
 
 
 _KNOWN = {f.name for f in fields(TransferOffer)}
@@ -225,3 +227,24 @@ def refuse_offer(ws: Any, offer_id: str, *, note: str) -> TransferOffer:
     _, item = _find(items, offer_id)
     answer = _answer(ws, item, "refused", note.strip(), "")
     return _settle(ws, offer_id, state="refused", note=note.strip(), answer_uuid=answer.uuid)
+
+
+def apply_withdrawal(ws: Any, body: Mapping[str, Any]) -> TransferOffer | None:
+    """The sending township withdrew the transfer (a ``transfer_answer`` message with decision
+    ``withdrawn``): an open offer is dropped. Idempotent; unknown offers are ignored."""
+    tid = str(body.get("transfer_id") or "")
+    items = _load(ws)
+    for i, item in enumerate(items):
+        if item["id"] != tid:
+            continue
+        if item.get("state") == "offered":
+            return _settle(ws, tid, state="withdrawn", note=str(body.get("note") or ""))
+        if item.get("state") == "accepted" and not item.get("withdrawn_late"):
+            # accepted here before the withdrawal reached the county: the county refuses our
+            # answer (sync.transfer_answered); the clerk sorts it out with the other township
+            log.warning("transfer: withdrawn by the sending side after it was accepted here")
+            items[i] = {**item, "withdrawn_late": True}
+            ws.settings.set(OFFERS_KEY, items)
+        return _offer(items[i])
+    log.info("transfer: withdrawal of an unknown offer ignored")
+    return None

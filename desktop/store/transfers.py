@@ -308,17 +308,44 @@ def _remove_out_row(ws: Any, done: PendingTransfer) -> bool:
     return True
 
 
-def cancel_transfer(ws: Any, transfer_id: str, *, note: str = "") -> PendingTransfer:
+def cancel_transfer(
+    ws: Any, transfer_id: str, *, note: str = "", notify: bool = True
+) -> PendingTransfer:
     """Refused or withdrawn: the 转出 row is removed again (a new version) and the member stays.
 
     While the member's record is with the county (queued / delivered) the member counts again at
-    once and the row is removed by :func:`finish_cancellations` once the record is editable."""
+    once and the row is removed by :func:`finish_cancellations` once the record is editable.
+    With ``notify`` (the clerk withdraws it), a withdrawal record goes upward so the receiving
+    township's offer is dropped; not for a request the county rejected (it was never offered)."""
     done, items = _settle(ws, transfer_id, "cancelled", note)
+    if notify and done.request_uuid:
+        _save_withdrawal(ws, done, note)
     if not _remove_out_row(ws, done):
         items = [{**i, "restore_waiting": True} if i["id"] == done.id else i for i in items]
         done = PendingTransfer(**{**asdict(done), "restore_waiting": True})
     _store(ws, items)
     return done
+
+
+def _save_withdrawal(ws: Any, done: PendingTransfer, note: str) -> None:
+    try:
+        request = ws.records.get(done.request_uuid)
+    except errors.RecordNotFound:
+        return
+    if request.status == "rejected":
+        return
+    ws.records.save(
+        ANSWER_FORM,
+        {
+            "transfer_id": done.id,
+            "from_org_unit": ws.org_unit.code,
+            "to_org_unit": done.to_org_unit,
+            "member_name": done.member_name or "—",
+            "decision": "withdrawn",
+            "date": _today(),
+            "note": note or None,
+        },
+    )
 
 
 def finish_cancellations(ws: Any) -> int:
@@ -354,7 +381,7 @@ def apply_answer(ws: Any, body: Mapping[str, Any]) -> PendingTransfer | None:
     if body.get("decision") == "accepted":
         return confirm_transfer(ws, tid, note=note, joined_union=str(body.get("union_name") or ""))
     if body.get("decision") == "refused":
-        return cancel_transfer(ws, tid, note=note)
+        return cancel_transfer(ws, tid, note=note, notify=False)
     log.info("transfer: answer of an unknown kind ignored")
     return None
 

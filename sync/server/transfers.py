@@ -8,7 +8,10 @@ records the transfer and queues the downward messages in the same transaction:
 
 - a received request → one ``transfer_offer`` message for each active township device of the
   receiving org unit (devices enrolled later get open offers at enrollment: :func:`open_offers`);
-- a received answer → one ``transfer_answer`` message for each device of the sending org unit.
+- a received answer → one ``transfer_answer`` message for each device of the sending org unit;
+- a received withdrawal (an answer record with decision ``withdrawn``, from the *sending* org
+  unit, while the offer is still open) → one ``transfer_answer`` message for each device of the
+  receiving org unit, which drops the offer.
 
 A batch delivered again is answered with its stored receipt (nothing re-judged) and a record sent
 again in another batch is a ``duplicate``: neither queues a second message.
@@ -47,7 +50,9 @@ class TransferJudge:
         self.server = server
         self.conn = conn
         self._actions: list[tuple[str, Mapping[str, Any]]] = []
-        self._claimed: dict[str, str] = {}  # transfer id -> record uuid, within this batch
+        # within this batch, by transfer id: the requests' data and the answers' record uuids
+        self._requested: dict[str, Mapping[str, Any]] = {}
+        self._answered: dict[str, str] = {}
 
     def check(self, record: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Rejection errors for a valid transfer record ([] = accept it)."""
@@ -82,12 +87,14 @@ class TransferJudge:
                 )
             ]
         row = self._row(tid)
-        owner = row.request_uuid if row is not None else self._claimed.get(tid)
+        owner = row.request_uuid if row is not None else None
+        if tid in self._requested:
+            owner = self._requested[tid]["uuid"]
         if owner is not None:
             if owner == record["uuid"]:
                 return []  # a new version of the same request: no second offer
             return [_error("sync.transfer_conflict", "this transfer id belongs to another record")]
-        self._claimed[tid] = record["uuid"]
+        self._requested[tid] = {**data, "uuid": record["uuid"]}
         self._actions.append(("offer", record))
         return []
 
@@ -95,18 +102,28 @@ class TransferJudge:
         data = record["data"]
         tid = data["transfer_id"]
         row = self._row(tid)
-        if row is None:
+        if row is not None:
+            origin, target, answered = row.from_org_unit, row.to_org_unit, row.answer_uuid
+        elif tid in self._requested:  # requested and withdrawn within one batch
+            origin = self._requested[tid]["from_org_unit"]
+            target, answered = self._requested[tid]["to_org_unit"], None
+        else:
             return [_error("sync.transfer_unknown", "no transfer with this id was offered here")]
-        if record["org_unit"] != row.to_org_unit or data["to_org_unit"] != row.to_org_unit:
+        # an answer comes from the receiving unit; a withdrawal from the sending one
+        side = origin if data["decision"] == "withdrawn" else target
+        if record["org_unit"] != side or (data["from_org_unit"], data["to_org_unit"]) != (
+            origin,
+            target,
+        ):
             return [
-                _error("sync.transfer_not_addressed", "the transfer was offered to another unit")
+                _error("sync.transfer_not_addressed", "the transfer is not this unit's to answer")
             ]
-        answered = row.answer_uuid or self._claimed.get(tid)
+        answered = answered or self._answered.get(tid)
         if answered is not None:
             if answered == record["uuid"]:
                 return []  # a new version of the same answer: the decision stands
             return [_error("sync.transfer_answered", "this transfer was answered already")]
-        self._claimed[tid] = record["uuid"]
+        self._answered[tid] = record["uuid"]
         self._actions.append(("answer", record))
         return []
 
@@ -181,7 +198,8 @@ class TransferJudge:
             "to_org_unit_name": unit.name if unit is not None else "",
             "answer": dict(record),
         }
-        targets = self._devices_of(conn, row.from_org_unit)
+        withdrawn = data["decision"] == "withdrawn"
+        targets = self._devices_of(conn, row.to_org_unit if withdrawn else row.from_org_unit)
         for device_id in targets:
             self.server.enqueue(conn, device_id, ANSWER_KIND, body)
         self.server.log.info(

@@ -121,3 +121,20 @@ def test_refusal_while_with_the_county_is_finished_later(
     assert transfers.finish_cancellations(ws) == 1
     assert [c["kind"] for c in ws.records.get(member).data["changes"]] == ["join"]
     assert transfers.pending_member_uuids(ws) == set()
+
+
+def test_withdrawal_applied_once(ws: Workspace, ws_b: Workspace, member: str) -> None:
+    pending = request_to_b(ws, member)
+    offer = transfer_offers.receive_offer(ws_b, offer_body(ws, pending))
+    body = {"transfer_id": offer.id, "decision": "withdrawn", "note": "撤回"}
+    gone = transfer_offers.apply_withdrawal(ws_b, body)
+    assert gone is not None and gone.state == "withdrawn"
+    assert transfer_offers.apply_withdrawal(ws_b, body) == gone
+    assert transfer_offers.apply_withdrawal(ws_b, {**body, "transfer_id": "x"}) is None
+    with pytest.raises(transfers.TransferError) as err:
+        transfer_offers.accept_offer(ws_b, offer.id, offer.id)
+    assert err.value.code == "transfer.settled"
+    # the sending side's withdrawal record goes upward with the cancellation
+    transfers.cancel_transfer(ws, pending.id, note="撤回")
+    [withdrawal] = ws.records.query("member_transfer_answer")
+    assert withdrawal.data["decision"] == "withdrawn" and withdrawal.org_unit == ws.org_unit.code

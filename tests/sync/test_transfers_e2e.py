@@ -221,3 +221,48 @@ def test_offer_reaches_a_township_enrolled_later(
         assert [o.member_name for o in transfer_offers.incoming_offers(ws_c)] == ["钱七"]
     finally:
         ws_c.close()
+
+
+def test_withdrawn_transfer_drops_the_offer(county: HandleView, towns: Any) -> None:
+    ws_a, ws_b, union_a, _union_b, member = towns
+    first = _request(ws_a, member)
+    link.sync_now(ws_a)
+    link.sync_now(ws_b)
+    assert [o.id for o in transfer_offers.incoming_offers(ws_b)] == [first.id]
+    transfers.cancel_transfer(ws_a, first.id, note="本人不去了")
+    assert link.sync_now(ws_a).rejected == 0
+    link.sync_now(ws_b)
+    assert transfer_offers.incoming_offers(ws_b) == []
+    [gone] = transfer_offers.incoming_offers(ws_b, state=None)
+    assert gone.state == "withdrawn" and gone.note == "本人不去了"
+    assert all("request" not in i for i in ws_b.settings.get(transfer_offers.OFFERS_KEY))
+    assert [r.state for r in transfer_rows(county.server)] == ["withdrawn"]
+    assert [r.uuid for r in union_members(ws_a, union_a)] == [member]
+
+
+def test_requested_and_withdrawn_before_sending(county: HandleView, towns: Any) -> None:
+    ws_a, ws_b, *_rest, member = towns
+    pending = _request(ws_a, member)
+    transfers.cancel_transfer(ws_a, pending.id, note="填错了")
+    summary = link.sync_now(ws_a)  # request and withdrawal in one batch
+    assert summary.rejected == 0
+    link.sync_now(ws_b)
+    assert [o.state for o in transfer_offers.incoming_offers(ws_b, state=None)] == ["withdrawn"]
+
+
+def test_withdrawal_after_acceptance_here(county: HandleView, towns: Any) -> None:
+    ws_a, ws_b, _union_a, union_b, member = towns
+    pending = _request(ws_a, member)
+    link.sync_now(ws_a)
+    link.sync_now(ws_b)
+    transfers.cancel_transfer(ws_a, pending.id, note="撤回")
+    link.sync_now(ws_a)  # the withdrawal reaches the county first
+    transfer_offers.accept_offer(ws_b, pending.id, union_b)  # B accepted before it heard
+    summary = link.sync_now(ws_b)
+    assert summary.rejected == 1
+    codes = [e["code"] for r in link.state.rejected(ws_b.settings) for e in r["errors"]]
+    assert codes == ["sync.transfer_answered"]
+    [offer] = transfer_offers.incoming_offers(ws_b, state=None)
+    assert offer.state == "accepted" and offer.withdrawn_late
+    link.sync_now(ws_a)  # A's transfer stays cancelled: nothing came back for it
+    assert [t.state for t in transfers.pending_transfers(ws_a, state=None)] == ["cancelled"]

@@ -107,6 +107,7 @@ def receive_offer(ws: Any, body: Mapping[str, Any]) -> TransferOffer | None:
         "request": dict(data),  # the member's details: only while the offer is open
     }
     ws.settings.set(OFFERS_KEY, [*items, item])
+    ws._changed(None, None)  # the window refreshes (the Members toolbar shows the count)
     return _offer(item)
 
 
@@ -238,7 +239,9 @@ def apply_withdrawal(ws: Any, body: Mapping[str, Any]) -> TransferOffer | None:
         if item["id"] != tid:
             continue
         if item.get("state") == "offered":
-            return _settle(ws, tid, state="withdrawn", note=str(body.get("note") or ""))
+            gone = _settle(ws, tid, state="withdrawn", note=str(body.get("note") or ""))
+            ws._changed(None, None)
+            return gone
         if item.get("state") == "accepted" and not item.get("withdrawn_late"):
             # accepted here before the withdrawal reached the county: the county refuses our
             # answer (sync.transfer_answered); the clerk sorts it out with the other township

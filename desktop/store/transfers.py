@@ -290,6 +290,7 @@ def confirm_transfer(
         items = [{**i, "joined_union": joined_union} if i["id"] == done.id else i for i in items]
         done = PendingTransfer(**{**asdict(done), "joined_union": joined_union})
     _store(ws, items)
+    ws._changed("member", done.member_uuid)  # the member no longer counts: lists refresh
     return done
 
 

@@ -6,6 +6,8 @@ outbox sealed it, so the data is exactly what crossed the wire.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from desktop.reports.roster_pdf import union_members
@@ -38,7 +40,10 @@ def test_incomplete_member_cannot_be_requested(ws: Workspace, union: str) -> Non
 def test_offer_accept_and_repeat(ws: Workspace, ws_b: Workspace, member: str) -> None:
     union_b = ws_b.records.save("union", union_data("北山某工会")).uuid
     body = offer_body(ws, request_to_b(ws, member))
+    events: list[Any] = []
+    ws_b.subscribe(events.append)  # the window listens: the Members toolbar count refreshes
     offer = transfer_offers.receive_offer(ws_b, body)
+    assert len(events) == 1
     assert transfer_offers.receive_offer(ws_b, body) == offer  # the same offer twice is one
     assert transfer_offers.incoming_offers(ws_b) == [offer]
     # bad input: a record that is not a union; nothing saved, the offer stays open

@@ -265,6 +265,10 @@ def main() -> int:
             f"TOTAL import:   {total:.2f} s  ({plan.total_rows / total:,.0f} rows/s)   target < 60 s"
         )
         print(
+            f"ratio to target: {total / 60:.2f} of the 60 s budget (scaled to 100,000 rows: "
+            f"{total / 60 * 100_000 / max(args.rows, 1):.2f})"
+        )
+        print(
             f"CPU time:       {c3 - c0:.2f} s (preview {c2 - c0:.2f} s, commit {c3 - c2:.2f} s); "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )

@@ -157,6 +157,9 @@ def preview_import(
     check_mapping(opened, mapping)
     if ws is not None and not _union_exists(ws, union_uuid):
         raise ImportFileError("file.no_union", union=union_uuid)
+    validate = ws.records.validator(FORM_ID) if ws is not None else None
+    if validate is not None and validate.form.hash != opened.form.hash:
+        validate = None  # a newer definition arrived since the sheet was opened: check plainly
     return build_plan(
         opened.source,
         opened.form,
@@ -165,6 +168,7 @@ def preview_import(
         existing=existing_lookup(ws),
         progress=progress,
         cancel=cancel,
+        validate=validate,
     )
 
 

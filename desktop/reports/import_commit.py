@@ -1,7 +1,9 @@
 """Writing a confirmed import plan into the workspace: one transaction per chunk, cancellable.
 
 New members go through ``ws.records.save_many`` one chunk at a time (each chunk is one
-transaction: record, audit entry and outbox row of every member in it commit together). Members
+transaction: record, audit entry and outbox row of every member in it commit together), handed
+over as the store's sealed values from the preview, which the store takes without validating
+them again (it still checks unique values, and validates anything it did not seal itself). Members
 whose ID number is already in the workspace are updated (``records.save`` with their uuid, each its
 own transaction) or skipped, as the user chose. Cancelling stops before the next chunk: what was
 committed stays, and :class:`ImportOutcome` says exactly which rows are in and which are not.
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.reports.import_plan import CellError, ImportPlan, _RowChecker
+from desktop.reports.import_plan import CellError, ImportPlan, _RowChecker, row_values
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -77,8 +79,6 @@ def commit_plan(
     cancel: CancelFn | None = None,
 ) -> ImportOutcome:
     """Write the plan's good rows; duplicates follow ``policy`` (update / skip / keep_both)."""
-    from desktop.store import errors as store_errors
-
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
     if plan.cancelled:
@@ -86,6 +86,24 @@ def commit_plan(
     outcome = ImportOutcome()
     checker = _RowChecker(plan.form, plan.union_uuid, plan.mapping, plan.source.headers)
     mapped = {f for f in plan.mapping if f}
+    with ws.records.bulk(plan.good_count):
+        _write_chunks(ws, plan, policy, outcome, checker, mapped, progress, cancel)
+    return outcome
+
+
+def _write_chunks(
+    ws: Any,
+    plan: ImportPlan,
+    policy: str,
+    outcome: ImportOutcome,
+    checker: _RowChecker,
+    mapped: set[str],
+    progress: ProgressFn | None,
+    cancel: CancelFn | None,
+) -> None:
+    """The chunks of :func:`commit_plan`, each one transaction (``outcome`` filled in)."""
+    from desktop.store import errors as store_errors
+
     total = plan.good_count
     done = 0
     for chunk in plan.good.chunks():
@@ -93,10 +111,10 @@ def commit_plan(
             outcome.cancelled = True
             outcome.not_reached = total - done
             break
-        creates: list[dict[str, Any]] = []
+        creates: list[Any] = []  # the store's sealed values (validated once, in the preview)
         create_rows: list[int] = []
         updates: list[tuple[int, str, dict[str, Any]]] = []
-        for row, data, id_number in chunk:
+        for row, values, id_number in chunk:
             rows = plan.repeated_ids.get(id_number) if id_number else None
             if rows is not None:
                 if policy == "skip" and row != rows[0]:
@@ -114,9 +132,9 @@ def commit_plan(
                 outcome.skipped.append((row, "import.duplicate_in_workspace", {"name": hit[1]}))
                 continue
             if hit is not None and policy == "update":
-                updates.append((row, hit[0], data))
+                updates.append((row, hit[0], row_values(values)))
                 continue
-            creates.append(data)
+            creates.append(values)
             create_rows.append(row)
         if creates:
             result = ws.records.save_many(FORM_ID, creates, chunk_size=len(creates))
@@ -148,4 +166,3 @@ def commit_plan(
         done += len(chunk)
         if progress is not None:
             progress(done, total)
-    return outcome

@@ -5,7 +5,9 @@
 rows with errors (row number, column, error code) and duplicates (same ID number earlier in the
 file, or already in the workspace). Good rows are kept as compressed chunks, not as objects, so a
 100,000-row sheet stays small in memory; :mod:`desktop.reports.import_commit` writes them once the
-user confirmed.
+user confirmed. With a workspace, rows are validated by the store's own validator
+(``ws.records.validator``), whose sealed values the commit hands to ``save_many`` so it does not
+validate them a second time.
 """
 
 from __future__ import annotations
@@ -20,11 +22,19 @@ from desktop.reports.import_changes import parse_changes
 from desktop.reports.import_read import SheetSource
 from desktop.reports.import_values import CellIssue, cell_normaliser, safe_text
 from desktop.store.masking import mask
+from desktop.store.validated import Validated
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
+#: row data -> (forms validation result, the store's sealed values or None)
+Validate = Callable[[dict[str, Any]], tuple[Any, Validated | None]]
 CHUNK_ROWS = 1000
 ID_FIELD = "id_number"
+
+
+def row_values(values: dict[str, Any] | Validated) -> dict[str, Any]:
+    """A good row's values as a dict (a sealed row's are parsed from its text)."""
+    return values.values() if isinstance(values, Validated) else values
 
 
 def column_letter(index: int) -> str:
@@ -105,7 +115,9 @@ class ImportPlan:
     errors: dict[int, list[CellError]] = field(default_factory=dict)
     duplicates: list[Duplicate] = field(default_factory=list)
     cancelled: bool = False
-    good: _Chunks = field(default_factory=_Chunks)  # (row, values, id or "")
+    #: (row, values, id or ""); values are the store's sealed ``Validated`` when the plan was
+    #: made with a workspace (see :func:`row_values`), else a dict
+    good: _Chunks = field(default_factory=_Chunks)
     bad: _Chunks = field(default_factory=_Chunks)  # (row, raw cell values)
     #: ID number -> row numbers in the file, only for IDs that occur more than once
     repeated_ids: dict[str, list[int]] = field(default_factory=dict)
@@ -150,13 +162,28 @@ def _estimate_rows(source: SheetSource) -> int:
         return 0
 
 
+def _plain_validate(form: Any) -> Validate:
+    """``forms.validate`` without a seal (a plan made without a workspace)."""
+    import forms
+
+    def validate(data: dict[str, Any]) -> tuple[Any, None]:
+        return forms.validate(form, data), None
+
+    return validate
+
+
 class _RowChecker:
     """Cleans and validates one row; knows which column each field came from."""
 
-    def __init__(self, form: Any, union_uuid: str, mapping: list[str | None], headers: list[str]):
-        import forms
-
-        self.forms = forms
+    def __init__(
+        self,
+        form: Any,
+        union_uuid: str,
+        mapping: list[str | None],
+        headers: list[str],
+        validate: Validate | None = None,
+    ):
+        self.validate = validate or _plain_validate(form)
         self.form = form
         self.union_uuid = union_uuid
         self.headers = headers
@@ -191,7 +218,10 @@ class _RowChecker:
         safe = {k: safe_text(v) if isinstance(v, str) else v for k, v in params.items()}
         return CellError(row, column, letter, field_path, code, safe)
 
-    def check(self, row: int, values: tuple[Any, ...]) -> tuple[dict[str, Any] | None, list]:
+    def check(
+        self, row: int, values: tuple[Any, ...]
+    ) -> tuple[dict[str, Any] | None, list, Validated | None]:
+        """(values, [], sealed values or None) for a good row, (None, problems, None) otherwise."""
         data: dict[str, Any] = {"union": self.union_uuid}
         problems: list[CellError] = []
         width = len(values)
@@ -210,7 +240,7 @@ class _RowChecker:
                 data.pop("changes", None)
             else:
                 data["changes"] = parsed
-        result = self.forms.validate(self.form, data)
+        result, sealed = self.validate(data)
         seen = {p.field for p in problems}
         for err in result.errors:
             if err.field in seen:  # already explained by the import (e.g. precision lost)
@@ -219,8 +249,8 @@ class _RowChecker:
                 continue  # e.g. birth date not derived because the ID number was unreadable
             problems.append(self.error(row, err.field, err.code, dict(err.params)))
         if problems:
-            return None, problems
-        return dict(result.values), []
+            return None, problems, None
+        return dict(result.values), [], sealed
 
 
 def build_plan(
@@ -232,20 +262,23 @@ def build_plan(
     existing: Callable[[str], tuple[str, str] | None] | dict[str, tuple[str, str]] | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    validate: Validate | None = None,
 ) -> ImportPlan:
     """Validate every row of ``source``; ``existing`` finds an ID number's member in the workspace.
 
     ``existing`` is a dict (ID number -> (uuid, name)) or a lookup function. When ``cancel()``
     becomes true the plan stops early with ``cancelled`` set (and can only be thrown away).
+    ``validate``: the store's validator of ``form`` (``ws.records.validator``); plain
+    ``forms.validate`` when None.
     """
     plan = ImportPlan(source=source, form=form, union_uuid=union_uuid, mapping=list(mapping))
-    checker = _RowChecker(form, union_uuid, plan.mapping, source.headers)
+    checker = _RowChecker(form, union_uuid, plan.mapping, source.headers, validate)
     total = _estimate_rows(source) if progress else 0
     first_row: dict[str, int] = {}
     lookup = existing.get if isinstance(existing, dict) else existing
     for n, (row, values) in enumerate(source.rows(), start=1):
         plan.total_rows += 1
-        data, problems = checker.check(row, values)
+        data, problems, sealed = checker.check(row, values)
         if problems:
             plan.errors[row] = problems
             plan.bad.append((row, tuple(values)))
@@ -254,7 +287,7 @@ def build_plan(
             id_number = str(data.get(ID_FIELD) or "")
             if id_number:
                 _note_duplicates(plan, row, id_number, first_row, data, lookup)
-            plan.good.append((row, data, id_number))
+            plan.good.append((row, sealed if sealed is not None else data, id_number))
         if n % 500 == 0:
             if progress:
                 progress(n, max(total, n))

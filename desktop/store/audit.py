@@ -20,13 +20,21 @@ import sqlcipher3
 GENESIS = "0" * 64
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(obj: Any) -> bytes:
     """Sorted keys, no whitespace, UTF-8 (same convention as forms.canonical_json)."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(obj).encode()
 
 
 def content_hash(obj: Any) -> str:
     return hashlib.sha256(canonical(obj)).hexdigest()
+
+
+def detail_json(detail: dict[str, Any] | None) -> str:
+    """The stored (canonical JSON) text of an entry's detail."""
+    return canonical(detail or {}).decode()
 
 
 def now() -> str:
@@ -100,12 +108,14 @@ class AuditLog:
         after_hash: str | None = None,
         *,
         at: str | None = None,
+        detail_text: str | None = None,
     ) -> tuple[tuple[Any, ...], str]:
-        """The row of an entry following ``prev`` (for batches: chain the returned hash)."""
+        """The row of an entry following ``prev`` (for batches: chain the returned hash).
+        ``detail_text``: ``detail``'s canonical text, when the caller has it already."""
         at = at or now()
-        detail_text = canonical(detail or {}).decode()
-        h = _entry_hash(prev, at, actor, action, target, detail_text, before_hash, after_hash)
-        return (at, actor, action, target, detail_text, before_hash, after_hash, prev, h), h
+        text = detail_text if detail_text is not None else detail_json(detail)
+        h = _entry_hash(prev, at, actor, action, target, text, before_hash, after_hash)
+        return (at, actor, action, target, text, before_hash, after_hash, prev, h), h
 
     def insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
         self._conn.executemany(

@@ -1,9 +1,15 @@
 """Validation and bulk saving (``save_many``): one transaction per chunk, unique values checked
-against the database with one query per field and chunk, progress and cancel callbacks."""
+against the database with one query per field and chunk, progress and cancel callbacks.
+
+``validator`` gives callers that must validate first anyway (the import preview) the store's own
+validation, sealed (:mod:`desktop.store.validated`), so ``save_many`` need not repeat it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import contextlib
+import datetime as _dt
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from desktop.store import audit, db, errors, search, writer
@@ -17,11 +23,59 @@ from desktop.store.record import (
     failure_message,
 )
 from desktop.store.roles import require_form_write
+from desktop.store.validated import Sealer, Validated
 from forms.errors import FieldError
+
+#: (row index, validated values, their canonical text when sealed or None)
+Good = tuple[int, dict[str, Any], str | None]
+
+
+class RowValidator:
+    """The store's validation of one form, sealing each row that passes (see ``validator``)."""
+
+    def __init__(self, form: Any, sealer: Sealer) -> None:
+        self.form = form
+        self.day = _dt.date.today()
+        self._iso = self.day.isoformat()
+        self._sealer = sealer
+
+    def __call__(self, data: Mapping[str, Any]) -> tuple[Any, Validated | None]:
+        """The forms validation result and, when it is ok, the sealed values."""
+        import forms
+
+        result = forms.validate(self.form, data, today=self.day)
+        if not result.ok:
+            return result, None
+        return result, self._sealer.seal(self.form, result.values, self._iso)
 
 
 class BulkSaving(RecordReading):
     """Validation helpers and ``save_many``."""
+
+    _sealer_instance: Sealer | None = None
+
+    @property
+    def _sealer(self) -> Sealer:
+        if self._sealer_instance is None:
+            self._sealer_instance = Sealer()
+        return self._sealer_instance
+
+    def validator(self, form_id: str) -> RowValidator:
+        """Validate rows of ``form_id`` (its latest definition) as ``save_many`` would.
+
+        Calling it with a row's data returns ``(result, sealed)``: the ``forms.validate`` result
+        and, when the row passed, a :class:`Validated` that ``save_many`` takes without validating
+        again — only in this open workspace, against the same form definition hash, on the same
+        day; otherwise it validates the values again. Unique values are still checked on save.
+        """
+        return RowValidator(self._ws.forms.latest(form_id), self._sealer)
+
+    @contextlib.contextmanager
+    def bulk(self, rows: int) -> Iterator[None]:
+        """Hold the large-import page cache across several ``save_many`` calls of ``rows`` in all
+        (each call still commits its own chunks)."""
+        with db.bulk_cache(self._conn, rows):
+            yield
 
     def _validate(self, form: Any, data: Mapping[str, Any], status: str) -> dict[str, Any]:
         import forms
@@ -59,7 +113,7 @@ class BulkSaving(RecordReading):
     def save_many(
         self,
         form_id: str,
-        rows: Iterable[Mapping[str, Any]],
+        rows: Iterable[Mapping[str, Any] | Validated],
         *,
         chunk_size: int = 1000,
         progress: Callable[[int, int], None] | None = None,
@@ -73,7 +127,7 @@ class BulkSaving(RecordReading):
         their index and are not saved; the others are. ``cancel()`` is checked before each chunk:
         chunks already committed stay saved. ``progress(done, total)`` runs after each chunk.
         ``all_or_nothing``: validate every row first; if any fails, save none, else save all in
-        one transaction.
+        one transaction. A row may be a :class:`Validated` from :meth:`validator` (see there).
         """
         user = self._ws._require_open()
         require_form_write(user, form_id)
@@ -84,7 +138,7 @@ class BulkSaving(RecordReading):
         rows = list(rows)
         result = BulkResult(total=len(rows))
         seen: set[tuple[str, str]] = set()
-        ready: list[tuple[int, dict[str, Any]]] | None = None
+        ready: list[Good] | None = None
         if all_or_nothing:
             ready, failed = self._validate_chunk(form, spec, rows, 0, status, seen)
             if failed:
@@ -101,13 +155,13 @@ class BulkSaving(RecordReading):
         self,
         form: Any,
         spec: StorageSpec,
-        rows: list[Mapping[str, Any]],
+        rows: list[Mapping[str, Any] | Validated],
         chunk_size: int,
         status: str,
         progress: Callable[[int, int], None] | None,
         cancel: Callable[[], bool] | None,
         seen: set[tuple[str, str]],
-        ready: list[tuple[int, dict[str, Any]]] | None,
+        ready: list[Good] | None,
         result: BulkResult,
     ) -> None:
         user, form_id, done = self._ws.user, form.id, 0
@@ -137,7 +191,7 @@ class BulkSaving(RecordReading):
                     user.name,
                     now,
                 )
-                for _, values in good
+                for _, values, _ in good
             ]
             with db.transaction(self._conn, f"importing {form_id} records"):
                 writer.write_all(
@@ -147,9 +201,15 @@ class BulkSaving(RecordReading):
                     spec,
                     [
                         writer.Write(
-                            r, None, None, "record.create", status == "ready", {"bulk": True}
+                            r,
+                            None,
+                            None,
+                            "record.create",
+                            status == "ready",
+                            {"bulk": True},
+                            text,
                         )
-                        for r in prepared
+                        for r, (_, _, text) in zip(prepared, good, strict=True)
                     ],
                 )
             result.saved.extend(r.uuid for r in prepared)
@@ -163,23 +223,29 @@ class BulkSaving(RecordReading):
         self,
         form: Any,
         spec: StorageSpec,
-        chunk: Sequence[Mapping[str, Any]],
+        chunk: Sequence[Mapping[str, Any] | Validated],
         start: int,
         status: str,
         seen: set[tuple[str, str]],
-    ) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, Any]]]:
-        """Validate rows; unique values are checked against the database in one query per field."""
-        good: list[tuple[int, dict[str, Any]]] = []
+    ) -> tuple[list[Good], list[tuple[int, Any]]]:
+        """Validate rows (sealed ones this store accepts are taken as they are); unique values
+        are checked against the database in one query per field."""
+        good: list[Good] = []
         failed: list[tuple[int, Any]] = []
         for i, data in enumerate(chunk, start):
+            if isinstance(data, Validated):
+                if self._sealer.accepted(form, data):
+                    good.append((i, data.values(), data.text))
+                    continue
+                data = data.values()  # not sealed here, for this form, today: validate again
             try:
-                good.append((i, self._validate(form, data, status)))
+                good.append((i, self._validate(form, data, status), None))
             except errors.ValidationFailed as exc:
                 failed.append((i, exc.result))
         if spec.unique:
             taken: set[tuple[str, str]] = set()
             for f in spec.unique:
-                vals = list({search.scalar_text(v.get(f)) for _, v in good} - {""})
+                vals = list({search.scalar_text(v.get(f)) for _, v, _ in good} - {""})
                 for k in range(0, len(vals), 500):
                     part = vals[k : k + 500]
                     marks = ",".join("?" * len(part))
@@ -192,7 +258,7 @@ class BulkSaving(RecordReading):
                         )
                     )
             kept = []
-            for i, values in good:
+            for i, values, text in good:
                 dupes = []
                 for f in spec.unique:
                     key = (f, search.scalar_text(values.get(f)))
@@ -202,7 +268,7 @@ class BulkSaving(RecordReading):
                     failed.append((i, StoreValidationResult(dupes, dict(values))))
                     continue
                 seen.update((f, search.scalar_text(values.get(f))) for f in spec.unique)
-                kept.append((i, values))
+                kept.append((i, values, text))
             good = kept
         failed.sort(key=lambda x: x[0])
         return good, failed

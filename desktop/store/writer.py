@@ -84,6 +84,8 @@ class Write:
     action: str
     enqueue: bool
     detail: dict[str, Any] | None = None
+    #: ``data_text(rec.data)`` when the caller already has it (a sealed row's validated text)
+    text: str | None = None
 
 
 def write_all(
@@ -96,7 +98,7 @@ def write_all(
     """Write every change in ``writes`` (in order) inside the caller's transaction."""
     if not writes:
         return
-    texts = [data_text(w.rec.data) for w in writes]
+    texts = [w.text if w.text is not None else data_text(w.rec.data) for w in writes]
     new = [w for w in writes if w.rec_id is None]
     if new:
         start = int(conn.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()[0]) + 1
@@ -156,17 +158,32 @@ def write_all(
     search.index_many(conn, spec, [(int(w.rec_id or 0), w.rec.form_id, w.rec.data) for w in writes])
     prev = log.head()
     rows = []
+    details: dict[Any, str] = {}  # a bulk import's entries share one detail: canonicalise it once
     for w, text in zip(writes, texts, strict=True):
         r = w.rec
+        detail = {
+            "form_id": r.form_id,
+            "version": r.version,
+            "status": r.status,
+            **(w.detail or {}),
+        }
+        try:
+            key: Any = tuple(sorted(detail.items()))
+            detail_text = details.get(key)
+            if detail_text is None:
+                detail_text = details[key] = audit.detail_json(detail)
+        except TypeError:  # an unhashable detail value
+            detail_text = audit.detail_json(detail)
         row, prev = log.entry_row(
             prev,
             actor,
             w.action,
             r.uuid,
-            {"form_id": r.form_id, "version": r.version, "status": r.status, **(w.detail or {})},
+            detail,
             record_hash(w.before) if w.before else None,
             record_hash(r, text),
             at=r.updated_at,
+            detail_text=detail_text,
         )
         rows.append(row)
     log.insert_rows(rows)

@@ -226,3 +226,14 @@ def search_tables_per_form(conn: sqlcipher3.Connection) -> None:
                 [(r, search.grams_of(t)) for r, t in rows],
             )
     _script(conn, "DROP TABLE search_tri;\nDROP TABLE search_gram;\n")
+
+
+@step(4)
+def member_tally(conn: sqlcipher3.Connection) -> None:
+    """Member counts by union / female / migrant worker / new employment form / latest change,
+    kept by triggers in the same transaction as each member record write, so the dashboard
+    reads a few rows instead of every member (see :mod:`desktop.store.tally`)."""
+    from desktop.store import tally
+
+    for statement in tally.SCHEMA:
+        conn.execute(statement)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 import forms
 from desktop import assessments, audits
+from desktop.store.tally import member_figures
 from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page
 
@@ -97,8 +98,9 @@ class DashboardPage(Page):
         return self.tr("Dashboard")
 
     # -- figures ---------------------------------------------------------------------------
-    # Counting female / migrant members reads every member record (seconds with 200k), so
-    # the figures are computed off the GUI thread, and only while the dashboard is on screen.
+    # Member figures come from the counts the store keeps (desktop.store.tally), current members
+    # only (transfers' is_current_member rules); the rest are indexed counts. They are still
+    # computed off the GUI thread, and only while the dashboard is on screen.
     def set_workspace(self, ws: Any) -> None:
         self._stale = True
         super().set_workspace(ws)
@@ -130,12 +132,13 @@ class DashboardPage(Page):
         """The dashboard figures, the members-by-union pairs and this year's assessment
         summary (runs on a worker thread)."""
         count = ws.records.count
+        members = member_figures(ws)
         figures = {
             "unions": count("union"),
-            "members": count("member"),
-            "female": count("member", filters={"gender": "female"}),
-            "migrant": count("member", filters={"migrant_worker": True}),
-            "new_form": count("member", filters={"employment_form": "new_form"}),
+            "members": members.members,
+            "female": members.female,
+            "migrant": members.migrant,
+            "new_form": members.new_form,
         }
         try:
             figures["unsynced"] = ws.outbox.pending_count()
@@ -152,7 +155,7 @@ class DashboardPage(Page):
         pairs = []
         for rec in unions:
             name = str(rec.data.get("short_name") or rec.data.get("full_name") or "")
-            pairs.append((name, count("member", filters={"union": rec.uuid})))
+            pairs.append((name, members.by_union.get(rec.uuid, 0)))
         pairs.sort(key=lambda p: -p[1])
         figures["audit_open"] = audits.overview(ws).open_rectifications
         assessment = assessments.dashboard(ws, dt.date.today().year)

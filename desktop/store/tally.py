@@ -1,0 +1,125 @@
+"""Member figures for the dashboard from a small counts table the database keeps itself.
+
+``member_tally`` (schema step 4) holds one row per combination of union, female, migrant
+worker, new employment form and kind of the latest membership change, with how many member
+records have it. Triggers on ``records`` keep it in step inside the same transaction as every
+insert, data update or delete of a member record — whichever code path writes it (bulk import,
+edits, transfers, sync). Status changes do not touch the facts counted.
+
+:func:`member_figures` reads those few rows and applies the rules of
+:func:`desktop.store.transfers.is_current_member`: a member whose latest change is an exit
+(转出 / 退会 / 除名) does not count, unless it is a transfer out still pending — those few
+members are looked up one by one. So the dashboard needs no scan of the member records.
+
+The SQL below is the one schema step 4 installed: changing what is counted needs a new step.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+FACT_COLUMNS = ("union_uuid", "female", "migrant", "new_form", "last_change")
+
+
+def fact_exprs(row: str) -> tuple[str, ...]:
+    """SQL expressions of the counted facts of a ``records`` row named ``row`` (NEW, OLD, r)."""
+    data = f"{row}.data"
+    latest_kind = (
+        f"(SELECT json_extract(c.value, '$.kind') FROM json_each({data}, '$.changes') AS c"
+        f" WHERE json_type({data}, '$.changes') = 'array' AND c.type = 'object'"
+        " ORDER BY coalesce(json_extract(c.value, '$.date'), '') DESC, c.key DESC LIMIT 1)"
+    )
+    return (
+        f"coalesce(json_extract({data}, '$.union'), '')",
+        f"coalesce(json_extract({data}, '$.gender') = 'female', 0)",
+        f"coalesce(json_extract({data}, '$.migrant_worker') = 1, 0)",
+        f"coalesce(json_extract({data}, '$.employment_form') = 'new_form', 0)",
+        f"coalesce({latest_kind}, '')",
+    )
+
+
+def _matches(row: str) -> str:
+    return " AND ".join(
+        f"{col} = {expr}" for col, expr in zip(FACT_COLUMNS, fact_exprs(row), strict=True)
+    )
+
+
+def _add(row: str, when: str) -> str:
+    cols = ", ".join(FACT_COLUMNS)
+    return (
+        f"INSERT INTO member_tally ({cols}, n) SELECT {', '.join(fact_exprs(row))}, 1"
+        f" WHERE {when} ON CONFLICT ({cols}) DO UPDATE SET n = n + 1"
+    )
+
+
+def _remove(row: str, when: str) -> str:
+    return f"UPDATE member_tally SET n = n - 1 WHERE {when} AND {_matches(row)}"
+
+
+_WAS_MEMBER = "OLD.form_id = 'member'"
+_IS_MEMBER = "NEW.form_id = 'member'"
+
+#: schema step 4: the table, filled from the records there are, and its triggers
+SCHEMA = (
+    "CREATE TABLE member_tally ("
+    " union_uuid TEXT NOT NULL, female INTEGER NOT NULL, migrant INTEGER NOT NULL,"
+    " new_form INTEGER NOT NULL, last_change TEXT NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY (union_uuid, female, migrant, new_form, last_change)) WITHOUT ROWID",
+    "INSERT INTO member_tally"
+    f" SELECT {', '.join(fact_exprs('r'))}, count(*) FROM records r WHERE r.form_id = 'member'"
+    " GROUP BY 1, 2, 3, 4, 5",
+    "CREATE TRIGGER member_tally_insert AFTER INSERT ON records WHEN NEW.form_id = 'member'"
+    f" BEGIN {_add('NEW', 'TRUE')}; END",
+    "CREATE TRIGGER member_tally_delete AFTER DELETE ON records WHEN OLD.form_id = 'member'"
+    f" BEGIN {_remove('OLD', 'TRUE')}; END",
+    "CREATE TRIGGER member_tally_update AFTER UPDATE OF form_id, data ON records"
+    " WHEN (OLD.form_id = 'member' OR NEW.form_id = 'member')"
+    " AND (OLD.data IS NOT NEW.data OR OLD.form_id IS NOT NEW.form_id)"
+    f" BEGIN {_remove('OLD', _WAS_MEMBER)}; {_add('NEW', _IS_MEMBER)}; END",
+)
+
+
+@dataclass
+class MemberFigures:
+    """Current members (is_current_member rules) in all and by union."""
+
+    members: int = 0
+    female: int = 0
+    migrant: int = 0
+    new_form: int = 0
+    by_union: Counter[str] = field(default_factory=Counter)
+
+    def add(self, union_uuid: str, female: int, migrant: int, new_form: int, n: int) -> None:
+        self.members += n
+        self.female += n * bool(female)
+        self.migrant += n * bool(migrant)
+        self.new_form += n * bool(new_form)
+        self.by_union[union_uuid] += n
+
+
+def member_figures(ws: Any) -> MemberFigures:
+    """The dashboard's member figures, read from ``member_tally`` (no scan of the members)."""
+    from desktop.store.transfers import EXIT_KINDS, pending_member_uuids
+
+    ws._require_open()
+    conn = ws._connection()
+    out = MemberFigures()
+    for union_uuid, female, migrant, new_form, last, n in conn.execute(
+        f"SELECT {', '.join(FACT_COLUMNS)}, n FROM member_tally WHERE n > 0"
+    ):
+        if last not in EXIT_KINDS:
+            out.add(union_uuid, female, migrant, new_form, n)
+    pending = sorted(pending_member_uuids(ws))
+    for k in range(0, len(pending), 500):
+        part = pending[k : k + 500]
+        marks = ",".join("?" * len(part))
+        for union_uuid, female, migrant, new_form, last in conn.execute(
+            f"SELECT {', '.join(fact_exprs('r'))} FROM records r"
+            f" WHERE r.form_id = 'member' AND r.uuid IN ({marks})",
+            part,
+        ):
+            if last == "transfer_out":  # still ours until the other township confirms
+                out.add(union_uuid, female, migrant, new_form, 1)
+    return out

@@ -15,11 +15,15 @@ if TYPE_CHECKING:
 
 
 def check(ws: Workspace) -> CheckReport:
-    """Database page authentication and integrity, the audit chain, and the key slots."""
+    """Database page authentication and integrity, the kept member counts, the audit chain, and
+    the key slots."""
+    from desktop.store import tally
     from desktop.store.workspace import SLOTS_NAME, CheckReport
 
     conn = ws._connection()
     problems = db.integrity_problems(conn)
+    if not problems:
+        problems.extend(tally.drift(conn))
     try:
         result = ws._audit.verify()
     except errors.StoreError as exc:

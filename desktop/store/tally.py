@@ -123,3 +123,22 @@ def member_figures(ws: Any) -> MemberFigures:
             if last == "transfer_out":  # still ours until the other township confirms
                 out.add(union_uuid, female, migrant, new_form, 1)
     return out
+
+
+def drift(conn: Any) -> list[str]:
+    """Problems when the kept counts differ from a recount of the member records (``ws.check``)."""
+    cols = ", ".join(FACT_COLUMNS)
+    kept = {
+        tuple(r[:-1]): r[-1]
+        for r in conn.execute(f"SELECT {cols}, n FROM member_tally WHERE n != 0")
+    }
+    recount = {
+        tuple(r[:-1]): r[-1]
+        for r in conn.execute(
+            f"SELECT {', '.join(fact_exprs('r'))}, count(*) FROM records r"
+            " WHERE r.form_id = 'member' GROUP BY 1, 2, 3, 4, 5"
+        )
+    }
+    if kept == recount:
+        return []
+    return ["The kept member counts differ from the member records (the dashboard would be wrong)."]

@@ -212,3 +212,27 @@ def test_an_older_workspace_gets_the_counts_filled_in_when_opened(ws: Workspace,
         assert indexed(again) == expected and expected["members"] == 6
     finally:
         again.close(backup=False)
+
+
+def test_the_workspace_check_finds_counts_that_drifted(ws: Workspace) -> None:
+    union = ws.records.save("union", h.union()).uuid
+    ws.records.save("member", new_member(1, union, True, False, False))
+    assert ws.check().ok
+    with db.transaction(ws._connection(), "spoiling the counts"):
+        ws._connection().execute("UPDATE member_tally SET n = n + 1")
+    report = ws.check()
+    assert not report.ok and any("member counts" in p for p in report.problems)
+
+
+def test_counts_survive_a_backup_and_restore(ws: Workspace, tmp_path: Path) -> None:
+    union = ws.records.save("union", h.union()).uuid
+    for i in range(1, 6):
+        ws.records.save("member", new_member(i, union, i % 2 == 0, i % 3 == 0, False))
+    expected = indexed(ws)
+    backup = ws.backup(tmp_path / "backups")
+    restored = Workspace.restore(backup, tmp_path / "restored", user="admin", password=ADMIN_PW)
+    try:
+        assert indexed(restored) == expected == full_scan(restored)
+        assert restored.check().ok
+    finally:
+        restored.close(backup=False)

@@ -117,7 +117,7 @@ def member_figures(ws: Any) -> MemberFigures:
         marks = ",".join("?" * len(part))
         for union_uuid, female, migrant, new_form, last in conn.execute(
             f"SELECT {', '.join(fact_exprs('r'))} FROM records r"
-            f" WHERE r.form_id = 'member' AND r.uuid IN ({marks})",
+            f" WHERE r.uuid IN ({marks}) AND +r.form_id = 'member'",  # by uuid, never a scan
             part,
         ):
             if last == "transfer_out":  # still ours until the other township confirms

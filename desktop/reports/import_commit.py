@@ -79,6 +79,8 @@ def commit_plan(
     cancel: CancelFn | None = None,
 ) -> ImportOutcome:
     """Write the plan's good rows; duplicates follow ``policy`` (update / skip / keep_both)."""
+    from desktop.store import errors as store_errors
+
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
     if plan.cancelled:
@@ -86,24 +88,6 @@ def commit_plan(
     outcome = ImportOutcome()
     checker = _RowChecker(plan.form, plan.union_uuid, plan.mapping, plan.source.headers)
     mapped = {f for f in plan.mapping if f}
-    with ws.records.bulk(plan.good_count):
-        _write_chunks(ws, plan, policy, outcome, checker, mapped, progress, cancel)
-    return outcome
-
-
-def _write_chunks(
-    ws: Any,
-    plan: ImportPlan,
-    policy: str,
-    outcome: ImportOutcome,
-    checker: _RowChecker,
-    mapped: set[str],
-    progress: ProgressFn | None,
-    cancel: CancelFn | None,
-) -> None:
-    """The chunks of :func:`commit_plan`, each one transaction (``outcome`` filled in)."""
-    from desktop.store import errors as store_errors
-
     total = plan.good_count
     done = 0
     for chunk in plan.good.chunks():
@@ -166,3 +150,4 @@ def _write_chunks(
         done += len(chunk)
         if progress is not None:
             progress(done, total)
+    return outcome

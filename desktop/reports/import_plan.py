@@ -250,7 +250,7 @@ class _RowChecker:
             problems.append(self.error(row, err.field, err.code, dict(err.params)))
         if problems:
             return None, problems, None
-        return dict(result.values), [], sealed
+        return result.values, [], sealed
 
 
 def build_plan(
@@ -308,9 +308,8 @@ def _note_duplicates(
     lookup: Callable[[str], tuple[str, str] | None] | None,
 ) -> None:
     earlier = first_row.get(id_number)
-    masked = mask(id_number)
     if earlier is not None:
-        plan.duplicates.append(Duplicate(row, "file", masked, other_row=earlier))
+        plan.duplicates.append(Duplicate(row, "file", mask(id_number), other_row=earlier))
         plan.repeated_ids.setdefault(id_number, [earlier]).append(row)
         hit = plan.existing.get(id_number)
     else:
@@ -320,5 +319,5 @@ def _note_duplicates(
             plan.existing[id_number] = hit
     if hit is not None:
         plan.duplicates.append(
-            Duplicate(row, "workspace", masked, existing_uuid=hit[0], existing_name=hit[1])
+            Duplicate(row, "workspace", mask(id_number), existing_uuid=hit[0], existing_name=hit[1])
         )

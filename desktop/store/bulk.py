@@ -7,9 +7,8 @@ validation, sealed (:mod:`desktop.store.validated`), so ``save_many`` need not r
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from desktop.store import audit, db, errors, search, writer
@@ -69,13 +68,6 @@ class BulkSaving(RecordReading):
         day; otherwise it validates the values again. Unique values are still checked on save.
         """
         return RowValidator(self._ws.forms.latest(form_id), self._sealer)
-
-    @contextlib.contextmanager
-    def bulk(self, rows: int) -> Iterator[None]:
-        """Hold the large-import page cache across several ``save_many`` calls of ``rows`` in all
-        (each call still commits its own chunks)."""
-        with db.bulk_cache(self._conn, rows):
-            yield
 
     def _validate(self, form: Any, data: Mapping[str, Any], status: str) -> dict[str, Any]:
         import forms

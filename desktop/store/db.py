@@ -67,7 +67,6 @@ class StoreConnection(sqlcipher3.Connection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.write_lock = threading.RLock()
-        self.bulk_active = False  # inside bulk_cache
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlcipher3.Cursor:  # type: ignore[override]
         try:
@@ -186,18 +185,16 @@ def retell(exc: errors.StoreError, what: str) -> errors.StoreError:
 
 
 @contextlib.contextmanager
-def bulk_cache(conn: StoreConnection, rows: int) -> Iterator[None]:
-    """A bigger page cache for the duration of a large import (nested uses keep the outer one)."""
-    if rows < BULK_ROWS or getattr(conn, "bulk_active", False):
+def bulk_cache(conn: sqlcipher3.Connection, rows: int) -> Iterator[None]:
+    """A bigger page cache for the duration of a large import."""
+    if rows < BULK_ROWS:
         yield
         return
     conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
-    conn.bulk_active = True
     try:
         yield
     finally:
-        conn.bulk_active = False
         with contextlib.suppress(*DB_ERRORS, errors.StoreError):
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             conn.execute("PRAGMA wal_autocheckpoint = 1000")

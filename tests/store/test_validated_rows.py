@@ -56,9 +56,9 @@ def test_rows_the_store_did_not_seal_as_they_are_are_validated_again(ws, union_u
     _, good = ws.records.validator("member")(h.member(1, union_uuid))
     assert good is not None
     if how == "forged":  # made up outside the store, with a guessed tag
-        row = Validated(good.form_id, good.form_hash, good.day, _bad_text(good), b"\0" * 32)
+        row = Validated(good.form_id, good.form_hash, good.day, _bad_text(good), b"\0" * 16)
     elif how == "edited":  # a genuine seal whose text was changed afterwards
-        row = dataclasses.replace(good, text=_bad_text(good))
+        row = good._replace(text=_bad_text(good))
     elif how == "other_form":  # sealed (with a valid tag) against another definition
         form = dataclasses.replace(ws.forms.latest("member"), hash="0" * 64)
         row = ws.records._sealer.seal(form, json.loads(_bad_text(good)), good.day)

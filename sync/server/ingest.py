@@ -149,6 +149,12 @@ def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
 
 def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str, ctx: str) -> bytes:
     with server.store.write() as conn:
+        # the device's mark is read BEFORE looking for the batch: under PostgreSQL's read
+        # committed, a concurrent copy of this batch that commits in between is then found
+        # below (same receipt) instead of looking like a replayed sequence number
+        last_seq = conn.execute(
+            select(devices.c.last_seq).where(devices.c.device_id == device.device_id)
+        ).scalar_one()
         existing = conn.execute(
             select(batches.c.envelope_sha256, batches.c.receipt, batches.c.device_id).where(
                 batches.c.batch_id == envelope.batch_id
@@ -161,9 +167,6 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
             raise SyncError(
                 409, "batch_conflict", "this batch id was already used for a different batch"
             )
-        last_seq = conn.execute(
-            select(devices.c.last_seq).where(devices.c.device_id == device.device_id)
-        ).scalar_one()
         if envelope.device_seq <= last_seq:
             raise SyncError(
                 409,

@@ -77,12 +77,11 @@ class TransferJudge:
             return [_error("sync.transfer_mismatch", "the sending township is not the record's")]
         if target == origin:
             return [_error("sync.transfer_same_township", "both sides are the same township")]
-        unit = self._unit(target)
-        if unit is None or unit.kind != "township":
+        if self._unit(target) is None or target == self.server.config.org_unit_code:
             return [
                 _error(
                     "sync.transfer_unknown_org_unit",
-                    "the receiving township is not known to this server",
+                    "the receiving unit is not one below this server",
                     to_org_unit=target,
                 )
             ]

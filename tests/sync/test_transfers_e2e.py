@@ -183,9 +183,12 @@ def test_same_batch_twice_gives_one_offer(county: HandleView, towns: Any) -> Non
     assert len(transfer_offers.incoming_offers(ws_b)) == 1
 
 
-def test_offer_for_an_unknown_township_is_rejected(county: HandleView, towns: Any) -> None:
+@pytest.mark.parametrize("target", ["330106099", "330106"])  # unknown; the county itself
+def test_offer_for_an_unknown_township_is_rejected(
+    county: HandleView, towns: Any, target: str
+) -> None:
     ws_a, _ws_b, union_a, _union_b, member = towns
-    _request(ws_a, member, to_org_unit="330106099")
+    _request(ws_a, member, to_org_unit=target)
     summary = link.sync_now(ws_a)
     assert summary.rejected == 1
     [refused] = link.state.rejected(ws_a.settings)

@@ -83,6 +83,20 @@ def reason_text(error: Mapping[str, Any]) -> str:
             "e.g. before an older backup was restored); nothing was overwritten"
         ),
         "sync.duplicate_in_batch": _tr("the record was twice in one batch"),
+        "sync.transfer_unknown_org_unit": _tr(
+            "the county does not know the receiving township (check its org-unit code); "
+            "withdraw the transfer and request it again"
+        ),
+        "sync.transfer_same_township": _tr(
+            "the receiving township is this township: transfer the member within this workspace"
+        ),
+        "sync.transfer_mismatch": _tr("the transfer names another sending township"),
+        "sync.transfer_conflict": _tr(
+            "the county already has another request with this transfer number"
+        ),
+        "sync.transfer_unknown": _tr("the county has no such transfer"),
+        "sync.transfer_not_addressed": _tr("this transfer is not this township's to answer"),
+        "sync.transfer_answered": _tr("the transfer was already answered or withdrawn"),
     }
     if code in sync_words:
         text = sync_words[code]

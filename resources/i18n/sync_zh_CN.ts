@@ -248,5 +248,33 @@
         <source>the record was twice in one batch</source>
         <translation>同一批次中出现两次</translation>
     </message>
+    <message>
+        <source>the county does not know the receiving township (check its org-unit code); withdraw the transfer and request it again</source>
+        <translation>县（区）总工会不认识转入乡镇（街道）代码，请核对；撤回该转会后重新申请</translation>
+    </message>
+    <message>
+        <source>the receiving township is this township: transfer the member within this workspace</source>
+        <translation>转入方就是本乡镇（街道），请直接在本工作区内转会</translation>
+    </message>
+    <message>
+        <source>the transfer names another sending township</source>
+        <translation>转会申请中的转出乡镇（街道）不是本单位</translation>
+    </message>
+    <message>
+        <source>the county already has another request with this transfer number</source>
+        <translation>县级已有使用同一转会编号的另一份申请</translation>
+    </message>
+    <message>
+        <source>the county has no such transfer</source>
+        <translation>县级没有此转会申请</translation>
+    </message>
+    <message>
+        <source>this transfer is not this township's to answer</source>
+        <translation>此转会不应由本单位答复</translation>
+    </message>
+    <message>
+        <source>the transfer was already answered or withdrawn</source>
+        <translation>此转会已被答复或已撤回</translation>
+    </message>
 </context>
 </TS>

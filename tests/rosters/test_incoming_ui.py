@@ -83,3 +83,14 @@ def test_dialog_speaks_chinese(qtbot: Any, ws_b: Workspace, offered: str) -> Non
     assert (dialog.accept_button.text(), dialog.refuse_button.text()) == ("接收", "拒收")
     assert not dialog.refuse_selected()
     assert dialog.message.text() == "请在“说明”中写明拒收原因。"
+
+
+def test_county_refusals_of_transfers_in_words() -> None:
+    from desktop.ui import i18n
+    from desktop.ui.sync_text import reason_text
+
+    error = {"code": "sync.transfer_unknown_org_unit", "field": None, "params": {}}
+    assert "does not know the receiving township" in reason_text(error)
+    i18n.set_language("zh_CN")
+    assert reason_text(error).startswith("县（区）总工会不认识转入乡镇（街道）代码")
+    assert reason_text({"code": "sync.transfer_answered"}) == "此转会已被答复或已撤回"

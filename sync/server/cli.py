@@ -123,6 +123,20 @@ def cmd_org_units(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_transfers(args: argparse.Namespace) -> int:
+    from sync.server.transfers import transfer_rows
+
+    for t in transfer_rows(_server(args)):
+        if args.state and t.state != args.state:
+            continue
+        answered = f"answered {t.answered_at}" if t.answered_at else "open"
+        print(
+            f"{t.created_at}  {t.transfer_id}  {t.from_org_unit:<12} -> {t.to_org_unit:<12} "
+            f"{t.state:<9} {answered}"
+        )
+    return 0
+
+
 def cmd_publish_form(args: argparse.Namespace) -> int:
     server = _server(args)
     import forms
@@ -191,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device")
     p.add_argument("--limit", type=int, default=50)
     command("org-units", cmd_org_units, "list the org-unit tree")
+    p = command("transfers", cmd_transfers, "list membership transfers between townships")
+    p.add_argument("--state", choices=("offered", "accepted", "refused", "withdrawn"))
     p = command("publish-form", cmd_publish_form, "publish a form definition to every device")
     p.add_argument("file")
     from sync.server.cli_part2 import add_commands  # relay, relay-enroll, verify, aggregates

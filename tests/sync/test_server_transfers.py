@@ -120,6 +120,22 @@ def test_answer_rules(devices: Any) -> None:
     assert [r.state for r in transfer_rows(handle.server)] == ["refused"]
 
 
+def test_transfers_listed_by_the_server_cli(devices: Any, capsys: Any) -> None:
+    from sync.server.cli import main
+
+    handle, a, b, _c = devices
+    open_tid, done_tid = str(uuid.uuid4()), str(uuid.uuid4())
+    send(handle, a, request(a, open_tid), request(a, done_tid))
+    send(handle, b, answer(b, done_tid, "accepted"))
+    capsys.readouterr()
+    assert main(["transfers", "--data", str(handle.data_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(f"{A} " in line and f"-> {B}" in line for line in lines)
+    assert main(["transfers", "--data", str(handle.data_dir), "--state", "offered"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert open_tid in line and "open" in line and "钱七" not in line
+
+
 def test_request_rules(devices: Any) -> None:
     handle, a, b, _c = devices
     tid = str(uuid.uuid4())

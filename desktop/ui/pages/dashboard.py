@@ -198,7 +198,9 @@ class DashboardPage(Page):
         names.setLabelsFont(font)
         values = QValueAxis()
         top = max([v for _n, v in pairs] or [1])
-        values.setRange(0, max(1, int(top * 1.15) + 1))
+        step, ticks = nice_axis(top)
+        values.setRange(0, step * (ticks - 1))
+        values.setTickCount(ticks)
         values.setLabelFormat("%d")
         values.setLabelsFont(font)
         chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
@@ -224,3 +226,16 @@ class DashboardPage(Page):
         self.chart_title.setText(self.tr("Members by union"))
         self.assessment_title.setText(self.tr("Member assessment this year"))
         self._show()
+
+
+def nice_axis(top: int, most_ticks: int = 6) -> tuple[int, int]:
+    """(step, tick count) for a 0-based count axis: whole steps of 1, 2 or 5 x 10^k, with
+    room above ``top`` for the bar's label."""
+    wanted = max(1, top + max(1, top // 8))
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            candidate = step * factor
+            if -(-wanted // candidate) <= most_ticks - 1:
+                return candidate, -(-wanted // candidate) + 1
+        step *= 10

@@ -6,8 +6,8 @@ records have it. Triggers on ``records`` keep it in step inside the same transac
 insert, data update or delete of a member record — whichever code path writes it (bulk import,
 edits, transfers, sync). Status changes do not touch the facts counted.
 
-:func:`member_figures` reads those few rows and applies the rules of
-:func:`desktop.store.transfers.is_current_member`: a member whose latest change is an exit
+:func:`member_figures` reads those few rows and applies the rule of :mod:`forms.membership` (as
+:func:`desktop.store.transfers.is_current_member` does): a member whose latest change is an exit
 (转出 / 退会 / 除名) does not count, unless it is a transfer out still pending — those few
 members are looked up one by one. So the dashboard needs no scan of the member records.
 
@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from forms import membership
 
 FACT_COLUMNS = ("union_uuid", "female", "migrant", "new_form", "last_change")
 
@@ -101,7 +103,7 @@ class MemberFigures:
 
 def member_figures(ws: Any) -> MemberFigures:
     """The dashboard's member figures, read from ``member_tally`` (no scan of the members)."""
-    from desktop.store.transfers import EXIT_KINDS, pending_member_uuids
+    from desktop.store.transfers import pending_member_uuids
 
     ws._require_open()
     conn = ws._connection()
@@ -109,7 +111,7 @@ def member_figures(ws: Any) -> MemberFigures:
     for union_uuid, female, migrant, new_form, last, n in conn.execute(
         f"SELECT {', '.join(FACT_COLUMNS)}, n FROM member_tally WHERE n > 0"
     ):
-        if last not in EXIT_KINDS:
+        if membership.counts_by_kind(last, transfer_pending=False):
             out.add(union_uuid, female, migrant, new_form, n)
     pending = sorted(pending_member_uuids(ws))
     for k in range(0, len(pending), 500):
@@ -120,7 +122,8 @@ def member_figures(ws: Any) -> MemberFigures:
             f" WHERE r.uuid IN ({marks}) AND +r.form_id = 'member'",  # by uuid, never a scan
             part,
         ):
-            if last == "transfer_out":  # still ours until the other township confirms
+            # still ours until the other township confirms (the rest was counted above)
+            if last == membership.TRANSFER_OUT and membership.counts_by_kind(last, True):
                 out.add(union_uuid, female, migrant, new_form, 1)
     return out
 

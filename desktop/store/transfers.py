@@ -11,7 +11,8 @@
   refuses (:func:`cancel_transfer` removes the 转出 row again, as a new version).
 
 :func:`is_current_member` says whether a member still counts for its union: not when the latest
-change is an exit (转出 / 退会 / 除名), unless that exit is a transfer still pending.
+change is an exit (转出 / 退会 / 除名), unless that exit is a transfer still pending (the rule
+itself lives in :mod:`forms.membership`, shared with the province's aggregates).
 
 Through sync (PROTOCOL.md, "Transfers"): the request also saves a ``member_transfer`` record (the
 member's details, for the receiving township) that goes upward like any record; the county offers
@@ -34,11 +35,12 @@ from typing import Any
 import forms
 from desktop.store import errors
 from desktop.store.record import NOT_EDITABLE
+from forms import membership
 
 log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "rosters.transfers"
-EXIT_KINDS = ("transfer_out", "withdraw", "expel")
+EXIT_KINDS = membership.EXIT_KINDS
 REQUEST_FORM = "member_transfer"
 ANSWER_FORM = "member_transfer_answer"
 #: the request's own fields; every other field of the request form is the member's snapshot
@@ -390,11 +392,6 @@ def apply_answer(ws: Any, body: Mapping[str, Any]) -> PendingTransfer | None:
 def is_current_member(
     data: Mapping[str, Any], pending: Collection[str] = (), uuid: str = ""
 ) -> bool:
-    """Whether the member still counts for its union (see the module doc)."""
-    changes = [c for c in (data.get("changes") or []) if isinstance(c, Mapping)]
-    if not changes:
-        return True
-    last = max(enumerate(changes), key=lambda ic: (str(ic[1].get("date") or ""), ic[0]))[1]
-    if last.get("kind") not in EXIT_KINDS:
-        return True
-    return last.get("kind") == "transfer_out" and uuid in pending
+    """Whether the member still counts for its union (:func:`forms.membership.counts`; a
+    transfer is pending while ``uuid`` is in ``pending``)."""
+    return membership.counts(data.get("changes"), transfer_pending=uuid in pending)

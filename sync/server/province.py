@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, String, Table, Text, UniqueConstraint, func, select
 from sqlalchemy.engine import Connection
 
+from forms import membership
 from sync import crypto
 from sync.protocol import (
     BatchPayload,
@@ -38,6 +39,7 @@ from sync.protocol import (
     unsigned,
 )
 from sync.protocol import record_hash as hash_of
+from sync.server import province_members
 from sync.server.formset import validation_errors
 from sync.server.ingest import record_row
 from sync.server.review import review_metadata
@@ -192,16 +194,23 @@ def _resolve_header(item: Any, headers: dict[str, dict[str, Any]]) -> Any:
     return item
 
 
-def facts_of(record: Mapping[str, Any], county: str) -> dict[str, Any]:
-    """The countable facts of one record (for aggregates), by form."""
+def facts_of(
+    record: Mapping[str, Any], county: str, transfer_accepted: bool = False
+) -> dict[str, Any]:
+    """The countable facts of one record (for aggregates), by form.
+
+    A member counts only while current (:func:`forms.membership.counts`); ``transfer_accepted``:
+    the receiving township accepted the transfer out that is its latest change."""
     data = record.get("data") or {}
     row: dict[str, Any] = dict.fromkeys(FACT_COLUMNS, 0)
     form_id = record.get("form_id")
     if form_id == "member":
-        row["members"] = 1
-        row["female_members"] = int(data.get("gender") == "female")
-        row["migrant_members"] = int(data.get("migrant_worker") is True)
-        row["new_form_members"] = int(data.get("employment_form") == "new_form")
+        # not after 退会 / 除名, nor a transfer out once accepted: a record, not a member
+        if membership.counts(data.get("changes"), transfer_pending=not transfer_accepted):
+            row["members"] = 1
+            row["female_members"] = int(data.get("gender") == "female")
+            row["migrant_members"] = int(data.get("migrant_worker") is True)
+            row["new_form_members"] = int(data.get("employment_form") == "new_form")
     elif form_id == "union":
         row["unions"] = 1
         row["unions_with_congress"] = int(data.get("has_workers_congress") is True)
@@ -328,7 +337,11 @@ def judge_relayed(
         if fresh:
             c.execute(township_headers.insert(), fresh)
         c.execute(provenance.insert(), prov_rows)
-        _upsert_facts(c, [facts_of(record, device.org_unit) for _item, record in extra])
+        stored = [record for _item, record in extra]
+        touched = province_members.note_transfers(c, stored)
+        accepted = province_members.accepted_exits(c, province_members.out_dates(stored))
+        _upsert_facts(c, [facts_of(r, device.org_unit, r["uuid"] in accepted) for r in stored])
+        _recount_members(c, touched - {r["uuid"] for r in stored})
 
     return statuses, rows, after_insert
 
@@ -379,8 +392,42 @@ def _upsert_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(facts.insert(), insert)
 
 
+def _recount_members(conn: Connection, member_uuids: set[str]) -> None:
+    """Redo the counted facts of members already stored whose transfer the province just learnt
+    about (from the newest stored version of each; members not relayed yet are skipped)."""
+    uuids = sorted(member_uuids)
+    for start in range(0, len(uuids), 400):
+        part = uuids[start : start + 400]
+        newest = select(facts.c.record_uuid, facts.c.version, facts.c.county).where(
+            facts.c.record_uuid.in_(part), facts.c.form_id == "member"
+        )
+        counties = {r.record_uuid: (r.version, r.county) for r in conn.execute(newest)}
+        if not counties:
+            continue
+        found = [
+            json.loads(r.content)
+            for r in conn.execute(
+                select(records.c.record_uuid, records.c.version, records.c.content).where(
+                    records.c.record_uuid.in_(sorted(counties))
+                )
+            )
+            if counties[r.record_uuid][0] == r.version
+        ]
+        accepted = province_members.accepted_exits(conn, province_members.out_dates(found))
+        for rec in found:
+            row = facts_of(rec, counties[rec["uuid"]][1], rec["uuid"] in accepted)
+            conn.execute(
+                facts.update().where(facts.c.record_uuid == rec["uuid"]),
+                [{name: row[name] for name in FACT_COLUMNS}],
+            )
+
+
 def aggregates(store: Store, by: str = "county") -> list[dict[str, Any]]:
     """Counts per county / township / form over the newest version of every accepted record.
+
+    ``records`` counts records; ``members`` (and its female / migrant / new-form parts) only the
+    current members of :mod:`forms.membership`: not those who withdrew or were expelled, and a
+    member transferred to another township at the sender only until the transfer is accepted.
 
     ``assessment_satisfaction`` is (满意 + 基本满意) ÷ all votes of the assessments, as a
     fraction (None without votes)."""

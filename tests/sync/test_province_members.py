@@ -3,7 +3,8 @@
 Two real townships (desktop workspaces) sync with a real county over HTTPS; a reviewer accepts
 what arrives and the county relays it to a real province (SQLite). Township A transfers a member
 to township B: the province counts it at A while the transfer is pending and at B alone once B's
-acceptance is relayed. Members who withdrew (退会) are records but not members.
+acceptance is relayed. Members who withdrew (退会) are records but not members. Once more with
+the province on PostgreSQL (what a province runs; skipped without Debian's postgresql).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sync.server.relay import relay_once
 from tests.rosters.conftest import resident_id
 from tests.sync.client_support import HandleView, create_township, union_data
 from tests.sync.relay_support import Province, link_county, reviewer_client
+from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
 from tests.sync.test_transfers_e2e import A, B, _request
 
 
@@ -43,13 +45,33 @@ def _person(union: str, n: int, *changes: dict[str, str], **data: Any) -> dict[s
     }
 
 
-@pytest.mark.parametrize("member_late", [False, True])
+def _province(request: pytest.FixtureRequest, tmp_path: Path, backend: str) -> Province:
+    if backend == "sqlite":
+        return Province(tmp_path)
+    from sqlalchemy import create_engine, text
+
+    url = request.getfixturevalue("postgres_url")  # the throwaway cluster of test_server_postgres
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('CREATE DATABASE "provmembers"'))
+    admin.dispose()
+    return Province(tmp_path, db_url=url.replace("/postgres?", "/provmembers?"))
+
+
+@pytest.mark.parametrize(
+    ("backend", "member_late"), [("sqlite", False), ("sqlite", True), ("postgresql", False)]
+)
 def test_province_counts_a_transferred_member_once(
-    tmp_path: Path, county_server_factory: Callable[..., Any], member_late: bool
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    county_server_factory: Callable[..., Any],
+    backend: str,
+    member_late: bool,
 ) -> None:
     """``member_late``: the reviewer holds A's transferred member record back, so it reaches the
     province after B's acceptance (counted at B alone from the start)."""
-    province = Province(tmp_path)
+    province = _province(request, tmp_path, backend)
+    assert province.server.store.engine.dialect.name == backend
     county = HandleView(county_server_factory())
     ws_a, ws_b = create_township(tmp_path, A), create_township(tmp_path, B)
     reviewer = None

@@ -103,13 +103,19 @@ def accepted_exits(conn: Connection, members: Mapping[str, str]) -> set[str]:
 
 
 def out_dates(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """member uuid → date of its latest change, for the member records whose latest change is a
-    transfer out (the only ones whose count depends on a transfer)."""
-    out: dict[str, str] = {}
+    """member uuid → date of its latest change, for the member records whose latest change (in
+    their newest version among ``records``) is a transfer out: the only ones whose count depends
+    on a transfer."""
+    newest: dict[str, Mapping[str, Any]] = {}
     for rec in records:
-        if rec.get("form_id") != "member":
-            continue
+        uuid = str(rec.get("uuid"))
+        if rec.get("form_id") == "member" and (
+            uuid not in newest or newest[uuid]["version"] < rec["version"]
+        ):
+            newest[uuid] = rec
+    out: dict[str, str] = {}
+    for uuid, rec in newest.items():
         date = membership.transfer_out_date((rec.get("data") or {}).get("changes"))
         if date is not None:
-            out[str(rec.get("uuid"))] = date
+            out[uuid] = date
     return out

@@ -40,15 +40,14 @@ from forms.checklist import (
     NONCOMPLIANT,
     OUTCOMES,
     OVERDUE,
-    RESULTS,
     Template,
     blank_rows,
-    missing_items,
     rectification_state,
     sort_by_urgency,
     summarize,
     template_from_raw,
 )
+from forms.derived import check_checklist
 
 if TYPE_CHECKING:
     from desktop.store import Record, Workspace
@@ -115,17 +114,12 @@ def list_checklists(ws: Workspace, *, search: str | None = None) -> list[Record]
 
 
 def readiness_problems(ws: Workspace, rec: Record) -> list[tuple[str, str, dict[str, Any]]]:
-    """Why a checklist cannot be signed off yet (empty when it can)."""
-    form, template = template_of(ws, rec.form_id, rec.form_version)
-    problems: list[tuple[str, str, dict[str, Any]]] = []
+    """Why a checklist cannot be signed off yet (empty when it can): the field errors and the
+    completeness the county checks again (``forms.derived.check_checklist``)."""
+    form = ws.forms.get(rec.form_id, rec.form_version)
     result = forms.validate(form, rec.data)
-    problems += [(e.code, e.field, dict(e.params)) for e in result.errors]
-    for index, row in enumerate(rec.data.get("items") or []):
-        if row.get("result") not in RESULTS:
-            problems.append(("audit.result_required", f"items[{index}].result", {}))
-    for item_id in missing_items(template, rec.data):
-        problems.append(("audit.item_missing", "items", {"item": item_id}))
-    return problems
+    found = [*result.errors, *check_checklist(form, rec.data, final=True)]
+    return [(e.code, e.field, dict(e.params)) for e in found]
 
 
 def sign_off(ws: Workspace, record_uuid: str) -> Record:

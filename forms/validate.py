@@ -9,7 +9,9 @@ Steps for one record:
 2. in dependency order: hide non-relevant fields (cleared, their errors dropped), compute
    ``calculate`` values, ``fill`` empty fields; repeat-group rows are processed the same way;
 3. check ``required`` and ``constraint`` on the fields that remain; kind-dependent ID checks;
-4. dump values to their stored JSON form (the working dict becomes ``values``).
+4. dump values to their stored JSON form (the working dict becomes ``values``);
+5. when the fields are valid, derived results the record stores (an assessment's ``result``, a
+   signed-off checklist's answers) are recomputed from its own inputs (:mod:`forms.derived`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms import ids
+from forms import derived, ids
 from forms.errors import FieldError, InvalidValue
 from forms.expr import TODAY_KEY, truth
 from forms.types import INVALID_CODE, TODAY_AWARE, TYPES, _same, check_other_document
@@ -392,8 +394,13 @@ def _sort_key(plan: Plan) -> Callable[[FieldError], tuple[int, int, int]]:
     return key
 
 
-def validate(form: Any, data: Mapping[str, Any], *, today: _dt.date | None = None) -> Any:
-    """Validate one record of ``form``; see the module docstring. Never raises on bad data."""
+def validate(
+    form: Any, data: Mapping[str, Any], *, today: _dt.date | None = None, final: bool = False
+) -> Any:
+    """Validate one record of ``form``; see the module docstring. Never raises on bad data.
+
+    ``final``: the record is ready / signed off (not a draft), so its derived results must be
+    there as well as agree (:func:`forms.derived.check`)."""
     plan: Plan = form.plan
     lv = plan.top
     today = today or _dt.date.today()
@@ -428,6 +435,8 @@ def validate(form: Any, data: Mapping[str, Any], *, today: _dt.date | None = Non
         errors.sort(key=_sort_key(plan))
     del top[TODAY_KEY]
     _finish(lv, top, hidden)
+    if not errors:
+        errors = derived.check(form, top, final=final)
     if not lv.known.issuperset(data):
         for key in data:
             if key not in lv.known:

@@ -72,7 +72,7 @@ class BulkSaving(RecordReading):
     def _validate(self, form: Any, data: Mapping[str, Any], status: str) -> dict[str, Any]:
         import forms
 
-        result = forms.validate(form, dict(data))
+        result = forms.validate(form, dict(data), final=status != "draft")
         if not result.ok:
             only_required = all(e.code == "required" for e in result.errors)
             if not (status == "draft" and only_required):

@@ -97,9 +97,15 @@ class FormSet:
         return form
 
 
-def validation_errors(form: Any, data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Error dicts ``{"code", "field", "params"}`` of ``forms.validate``; empty when valid."""
-    result = forms.validate(form, dict(data))
+def validation_errors(
+    form: Any, data: Mapping[str, Any], status: Any = None
+) -> list[dict[str, Any]]:
+    """Error dicts ``{"code", "field", "params"}`` of ``forms.validate``; empty when valid.
+
+    ``status`` is the record's status on the wire: anything but "draft" (a missing one too) is
+    final, so derived results (an assessment's result, a signed-off checklist) must be there
+    and agree with what forms/ computes from the record's inputs (forms/derived.py)."""
+    result = forms.validate(form, dict(data), final=status != "draft")
     return [
         {"code": e.code, "field": e.field, "params": _jsonable(dict(e.params or {}))}
         for e in result.errors

@@ -376,7 +376,7 @@ def _judge(
             )
             continue
         try:
-            errors = validation_errors(form, record["data"])
+            errors = validation_errors(form, record["data"], record.get("status"))
         except Exception as exc:  # a defect in validation must not lose the whole batch
             server.log.error("validation crashed record=%s: %s", record["uuid"], type(exc).__name__)
             errors = [_record_error("sync.bad_record", "the record could not be validated")]

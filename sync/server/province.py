@@ -288,7 +288,7 @@ def judge_relayed(
             err = _error("sync.unknown_form", "form id / version not known to the province")
             statuses.append(RecordStatus(uuid_, version, "rejected", (err,)))
             continue
-        errors = validation_errors(form, record.get("data") or {})
+        errors = validation_errors(form, record.get("data") or {}, record.get("status"))
         if errors:
             statuses.append(RecordStatus(uuid_, version, "rejected", tuple(errors)))
             continue

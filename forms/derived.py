@@ -73,7 +73,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
-messages.register(MESSAGES)
+messages.CATALOGUE.update(MESSAGES)  # the one catalogue (tests check it is complete)
 
 _Check = Callable[[Any, Mapping[str, Any], bool], list[FieldError]]
 #: Prose in the stored rule that is not a figure (wording may change between program versions).

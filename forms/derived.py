@@ -79,6 +79,7 @@ _Check = Callable[[Any, Mapping[str, Any], bool], list[FieldError]]
 #: Prose in the stored rule that is not a figure (wording may change between program versions).
 _RULE_PROSE = frozenset({"quorum", "satisfaction", "rectification", "model_home"})
 _cache: dict[str, tuple[_Check, ...]] = {}
+_templates: dict[tuple[str, str | None], Any] = {}
 
 
 def checks_for(form: Any) -> tuple[_Check, ...]:
@@ -124,9 +125,8 @@ def check_assessment(form: Any, values: Mapping[str, Any], final: bool) -> list[
         params = {"stored": version, "form": form.version}
         return [FieldError("derived.template_version", "template_version", params)]
     variant = values.get("template_variant") or None
-    try:
-        template = rules.template_from_form(form.raw, variant, source=form.id)
-    except rules.TemplateError:
+    template = _template(form, variant)
+    if template is None:
         return [FieldError("derived.template_unknown", "template_variant", {"variant": variant})]
     tally: dict[str, dict[str, Any]] = {}
     for row in values.get("counts") or []:
@@ -155,6 +155,21 @@ def check_assessment(form: Any, values: Mapping[str, Any], final: bool) -> list[
     computed = json.loads(json.dumps(result.as_dict()))
     errors += _result_mismatches(stored, computed, turnout)
     return errors[:MAX_REPORTED]
+
+
+def _template(form: Any, variant: str | None) -> Any:
+    """The assessment template ``variant`` of this form version (None if it has none)."""
+    from forms import assessment as rules
+
+    key = (form.hash, variant)
+    if key not in _templates:
+        try:
+            _templates[key] = rules.template_from_form(form.raw, variant, source=form.id)
+        except (ValueError, TypeError, KeyError):  # TemplateError is a ValueError
+            _templates[key] = None
+        if len(_templates) > 256:  # bounded: variants come from records
+            _templates.pop(next(iter(_templates)))
+    return _templates[key]
 
 
 def _ballots_agree(

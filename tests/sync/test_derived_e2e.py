@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 
 from desktop import assessments
 from desktop.link import service, state
@@ -30,6 +30,15 @@ def runner() -> Iterator[None]:
     set_default_runner(ImmediateTaskRunner())
     yield
     set_default_runner(None)
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    """The clerk's default: a Chinese desktop (the refusal reasons read in zh_CN)."""
+    before = QLocale()
+    QLocale.setDefault(QLocale("zh_CN"))
+    yield
+    QLocale.setDefault(before)
 
 
 @pytest.fixture
@@ -107,7 +116,7 @@ def _rows(table: Any) -> list[list[str]]:
 
 
 def test_a_tampered_assessment_result_is_refused_and_the_rest_received(
-    qtbot: Any, runner: None, county: County, ws: Any
+    qtbot: Any, runner: None, chinese: None, county: County, ws: Any
 ) -> None:
     page = SyncPage(auto_interval_ms=3_600_000)
     qtbot.addWidget(page)
@@ -131,7 +140,7 @@ def test_a_tampered_assessment_result_is_refused_and_the_rest_received(
     assert "1 refused" in page.message_label.text()
     [refused] = _rows(page.rejected_table)
     assert refused[0] == (bad.uuid or "")[:8]
-    assert "The stored overall satisfaction is 95.0%, but the counts give 60.0%" in refused[3]
+    assert "存储的总体满意率为 95.0%，但按票数计算为 60.0%" in refused[3]
     [entry] = state.rejected(ws.settings)
     codes = [e["code"] for e in entry["errors"]]
     assert codes == ["derived.satisfaction_mismatch", "derived.result_mismatch"]

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import zipfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +24,13 @@ from desktop.store.keyslots import SlotFile, _fsync_dir
 if TYPE_CHECKING:
     from desktop.store.workspace import Workspace
 
+log = logging.getLogger(__name__)
+
 SUFFIX = ".udbak"
 MANIFEST = "manifest.json"
 FORMAT = "uniondesk-backup"
+CHECKPOINT_WAIT_MS = 1000  # how long to wait for other readers before taking the page copy
+STALE_PART_S = 600  # a .part file this old in the rolling folder is left from a killed backup
 _DB_PARTS = ("", "-journal", "-wal", "-shm")  # the scratch copy and what SQLite may add to it
 
 
@@ -42,7 +49,6 @@ def make_backup(ws: Workspace, dest: Path) -> Path:
     try:
         with contextlib.suppress(OSError):
             tmp_db.unlink()
-        copy_database(conn, ws._data_key, tmp_db)
         manifest = {
             "format": FORMAT,
             "version": 1,
@@ -50,9 +56,12 @@ def make_backup(ws: Workspace, dest: Path) -> Path:
             "org_unit": ws.org_unit.code,
             "created_at": audit.now(),
         }
-        with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_STORED) as zf:
+        with (
+            database_snapshot(conn, ws.path / DB_NAME, ws._data_key, tmp_db) as db_file,
+            zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_STORED) as zf,
+        ):
             zf.writestr(MANIFEST, json.dumps(manifest))
-            _add_file(zf, tmp_db, DB_NAME)
+            _add_file(zf, db_file, DB_NAME)
             zf.write(ws.path / SLOTS_NAME, SLOTS_NAME)
         with open(tmp_zip, "rb+") as fh:
             os.fsync(fh.fileno())
@@ -71,15 +80,68 @@ def make_backup(ws: Workspace, dest: Path) -> Path:
     return dest
 
 
+@contextlib.contextmanager
+def database_snapshot(conn: Any, db_path: Path, data_key: bytes, scratch: Path) -> Iterator[Path]:
+    """A file holding the database as of one commit, unchanged while the block runs.
+
+    Usually the workspace's own file, already encrypted under the data key the key slots wrap:
+    the WAL is checkpointed into it and emptied, then a write transaction holds every other
+    writer (this process's and any other's) off, so the file is exactly the last commit until
+    the block ends. Every page's authentication code is checked meanwhile (on a second thread,
+    while the block copies the file), and a failure raises after the block, so a damaged or altered
+    file makes no backup (the older ones stay), as the old ``sqlcipher_export`` copy refused.
+    When the WAL cannot be emptied (another process is reading), it falls back to
+    :func:`copy_database` into ``scratch``.
+    """
+    with conn.write_lock:  # no save through this connection in between
+        if _checkpointed(conn):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                wal = db_path.with_name(db_path.name + "-wal")
+                if not wal.exists() or wal.stat().st_size == 0:  # nothing committed since
+                    with ThreadPoolExecutor(max_workers=1) as pool:  # checked while copied
+                        failing = pool.submit(_failing_pages, conn)
+                        yield db_path
+                        bad = failing.result()
+                    if bad:
+                        raise errors.TamperedDatabase(
+                            f"The database file was altered or damaged ({bad} pages fail"
+                            " authentication); no backup was written."
+                        )
+                    return
+            finally:
+                conn.execute("ROLLBACK")
+        log.info("backup: the WAL is in use by another reader; taking a page copy")
+        copy_database(conn, data_key, scratch)
+    yield scratch
+
+
+def _failing_pages(conn: Any) -> int:
+    """How many pages of the database file fail SQLCipher's authentication check."""
+    return len(conn.execute("PRAGMA cipher_integrity_check").fetchall())
+
+
+def _checkpointed(conn: Any) -> bool:
+    """Move the WAL into the database file and empty it; False when a reader prevents that."""
+    conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+    try:
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except errors.StoreError:
+        return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {db.BUSY_TIMEOUT_MS}")
+    return not busy
+
+
 def copy_database(conn: Any, data_key: bytes, target: Path) -> None:
     """Copy the open database into the new file ``target``, encrypted under ``data_key``.
 
     SQLite's online backup API in one step: a page copy (no index or full-text rebuild as with
     ``sqlcipher_export``) inside a single read transaction, so the copy is the database as of
-    one commit even while other connections write (WAL readers do not block writers). Pages
-    are decrypted and re-encrypted under the same data key, so the key slots stored beside it
-    open it exactly as they open the workspace. The copy is left in rollback-journal mode
-    (its header no longer says WAL), as ``sqlcipher_export`` left it.
+    one commit even while other connections write. Every page read is authenticated; pages are
+    re-encrypted under the same data key, so the key slots stored beside it open it exactly as
+    they open the workspace. The copy is left in rollback-journal mode, as ``sqlcipher_export``
+    left it.
     """
     out = db.create(target, data_key)
     try:
@@ -105,12 +167,23 @@ def rolling_backup(ws: Workspace, keep: int) -> Path:
     from desktop.store.workspace import BACKUP_DIR
 
     folder = ws.path / BACKUP_DIR
+    _remove_leftovers(folder)
     path = make_backup(ws, folder)
     files = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.name)
     for old in files[: max(0, len(files) - max(1, keep))]:
         with contextlib.suppress(OSError):
             old.unlink()
     return path
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Delete the unfinished files of backups killed before they completed (never restorable:
+    a backup file only gets its name once complete)."""
+    cutoff = datetime.now(UTC).timestamp() - STALE_PART_S
+    for part in [*folder.glob(f"*{SUFFIX}.part"), *folder.glob(f"*{SUFFIX}.db.part*")]:
+        with contextlib.suppress(OSError):
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
 
 
 RESTORING = ".restoring"  # suffix of files being unpacked, renamed into place when complete

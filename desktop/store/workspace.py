@@ -421,15 +421,21 @@ class Workspace:
             kdf=kdf,
         )
 
+    @property
+    def backs_up_on_close(self) -> bool:
+        """Whether :meth:`close` will write a rolling backup (changes made, setting
+        ``backup.on_close`` on, and the user may make backups)."""
+        if self._conn is None or not self._dirty or not self.user.can("backup"):
+            return False
+        return bool(self.settings.get("backup.on_close"))
+
     def close(self, *, backup: bool | None = None) -> None:
         """Close the database; makes a rolling backup first when there were changes (setting
         ``backup.on_close``, keeping ``backup.keep`` files in ``<workspace>/backups``)."""
         if self._conn is None:
             return
         try:
-            want = (
-                self._dirty and self.settings.get("backup.on_close") if backup is None else backup
-            )
+            want = self.backs_up_on_close if backup is None else backup
             if want and self.user.can("backup"):
                 from desktop.store import backup as backup_mod
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.path = Path(workspace_path)
         self.ws: Any = None
         self._locked_user: str | None = None
+        self.closing_notice: QProgressDialog | None = None  # shown while the close backup runs
         self.setWindowIcon(icon("app"))
         self.resize(1280, 760)
         self.setMinimumSize(960, 600)
@@ -406,6 +408,9 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if self.closing_notice is not None:  # the backup is still being written
+            event.ignore()
+            return
         if any(page.has_unsaved_changes() for page in self.pages):
             answer = QMessageBox.question(
                 self,
@@ -417,8 +422,36 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
+        if self.ws is not None and self.ws.backs_up_on_close:
+            event.ignore()  # the window closes once the backup is written
+            self._close_with_backup()
+            return
         self.close_workspace()
         super().closeEvent(event)
+
+    def _close_with_backup(self) -> None:
+        """Close the workspace on a worker thread (it writes its rolling backup) while a notice
+        tells the user so; then close the window."""
+        self.idle.shutdown()
+        for page in self.pages:
+            page.set_workspace(None)
+        ws, self.ws = self.ws, None
+        notice = QProgressDialog(self.tr("Writing a backup before closing…"), "", 0, 0, self)
+        notice.setWindowTitle(self.tr("Closing"))
+        notice.setCancelButton(None)  # type: ignore[arg-type]
+        notice.setWindowModality(Qt.WindowModality.WindowModal)
+        notice.setMinimumDuration(0)
+        notice.setAutoClose(False)
+        notice.show()
+        self.closing_notice = notice
+
+        def finished(_result: object = None) -> None:
+            notice.close()
+            notice.deleteLater()
+            self.closing_notice = None
+            QTimer.singleShot(0, self.close)  # not from inside this closeEvent
+
+        default_runner().run(lambda ctx: ws.close(), on_done=finished, on_error=finished)
 
     def close_workspace(self) -> None:
         """Close the database (pages forget what they showed)."""

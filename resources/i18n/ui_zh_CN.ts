@@ -310,6 +310,14 @@
         <source>Some typed text is not saved yet. Quit anyway and lose it?</source>
         <translation>有输入的内容尚未保存。仍要退出并放弃这些内容吗？</translation>
     </message>
+    <message>
+        <source>Writing a backup before closing…</source>
+        <translation>正在写入备份，完成后自动关闭…</translation>
+    </message>
+    <message>
+        <source>Closing</source>
+        <translation>正在关闭</translation>
+    </message>
 </context>
 <context>
     <name>MembersPage</name>

@@ -1,0 +1,40 @@
+"""Closing the program after changes: a notice says the backup is being written (the window stays
+responsive, the backup runs on a worker thread), then the window closes with the backup on disk."""
+
+from __future__ import annotations
+
+from desktop.ui.tasks import TaskRunner, set_default_runner
+from tests.ui.helpers import make_window
+
+
+def backups(workspace_dir):
+    return sorted((workspace_dir / "backups").glob("*.udbak"))
+
+
+def test_close_after_changes_shows_a_notice_until_the_backup_is_written(
+    qtbot, demo_ws, workspace_dir
+) -> None:
+    runner = TaskRunner()
+    set_default_runner(runner)
+    window = make_window(qtbot, workspace_dir, demo_ws)
+    before = backups(workspace_dir)
+    demo_ws.settings.set("backup.on_close", True)  # (the demo has it off) and a change
+    window.close()
+    notice = window.closing_notice
+    assert window.isVisible() and notice is not None and notice.isVisible()
+    assert notice.labelText() == "正在写入备份，完成后自动关闭…"
+    window.close()  # a second click on the close button while it writes: still waiting
+    assert window.isVisible()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)
+    runner.wait(5000)
+    assert window.closing_notice is None and demo_ws.closed
+    assert len(backups(workspace_dir)) == len(before) + 1
+
+
+def test_close_without_changes_closes_at_once(qtbot, demo_ws, workspace_dir) -> None:
+    window = make_window(qtbot, workspace_dir, demo_ws)
+    before = backups(workspace_dir)
+    assert not demo_ws.backs_up_on_close
+    window.close()
+    assert not window.isVisible() and window.closing_notice is None and demo_ws.closed
+    assert backups(workspace_dir) == before

@@ -441,6 +441,7 @@ class MainWindow(QMainWindow):
         notice.setCancelButton(None)  # type: ignore[arg-type]
         notice.setWindowModality(Qt.WindowModality.WindowModal)
         notice.setMinimumDuration(0)
+        notice.setMinimumWidth(360)
         notice.setAutoClose(False)
         notice.show()
         self.closing_notice = notice

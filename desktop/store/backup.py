@@ -1,7 +1,9 @@
-"""Encrypted backups: one file holding the database (a page copy under the same data key, taken
-while open; see :func:`copy_database`) and the key-slot file. Everything inside is already encrypted, so the
+"""Encrypted backups: one file holding the database (the workspace's own file, already
+encrypted under the data key, copied as of one commit while open; see
+:func:`database_snapshot`) and the key-slot file. Everything inside is already encrypted, so the
 container is a plain ZIP (stored, not compressed). A backup restores on another PC with any
-user's password (as it was at backup time) or the recovery key.
+user's password (as it was at backup time) or the recovery key; backups written by earlier
+versions (a ``sqlcipher_export`` copy) have the same layout and restore the same way.
 """
 
 from __future__ import annotations
@@ -88,8 +90,8 @@ def database_snapshot(conn: Any, db_path: Path, data_key: bytes, scratch: Path) 
     the WAL is checkpointed into it and emptied, then a write transaction holds every other
     writer (this process's and any other's) off, so the file is exactly the last commit until
     the block ends. Every page's authentication code is checked meanwhile (on a second thread,
-    while the block copies the file), and a failure raises after the block, so a damaged or altered
-    file makes no backup (the older ones stay), as the old ``sqlcipher_export`` copy refused.
+    while the block copies the file), and a failure raises after the block, so a damaged or
+    altered file makes no backup (the older ones stay), as the old ``sqlcipher_export`` copy refused.
     When the WAL cannot be emptied (another process is reading), it falls back to
     :func:`copy_database` into ``scratch``.
     """

@@ -8,6 +8,8 @@ Fixtures (stable; only additive changes):
 - ``server_process_factory`` (function scope): ``factory(data_dir=None, **overrides)`` returns a
   ``ServerProcess`` (``uniondesk-server serve`` in a subprocess) that a test can ``kill()`` and
   ``start()`` again on the same port and data.
+- ``county`` (function scope): a ``tests.sync.client_support.County`` in this test's tmp_path.
+- ``runner``: background tasks of the desktop run at once on the calling thread (UI tests).
 
 Every handle (``CountyHandle``) has ``url``, ``data_dir``, ``ca_path``, ``make_code(org_unit,
 name=None, ttl_hours=None, role="township") -> str``, ``log_text()``, ``revoke(device_id)``,
@@ -320,3 +322,23 @@ def raw_device() -> Callable[..., RawDevice]:
         return device
 
     return make
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Iterator[Any]:
+    """A county server thread for township-client tests (see ``client_support.County``)."""
+    from tests.sync.client_support import County
+
+    c = County(tmp_path)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def runner() -> Iterator[None]:
+    """The desktop's task helper runs jobs immediately, so UI tests do not depend on timing."""
+    from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner
+
+    set_default_runner(ImmediateTaskRunner())
+    yield
+    set_default_runner(None)

@@ -27,13 +27,6 @@ FAST = dict(attempts=3, base_delay=0.01, max_delay=0.05, connect_timeout=2, read
 
 
 @pytest.fixture
-def county(tmp_path: Path) -> Iterator[County]:
-    c = County(tmp_path)
-    yield c
-    c.close()
-
-
-@pytest.fixture
 def ws(tmp_path: Path, county: County) -> Iterator[Any]:
     w = create_township(tmp_path, TOWN)
     link.enroll(w, county.url, county.enroll_code(TOWN))

@@ -19,27 +19,13 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer, QTranslator
 
 from desktop.link import state
 from desktop.ui.pages.sync_page import SyncPage
-from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner
+from desktop.ui.tasks import set_default_runner
 from sync.client import BatchLimits
 from tests.sync.client_support import County, create_township, union_data
 from tests.sync.faultproxy import Fault, FaultProxy
 
 TOWN = "330106001"
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def runner() -> Iterator[None]:
-    set_default_runner(ImmediateTaskRunner())
-    yield
-    set_default_runner(None)
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Iterator[County]:
-    c = County(tmp_path)
-    yield c
-    c.close()
 
 
 @pytest.fixture

@@ -19,17 +19,9 @@ from desktop import assessments
 from desktop.link import service, state
 from desktop.store import db
 from desktop.ui.pages.sync_page import SyncPage
-from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner
 from tests.sync.client_support import County, create_township, union_data
 
 TOWN = "330106001"
-
-
-@pytest.fixture
-def runner() -> Iterator[None]:
-    set_default_runner(ImmediateTaskRunner())
-    yield
-    set_default_runner(None)
 
 
 @pytest.fixture
@@ -39,13 +31,6 @@ def chinese() -> Iterator[None]:
     QLocale.setDefault(QLocale("zh_CN"))
     yield
     QLocale.setDefault(before)
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Iterator[County]:
-    c = County(tmp_path)
-    yield c
-    c.close()
 
 
 @pytest.fixture

@@ -3,34 +3,17 @@ a bad code still leaves a usable workspace, and the dialog names what is missing
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtWidgets import QWidget
 
 from desktop.link import service
 from desktop.store import Workspace
 from desktop.ui.sync_enroll_dialog import EnrollWorkspaceDialog, create_and_enroll
-from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner
 from tests.sync.client_support import PASSWORD, TOWNSHIPS, County
 
 TOWN = "330106001"
-
-
-@pytest.fixture
-def runner() -> Iterator[None]:
-    set_default_runner(ImmediateTaskRunner())
-    yield
-    set_default_runner(None)
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Iterator[County]:
-    c = County(tmp_path)
-    yield c
-    c.close()
 
 
 def answers(county: County, code: str) -> dict[str, str]:

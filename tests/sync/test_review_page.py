@@ -18,20 +18,12 @@ from desktop import link
 from desktop.link import state
 from desktop.store import KdfParams, Workspace
 from desktop.ui.pages.review_page import ReviewPage
-from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner
 from sync.retry import RetryPolicy
 from sync.server.review import relay_items, reviews
 from sync.server.runner import free_port
 
 PASSWORD = "pw-Review-2026!"
 LIGHT = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-
-
-@pytest.fixture
-def runner() -> Iterator[None]:
-    set_default_runner(ImmediateTaskRunner())
-    yield
-    set_default_runner(None)
 
 
 @pytest.fixture

@@ -146,14 +146,21 @@ def print_roster_action(page: Any) -> None:
     )
 
 
+def _member_writer(page: Any) -> Any:
+    """The page's workspace when its user may change member records; otherwise None (and the
+    user is told why when it is their role)."""
+    ws = page.workspace
+    if ws is not None and not ws.user.can_write_form("member"):
+        _report(page, tr("Your role may not change member records."))
+        return None
+    return ws
+
+
 def import_action(page: Any) -> None:
     from desktop.ui.import_dialog import ImportDialog
 
-    ws = page.workspace
+    ws = _member_writer(page)
     if ws is None:
-        return
-    if not ws.user.can_write_form("member"):
-        _report(page, tr("Your role may not change member records."))
         return
     union = page.union_filter.currentData() if hasattr(page, "union_filter") else None
     dialog = ImportDialog(ws, page, union_uuid=union)
@@ -164,12 +171,9 @@ def import_action(page: Any) -> None:
 def transfer_action(page: Any) -> None:
     from desktop.ui.transfer_dialog import TransferDialog
 
-    ws = page.workspace
+    ws = _member_writer(page)
     rec = page.selected_record() if hasattr(page, "selected_record") else None
     if ws is None:
-        return
-    if not ws.user.can_write_form("member"):
-        _report(page, tr("Your role may not change member records."))
         return
     dialog = TransferDialog(ws, rec.uuid if rec is not None else None, page)
     if dialog.exec():
@@ -179,11 +183,8 @@ def transfer_action(page: Any) -> None:
 def incoming_action(page: Any) -> None:
     from desktop.ui.incoming_transfers import IncomingTransfersDialog
 
-    ws = page.workspace
+    ws = _member_writer(page)
     if ws is None:
-        return
-    if not ws.user.can_write_form("member"):
-        _report(page, tr("Your role may not change member records."))
         return
     dialog = IncomingTransfersDialog(ws, page)
     dialog.exec()

@@ -97,9 +97,14 @@ class LoginScreen(QWidget):
         self.retranslate()
         (self.password_edit if (locked or user) else self.user_edit).setFocus()
 
-    def set_busy(self, busy: bool) -> None:
+    def set_busy(self, busy: bool, note: str = "") -> None:
+        """Disable the form while work runs; ``note`` says what (on the button)."""
         self.unlock_button.setEnabled(not busy)
         self.password_edit.setEnabled(not busy)
+        if busy and note:
+            self.unlock_button.setText(note)
+        elif not busy:
+            self.retranslate()
 
     def show_error(self, text: str) -> None:
         self.set_busy(False)

@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self.ws: Any = None
         self._locked_user: str | None = None
         self.closing_notice: QProgressDialog | None = None  # shown while the close backup runs
+        self._lock_backup_running = False  # locking writes the rolling backup in the background
+        self._close_after_lock_backup = False
         self.setWindowIcon(icon("app"))
         self.resize(1280, 760)
         self.setMinimumSize(960, 600)
@@ -254,7 +256,6 @@ class MainWindow(QMainWindow):
         for page in self.pages:
             page.set_workspace(None)
         ws, self.ws = self.ws, None
-        ws.close()
         self.idle.stop()
         self._status_timer.stop()
         self._locked_user = user
@@ -262,6 +263,21 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.login)
         self.update_status()
         self.locked.emit()
+        if not ws.backs_up_on_close:
+            ws.close()
+            return
+        # the rolling backup is written on a worker thread; unlocking waits for it
+        self._lock_backup_running = True
+        self.login.set_busy(True, self.tr("Writing a backup…"))
+
+        def finished(_result: object = None) -> None:
+            self._lock_backup_running = False
+            self.login.set_busy(False)
+            self.login.password_edit.setFocus()
+            if self._close_after_lock_backup:
+                QTimer.singleShot(0, self.close)
+
+        default_runner().run(lambda ctx: ws.close(), on_done=finished, on_error=finished)
 
     def _idle_minutes_changed(self, minutes: float) -> None:
         self.idle.set_minutes(minutes)
@@ -409,6 +425,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if self.closing_notice is not None:  # the backup is still being written
+            event.ignore()
+            return
+        if self._lock_backup_running:  # locked a moment ago: close once its backup is written
+            self._close_after_lock_backup = True
             event.ignore()
             return
         if any(page.has_unsaved_changes() for page in self.pages):

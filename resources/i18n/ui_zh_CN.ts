@@ -311,6 +311,10 @@
         <translation>有输入的内容尚未保存。仍要退出并放弃这些内容吗？</translation>
     </message>
     <message>
+        <source>Writing a backup…</source>
+        <translation>正在写入备份…</translation>
+    </message>
+    <message>
         <source>Writing a backup before closing…</source>
         <translation>正在写入备份，完成后自动关闭…</translation>
     </message>

@@ -38,3 +38,33 @@ def test_close_without_changes_closes_at_once(qtbot, demo_ws, workspace_dir) -> 
     window.close()
     assert not window.isVisible() and window.closing_notice is None and demo_ws.closed
     assert backups(workspace_dir) == before
+
+
+def test_locking_after_changes_writes_the_backup_in_the_background_then_unlocks(
+    qtbot, demo_ws, workspace_dir
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from desktop.demo import DEMO_PASSWORD
+    from tests.ui.helpers import type_into
+
+    runner = TaskRunner()
+    set_default_runner(runner)
+    window = make_window(qtbot, workspace_dir, demo_ws)
+    before = backups(workspace_dir)
+    demo_ws.settings.set("backup.on_close", True)
+    window.lock()
+    # the data is hidden at once; the form waits for the backup and says why
+    assert window.is_locked() and window.root.currentWidget() is window.login
+    assert not window.login.unlock_button.isEnabled()
+    assert window.login.unlock_button.text() == "正在写入备份…"
+    qtbot.waitUntil(window.login.unlock_button.isEnabled, timeout=60_000)
+    runner.wait(5000)
+    assert demo_ws.closed and len(backups(workspace_dir)) == len(before) + 1
+    assert window.login.unlock_button.text() == "解锁"
+    type_into(qtbot, window.login.password_edit, DEMO_PASSWORD, leave=False)
+    qtbot.keyClick(window.login.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.is_locked(), timeout=30_000)  # unlocking runs off-thread
+    assert window.ws is not None and not window.ws.closed
+    runner.wait(5000)
+    window.close_workspace()

@@ -53,6 +53,7 @@ class IncomingTransfersDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.currentCellChanged.connect(self._preselect_union)
         self.table.verticalHeader().setVisible(False)
         self.empty = QLabel(
             self.tr("No transfers from other townships are waiting."), objectName="IncomingEmpty"
@@ -98,12 +99,22 @@ class IncomingTransfersDialog(QDialog):
             cells = (o.member_name, f"{o.from_union_name}（{where}）", o.to_union_name, o.date)
             for c, text in enumerate((*cells, o.reason)):
                 self.table.setItem(i, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
         if self.offers and self.table.currentRow() < 0:
             self.table.selectRow(0)
         has = bool(self.offers)
         self.empty.setVisible(not has)
         self.accept_button.setEnabled(has and self.union_combo.count() > 0)
         self.refuse_button.setEnabled(has)
+
+    def _preselect_union(self, *_: object) -> None:
+        """Offer the union the sending side named, when this township has one of that name."""
+        offer = self.selected()
+        if offer is None or not offer.to_union_name:
+            return
+        index = self.union_combo.findText(offer.to_union_name)
+        if index >= 0:
+            self.union_combo.setCurrentIndex(index)
 
     def selected(self) -> transfer_offers.TransferOffer | None:
         row = self.table.currentRow()

@@ -5,6 +5,7 @@ offer, a refusal without a note is refused clearly, Accept takes the member into
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,6 +54,8 @@ def test_incoming_list_shows_the_offer_and_accept_works(
     # refusing needs a note: said so, the offer stays
     assert not dialog.refuse_selected()
     assert "why" in dialog.message.text() and dialog.table.rowCount() == 1
+    assert dialog.union_combo.currentData() == offered  # the union the sender named
+    dialog.union_combo.setCurrentIndex(0)
     dialog.union_combo.setCurrentIndex(dialog.union_combo.findData(offered))
     assert dialog.accept_selected()
     assert "钱七 joined 北山某工会" in dialog.message.text()
@@ -73,12 +76,18 @@ def test_refuse_with_a_note(qtbot: Any, ws_b: Workspace, offered: str) -> None:
     assert offer.state == "refused" and offer.note == "本单位无此岗位"
 
 
-def test_dialog_speaks_chinese(qtbot: Any, ws_b: Workspace, offered: str) -> None:
+def test_dialog_speaks_chinese(
+    qtbot: Any, ws_b: Workspace, offered: str, artefact_dir: Path
+) -> None:
     from desktop.ui import i18n
 
     i18n.set_language("zh_CN")
     dialog = IncomingTransfersDialog(ws_b)
     qtbot.addWidget(dialog)
+    dialog.resize(900, 420)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.grab().save(str(artefact_dir / "incoming-transfers-zh.png"))
     assert dialog.windowTitle() == "转入申请"
     assert (dialog.accept_button.text(), dialog.refuse_button.text()) == ("接收", "拒收")
     assert not dialog.refuse_selected()

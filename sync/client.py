@@ -434,6 +434,10 @@ class SyncClient:
             raise SyncError("bad_message", "an inbox message was addressed to another device")
         return message
 
+    def signed_post(self, target: str, body: bytes) -> bytes:
+        """A signed ``POST`` (retried like the rest); the 2xx body or SyncError."""
+        return self._request("POST", target, body=body, signed=True)
+
     # -- HTTP -----------------------------------------------------------------------------
     def _request(
         self,

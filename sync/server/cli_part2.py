@@ -41,6 +41,19 @@ def cmd_relay_enroll(args: argparse.Namespace) -> int:
     _with_log(server)
     link = enroll_at_province(server, args.province, args.code)
     print(f"enrolled at {link.province_name} ({link.province_url}) as device {link.device_id}")
+    from sync.client import SyncError
+    from sync.server.org_tree import send_tree
+    from sync.server.relay import make_relay_client
+
+    client = make_relay_client(server)
+    try:
+        send_tree(server, client, force=True)
+        print("org-unit tree sent to the province")
+    except SyncError as exc:
+        server.log.warning("org tree not sent at enrollment code=%s", exc.code)
+        print(f"warning: org-unit tree not sent ({exc.code}); the next relay sends it")
+    finally:
+        client.session.close()
     return 0
 
 
@@ -74,6 +87,9 @@ def cmd_relay(args: argparse.Namespace) -> int:
             scheduler.stop()
         _print_backlog(server)
         return 0
+    from sync.server.org_tree import acknowledged_hash
+
+    tree_before = acknowledged_hash(server.store)
     try:
         summary = relay_once(server)
     except SyncError as exc:
@@ -81,6 +97,8 @@ def cmd_relay(args: argparse.Namespace) -> int:
         _print_backlog(server)
         return 1
     print(summary.text())
+    if acknowledged_hash(server.store) != tree_before:
+        print("org-unit tree sent to the province (changed since the last relay)")
     _print_backlog(server)
     return 0
 
@@ -103,9 +121,9 @@ def cmd_aggregates(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     cols = ["records", *FACT_COLUMNS, "assessment_satisfaction"]
-    print("\t".join([args.by, *cols]))
+    print("\t".join([args.by, "name", *cols]))
     for row in rows:
-        print("\t".join(str(row[c]) for c in ["key", *cols]))
+        print("\t".join(str(row[c]) for c in ["key", "name", *cols]))
     return 0
 
 

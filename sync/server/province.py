@@ -430,14 +430,20 @@ def aggregates(store: Store, by: str = "county") -> list[dict[str, Any]]:
     member transferred to another township at the sender only until the transfer is accepted.
 
     ``assessment_satisfaction`` is (满意 + 基本满意) ÷ all votes of the assessments, as a
-    fraction (None without votes)."""
+    fraction (None without votes). ``name`` is the unit's name as the county's latest org-unit
+    tree (townships) or the province's own tree (counties) has it, else the code itself; for
+    forms, the form id."""
+    from sync.server.org_tree import unit_names
+
     group = {"county": facts.c.county, "township": facts.c.township, "form": facts.c.form_id}[by]
     columns = [func.coalesce(func.sum(facts.c[name]), 0).label(name) for name in FACT_COLUMNS]
     query = select(group.label("key"), func.count().label("records"), *columns).group_by(group)
+    counties, townships = unit_names(store) if by != "form" else ({}, {})
+    names = counties if by == "county" else townships
     with store.read() as conn:
         out = []
         for r in conn.execute(query.order_by(group)):
-            row = {"key": r.key, "records": int(r.records)}
+            row = {"key": r.key, "name": names.get(r.key, r.key), "records": int(r.records)}
             row.update({name: int(getattr(r, name)) for name in FACT_COLUMNS})
             votes = row["assessment_votes"]
             row["assessment_satisfaction"] = (

@@ -8,7 +8,8 @@ the enrollment and writes ``DATA/relay.json`` (province URL, keys, pinned CA; no
 The relay queue (``review.relay_items``) is an :class:`sync.outbox.Outbox` for the ordinary sync
 engine (:class:`sync.client.SyncClient`): sealed batches are stored before they are sent and
 re-sent byte-identical after a failure or a crash, so the province ends with every accepted
-record exactly once.
+record exactly once. The county's org-unit tree goes with enrollment and with each run that
+finds it changed (``sync.server.org_tree``).
 """
 
 from __future__ import annotations
@@ -330,12 +331,17 @@ def relay_lock(server: Server) -> Iterator[None]:
 
 
 def relay_once(server: Server, **kwargs: Any) -> SyncSummary:
-    """Send the relay backlog to the province; raises SyncError when it cannot finish
-    (:class:`RelayBusy` when another run holds the lock)."""
+    """Send the relay backlog to the province, then the org-unit tree if it changed since the
+    province last acknowledged it; raises SyncError when it cannot finish (:class:`RelayBusy`
+    when another run holds the lock)."""
+    from sync.server.org_tree import send_tree
+
     with relay_lock(server):
         client = make_relay_client(server, **kwargs)
         try:
             summary = client.sync()
+            if not summary.cancelled:  # names for the province's dashboards, when changed
+                send_tree(server, client)
         finally:
             client.session.close()
     server.log.info(

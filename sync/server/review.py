@@ -95,7 +95,8 @@ def ensure_tables(store: Store) -> None:
     only, so an older database is migrated by creating what is missing)."""
     if getattr(store, "_part2_tables", False):
         return
-    import sync.server.province  # noqa: F401  (its tables join review_metadata)
+    import sync.server.org_tree  # noqa: F401  (its tables join review_metadata)
+    import sync.server.province  # noqa: F401
 
     review_metadata.create_all(store.engine)
     store._part2_tables = True  # type: ignore[attr-defined]

@@ -1,4 +1,5 @@
-"""HTTP routes of part 2: county review (``/v1/review/…``) and province aggregates.
+"""HTTP routes of part 2: county review (``/v1/review/…``), province aggregates and county
+org-unit trees (``/v1/org-tree``).
 
 Registered by ``sync.server.app.create_app``. Every route is a signed request (PROTOCOL.md,
 "Signed requests"); refusals go through the app's ``SyncError`` handler (one log line each).
@@ -65,6 +66,15 @@ def register(app: FastAPI, server: Server) -> None:
         device = await auth(request, body)
         doc = _json_doc(body)
         return ok(await run_in_threadpool(review.decide, server, device, doc))
+
+    @app.post("/v1/org-tree", responses=schemas.error_responses(400, 401, 403, 422))
+    async def org_tree(request: Request) -> JSONResponse:
+        from sync.server.org_tree import receive_tree
+
+        body = await _read_body(request, 4 * 1024 * 1024)
+        device = await auth(request, body)
+        doc = _json_doc(body)
+        return ok(await run_in_threadpool(receive_tree, server, device, doc))
 
     @app.get("/v1/aggregates", responses=schemas.error_responses(401, 403, 422))
     async def aggregates(

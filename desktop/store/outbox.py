@@ -178,11 +178,7 @@ class StoreOutbox:
                     (state, errs, r.record_uuid, int(r.version)),
                 )
             # items the receipt does not mention go back to pending (sent again; the server dedupes)
-            left = conn.execute(
-                "UPDATE outbox SET state = 'pending', batch_id = NULL WHERE batch_id = ?"
-                " AND state = 'sealed'",
-                (batch_id,),
-            ).rowcount
+            left = _requeue_sealed(conn, batch_id)
             self._ws._audit.append(
                 user.name, "outbox.acknowledge", batch_id, {**counts, "requeued": left}
             )
@@ -202,11 +198,7 @@ class StoreOutbox:
                 raise errors.UnknownBatch(f"No sealed batch {batch_id}.")
             if row[1] is not None:
                 raise errors.OutboxConflict(f"Batch {batch_id} was delivered already.")
-            items = conn.execute(
-                "UPDATE outbox SET state = 'pending', batch_id = NULL WHERE batch_id = ?"
-                " AND state = 'sealed'",
-                (batch_id,),
-            ).rowcount
+            items = _requeue_sealed(conn, batch_id)
             conn.execute("DELETE FROM batches WHERE batch_id = ?", (batch_id,))
             floor = max(self.next_device_seq(), int(next_device_seq))
             conn.execute(
@@ -231,3 +223,14 @@ class StoreOutbox:
         if row is None:
             raise errors.UnknownBatch(f"No sealed batch {batch_id}.")
         return bytes(row[0]) if row[0] is not None else None
+
+
+def _requeue_sealed(conn: Any, batch_id: str) -> int:
+    """Put a batch's still-sealed items back to pending (sent again later); how many."""
+    return int(
+        conn.execute(
+            "UPDATE outbox SET state = 'pending', batch_id = NULL WHERE batch_id = ?"
+            " AND state = 'sealed'",
+            (batch_id,),
+        ).rowcount
+    )

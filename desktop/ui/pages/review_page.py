@@ -112,12 +112,7 @@ class ReviewPage(Page):
         current = self.status_combo.currentIndex()
         self.status_combo.blockSignals(True)
         self.status_combo.clear()
-        words = {
-            "pending": self.tr("Waiting for review"),
-            "returned": self.tr("Returned"),
-            "accepted": self.tr("Accepted"),
-            "": self.tr("All"),
-        }
+        words = {**self._status_words(), "": self.tr("All")}
         for status in STATUSES:
             self.status_combo.addItem(words[status], status)
         self.status_combo.setCurrentIndex(max(0, current))
@@ -136,6 +131,13 @@ class ReviewPage(Page):
                 self.tr("Status"),
             ]
         )
+
+    def _status_words(self) -> dict[str, str]:
+        return {
+            "pending": self.tr("Waiting for review"),
+            "returned": self.tr("Returned"),
+            "accepted": self.tr("Accepted"),
+        }
 
     # -- state ----------------------------------------------------------------------------
     def _allowed(self) -> bool:
@@ -226,11 +228,7 @@ class ReviewPage(Page):
         )
         self._fill_filters()
         self.table.setRowCount(len(self.rows))
-        words = {
-            "pending": self.tr("Waiting for review"),
-            "returned": self.tr("Returned"),
-            "accepted": self.tr("Accepted"),
-        }
+        words = self._status_words()
         for i, r in enumerate(self.rows):
             cells = [
                 r.get("org_unit_name") or r.get("org_unit", ""),

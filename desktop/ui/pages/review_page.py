@@ -9,6 +9,7 @@ reached. Other roles see a short explanation instead of the queue.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -191,6 +192,23 @@ class ReviewPage(Page):
             self._error(exc)
             return None
 
+    def _request(
+        self,
+        client: Any,
+        call: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """Run ``call`` on the task helper, closing the client's session when it ends."""
+
+        def work(_ctx: Any) -> Any:
+            try:
+                return call()
+            finally:
+                client.session.close()
+
+        self.tasks.run(work, on_done=on_done, on_error=on_error)
+
     # -- queue ----------------------------------------------------------------------------
     def refresh(self) -> None:
         if not self._allowed():
@@ -204,15 +222,8 @@ class ReviewPage(Page):
             "org_unit": self.township_combo.currentData() or None,
             "form_id": self.form_combo.currentData() or None,
         }
-
-        def work(_ctx: Any) -> dict[str, Any]:
-            try:
-                return client.queue(**filters)
-            finally:
-                client.session.close()
-
         self.message_label.setText(self.tr("Loading the queue from the county server…"))
-        self.tasks.run(work, on_done=self._show_queue, on_error=self._queue_failed)
+        self._request(client, lambda: client.queue(**filters), self._show_queue, self._queue_failed)
 
     def _queue_failed(self, exc: BaseException) -> None:
         self.clear()
@@ -281,14 +292,7 @@ class ReviewPage(Page):
         if client is None:
             return
         uuid_ = chosen[0]["record_uuid"]
-
-        def work(_ctx: Any) -> dict[str, Any]:
-            try:
-                return client.record(uuid_)
-            finally:
-                client.session.close()
-
-        self.tasks.run(work, on_done=self._show_record, on_error=self._error)
+        self._request(client, lambda: client.record(uuid_), self._show_record, self._error)
 
     def _show_record(self, doc: dict[str, Any]) -> None:
         parts = []
@@ -342,14 +346,9 @@ class ReviewPage(Page):
             }
             for r in chosen
         ]
-
-        def work(_ctx: Any) -> list[dict[str, Any]]:
-            try:
-                return client.decide(reviewer, decisions)
-            finally:
-                client.session.close()
-
-        self.tasks.run(work, on_done=self._decided, on_error=self._error)
+        self._request(
+            client, lambda: client.decide(reviewer, decisions), self._decided, self._error
+        )
 
     def _decided(self, results: list[dict[str, Any]]) -> None:
         done = sum(r.get("result") in ("ok", "already_decided") for r in results)

@@ -463,10 +463,10 @@ class SyncClient:
                     headers=headers,
                     timeout=self.retry.timeout,
                 )
+            except NonceUnavailable as exc:
+                last = str(exc)
             except requests.RequestException as exc:
                 last = f"network error ({type(exc).__name__})"
-            except _Retryable as exc:
-                last = str(exc)
             else:
                 if signed:
                     self._nonce = r.headers.get(proto.HEADER_NEXT_NONCE)
@@ -489,13 +489,7 @@ class SyncClient:
     def _auth_headers(self, method: str, target: str, body: bytes) -> dict[str, str]:
         nonce, self._nonce = self._nonce, None
         if not nonce:
-            r = self.session.post(self.base_url + NONCE_PATH, timeout=self.retry.timeout)
-            if r.status_code != 200:
-                raise _Retryable(f"no nonce ({r.status_code})")
-            try:
-                nonce = str(proto.parse_json_object(r.content)["nonce"])
-            except (proto.ProtocolError, KeyError) as exc:
-                raise _Retryable("malformed nonce answer") from exc
+            nonce = fetch_nonce(self.session, self.base_url, self.retry.timeout)
         return crypto.sign_request(self.device_key, self.device_id, method, target, nonce, body)
 
     def _refused(
@@ -529,8 +523,19 @@ def _json_or_empty(r: requests.Response) -> dict[str, Any]:
         return {}
 
 
-class _Retryable(Exception):
-    """A transient failure other than a requests exception (e.g. no nonce)."""
+class NonceUnavailable(requests.ConnectionError):
+    """The server gave no usable nonce: a transient failure, retried like a network error."""
+
+
+def fetch_nonce(session: requests.Session, base_url: str, timeout: tuple[float, float]) -> str:
+    """A fresh single-use nonce from ``POST /v1/nonce``; :class:`NonceUnavailable` if none."""
+    r = session.post(base_url + NONCE_PATH, timeout=timeout)
+    if r.status_code != 200:
+        raise NonceUnavailable(f"no nonce ({r.status_code})")
+    try:
+        return str(proto.parse_json_object(r.content)["nonce"])
+    except (proto.ProtocolError, KeyError) as exc:
+        raise NonceUnavailable("malformed nonce answer") from exc
 
 
 def probe_url(session: requests.Session, base_url: str, timeout: float = 3.0) -> bool:

@@ -16,7 +16,7 @@ import requests
 
 from sync import crypto
 from sync import protocol as proto
-from sync.client import SyncError
+from sync.client import SyncError, fetch_nonce
 from sync.enroll import error_of
 from sync.retry import RetryPolicy, wait
 
@@ -110,8 +110,5 @@ class ReviewClient:
     def _sign(self, method: str, target: str, body: bytes) -> dict[str, str]:
         nonce, self._nonce = self._nonce, None
         if not nonce:
-            r = self.session.post(self.base_url + "/v1/nonce", timeout=self.retry.timeout)
-            if r.status_code != 200:
-                raise requests.ConnectionError(f"no nonce ({r.status_code})")
-            nonce = str(proto.parse_json_object(r.content)["nonce"])
+            nonce = fetch_nonce(self.session, self.base_url, self.retry.timeout)
         return crypto.sign_request(self.key, self.device_id, method, target, nonce, body)

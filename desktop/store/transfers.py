@@ -88,6 +88,9 @@ class PendingTransfer:
     restore_waiting: bool = False  # refused, the 转出 row goes once the record is editable
 
 
+_KNOWN = set(PendingTransfer.__dataclass_fields__)
+
+
 def _today() -> str:
     return _dt.date.today().isoformat()
 
@@ -123,6 +126,11 @@ def union_name(ws: Any, union_uuid: str) -> str:
 def _load(ws: Any) -> list[dict[str, Any]]:
     value = ws.settings.get(SETTINGS_KEY, []) or []
     return [dict(v) for v in value] if isinstance(value, list) else []
+
+
+def _pending(item: Mapping[str, Any]) -> PendingTransfer:
+    """A stored item as a PendingTransfer (keys of older or newer versions are ignored)."""
+    return PendingTransfer(**{k: v for k, v in item.items() if k in _KNOWN})
 
 
 def _store(ws: Any, items: list[dict[str, Any]]) -> None:
@@ -249,12 +257,7 @@ def request_external_transfer(
 
 def pending_transfers(ws: Any, state: str | None = "pending") -> list[PendingTransfer]:
     """Transfers to other townships (``state=None``: all of them, newest last)."""
-    known = set(PendingTransfer.__dataclass_fields__)
-    return [
-        PendingTransfer(**{k: v for k, v in i.items() if k in known})
-        for i in _load(ws)
-        if state is None or i["state"] == state
-    ]
+    return [_pending(i) for i in _load(ws) if state is None or i["state"] == state]
 
 
 def pending_member_uuids(ws: Any) -> set[str]:
@@ -278,8 +281,7 @@ def _settle(ws: Any, transfer_id: str, state: str, note: str) -> tuple[PendingTr
             item = {**item, "state": state, "settled_note": note}
             item["settled_at"] = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
             items[i] = item
-            known = set(PendingTransfer.__dataclass_fields__)
-            return PendingTransfer(**{k: v for k, v in item.items() if k in known}), items
+            return _pending(item), items
     raise TransferError("transfer.unknown", f"No transfer {transfer_id}.")
 
 

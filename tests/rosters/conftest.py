@@ -37,18 +37,23 @@ def union_data(name: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
+def open_workspace(folder: Path, code: str, name: str) -> Iterator[Workspace]:
+    """A new township workspace (admin / ADMIN_PW), closed without a backup afterwards."""
     workspace, _ = Workspace.create(
-        tmp_path / "ws",
-        org_unit_code="330106001",
-        org_unit_name="西溪街道总工会",
+        folder,
+        org_unit_code=code,
+        org_unit_name=name,
         admin_user="admin",
         admin_password=ADMIN_PW,
         kdf=FAST_KDF,
     )
     yield workspace
     workspace.close(backup=False)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    yield from open_workspace(tmp_path / "ws", "330106001", "西溪街道总工会")
 
 
 @pytest.fixture
@@ -106,16 +111,7 @@ B = "330106002"
 
 @pytest.fixture
 def ws_b(tmp_path: Path) -> Iterator[Workspace]:
-    workspace, _ = Workspace.create(
-        tmp_path / "ws-b",
-        org_unit_code=B,
-        org_unit_name="北山街道总工会",
-        admin_user="admin",
-        admin_password=ADMIN_PW,
-        kdf=FAST_KDF,
-    )
-    yield workspace
-    workspace.close(backup=False)
+    yield from open_workspace(tmp_path / "ws-b", B, "北山街道总工会")
 
 
 @pytest.fixture

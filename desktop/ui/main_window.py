@@ -225,12 +225,9 @@ class MainWindow(QMainWindow):
         self.ws = ws
         self._locked_user = None
         ws.subscribe(self.relay.on_change)
-        try:
-            from desktop.ui.pages.review_page import add_to_window
-        except ImportError:  # the Review page is not part of this checkout
-            add_to_window = None
-        if add_to_window is not None:
-            add_to_window(self, ws)  # the Review page, for county reviewers only
+        from desktop.ui.pages.review_page import add_to_window
+
+        add_to_window(self, ws)  # the Review page, for county reviewers only
         prefs.put("last_user", ws.user.name)
         minutes = ws.settings.get(IDLE_SETTING, DEFAULT_IDLE_MINUTES)
         self.idle.set_minutes(float(minutes if minutes is not None else DEFAULT_IDLE_MINUTES))

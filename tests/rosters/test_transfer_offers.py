@@ -96,6 +96,8 @@ def test_offer_for_another_township_or_malformed_is_skipped(
     assert transfer_offers.receive_offer(ws_b, {**body, "request": "x"}) is None
     assert transfer_offers.receive_offer(ws_b, {**body, "transfer_id": "other"}) is None
     assert transfer_offers.incoming_offers(ws_b, state=None) == []
+    # the same body unaltered is taken by B: the refusals above come from what was changed
+    assert transfer_offers.receive_offer(ws_b, body) is not None
 
 
 def test_answer_applied_once(ws: Workspace, union: str, member: str) -> None:

@@ -6,7 +6,7 @@ nothing; a record-level rejection only marks that record ``rejected`` in the rec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select, update
@@ -186,7 +186,6 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
         except crypto.CryptoError as exc:
             raise SyncError(_CRYPTO_STATUS.get(exc.code, 400), exc.code, exc.message) from exc
 
-        after_insert = None
         if device.role == "county":  # a county relaying accepted records (part 2)
             from sync.server.province import judge_relayed
 
@@ -237,8 +236,7 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
                 conn.execute(
                     records.insert(), [{**row, "received_at": received_at} for row in rows]
                 )
-            if after_insert is not None:  # provenance and facts, same transaction
-                after_insert(conn, received_at)
+            after_insert(conn, received_at)  # transfers / provenance, same transaction
         except IntegrityError as exc:  # a concurrent request stored the same batch / record
             raise _Race() from exc
         server.enqueue(
@@ -283,7 +281,7 @@ def _stale_refusal(server: Server, envelope: Envelope, env_hash: str, last_seq: 
 
 def _judge(
     server: Server, conn: Any, device: Any, payload: BatchPayload, manifest: tuple[str, ...]
-) -> tuple[list[RecordStatus], list[dict[str, Any]], Any]:
+) -> tuple[list[RecordStatus], list[dict[str, Any]], Callable[[Any, str], None]]:
     """Per-record verdicts, the rows to insert for the received ones, and what to do after
     inserting them (transfers: sync/server/transfers.py).
 

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from desktop.store import db, errors, search
-from desktop.store import search as _search_mod
 from desktop.store.formdefs import StorageSpec
 from desktop.store.masking import mask_data
 from desktop.store.record import BUILTIN_ORDER, COLUMNS, Record, _row_to_record
@@ -162,13 +161,15 @@ class RecordReading:
             self._audit_unmask(recs)
         return [self._shown(r, unmask) for r in recs]
 
+    def _search_ids(self, form_id: str, spec: StorageSpec, text: str) -> tuple[str, list[Any]]:
+        """The id subquery of a search's hits (empty SQL when nothing can match)."""
+        return search.search_ids(form_id, spec, text, fts=search.has_fts(self._conn, form_id))
+
     def _page_by_search(
         self, form_id: str, spec: StorageSpec, text: str, limit: int | None, offset: int
     ) -> list[Record]:
         """Search hits, newest record first, taken from the indexes before any row is read."""
-        sub, params = search.search_ids(
-            form_id, spec, text, fts=search.has_fts(self._conn, form_id)
-        )
+        sub, params = self._search_ids(form_id, spec, text)
         if not sub:
             return []
         sql = f"SELECT id FROM ({sub}) ORDER BY id DESC LIMIT ? OFFSET ?"
@@ -215,9 +216,7 @@ class RecordReading:
         self._ws._require_open()
         if search and search.strip() and not filters and status is None:
             spec = self._ws.forms.spec(self._ws.forms.latest(form_id))
-            sub, sparams = _search_mod.search_ids(
-                form_id, spec, search, fts=_search_mod.has_fts(self._conn, form_id)
-            )
+            sub, sparams = self._search_ids(form_id, spec, search)
             if not sub:
                 return 0
             return int(self._conn.execute(f"SELECT count(*) FROM ({sub})", sparams).fetchone()[0])

@@ -15,9 +15,14 @@ from desktop.ui.record_model import RETURNED_BRUSH, RecordRole
 from tests.ui.helpers import make_window, type_text
 
 
+def record_at(page: Any, row: int) -> Any:
+    """The Record a view gets for ``row`` (through RecordRole, as the views ask for it)."""
+    return page.model.data(page.model.index(row, 0), RecordRole)
+
+
 def row_of(page: Any, status: str) -> int:
     for row in range(page.model.rowCount()):
-        if page.model.data(page.model.index(row, 0), RecordRole).status == status:
+        if record_at(page, row).status == status:
             return row
     raise AssertionError(status)
 
@@ -70,14 +75,11 @@ def test_search_filters_and_sorting(qtbot: Any, demo_ws: Any, workspace_dir: Pat
     total = page.model.rowCount()
     # typing waits for a pause before searching (debounced), then narrows the list
     page.search_edit.setFocus()
-    name = page.model.data(page.model.index(5, 0), RecordRole).data["name"]
+    name = record_at(page, 5).data["name"]
     type_text(qtbot, page.search_edit, name[-2:])
     assert page.search_timer.isActive() and page.model.rowCount() == total
     qtbot.waitUntil(lambda: page.model.rowCount() < total, timeout=3000)
-    names = [
-        page.model.data(page.model.index(r, 0), RecordRole).data["name"]
-        for r in range(page.model.rowCount())
-    ]
+    names = [record_at(page, r).data["name"] for r in range(page.model.rowCount())]
     assert names and all(name[-2:] in n for n in names)
     page.search_edit.clear()
     page.apply_query()
@@ -86,10 +88,7 @@ def test_search_filters_and_sorting(qtbot: Any, demo_ws: Any, workspace_dir: Pat
     page.union_filter.setCurrentIndex(1)
     union_uuid = page.selected_union()
     assert 0 < page.model.rowCount() < total
-    assert all(
-        page.model.data(page.model.index(r, 0), RecordRole).data["union"] == union_uuid
-        for r in range(page.model.rowCount())
-    )
+    assert all(record_at(page, r).data["union"] == union_uuid for r in range(page.model.rowCount()))
     page.union_filter.setCurrentIndex(0)
     # status filter
     page.status_filter.setCurrentIndex(page.status_filter.findText("县总工会已退回"))
@@ -98,9 +97,9 @@ def test_search_filters_and_sorting(qtbot: Any, demo_ws: Any, workspace_dir: Pat
     # sorting by clicking the name header
     header = page.table.horizontalHeader()
     header.setSortIndicator(1, Qt.SortOrder.AscendingOrder)
-    first = [page.model.data(page.model.index(r, 0), RecordRole).data["name"] for r in range(10)]
+    first = [record_at(page, r).data["name"] for r in range(10)]
     header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)
-    last = [page.model.data(page.model.index(r, 0), RecordRole).data["name"] for r in range(10)]
+    last = [record_at(page, r).data["name"] for r in range(10)]
     assert first == sorted(first) and last == sorted(last, reverse=True) and first[0] != last[0]
     window.close_workspace()
 

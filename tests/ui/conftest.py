@@ -68,6 +68,16 @@ def _ui_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 
 @pytest.fixture
+def threaded_runner() -> Any:
+    """The real worker-thread runner as the default, for tests of what runs off the GUI thread."""
+    from desktop.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    set_default_runner(runner)
+    return runner
+
+
+@pytest.fixture
 def app(qapp: Any) -> Any:
     """The QApplication as the program sets it up, in Chinese."""
     from desktop.ui.app import create_application

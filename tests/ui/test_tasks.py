@@ -69,14 +69,13 @@ def test_immediate_runner_calls_back_before_returning() -> None:
     assert out[0] == "x" and isinstance(out[1], ZeroDivisionError)
 
 
-def test_saving_with_the_threaded_runner_updates_the_list(qtbot, demo_ws, workspace_dir) -> None:
+def test_saving_with_the_threaded_runner_updates_the_list(
+    qtbot, demo_ws, workspace_dir, threaded_runner
+) -> None:
     """The real runner: the save happens on a worker thread, the list and status bar follow."""
     from desktop.ui.pages.unions import UnionsPage
-    from desktop.ui.tasks import set_default_runner
     from tests.ui.helpers import make_window
 
-    runner = TaskRunner()
-    set_default_runner(runner)
     window = make_window(qtbot, workspace_dir, demo_ws)
     page = window.show_page(UnionsPage)
     before = page.model.rowCount()
@@ -88,20 +87,19 @@ def test_saving_with_the_threaded_runner_updates_the_list(qtbot, demo_ws, worksp
     assert page.editor.status == "ready" and not page.editor.view.is_dirty()
     qtbot.waitUntil(lambda: page.model.rowCount() == before, timeout=5000)
     assert demo_ws.records.get(page.editor.uuid).data["short_name"] == "改名后的工会"
-    runner.wait(5000)
+    threaded_runner.wait(5000)
     window.close_workspace()
 
 
-def test_dashboard_figures_come_from_a_worker_thread(qtbot, demo_ws, workspace_dir) -> None:
+def test_dashboard_figures_come_from_a_worker_thread(
+    qtbot, demo_ws, workspace_dir, threaded_runner
+) -> None:
     from desktop.ui.pages.dashboard import DashboardPage
-    from desktop.ui.tasks import set_default_runner
     from tests.ui.helpers import make_window
 
-    runner = TaskRunner()
-    set_default_runner(runner)
     window = make_window(qtbot, workspace_dir, demo_ws)
     page = window.show_page(DashboardPage)
     qtbot.waitUntil(lambda: page.cards["members"].value.text() == "60", timeout=10_000)
     assert page.cards["unions"].value.text() == "6"
-    runner.wait(5000)
+    threaded_runner.wait(5000)
     window.close_workspace()

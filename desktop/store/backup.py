@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.store import audit, db, errors
+from desktop.store import audit, db, errors, pageauth
 from desktop.store.keyslots import SlotFile, _fsync_dir
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def database_snapshot(conn: Any, db_path: Path, data_key: bytes, scratch: Path) 
                 wal = db_path.with_name(db_path.name + "-wal")
                 if not wal.exists() or wal.stat().st_size == 0:  # nothing committed since
                     with ThreadPoolExecutor(max_workers=1) as pool:  # checked while copied
-                        failing = pool.submit(_failing_pages, conn)
+                        failing = pool.submit(_failing_pages, conn, db_path, data_key)
                         yield db_path
                         bad = failing.result()
                     if bad:
@@ -118,8 +118,11 @@ def database_snapshot(conn: Any, db_path: Path, data_key: bytes, scratch: Path) 
     yield scratch
 
 
-def _failing_pages(conn: Any) -> int:
-    """How many pages of the database file fail SQLCipher's authentication (read from the file)."""
+def _failing_pages(conn: Any, db_path: Path, data_key: bytes) -> int:
+    """How many pages of the database file fail authentication: read straight from the file
+    (:mod:`desktop.store.pageauth`); when that finds any, SQLCipher's own check decides."""
+    if pageauth.failing_pages(db_path, data_key) == 0:
+        return 0
     return len(conn.execute("PRAGMA cipher_integrity_check").fetchall())
 
 

@@ -30,6 +30,7 @@ c1 swapped for another, fails to open.
 
 from __future__ import annotations
 
+import functools
 import hmac as _hmac
 import os
 import struct
@@ -125,12 +126,37 @@ def _check_public(public: bytes) -> bytes:
     return public
 
 
+# GB/T 32918.5 recommended curve parameters that enter Z (GB/T 32918.2, 5.5).
+_SM2_A = bytes.fromhex("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC")
+_SM2_B = bytes.fromhex("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93")
+_SM2_G = bytes.fromhex(
+    "32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7"
+    "BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0"
+)
+
+
+@functools.lru_cache(maxsize=256)
+def sm2_z(public: bytes, signer_id: bytes = DEFAULT_SIGNER_ID) -> bytes:
+    """Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA), the signer's identity hash.
+
+    Computed once per key (GmSSL's message-level sign recomputes it, and checks the key, on
+    every call: ten times slower); the signature is then over SM3(Z || M).
+    """
+    entl = struct.pack(">H", len(signer_id) * 8)
+    return sm3(entl + signer_id + _SM2_A + _SM2_B + _SM2_G + _check_public(public))
+
+
+def sm2_digest(public: bytes, message: bytes) -> bytes:
+    """e = SM3(Z || M): what an SM2 signature of ``message`` by ``public`` signs."""
+    return sm3(sm2_z(public) + message)
+
+
 def sm2_sign(private: bytes, public: bytes, message: bytes) -> bytes:
     """SM2 signature (DER r, s) of ``message`` with the default signer ID."""
     if len(private) != 32:
         raise GmCryptoError("an SM2 private key is 32 bytes")
     try:
-        return bytes(gmssl_pyx.sm2_sign(private, _check_public(public), message, DEFAULT_SIGNER_ID))
+        return bytes(gmssl_pyx.sm2_sign_sm3_digest(private, sm2_digest(public, message)))
     except gmssl_pyx.GmsslInnerError as exc:
         raise GmCryptoError(f"SM2 signing failed: {exc}") from exc
 
@@ -138,9 +164,8 @@ def sm2_sign(private: bytes, public: bytes, message: bytes) -> bytes:
 def sm2_verify(public: bytes, message: bytes, signature: bytes) -> bool:
     """True when ``signature`` is a valid SM2 signature of ``message`` by ``public``."""
     try:
-        return bool(
-            gmssl_pyx.sm2_verify(_check_public(public), message, signature, DEFAULT_SIGNER_ID)
-        )
+        digest = sm2_digest(public, message)
+        return bool(gmssl_pyx.sm2_verify_sm3_digest(_check_public(public), digest, signature))
     except (gmssl_pyx.GmsslInnerError, GmCryptoError):
         return False
 

@@ -127,6 +127,17 @@ def test_sm2_signatures_cross_verify_between_implementations() -> None:
         assert gm.sm2_verify(public, message, theirs)
 
 
+def test_sm2_signatures_equal_gmssl_message_level_signing() -> None:
+    """Our Z || M digest is what GmSSL's own message-level sign / verify (which compute Z
+    themselves, with the default signer ID) sign and check."""
+    private, public = gm.sm2_new_key()
+    ours = gm.sm2_sign(private, public, b"header")
+    assert gmssl_pyx.sm2_verify(public, b"header", ours, gm.DEFAULT_SIGNER_ID)
+    theirs = bytes(gmssl_pyx.sm2_sign(private, public, b"header", gm.DEFAULT_SIGNER_ID))
+    assert gm.sm2_verify(public, b"header", theirs)
+    assert not gmssl_pyx.sm2_verify(public, b"header", ours, b"another signer id")
+
+
 def test_sm2_verify_refuses_foreign_key_and_garbage() -> None:
     private, public = gm.sm2_new_key()
     _, foreign = gm.sm2_new_key()

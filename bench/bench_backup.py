@@ -123,7 +123,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep (and reuse) the workspace")
     ap.add_argument("--check", action="store_true", help="also time the parts of ws.check()")
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
     args = ap.parse_args()
+    if args.smoke:
+        args.members, args.repeat, args.check = 300, 1, True
 
     from desktop.store import backup
 

@@ -119,7 +119,10 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", action="store_true", help="keep (and reuse) the workspace")
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
     args = ap.parse_args()
+    if args.smoke:
+        args.members, args.repeat = 300, 2
 
     from desktop.store.tally import member_figures
     from desktop.ui.pages.dashboard import DashboardPage

@@ -1,6 +1,6 @@
 """What the derived-result check (forms/derived.py) adds to validating an assessment session.
 
-Run: ``.venv/bin/python -m bench.bench_derived [records]``. Compares ``forms.validate`` of a
+Run: ``.venv/bin/python -m bench.bench_derived [records] [--smoke]``. Compares ``forms.validate`` of a
 six-item session with its stored result (final: recomputed and compared) against the same
 session as a draft without a result (fields only). Sessions are one per union per year, so even
 a county's whole year is a few thousand of them.
@@ -48,7 +48,9 @@ def per_record(form: Any, data: dict[str, Any], final: bool, n: int) -> float:
 
 
 def main(argv: list[str]) -> int:
-    n = int(argv[1]) if len(argv) > 1 else 2000
+    smoke = "--smoke" in argv  # tiny size, a few seconds
+    argv = [a for a in argv if a != "--smoke"]
+    n = int(argv[1]) if len(argv) > 1 else (50 if smoke else 2000)
     form = forms.load_form("assessment")
     data = session()
     draft = {k: v for k, v in data.items() if k != "result"}

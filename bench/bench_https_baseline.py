@@ -91,7 +91,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
     args = parser.parse_args()
+    if args.smoke:
+        args.records, args.batch = 300, 100
 
     with tempfile.TemporaryDirectory() as tmp:
         data = init_data_dir(Path(tmp) / "county", level="county", name="基准县总工会",

@@ -1,9 +1,10 @@
 """How fast the desktop bundle starts: time to the first window (closed at once) and to
 ``--version``, against the same program run from the source checkout in the same run.
 
-    .venv/bin/python -m bench.bench_startup [--bundle dist/uniondesk] [--runs 5]
+    .venv/bin/python -m bench.bench_startup [--bundle dist/uniondesk] [--runs 5] [--smoke]
 
-Builds the bundle into bench-output/ first when no ``--bundle`` is given. Target: the bundle's
+Builds the bundle into bench-output/ first when no ``--bundle`` is given. ``--smoke`` never
+builds: it times an already built bundle if there is one, else the from-source start only. Target: the bundle's
 first window in under 3 s on this machine.
 """
 
@@ -52,14 +53,32 @@ def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
     return times
 
 
+def existing_bundle() -> Path | None:
+    """A bundle built earlier (by this bench or ``pyinstaller build.spec``), if there is one."""
+    for folder in (ROOT / "bench-output" / "bundle" / "dist" / "uniondesk", ROOT / "dist" / "uniondesk"):
+        if (folder / ("uniondesk.exe" if sys.platform == "win32" else "uniondesk")).exists():
+            return folder
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bundle", type=Path, default=None)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds: one run each; never builds (an existing bundle or the source only)",
+    )
     args = parser.parse_args()
-    bundle = args.bundle or build_bundle(ROOT / "bench-output" / "bundle")
-    exe = bundle / ("uniondesk.exe" if sys.platform == "win32" else "uniondesk")
-    size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file() and not f.is_symlink())
+    if args.smoke:
+        args.runs = 1
+        bundle = args.bundle or existing_bundle()
+    else:
+        bundle = args.bundle or build_bundle(ROOT / "bench-output" / "bundle")
+    if bundle is None:
+        print("smoke: no bundle built yet (building one takes minutes); from-source start only")
+    exe = bundle / ("uniondesk.exe" if sys.platform == "win32" else "uniondesk") if bundle else None
     with tempfile.TemporaryDirectory() as home:
         env = {
             **os.environ,
@@ -69,24 +88,23 @@ def main() -> None:
         }
         empty = str(Path(home) / "no-workspace-yet")
         window = ["gui", "--workspace", empty, "--quit-after", "0"]
-        rows = [
-            ("bundle: --version", timed([str(exe), "--version"], args.runs, env)),
-            (
-                "source: --version",
-                timed([sys.executable, "-m", "desktop", "--version"], args.runs, env),
-            ),
-            ("bundle: first window", timed([str(exe), *window], args.runs, env)),
-            (
-                "source: first window",
-                timed([sys.executable, "-m", "desktop", *window], args.runs, env),
-            ),
-        ]
-    print(f"bundle: {bundle} ({size / 2**20:.1f} MiB)")
-    for name, times in rows:
+        rows = {
+            "source: --version": timed([sys.executable, "-m", "desktop", "--version"], args.runs, env),
+            "source: first window": timed([sys.executable, "-m", "desktop", *window], args.runs, env),
+        }
+        if exe is not None:
+            rows["bundle: --version"] = timed([str(exe), "--version"], args.runs, env)
+            rows["bundle: first window"] = timed([str(exe), *window], args.runs, env)
+    for name, times in rows.items():
         print(f"{name:24s} median {statistics.median(times):6.2f} s   max {max(times):6.2f} s")
-    ratio = statistics.median(rows[2][1]) / statistics.median(rows[3][1])
+    if bundle is None:
+        return
+    size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file() and not f.is_symlink())
+    print(f"bundle: {bundle} ({size / 2**20:.1f} MiB)")
+    ratio = statistics.median(rows["bundle: first window"]) / statistics.median(
+        rows["source: first window"]
+    )
     print(f"bundle / source first window: {ratio:.2f}   (target: bundle first window < 3 s)")
-
 
 if __name__ == "__main__":
     main()

@@ -187,8 +187,12 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--members", type=int, default=200_000)
     ap.add_argument("--samples", type=int, default=200)
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
     args = ap.parse_args(argv)
     kdf = KdfParams()
+    if args.smoke:  # a cheap Argon2id too: unlock is timed, not the point of a smoke run
+        args.members, args.samples = 300, 5
+        kdf = KdfParams(memory_kib=8192, iterations=1, lanes=1)
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         print(f"members: {args.members}, samples per timing: {args.samples}")
         enc = run(Path(tmp) / "encrypted", args.members, args.samples, kdf, "encrypted")

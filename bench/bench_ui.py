@@ -84,7 +84,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=200_000)
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) the workspace")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
     args = parser.parse_args()
+    if args.smoke:
+        args.members = 300
 
     from PySide6.QtWidgets import QApplication
 

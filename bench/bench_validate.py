@@ -1,6 +1,6 @@
 """Member-form validation throughput (records/s) on generated realistic rows.
 
-Run: ``.venv/bin/python -m bench.bench_validate [rows]``. Rows come as a clerk or a spreadsheet
+Run: ``.venv/bin/python -m bench.bench_validate [rows] [repeat] [--smoke]``. Rows come as a clerk or a spreadsheet
 gives them (strings). The baseline is a json round trip of the same rows in the same run, so the
 ratio says how much work validation adds over merely copying the data.
 """
@@ -78,8 +78,10 @@ def _best(fn: Any, repeat: int) -> tuple[float, float]:
 
 
 def main(argv: list[str]) -> int:
-    n = int(argv[1]) if len(argv) > 1 else 20_000
-    repeat = int(argv[2]) if len(argv) > 2 else 3
+    smoke = "--smoke" in argv  # tiny size, a few seconds
+    argv = [a for a in argv if a != "--smoke"]
+    n = int(argv[1]) if len(argv) > 1 else (300 if smoke else 20_000)
+    repeat = int(argv[2]) if len(argv) > 2 else (1 if smoke else 3)
     form = forms.load_form("member")
     rows = make_rows(n)
     today = dt.date(2026, 11, 23)

@@ -1,0 +1,40 @@
+"""Every bench script runs with ``--smoke`` (tiny sizes, a few seconds), so a bench that breaks
+fails the build instead of rotting until someone next wants its figures.
+
+The benches are found by name (``bench/bench_*.py``): a new bench is run here without being
+listed. Each runs as ``python -m bench.NAME --smoke`` in its own process, as a person runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHES = sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
+
+
+def test_the_benches_are_found() -> None:
+    assert {"bench_sync", "bench_relay", "bench_validate"} <= set(BENCHES)
+
+
+@pytest.mark.parametrize("name", BENCHES)
+def test_bench_runs_with_smoke(name: str, tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", f"bench.{name}", "--smoke"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, (
+        f"bench.{name} --smoke exited {proc.returncode}\n"
+        f"--- stderr ---\n{proc.stderr[-6000:]}\n--- stdout ---\n{proc.stdout[-2000:]}"
+    )
+    assert proc.stdout.strip(), f"bench.{name} --smoke printed no figures"

@@ -55,7 +55,10 @@ def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
 
 def existing_bundle() -> Path | None:
     """A bundle built earlier (by this bench or ``pyinstaller build.spec``), if there is one."""
-    for folder in (ROOT / "bench-output" / "bundle" / "dist" / "uniondesk", ROOT / "dist" / "uniondesk"):
+    for folder in (
+        ROOT / "bench-output" / "bundle" / "dist" / "uniondesk",
+        ROOT / "dist" / "uniondesk",
+    ):
         if (folder / ("uniondesk.exe" if sys.platform == "win32" else "uniondesk")).exists():
             return folder
     return None
@@ -89,8 +92,12 @@ def main() -> None:
         empty = str(Path(home) / "no-workspace-yet")
         window = ["gui", "--workspace", empty, "--quit-after", "0"]
         rows = {
-            "source: --version": timed([sys.executable, "-m", "desktop", "--version"], args.runs, env),
-            "source: first window": timed([sys.executable, "-m", "desktop", *window], args.runs, env),
+            "source: --version": timed(
+                [sys.executable, "-m", "desktop", "--version"], args.runs, env
+            ),
+            "source: first window": timed(
+                [sys.executable, "-m", "desktop", *window], args.runs, env
+            ),
         }
         if exe is not None:
             rows["bundle: --version"] = timed([str(exe), "--version"], args.runs, env)
@@ -105,6 +112,7 @@ def main() -> None:
         rows["source: first window"]
     )
     print(f"bundle / source first window: {ratio:.2f}   (target: bundle first window < 3 s)")
+
 
 if __name__ == "__main__":
     main()

@@ -264,9 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"bare POST: {t_bare:8.2f} s  {bare:10.0f} records/s  ({total_bytes / t_bare / 1e6:.1f} MB/s)"
     )
-    print(
-        f"floor:     {t_floor:8.2f} s  {floor:10.0f} records/s  (county validate + store only)"
-    )
+    print(f"floor:     {t_floor:8.2f} s  {floor:10.0f} records/s  (county validate + store only)")
     print(f"bare POST per request: {t_bare / len(envelopes) * 1000:.2f} ms")
     for name, seconds in spent.items():
         print(f"  of which {name:<18} {seconds:8.2f} s (client side, encrypted workspace)")

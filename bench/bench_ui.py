@@ -179,6 +179,7 @@ def main() -> None:
         from desktop.store.workspace import remove_workspace_files
 
         remove_workspace_files(folder)
+        folder.rmdir()
 
 
 if __name__ == "__main__":

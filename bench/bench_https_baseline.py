@@ -25,8 +25,8 @@ import uvicorn
 from sync import crypto
 from sync.protocol import EnrollRequest, EnrollResponse, Receipt
 from sync.server.config import init_data_dir, load_data_dir
+from sync.server.domain.service import Server
 from sync.server.runner import ServerThread, free_port
-from sync.server.service import Server
 
 
 def union_record(i: int, org_unit: str) -> dict:

@@ -29,12 +29,13 @@ from sqlalchemy import create_engine, text
 
 from sync import crypto
 from sync.protocol import EnrollRequest
-from sync.server import province, review
+from sync.server import tables
 from sync.server.config import init_data_dir
-from sync.server.ingest import ingest
-from sync.server.relay import enroll_at_province, relay_once
+from sync.server.domain import province, review
+from sync.server.domain.ingest import ingest
+from sync.server.domain.relay import enroll_at_province, relay_once
+from sync.server.domain.service import Server
 from sync.server.runner import ServerThread, free_port
-from sync.server.service import Server
 
 
 def start_postgres(base: Path) -> tuple[str, callable]:
@@ -99,7 +100,6 @@ def bench_relay(root: Path, pg_url: str, count: int) -> None:
     county = Server(
         init_data_dir(root / "county", level="county", name="西湖区总工会", org_unit_code="330106")
     )
-    review.ensure_tables(county.store)
     county.store.add_org_unit("330106001", "西溪街道总工会", "330106", "township")
     key, device_id = _enroll(county, "330106001", "township")
     _rkey, reviewer_id = _enroll(county, "330106", "reviewer")
@@ -153,12 +153,11 @@ def bench_aggregates(root: Path, pg_url: str, rows: int) -> None:
             org_unit_code="330000", db_url=pg_url.replace("/postgres?", "/aggbench?"),
         )
     )  # fmt: skip
-    review.ensure_tables(agg.store)
     rng = random.Random(1)
     counties = [f"3301{n:02d}" for n in range(1, 14)]
     forms = ["member"] * 8 + ["union", "assessment", "audit_checklist"]
     t0 = time.perf_counter()
-    cols = ["record_uuid", "version", "county", "township", "form_id", *province.FACT_COLUMNS]
+    cols = ["record_uuid", "version", "county", "township", "form_id", *tables.FACT_COLUMNS]
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()

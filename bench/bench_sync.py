@@ -133,10 +133,11 @@ def floor_seconds(data: Path) -> tuple[float, int]:
     from sqlalchemy import select
 
     from sync.server.config import load_data_dir
-    from sync.server.formset import validation_errors
-    from sync.server.ingest import record_row
-    from sync.server.service import Server
-    from sync.server.storage import now_iso, records
+    from sync.server.domain.formset import validation_errors
+    from sync.server.domain.record_rows import record_row
+    from sync.server.domain.service import Server
+    from sync.server.store import now_iso
+    from sync.server.tables import records
 
     stored = _stored_batches(data)
     server = Server(load_data_dir(data))
@@ -175,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.store import Workspace
     from sync.client import BatchLimits
     from sync.server.config import init_data_dir, load_data_dir
-    from sync.server.service import Server
+    from sync.server.domain.service import Server
 
     root = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     data = root / "county"

@@ -20,8 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sync.server.app import create_app
 from sync.server.config import ServerSetupError, load_data_dir
-from sync.server.service import Server
-from sync.server.storage import Store
+from sync.server.domain.service import Server
+from sync.server.store import Store
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
@@ -85,7 +85,7 @@ def open_server(data: Path, expect_level: str | None = None) -> Server:
 def relay_schedule(server: Server, relay_every: float | None) -> float:
     """Seconds between scheduled relay runs for ``serve`` (0 = none): the default is on for a
     county (runs wait until ``relay-enroll`` was done); a province has nothing to relay."""
-    from sync.server.relay_schedule import DEFAULT_EVERY
+    from sync.server.domain.relay_schedule import DEFAULT_EVERY
 
     if relay_every is not None and relay_every < 0:
         raise ServerSetupError("--relay-every takes seconds >= 0 (0 = off)")
@@ -104,7 +104,7 @@ def serve_forever(
     relay_every: float | None = None,
 ) -> None:
     """Run the server until SIGINT / SIGTERM; with the scheduled relay of a county beside it."""
-    from sync.server.relay_schedule import RelayScheduler
+    from sync.server.domain.relay_schedule import RelayScheduler
 
     server = open_server(data, expect_level)
     every = relay_schedule(server, relay_every)

@@ -23,9 +23,9 @@ import uvicorn
 
 from sync.server.app import create_app
 from sync.server.config import init_data_dir, load_data_dir
+from sync.server.domain.service import Server
 from sync.server.runner import attach_log_file, free_port
-from sync.server.service import Server
-from sync.server.storage import records as records_table
+from sync.server.tables import records as records_table
 
 PASSWORD = "pw-Xixi-2026!"
 COUNTY_CODE = "330106"

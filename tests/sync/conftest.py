@@ -14,7 +14,7 @@ Fixtures (stable; only additive changes):
 Every handle (``CountyHandle``) has ``url``, ``data_dir``, ``ca_path``, ``make_code(org_unit,
 name=None, ttl_hours=None, role="township") -> str``, ``log_text()``, ``revoke(device_id)``,
 ``stored_records() -> list[dict]`` (the records table, content parsed) and ``server`` (the
-in-process ``sync.server.service.Server`` for direct database access).
+in-process ``sync.server.domain.service.Server`` for direct database access).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ import pytest
 import requests
 
 from sync.server.config import init_data_dir, load_data_dir
+from sync.server.domain.service import Server
 from sync.server.runner import ServerThread, free_port
-from sync.server.service import Server
 
 REPO = Path(__file__).resolve().parents[2]
 COUNTY_CODE = "330106"

@@ -16,9 +16,8 @@ import requests
 from sync import enroll as sync_enroll
 from sync.review_client import ReviewClient
 from sync.server.config import init_data_dir
-from sync.server.relay import enroll_at_province
-from sync.server.review import ensure_tables
-from sync.server.service import Server
+from sync.server.domain.relay import enroll_at_province
+from sync.server.domain.service import Server
 from tests.sync.client_support import ThreadedServer
 
 PROVINCE_CODE = "330000"
@@ -49,7 +48,6 @@ class Province(ThreadedServer):
 
 def link_county(county: Server, province: Province, name: str = "西湖区总工会") -> None:
     """Enroll the county at the province (the ordinary enrollment, role county)."""
-    ensure_tables(county.store)
     code = province.add_county(county.config.org_unit_code, name)
     enroll_at_province(county, province.url, code)
 
@@ -89,11 +87,10 @@ def queue_accepted(county: Server, org_unit: str, count: int) -> set[tuple[str, 
 
     from sync import crypto
     from sync.protocol import EnrollRequest
-    from sync.server import review
-    from sync.server.ingest import ingest
+    from sync.server.domain import review
+    from sync.server.domain.ingest import ingest
     from tests.sync.client_support import union_data
 
-    ensure_tables(county.store)
     devices = {}
     for role, unit in (("township", org_unit), ("reviewer", county.config.org_unit_code)):
         key = crypto.new_signing_key()

@@ -16,7 +16,7 @@ import requests
 from sync.client import SyncError
 from sync.review_client import ReviewClient
 from sync.server.cli import main as server_main
-from sync.server.relay import load_link, relay_once
+from sync.server.domain.relay import load_link, relay_once
 from tests.sync.relay_support import Province, accept_all, link_county, reviewer_client
 
 UNION_UUID = "00000000-0000-4000-8000-000000000001"

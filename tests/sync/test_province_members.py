@@ -17,8 +17,8 @@ import pytest
 
 from desktop import link
 from desktop.store import transfer_offers
-from sync.server.province import aggregates
-from sync.server.relay import relay_once
+from sync.server.domain.province import aggregates
+from sync.server.domain.relay import relay_once
 from tests.rosters.conftest import resident_id
 from tests.sync.client_support import HandleView, create_township, union_data
 from tests.sync.relay_support import Province, link_county, reviewer_client

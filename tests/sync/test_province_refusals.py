@@ -19,10 +19,10 @@ from sync.protocol import b64d, b64e, record_hash, unsigned
 from sync.review_client import ReviewClient
 from sync.server.cli import main as server_main
 from sync.server.config import init_data_dir
-from sync.server.province import provenance
-from sync.server.relay import RelayOutbox, relay_once
-from sync.server.review import envelope_header, relay_items
-from sync.server.service import Server
+from sync.server.domain.relay import RelayOutbox, relay_once
+from sync.server.domain.review import envelope_header
+from sync.server.domain.service import Server
+from sync.server.tables import provenance, relay_items
 from tests.sync.relay_support import Province, accept_all, link_county, reviewer_client
 
 

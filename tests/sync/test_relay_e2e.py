@@ -13,8 +13,8 @@ import pytest
 
 from desktop import link
 from sync.server.cli import main as server_main
-from sync.server.province import aggregates
-from sync.server.relay import RelayOutbox, relay_once
+from sync.server.domain.province import aggregates
+from sync.server.domain.relay import RelayOutbox, relay_once
 from tests.sync.client_support import HandleView, create_township, union_data
 from tests.sync.relay_support import Province, accept_all, link_county, reviewer_client
 from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)

@@ -25,11 +25,12 @@ from sqlalchemy import select
 from sync import crypto
 from sync.client import RetryPolicy, SyncError
 from sync.protocol import EnrollRequest
-from sync.server import review
+from sync.server import tables
 from sync.server.config import init_data_dir, load_data_dir
-from sync.server.ingest import ingest
-from sync.server.relay import RelayOutbox, relay_once
-from sync.server.service import Server
+from sync.server.domain import review
+from sync.server.domain.ingest import ingest
+from sync.server.domain.relay import RelayOutbox, relay_once
+from sync.server.domain.service import Server
 from tests.sync.conftest import RawDevice
 from tests.sync.faultproxy import Fault, FaultProxy
 from tests.sync.relay_support import Province, link_county
@@ -156,8 +157,8 @@ def _fault(w: World, rng: random.Random, kind: str) -> None:
 def _redeliver_old_batch(w: World, rng: random.Random) -> None:
     """A relay batch already delivered arrives again: same receipt, nothing stored twice."""
     with w.county.store.read() as conn:
-        rows = list(conn.execute(select(review.relay_batches).where(
-            review.relay_batches.c.receipt.is_not(None))))  # fmt: skip
+        rows = list(conn.execute(select(tables.relay_batches).where(
+            tables.relay_batches.c.receipt.is_not(None))))  # fmt: skip
     if not rows:
         return
     row = rng.choice(rows)

@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from sync.client import SyncError
 from sync.protocol import canonical_json
 from sync.server.cli import main as server_main
-from sync.server.org_tree import PATH, acknowledged_hash, county_org_trees, send_tree, tree_document
-from sync.server.province import aggregates
-from sync.server.relay import load_link, make_relay_client, relay_once
+from sync.server.domain.org_tree import PATH, acknowledged_hash, send_tree, tree_document
+from sync.server.domain.province import aggregates
+from sync.server.domain.relay import load_link, make_relay_client, relay_once
+from sync.server.tables import county_org_trees
 from tests.sync.relay_support import Province, accept_all, reviewer_client
 
 TOWNSHIP = "330106001"
@@ -118,7 +119,7 @@ def test_a_unit_outside_the_county_prefix_is_refused_and_nothing_is_stored(
         county.server.store.add_org_unit("330107001", "别区街道总工会", "330106", "township")
         province.server.store.add_org_unit("330106", "西湖区总工会", "330000", "county")
         code = province.server.make_enroll_code("330106", role="county")
-        from sync.server.relay import enroll_at_province
+        from sync.server.domain.relay import enroll_at_province
 
         enroll_at_province(county.server, province.url, code)
         with pytest.raises(SyncError) as err:
@@ -131,7 +132,7 @@ def test_a_unit_outside_the_county_prefix_is_refused_and_nothing_is_stored(
 
         # fixed at the county: the next relay delivers it
         with county.server.store.write() as conn:
-            from sync.server.storage import org_units
+            from sync.server.tables import org_units
 
             conn.execute(org_units.delete().where(org_units.c.code == "330107001"))
         relay_once(county.server)

@@ -18,10 +18,10 @@ import pytest
 
 from sync import crypto
 from sync.protocol import EnrollRequest
-from sync.server import review
 from sync.server.config import init_data_dir
-from sync.server.ingest import ingest
-from sync.server.service import Server
+from sync.server.domain import review
+from sync.server.domain.ingest import ingest
+from sync.server.domain.service import Server
 from tests.sync.conftest import REPO, RawDevice
 from tests.sync.relay_support import Province, link_county
 from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)

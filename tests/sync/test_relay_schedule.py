@@ -22,10 +22,10 @@ import requests
 from sync.retry import RetryPolicy
 from sync.server.cli import main as server_main
 from sync.server.config import init_data_dir, load_data_dir
-from sync.server.relay import RelayOutbox, relay_lock
-from sync.server.relay_schedule import RelayScheduler
+from sync.server.domain.relay import RelayOutbox, relay_lock
+from sync.server.domain.relay_schedule import RelayScheduler
+from sync.server.domain.service import Server
 from sync.server.runner import ServerThread, free_port
-from sync.server.service import Server
 from tests.sync.conftest import REPO
 from tests.sync.relay_support import Province, link_county, queue_accepted
 

@@ -19,8 +19,8 @@ from desktop.link import state
 from desktop.store import KdfParams, Workspace
 from desktop.ui.pages.review_page import ReviewPage
 from sync.retry import RetryPolicy
-from sync.server.review import relay_items, reviews
 from sync.server.runner import free_port
+from sync.server.tables import relay_items, reviews
 
 PASSWORD = "pw-Review-2026!"
 LIGHT = KdfParams(memory_kib=8192, iterations=1, lanes=1)

@@ -17,7 +17,7 @@ from sync.protocol import (
     format_enroll_code,
     split_enroll_code,
 )
-from sync.server.storage import devices
+from sync.server.tables import devices
 
 
 def post_enroll(handle, code: str, key=None) -> requests.Response:

@@ -14,7 +14,7 @@ import pytest
 
 from sync import crypto
 from sync.protocol import Envelope, Receipt, StaleSequence, canonical_json, parse_json_object
-from sync.server.storage import batches, records
+from sync.server.tables import batches, records
 
 
 def snapshot(handle, device):

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from sync.server.config import load_data_dir
+from sync.server.domain.service import Server
 from sync.server.runner import ServerThread, free_port
-from sync.server.service import Server
-from sync.server.storage import batches, records
+from sync.server.tables import batches, records
 
 
 def _pg_bin() -> Path | None:

@@ -13,8 +13,8 @@ import pytest
 import forms
 from sync import crypto
 from sync.protocol import Receipt
-from sync.server.storage import inbox
-from sync.server.transfers import transfer_rows
+from sync.server.domain.transfers import transfer_rows
+from sync.server.tables import inbox
 from tests.rosters.conftest import resident_id
 
 A, B, C = "330106001", "330106002", "330106003"

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from desktop import link
 from desktop.reports.roster_pdf import union_members
 from desktop.store import transfer_offers, transfers
-from sync.server.storage import inbox
-from sync.server.transfers import transfer_rows
+from sync.server.domain.transfers import transfer_rows
+from sync.server.tables import inbox
 from tests.rosters.conftest import resident_id
 from tests.sync.client_support import HandleView, create_township, union_data
 

@@ -1,0 +1,1 @@
+"""Domain logic of the county and provincial servers; never imports the HTTP layer or the CLI."""

@@ -1,0 +1,356 @@
+"""The county relays accepted records to its province with the ordinary sync protocol.
+
+The county is enrolled at the province as a device of role ``county`` whose device key is the
+county server's own Ed25519 signing key (the key that signs its acceptances), so the province can
+check every acceptance against the county it came from. ``uniondesk-server relay-enroll`` does
+the enrollment and writes ``DATA/relay.json`` (province URL, keys, pinned CA; no secret).
+
+The relay queue (``tables.relay_items``) is an :class:`sync.outbox.Outbox` for the ordinary sync
+engine (:class:`sync.client.SyncClient`): sealed batches are stored before they are sent and
+re-sent byte-identical after a failure or a crash, so the province ends with every accepted
+record exactly once. The county's org-unit tree goes with enrollment and with each run that
+finds it changed (``sync.server.org_tree``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import func, select, update
+
+from sync import crypto
+from sync import protocol as proto
+from sync.client import BatchLimits, RetryPolicy, ServerKeys, SyncClient, SyncError, SyncSummary
+from sync.enroll import EnrollError, error_of, fetch_ca, normalise_url
+from sync.outbox import OutboxItem, RecordReceipt, SealedBatch
+from sync.server.config import ServerSetupError
+from sync.server.domain.review import envelope_header
+from sync.server.domain.service import Server
+from sync.server.store import now_iso
+from sync.server.tables import relay_batches, relay_items
+
+LINK_FILE = "relay.json"
+
+
+@dataclass(frozen=True)
+class RelayLink:
+    """What the county knows about its province (public values only)."""
+
+    province_url: str
+    device_id: str
+    province_name: str
+    province_signing_key: str  # b64 raw Ed25519
+    province_hpke_key: str  # b64 raw X25519
+    ca_pem: str
+    max_batch_records: int
+    max_batch_bytes: int
+    enrolled_at: str
+
+    def ca_file(self, data_path: Path) -> Path:
+        path = data_path / "tls" / "province-ca.pem"
+        if not path.exists() or path.read_text(encoding="ascii") != self.ca_pem:
+            path.write_text(self.ca_pem, encoding="ascii")
+        return path
+
+
+def load_link(server: Server) -> RelayLink | None:
+    path = server.data.path / LINK_FILE
+    if not path.exists():
+        return None
+    return RelayLink(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def enroll_at_province(server: Server, province_url: str, code: str) -> RelayLink:
+    """Enroll this county at its province with a code made there (``--role county``)."""
+    if server.config.level != "county":
+        raise ServerSetupError("only a county server relays to a province")
+    if load_link(server) is not None:
+        raise ServerSetupError("this county is already enrolled at a province (relay.json)")
+    try:
+        url = normalise_url(province_url)
+        _, check = proto.split_enroll_code(code)
+        ca_pem = fetch_ca(url)
+    except (EnrollError, proto.ProtocolError) as exc:
+        raise ServerSetupError(f"cannot enroll at the province: {exc}") from exc
+    if proto.ca_check(ca_pem) != check:
+        raise ServerSetupError("this is not the server the enrollment code was made for")
+    request = proto.EnrollRequest(
+        code=code, device_public_key=server.signing_public, label=f"county {server.config.name}"
+    )
+    fd, ca_path = tempfile.mkstemp(prefix="uniondesk-ca-", suffix=".pem")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(ca_pem)
+        r = requests.post(
+            url + "/v1/enroll",
+            data=request.to_json(),
+            headers={"Content-Type": "application/json"},
+            verify=ca_path,
+            timeout=20,
+        )
+    except requests.RequestException as exc:
+        raise ServerSetupError(f"the province cannot be reached ({type(exc).__name__})") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(ca_path)
+    if r.status_code != 200:
+        err, message = error_of(r)
+        raise ServerSetupError(f"the province refused the enrollment: {err} {message}")
+    resp = proto.EnrollResponse.from_json(r.content)
+    if resp.server.level != "province":
+        raise ServerSetupError(f"{url} is a {resp.server.level} server, not a province")
+    link = RelayLink(
+        province_url=url,
+        device_id=resp.device_id,
+        province_name=resp.server.name,
+        province_signing_key=proto.b64e(resp.server.signing_key),
+        province_hpke_key=proto.b64e(resp.server.hpke_public_key),
+        ca_pem=resp.ca_cert_pem,
+        max_batch_records=resp.max_batch_records,
+        max_batch_bytes=resp.max_batch_bytes,
+        enrolled_at=now_iso(),
+    )
+    (server.data.path / LINK_FILE).write_text(
+        json.dumps(asdict(link), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    server.log.info("enrolled at province %s device=%s", url, link.device_id)
+    return link
+
+
+class RelayOutbox:
+    """The relay queue as an :class:`sync.outbox.Outbox` (one transaction per method)."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.store = server.store
+
+    def pending(self, limit: int) -> list[OutboxItem]:
+        """Pending items as relayed records. The township envelope header goes in full with the
+        first item that needs it and as ``{"ref": sha256}`` after that, so any prefix of the list
+        (the engine halves a batch that is too big) is self-contained."""
+        with self.store.read() as conn:
+            rows = list(
+                conn.execute(
+                    select(relay_items)
+                    .where(relay_items.c.state == "pending")
+                    .order_by(relay_items.c.seq)
+                    .limit(limit)
+                )
+            )
+        headers: dict[str, tuple[dict[str, Any], str]] = {}  # batch id -> (header, sha256)
+        sent: set[str] = set()
+        out = []
+        for r in rows:
+            item = json.loads(r.item)
+            header = item.pop("township_envelope", None)  # given explicitly (tests, repairs)
+            batch_id = item.pop("township_batch_id", None)
+            if header is None:
+                if batch_id not in headers:
+                    batch = self.store.batch(batch_id)
+                    h = envelope_header(bytes(batch.envelope)) if batch else {}
+                    headers[batch_id] = (h, proto.sha256_hex(proto.canonical_json(h)))
+                header, digest = headers[batch_id]
+            else:
+                digest = proto.sha256_hex(proto.canonical_json(header))
+            item["township_envelope"] = {"ref": digest} if digest in sent else header
+            sent.add(digest)
+            rec = item["record"]
+            out.append(
+                OutboxItem(
+                    seq=r.seq,
+                    record_uuid=r.record_uuid,
+                    form_id=rec.get("form_id", ""),
+                    form_version=int(rec.get("form_version", 0)),
+                    version=r.version,
+                    record=item,
+                )
+            )
+        return out
+
+    def pending_count(self) -> int:
+        return self._count("pending")
+
+    def _count(self, state: str) -> int:
+        with self.store.read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(relay_items)
+                    .where(relay_items.c.state == state)
+                ).scalar_one()
+            )
+
+    def audit_head(self) -> str:
+        return "0" * 64  # a county has no audit chain of its own; provenance is per record
+
+    def next_device_seq(self) -> int:
+        with self.store.read() as conn:
+            top = conn.execute(select(func.max(relay_batches.c.device_seq))).scalar_one()
+        return int(top or 0) + 1
+
+    def seal(
+        self, batch_id: str, device_seq: int, envelope: bytes, item_seqs: Sequence[int]
+    ) -> SealedBatch:
+        with self.store.write() as conn:
+            conn.execute(
+                relay_batches.insert().values(
+                    batch_id=batch_id,
+                    device_seq=device_seq,
+                    envelope=envelope.decode("utf-8"),
+                    item_seqs=json.dumps(list(item_seqs)),
+                    sealed_at=now_iso(),
+                )
+            )
+            conn.execute(
+                update(relay_items)
+                .where(relay_items.c.seq.in_(list(item_seqs)))
+                .values(state="sealed", batch_id=batch_id)
+            )
+        return SealedBatch(batch_id, device_seq, envelope, tuple(item_seqs))
+
+    def unacknowledged(self) -> list[SealedBatch]:
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(relay_batches)
+                .where(relay_batches.c.acked_at.is_(None))
+                .order_by(relay_batches.c.device_seq)
+            )
+            return [
+                SealedBatch(
+                    r.batch_id,
+                    r.device_seq,
+                    r.envelope.encode("utf-8"),
+                    tuple(json.loads(r.item_seqs)),
+                )
+                for r in rows
+            ]
+
+    def acknowledge(self, batch_id: str, receipt: bytes, records: Sequence[RecordReceipt]) -> None:
+        verdicts = {(r.record_uuid, r.version): r for r in records}
+        with self.store.write() as conn:
+            row = conn.execute(
+                select(relay_batches).where(relay_batches.c.batch_id == batch_id)
+            ).first()
+            if row is None or row.acked_at is not None:
+                return
+            conn.execute(
+                update(relay_batches)
+                .where(relay_batches.c.batch_id == batch_id)
+                .values(receipt=receipt.decode("utf-8"), acked_at=now_iso())
+            )
+            for item in conn.execute(
+                select(relay_items.c.seq, relay_items.c.record_uuid, relay_items.c.version).where(
+                    relay_items.c.batch_id == batch_id
+                )
+            ).all():
+                verdict = verdicts.get((item.record_uuid, item.version))
+                if verdict is None:
+                    values: dict[str, Any] = {"state": "pending", "batch_id": None}
+                elif verdict.status == "rejected":
+                    values = {"state": "rejected", "errors": json.dumps(list(verdict.errors))}
+                else:
+                    values = {"state": "delivered"}
+                conn.execute(
+                    update(relay_items).where(relay_items.c.seq == item.seq).values(**values)
+                )
+
+    def backlog(self) -> dict[str, int]:
+        """Items per state (pending, sealed, delivered, rejected) and unacknowledged batches."""
+        out = {s: self._count(s) for s in ("pending", "sealed", "delivered", "rejected")}
+        out["batches_unacknowledged"] = len(self.unacknowledged())
+        return out
+
+
+def make_relay_client(
+    server: Server,
+    *,
+    retry: RetryPolicy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    base_url: str | None = None,
+    limits: BatchLimits | None = None,
+) -> SyncClient:
+    link = load_link(server)
+    if link is None:
+        raise ServerSetupError(
+            "this county is not enrolled at a province; run "
+            "'uniondesk-server relay-enroll --data DIR --province URL --code CODE'"
+        )
+    session = requests.Session()
+    session.verify = str(link.ca_file(server.data.path))
+    session.trust_env = False
+    return SyncClient(
+        RelayOutbox(server),
+        session,
+        base_url=base_url or link.province_url,
+        device_id=link.device_id,
+        device_key=crypto.private_bytes(server.data.signing_key),
+        server_keys=ServerKeys(
+            signing_key=proto.b64d(link.province_signing_key),
+            hpke_key=proto.b64d(link.province_hpke_key),
+        ),
+        limits=limits or BatchLimits(link.max_batch_records, link.max_batch_bytes),
+        retry=retry,
+        applier=lambda message: True,  # receipts (stored by the engine); other kinds ignored
+        progress=progress,
+        cancel=cancel,
+    )
+
+
+class RelayBusy(SyncError):
+    """Another relay run (``uniondesk-server relay`` or the schedule of ``serve``) is going on."""
+
+
+@contextlib.contextmanager
+def relay_lock(server: Server) -> Iterator[None]:
+    """One relay run at a time per data directory (``DATA/relay.lock``, across processes)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no cross-process lock (run one relay at a time by hand)
+        yield
+        return
+    with open(server.data.path / "relay.lock", "a+b") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RelayBusy(
+                "relay_busy", "another relay run is in progress (the server's schedule?)"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def relay_once(server: Server, **kwargs: Any) -> SyncSummary:
+    """Send the relay backlog to the province, then the org-unit tree if it changed since the
+    province last acknowledged it; raises SyncError when it cannot finish (:class:`RelayBusy`
+    when another run holds the lock)."""
+    from sync.server.domain.org_tree import send_tree
+
+    with relay_lock(server):
+        client = make_relay_client(server, **kwargs)
+        try:
+            summary = client.sync()
+            if not summary.cancelled:  # names for the province's dashboards, when changed
+                send_tree(server, client)
+        finally:
+            client.session.close()
+    server.log.info(
+        "relay run batches=%d resent=%d records=%d received=%d duplicate=%d rejected=%d",
+        summary.batches_sent,
+        summary.batches_resent,
+        summary.records_sent,
+        summary.received,
+        summary.duplicates,
+        summary.rejected,
+    )
+    return summary

@@ -1,0 +1,418 @@
+"""County review: reviewers list incoming records, open one with its history, accept or return it.
+
+Reviewer devices (enrolled with ``enroll-code --role reviewer``) use signed requests under
+``/v1/review/…`` (PROTOCOL.md, "Review"). A decision is stored once per ``(record_uuid,
+version)``; a returned record goes back to the township device that sent it as a signed
+``review_decision`` inbox message; an accepted one gets the county's signed *acceptance* and a
+row in the relay queue (``sync.server.relay``), all in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import (
+    and_,
+    func,
+    select,
+)
+from sqlalchemy.engine import Connection
+
+from sync import crypto
+from sync.protocol import (
+    PROTOCOL_VERSION,
+    Envelope,
+    b64e,
+    canonical_json,
+    unsigned,
+)
+from sync.server.domain.service import Server
+from sync.server.errors import SyncError
+from sync.server.store import Store, now_iso
+from sync.server.tables import devices, org_units, records, relay_items, reviews
+
+DECISIONS = ("accepted", "returned")
+STATUSES = ("pending", "accepted", "returned")
+MAX_DECISIONS = 500
+MAX_COMMENT = 2000
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _reviewer(server: Server, device: Any) -> None:
+    if device.role != "reviewer":
+        raise SyncError(403, "not_a_reviewer", "this device is not enrolled as a reviewer")
+
+
+def _title(content: Mapping[str, Any]) -> str:
+    data = content.get("data") or {}
+    for key in ("full_name", "name", "union_name", "item_id"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _latest_rows(conn: Connection, allowed: set[str]) -> list[Any]:
+    """The newest stored version of every record in ``allowed`` org units."""
+    newest = (
+        select(records.c.record_uuid, func.max(records.c.version).label("v"))
+        .group_by(records.c.record_uuid)
+        .subquery()
+    )
+    query = (
+        select(records, reviews.c.decision, reviews.c.comment, reviews.c.decided_at)
+        .join(
+            newest,
+            and_(records.c.record_uuid == newest.c.record_uuid, records.c.version == newest.c.v),
+        )
+        .outerjoin(
+            reviews,
+            and_(
+                reviews.c.record_uuid == records.c.record_uuid,
+                reviews.c.version == records.c.version,
+            ),
+        )
+        .order_by(records.c.id)
+    )
+    return [r for r in conn.execute(query) if r.org_unit in allowed]
+
+
+def queue(
+    server: Server,
+    device: Any,
+    *,
+    status: str | None = None,
+    org_unit: str | None = None,
+    form_id: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """The review queue: newest version of each record, filtered; counts per status."""
+    _reviewer(server, device)
+    allowed = server.store.subtree_codes(device.org_unit)
+    if org_unit:
+        allowed &= server.store.subtree_codes(org_unit)
+    names = {u.code: u.name for u in server.store.all_org_units()}
+    with server.store.read() as conn:
+        rows = _latest_rows(conn, allowed)
+    if form_id:
+        rows = [r for r in rows if r.form_id == form_id]
+    counts = {s: 0 for s in STATUSES}
+    for r in rows:
+        counts[r.decision or "pending"] += 1
+    if status:
+        rows = [r for r in rows if (r.decision or "pending") == status]
+    out = []
+    for r in rows[offset : offset + limit]:
+        content = json.loads(r.content)
+        out.append(
+            {
+                "record_uuid": r.record_uuid,
+                "version": r.version,
+                "form_id": r.form_id,
+                "form_version": r.form_version,
+                "org_unit": r.org_unit,
+                "org_unit_name": names.get(r.org_unit, ""),
+                "title": _title(content),
+                "received_at": r.received_at,
+                "status": r.decision or "pending",
+                "comment": r.comment or "",
+            }
+        )
+    return {
+        "protocol": PROTOCOL_VERSION,
+        "type": "review_queue",
+        "records": out,
+        "total": len(rows),
+        "counts": counts,
+    }
+
+
+def _audit_head(server: Server, batch_id: str, cache: dict[str, str]) -> str:
+    """The township's audit-chain head sealed in the batch (decrypted from the stored envelope)."""
+    if batch_id in cache:
+        return cache[batch_id]
+    head = ""
+    row = server.store.batch(batch_id)
+    if row is not None:
+        device = server.store.device(row.device_id)
+        try:
+            payload = crypto.open_batch(
+                Envelope.from_json(bytes(row.envelope)),
+                hpke_key=server.data.hpke_key,
+                device_public=device.public_key,
+            )
+            head = payload.audit_head
+        except (crypto.CryptoError, ValueError):
+            head = ""
+    cache[batch_id] = head
+    return head
+
+
+def detail(server: Server, device: Any, record_uuid: str) -> dict[str, Any]:
+    """One record: every stored version (oldest first) with its decision and audit head."""
+    _reviewer(server, device)
+    allowed = server.store.subtree_codes(device.org_unit)
+    with server.store.read() as conn:
+        rows = list(
+            conn.execute(
+                select(records, devices.c.label)
+                .join(devices, devices.c.device_id == records.c.device_id)
+                .where(records.c.record_uuid == record_uuid)
+                .order_by(records.c.version)
+            )
+        )
+        decided = {
+            r.version: r
+            for r in conn.execute(select(reviews).where(reviews.c.record_uuid == record_uuid))
+        }
+    rows = [r for r in rows if r.org_unit in allowed]
+    if not rows:
+        raise SyncError(404, "unknown_record", "no such record for this reviewer")
+    heads: dict[str, str] = {}
+    versions = []
+    for r in rows:
+        content = json.loads(r.content)
+        d = decided.get(r.version)
+        versions.append(
+            {
+                "version": r.version,
+                "form_id": r.form_id,
+                "form_version": r.form_version,
+                "org_unit": r.org_unit,
+                "data": content.get("data", {}),
+                "updated_by": content.get("updated_by"),
+                "updated_at": content.get("updated_at"),
+                "received_at": r.received_at,
+                "device_id": r.device_id,
+                "device_label": r.label,
+                "batch_id": r.batch_id,
+                "audit_head": _audit_head(server, r.batch_id, heads),
+                "decision": None
+                if d is None
+                else {
+                    "decision": d.decision,
+                    "comment": d.comment,
+                    "reviewer": d.reviewer,
+                    "decided_at": d.decided_at,
+                },
+            }
+        )
+    return {
+        "protocol": PROTOCOL_VERSION,
+        "type": "review_record",
+        "record_uuid": record_uuid,
+        "status": (versions[-1]["decision"] or {}).get("decision", "pending"),
+        "versions": versions,
+    }
+
+
+def make_acceptance(
+    server: Server,
+    row: Any,
+    township: Any,
+    *,
+    reviewer: str,
+    reviewer_device_id: str,
+    decided_at: str,
+) -> dict[str, Any]:
+    """The county's signed statement that a reviewer accepted this exact record version."""
+    doc = {
+        "protocol": PROTOCOL_VERSION,
+        "type": "acceptance",
+        "decision": "accepted",
+        "county_server_id": server.config.server_id,
+        "county_org_unit": server.config.org_unit_code,
+        "record_uuid": row.record_uuid,
+        "version": row.version,
+        "form_id": row.form_id,
+        "form_version": row.form_version,
+        "org_unit": row.org_unit,
+        "record_sha256": row.record_sha256,
+        "batch_id": row.batch_id,
+        "township_device_id": township.device_id,
+        "township_public_key": b64e(bytes(township.public_key)),
+        "township_org_unit": township.org_unit,
+        "reviewer": reviewer,
+        "reviewer_device_id": reviewer_device_id,
+        "decided_at": decided_at,
+    }
+    doc["signature"] = b64e(crypto.sign(server.data.signing_key, unsigned(doc)))
+    return doc
+
+
+def relay_item(record: Mapping[str, Any], batch_id: str, acceptance: Any) -> dict[str, Any]:
+    """What the relay queue keeps for one accepted record. The township's envelope header is
+    added when the item is sealed (``sync.server.relay.RelayOutbox.pending``), once per relay
+    batch: a 1000-record township batch has a 66 KB manifest, not to be stored per record."""
+    return {
+        "type": "relayed_record",
+        "record": dict(record),
+        "township_batch_id": batch_id,
+        "acceptance": dict(acceptance),
+    }
+
+
+def envelope_header(envelope_bytes: bytes) -> dict[str, Any]:
+    """A stored township envelope without its ciphertext: enough to check the signature."""
+    doc = json.loads(envelope_bytes)
+    doc.pop("payload", None)
+    return doc
+
+
+def _check_decision(raw: Any) -> tuple[str, int, str, str]:
+    if not isinstance(raw, dict):
+        raise SyncError(422, "invalid_document", "each decision must be an object")
+    uuid_, version = raw.get("record_uuid"), raw.get("version")
+    decision, comment = raw.get("decision"), raw.get("comment", "")
+    if (
+        not isinstance(uuid_, str)
+        or not isinstance(version, int)
+        or isinstance(version, bool)
+        or decision not in DECISIONS
+        or not isinstance(comment, str)
+        or len(comment) > MAX_COMMENT
+    ):
+        raise SyncError(
+            422,
+            "invalid_document",
+            "a decision needs record_uuid, version, decision (accepted|returned), comment",
+        )
+    if decision == "returned" and not comment.strip():
+        raise SyncError(422, "comment_required", "a returned record needs a comment")
+    return uuid_, version, decision, comment
+
+
+def decide(server: Server, device: Any, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply decisions ``{"type": "review_decisions", "reviewer": NAME, "decisions": [...]}``.
+
+    Each decision is judged on its own (result ``ok`` / ``already_decided`` / an error code);
+    the stored ones are committed together.
+    """
+    _reviewer(server, device)
+    raw_list, reviewer = doc.get("decisions"), doc.get("reviewer")
+    if (
+        doc.get("type") != "review_decisions"
+        or not isinstance(raw_list, list)
+        or not 1 <= len(raw_list) <= MAX_DECISIONS
+        or not isinstance(reviewer, str)
+        or not 1 <= len(reviewer) <= 200
+    ):
+        raise SyncError(
+            422,
+            "invalid_document",
+            f"expected {{type: review_decisions, reviewer, decisions: [1..{MAX_DECISIONS}]}}",
+        )
+    wanted = [_check_decision(r) for r in raw_list]
+    allowed = server.store.subtree_codes(device.org_unit)
+    results = []
+    decided_at = now_iso()
+    stored = {"accepted": 0, "returned": 0}
+    with server.store.write() as conn:
+        for uuid_, version, decision, comment in wanted:
+            result = _decide_one(
+                server, conn, device, allowed, uuid_, version, decision, comment, reviewer,
+                decided_at,
+            )  # fmt: skip
+            if result["result"] == "ok":
+                stored[decision] += 1
+            results.append(result)
+    server.log.info(
+        "review decisions device=%s accepted=%d returned=%d refused=%d",
+        device.device_id,
+        stored["accepted"],
+        stored["returned"],
+        sum(r["result"] not in ("ok", "already_decided") for r in results),
+    )
+    return {"protocol": PROTOCOL_VERSION, "type": "review_result", "results": results}
+
+
+def _decide_one(
+    server: Server,
+    conn: Connection,
+    device: Any,
+    allowed: set[str],
+    uuid_: str,
+    version: int,
+    decision: str,
+    comment: str,
+    reviewer: str,
+    decided_at: str,
+) -> dict[str, Any]:
+    base = {"record_uuid": uuid_, "version": version, "decision": decision}
+    versions = list(
+        conn.execute(
+            select(records).where(records.c.record_uuid == uuid_).order_by(records.c.version)
+        )
+    )
+    versions = [r for r in versions if r.org_unit in allowed]
+    if not versions:
+        return {**base, "result": "unknown_record"}
+    row = next((r for r in versions if r.version == version), None)
+    if row is None:
+        return {**base, "result": "unknown_version"}
+    if versions[-1].version != version:
+        return {**base, "result": "stale_version", "latest_version": versions[-1].version}
+    earlier = conn.execute(
+        select(reviews.c.decision).where(
+            reviews.c.record_uuid == uuid_, reviews.c.version == version
+        )
+    ).first()
+    if earlier is not None:
+        result = "already_decided" if earlier.decision == decision else "decided_otherwise"
+        return {**base, "result": result}
+    township = conn.execute(select(devices).where(devices.c.device_id == row.device_id)).one()
+    acceptance = None
+    if decision == "accepted":
+        acceptance = make_acceptance(
+            server,
+            row,
+            township,
+            reviewer=reviewer,
+            reviewer_device_id=device.device_id,
+            decided_at=decided_at,
+        )
+        item = relay_item(json.loads(row.content), row.batch_id, acceptance)
+        conn.execute(
+            relay_items.insert().values(
+                record_uuid=uuid_,
+                version=version,
+                item=canonical_json(item).decode("utf-8"),
+                state="pending",
+                queued_at=decided_at,
+            )
+        )
+    conn.execute(
+        reviews.insert().values(
+            record_uuid=uuid_,
+            version=version,
+            decision=decision,
+            comment=comment,
+            reviewer=reviewer,
+            reviewer_device_id=device.device_id,
+            decided_at=decided_at,
+            acceptance=canonical_json(acceptance).decode("utf-8") if acceptance else None,
+        )
+    )
+    server.enqueue(
+        conn,
+        township.device_id,
+        "review_decision",
+        {
+            "record_uuid": uuid_,
+            "version": version,
+            "decision": decision,
+            "comment": comment,
+            "reviewer": reviewer,
+            "decided_at": decided_at,
+        },
+    )
+    return {**base, "result": "ok"}
+
+
+def org_unit_names(store: Store) -> dict[str, str]:
+    with store.read() as conn:
+        return {r.code: r.name for r in conn.execute(select(org_units.c.code, org_units.c.name))}

@@ -1,0 +1,346 @@
+"""The server's behaviour without HTTP: enrollment, nonces, signed requests and the inbox.
+
+Batch ingest lives in ``sync.server.ingest``; the FastAPI app (``sync.server.app``) only maps
+HTTP to these methods. Every refusal raises ``SyncError``; the app logs and answers it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import struct
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import Connection, Row
+
+from sync import crypto
+from sync.protocol import (
+    ENROLL_ALPHABET,
+    ENROLL_SECRET_LEN,
+    HEADER_DEVICE,
+    HEADER_NONCE,
+    HEADER_SIGNATURE,
+    PROTOCOL_VERSION,
+    SUPPORTED_PROTOCOLS,
+    EnrollRequest,
+    EnrollResponse,
+    InboxMessage,
+    OrgUnit,
+    ProtocolError,
+    ServerKeys,
+    ca_check,
+    format_enroll_code,
+    sha256_hex,
+    split_enroll_code,
+)
+from sync.server.config import DataDir, ServerSetupError
+from sync.server.domain.formset import FormSet
+from sync.server.errors import SyncError
+from sync.server.store import Store, now_iso
+from sync.server.tables import devices, enroll_codes, inbox
+
+ROLES = ("township", "reviewer", "county")
+
+
+def org_unit_of(row: Row) -> OrgUnit:
+    return OrgUnit(code=row.code, name=row.name, parent=row.parent, kind=row.kind)
+
+
+class Server:
+    """One county / provincial server: its data directory, database and form set."""
+
+    def __init__(self, data: DataDir, store: Store | None = None) -> None:
+        self.data = data
+        self.config = data.config
+        self.store = store or Store(data.db_url)
+        # one child logger per server, so several servers in one process keep separate files
+        self.log = logging.getLogger(f"uniondesk.server.{self.config.server_id[:8]}")
+        self.forms = FormSet(self.store)
+        self.signing_public = crypto.public_bytes(data.signing_key)
+        self.hpke_public = crypto.public_bytes(data.hpke_key)
+        self.hpke_key_id = crypto.key_id(self.hpke_public)
+        self.ca_pem = data.ca_pem()
+        self._ca_check = ca_check(self.ca_pem)
+        if self.store.org_unit(self.config.org_unit_code) is None:
+            self.store.add_org_unit(
+                self.config.org_unit_code, self.config.name, None, self.config.level
+            )
+
+    # ------------------------------------------------------------------ public info
+
+    def server_keys(self) -> ServerKeys:
+        return ServerKeys(
+            server_id=self.config.server_id,
+            name=self.config.name,
+            level=self.config.level,
+            signing_key=self.signing_public,
+            hpke_public_key=self.hpke_public,
+            hpke_key_id=self.hpke_key_id,
+        )
+
+    def info(self) -> dict[str, Any]:
+        root = self.store.org_unit(self.config.org_unit_code)
+        return {
+            "protocol": PROTOCOL_VERSION,
+            "supported": list(SUPPORTED_PROTOCOLS),
+            **self.server_keys().to_dict(),
+            "org_unit": org_unit_of(root).to_dict() if root else None,
+            "limits": {
+                "max_batch_records": self.config.max_batch_records,
+                "max_batch_bytes": self.config.max_batch_bytes,
+            },
+            "time": now_iso(),
+        }
+
+    # ------------------------------------------------------------------ enrollment
+
+    def make_enroll_code(
+        self, org_unit: str, *, role: str = "township", ttl_hours: float | None = None
+    ) -> str:
+        """A one-time code for a device of ``org_unit`` (which must exist)."""
+        if role not in ROLES:
+            raise ServerSetupError(f"role must be one of {', '.join(ROLES)}")
+        if self.store.org_unit(org_unit) is None:
+            raise ServerSetupError(
+                f"unknown org unit {org_unit}; add it first (add-org-unit, or --org-unit-name)"
+            )
+        secret = "".join(secrets.choice(ENROLL_ALPHABET) for _ in range(ENROLL_SECRET_LEN))
+        ttl = self.config.enroll_code_ttl_hours if ttl_hours is None else ttl_hours
+        with self.store.write() as conn:
+            conn.execute(
+                enroll_codes.insert().values(
+                    secret_hash=sha256_hex(secret.encode("ascii")),
+                    org_unit=org_unit,
+                    role=role,
+                    created_at=now_iso(),
+                    expires_at=time.time() + ttl * 3600,
+                )
+            )
+        self.log.info("enroll code created org_unit=%s role=%s ttl_h=%s", org_unit, role, ttl)
+        return format_enroll_code(secret + self._ca_check)
+
+    def enroll(self, doc: Mapping[str, Any]) -> EnrollResponse:
+        try:
+            request = EnrollRequest.from_dict(doc)
+            secret, check = split_enroll_code(request.code)
+        except ProtocolError as exc:
+            status = 403 if exc.code == "enroll_code_invalid" else _protocol_status(exc.code)
+            raise SyncError(status, exc.code, exc.message) from exc
+        if check != self._ca_check:
+            raise SyncError(403, "enroll_code_invalid", "the code was made for another server")
+        device_id = str(uuid.uuid4())
+        with self.store.write() as conn:
+            row = conn.execute(
+                select(enroll_codes).where(
+                    enroll_codes.c.secret_hash == sha256_hex(secret.encode("ascii"))
+                )
+            ).first()
+            if row is None:
+                raise SyncError(403, "enroll_code_invalid", "unknown enrollment code")
+            if row.used_at is not None:
+                raise SyncError(403, "enroll_code_used", "this enrollment code was already used")
+            if row.expires_at < time.time():
+                raise SyncError(403, "enroll_code_expired", "this enrollment code has expired")
+            claimed = conn.execute(
+                update(enroll_codes)
+                .where(enroll_codes.c.id == row.id, enroll_codes.c.used_at.is_(None))
+                .values(used_at=now_iso(), device_id=device_id)
+            )
+            if claimed.rowcount != 1:
+                raise SyncError(403, "enroll_code_used", "this enrollment code was already used")
+            conn.execute(
+                devices.insert().values(
+                    device_id=device_id,
+                    public_key=request.device_public_key,
+                    org_unit=row.org_unit,
+                    role=row.role,
+                    label=request.label,
+                    enrolled_at=now_iso(),
+                    last_seq=0,
+                )
+            )
+            org_unit_code, role = row.org_unit, row.role
+            if role == "township":  # offers sent to its unit before it was enrolled
+                from sync.server.domain.transfers import open_offers
+
+                open_offers(self, conn, device_id, org_unit_code)
+        self.log.info(
+            "device enrolled device=%s org_unit=%s role=%s", device_id, org_unit_code, role
+        )
+        view = self.store.org_unit_view(org_unit_code)
+        own = next(u for u in view if u.code == org_unit_code)
+        return EnrollResponse(
+            device_id=device_id,
+            org_unit=org_unit_of(own),
+            server=self.server_keys(),
+            ca_cert_pem=self.ca_pem,
+            forms=tuple(self.forms.latest_definitions()),
+            org_units=tuple(org_unit_of(u) for u in view),
+            next_device_seq=1,
+            max_batch_records=self.config.max_batch_records,
+            max_batch_bytes=self.config.max_batch_bytes,
+        )
+
+    # ------------------------------------------------------------------ devices
+
+    def active_device(self, device_id: str) -> Row:
+        row = self.store.device(device_id)
+        if row is None:
+            raise SyncError(403, "unknown_device", "this device is not enrolled here")
+        if row.revoked_at is not None:
+            raise SyncError(403, "device_revoked", "this device has been revoked")
+        return row
+
+    # ------------------------------------------------------------------ nonces and auth
+
+    def issue_nonce(self) -> str:
+        issued = struct.pack(">Q", int(time.time() * 1000))
+        body = issued + os.urandom(16)
+        mac = hmac.new(self.data.nonce_secret, body, hashlib.sha256).digest()[:16]
+        return base64.urlsafe_b64encode(body + mac).decode("ascii").rstrip("=")
+
+    def _check_nonce(self, nonce: str) -> None:
+        try:
+            raw = base64.urlsafe_b64decode(nonce + "=" * (-len(nonce) % 4))
+        except (ValueError, TypeError):
+            raw = b""
+        if len(raw) != 40:
+            raise SyncError(401, "bad_nonce", "the nonce is not one this server issued")
+        body, mac = raw[:24], raw[24:]
+        expected = hmac.new(self.data.nonce_secret, body, hashlib.sha256).digest()[:16]
+        if not hmac.compare_digest(mac, expected):
+            raise SyncError(401, "bad_nonce", "the nonce is not one this server issued")
+        issued_ms = struct.unpack(">Q", body[:8])[0]
+        if time.time() * 1000 - issued_ms > self.config.nonce_ttl_seconds * 1000:
+            raise SyncError(401, "bad_nonce", "the nonce has expired; ask for a new one")
+        if not self.store.use_nonce(nonce, self.config.nonce_ttl_seconds):
+            raise SyncError(401, "bad_nonce", "the nonce was already used; ask for a new one")
+
+    def authenticate(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> Row:
+        """Check a signed request (PROTOCOL.md, "Signed requests"); returns the device row."""
+        device_id = headers.get(HEADER_DEVICE.lower()) or headers.get(HEADER_DEVICE)
+        nonce = headers.get(HEADER_NONCE.lower()) or headers.get(HEADER_NONCE)
+        signature = headers.get(HEADER_SIGNATURE.lower()) or headers.get(HEADER_SIGNATURE)
+        if not (device_id and nonce and signature):
+            raise SyncError(
+                401,
+                "auth_required",
+                f"signed request headers {HEADER_DEVICE}, {HEADER_NONCE}, {HEADER_SIGNATURE} "
+                "are required",
+            )
+        device = self.active_device(device_id)
+        if not crypto.verify_request(
+            device.public_key,
+            signature,
+            method=method,
+            target=target,
+            nonce=nonce,
+            device_id=device_id,
+            body=body,
+        ):
+            raise SyncError(401, "bad_signature", "the request signature does not verify")
+        self._check_nonce(nonce)
+        return device
+
+    # ------------------------------------------------------------------ inbox
+
+    def enqueue(self, conn: Connection, device_id: str, kind: str, body: Mapping[str, Any]) -> int:
+        """Add a signed message for one device inside the caller's transaction."""
+        msg_id = str(uuid.uuid4())
+        created = now_iso()
+        result = conn.execute(
+            inbox.insert().values(
+                msg_id=msg_id, device_id=device_id, kind=kind, message=b"", created_at=created
+            )
+        )
+        msg_seq = int(result.inserted_primary_key[0])
+        message = crypto.sign_document(
+            self.data.signing_key,
+            InboxMessage(
+                device_id=device_id,
+                msg_seq=msg_seq,
+                msg_id=msg_id,
+                kind=kind,
+                created_at=created,
+                server_id=self.config.server_id,
+                body=dict(body),
+            ),
+        )
+        conn.execute(
+            update(inbox).where(inbox.c.msg_seq == msg_seq).values(message=message.to_json())
+        )
+        return msg_seq
+
+    def broadcast(self, kind: str, body: Mapping[str, Any], org_unit: str | None = None) -> int:
+        """Queue one message for every active device (optionally only those within a unit)."""
+        count = 0
+        targets = [
+            d
+            for d in self.store.list_devices()
+            if d.revoked_at is None
+            and (org_unit is None or self.store.is_within(d.org_unit, org_unit))
+        ]
+        with self.store.write() as conn:
+            for device in targets:
+                self.enqueue(conn, device.device_id, kind, body)
+                count += 1
+        return count
+
+    def publish_org_units(self) -> int:
+        """Send every active device its current view of the org-unit tree (``org_units``)."""
+        views = [
+            (d.device_id, [org_unit_of(u).to_dict() for u in self.store.org_unit_view(d.org_unit)])
+            for d in self.store.list_devices()
+            if d.revoked_at is None
+        ]
+        with self.store.write() as conn:
+            for device_id, view in views:
+                self.enqueue(conn, device_id, "org_units", {"org_units": view})
+        return len(views)
+
+    def inbox_page(self, device_id: str, after: int, limit: int) -> tuple[list[bytes], bool]:
+        with self.store.read() as conn:
+            rows = list(
+                conn.execute(
+                    select(inbox.c.message)
+                    .where(
+                        inbox.c.device_id == device_id,
+                        inbox.c.msg_seq > after,
+                        inbox.c.acked_at.is_(None),
+                    )
+                    .order_by(inbox.c.msg_seq)
+                    .limit(limit + 1)
+                )
+            )
+        return [r.message for r in rows[:limit]], len(rows) > limit
+
+    def ack(self, device_id: str, up_to: int | None, msg_seqs: list[int] | None = None) -> int:
+        """Acknowledge this device's messages with ``msg_seq <= up_to`` and / or those listed."""
+        chosen = []
+        if up_to is not None:
+            chosen.append(inbox.c.msg_seq <= up_to)
+        if msg_seqs:
+            chosen.append(inbox.c.msg_seq.in_(msg_seqs))
+        if not chosen:
+            return 0
+        with self.store.write() as conn:
+            result = conn.execute(
+                update(inbox)
+                .where(inbox.c.device_id == device_id, inbox.c.acked_at.is_(None), or_(*chosen))
+                .values(acked_at=now_iso())
+            )
+        return int(result.rowcount)
+
+
+def _protocol_status(code: str) -> int:
+    return {"malformed_json": 400, "unsupported_protocol": 400}.get(code, 422)

@@ -1,0 +1,243 @@
+"""The server's database: SQLAlchemy Core tables and small queries (SQLite or PostgreSQL).
+
+Deduplication is done by constraints, not by code alone: ``batches.batch_id`` unique,
+``batches (device_id, device_seq)`` unique, ``records (record_uuid, version)`` unique, and a
+device's ``last_seq`` only moves forward through a conditional UPDATE. Times are server clock:
+ISO 8601 UTC strings for display, epoch seconds where compared.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Table,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import IntegrityError
+
+from sync.server.tables import (
+    SCHEMA_VERSION,
+    batches,
+    devices,
+    meta,
+    metadata,
+    org_units,
+    records,
+    used_nonces,
+)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Store:
+    """The database of one server. ``write()`` is the one way to change it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        # SQLite has one writer; serialising writers in-process avoids lock-upgrade deadlocks.
+        self._lock = threading.Lock() if self.is_sqlite else None
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            if conn.execute(select(meta.c.value).where(meta.c.key == "schema")).first() is None:
+                conn.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with (
+            self._lock or nullcontext(),
+            self.engine.connect().execution_options(immediate=True) as conn,
+            conn.begin(),
+        ):
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    # ------------------------------------------------------------------ org units
+
+    def add_org_unit(self, code: str, name: str, parent: str | None, kind: str) -> None:
+        with self.write() as conn:
+            existing = conn.execute(select(org_units).where(org_units.c.code == code)).first()
+            if existing is None:
+                conn.execute(
+                    org_units.insert().values(
+                        code=code, name=name, parent=parent, kind=kind, created_at=now_iso()
+                    )
+                )
+            else:
+                conn.execute(
+                    update(org_units)
+                    .where(org_units.c.code == code)
+                    .values(name=name, parent=parent, kind=kind)
+                )
+
+    def org_unit(self, code: str) -> Row | None:
+        with self.read() as conn:
+            return conn.execute(select(org_units).where(org_units.c.code == code)).first()
+
+    def all_org_units(self) -> list[Row]:
+        with self.read() as conn:
+            return list(conn.execute(select(org_units).order_by(org_units.c.code)))
+
+    def org_unit_view(self, code: str) -> list[Row]:
+        """Ancestors of ``code``, itself and its whole subtree (what a device may know)."""
+        units = {u.code: u for u in self.all_org_units()}
+        out: list[Row] = []
+        cur = units.get(code)
+        seen: set[str] = set()
+        while cur is not None and cur.code not in seen:
+            seen.add(cur.code)
+            out.append(cur)
+            cur = units.get(cur.parent) if cur.parent else None
+        out.reverse()
+        frontier = [code]
+        while frontier:
+            parent = frontier.pop()
+            for unit in units.values():
+                if unit.parent == parent and unit.code not in seen:
+                    seen.add(unit.code)
+                    out.append(unit)
+                    frontier.append(unit.code)
+        return out
+
+    def subtree_codes(self, code: str) -> set[str]:
+        """``code`` and every org unit below it."""
+        children: dict[str | None, list[str]] = {}
+        for unit in self.all_org_units():
+            children.setdefault(unit.parent, []).append(unit.code)
+        out, frontier = {code}, [code]
+        while frontier:
+            for child in children.get(frontier.pop(), []):
+                if child not in out:
+                    out.add(child)
+                    frontier.append(child)
+        return out
+
+    def is_within(self, code: str, ancestor: str) -> bool:
+        """True when org unit ``code`` is ``ancestor`` or lies below it in the tree."""
+        if code == ancestor:
+            return True
+        units = {u.code: u.parent for u in self.all_org_units()}
+        seen: set[str] = set()
+        cur = units.get(code)
+        while cur and cur not in seen:
+            if cur == ancestor:
+                return True
+            seen.add(cur)
+            cur = units.get(cur)
+        return False
+
+    # ------------------------------------------------------------------ devices
+
+    def device(self, device_id: str) -> Row | None:
+        with self.read() as conn:
+            return conn.execute(select(devices).where(devices.c.device_id == device_id)).first()
+
+    def list_devices(self) -> list[Row]:
+        with self.read() as conn:
+            return list(conn.execute(select(devices).order_by(devices.c.enrolled_at)))
+
+    def revoke_device(self, device_id: str) -> bool:
+        with self.write() as conn:
+            result = conn.execute(
+                update(devices)
+                .where(devices.c.device_id == device_id, devices.c.revoked_at.is_(None))
+                .values(revoked_at=now_iso())
+            )
+            return result.rowcount == 1
+
+    # ------------------------------------------------------------------ batches and records
+
+    def batch(self, batch_id: str) -> Row | None:
+        with self.read() as conn:
+            return conn.execute(select(batches).where(batches.c.batch_id == batch_id)).first()
+
+    def list_batches(self, device_id: str | None = None, limit: int = 100) -> list[Row]:
+        query = (
+            select(
+                batches.c.batch_id,
+                batches.c.device_id,
+                batches.c.device_seq,
+                batches.c.record_count,
+                batches.c.received_count,
+                batches.c.rejected_count,
+                batches.c.received_at,
+            )
+            .order_by(batches.c.id.desc())
+            .limit(limit)
+        )
+        if device_id:
+            query = query.where(batches.c.device_id == device_id)
+        with self.read() as conn:
+            return list(conn.execute(query))
+
+    def count(self, table: Table) -> int:
+        with self.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    def record_rows(self, record_uuid: str | None = None) -> list[Row]:
+        query = select(records).order_by(records.c.id)
+        if record_uuid:
+            query = query.where(records.c.record_uuid == record_uuid)
+        with self.read() as conn:
+            return list(conn.execute(query))
+
+    # ------------------------------------------------------------------ nonces
+
+    def use_nonce(self, nonce: str, ttl_seconds: float) -> bool:
+        """Mark a nonce used; False when it was used before. Prunes expired entries."""
+        now = time.time()
+        try:
+            with self.write() as conn:
+                conn.execute(
+                    used_nonces.delete().where(used_nonces.c.used_at < now - 2 * ttl_seconds)
+                )
+                conn.execute(used_nonces.insert().values(nonce=nonce, used_at=now))
+        except IntegrityError:  # primary key: the nonce was used before
+            return False
+        return True
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_begin)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Writers take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
+    read first could fail at once with SQLITE_BUSY when another process wrote meanwhile."""
+    if conn.get_execution_options().get("immediate"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")

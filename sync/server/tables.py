@@ -1,0 +1,270 @@
+"""Every table of the server's database, in one ``MetaData`` (SQLite or PostgreSQL).
+
+The schema changes only through an Alembic revision (``sync/server/migrations``); this module is
+what the newest revision produces. Deduplication is done by constraints, not by code alone:
+``batches.batch_id`` unique, ``batches (device_id, device_seq)`` unique, ``records (record_uuid,
+version)`` unique, ``reviews`` and ``relay_items`` once per ``(record_uuid, version)``. Times are
+server clock: ISO 8601 UTC strings for display, epoch seconds where compared.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+org_units = Table(
+    "org_units",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("parent", String(32), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+enroll_codes = Table(
+    "enroll_codes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("org_unit", String(32), ForeignKey("org_units.code"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", String(32), nullable=True),
+    Column("device_id", String(36), nullable=True),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device_id", String(36), primary_key=True),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("org_unit", String(32), ForeignKey("org_units.code"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("label", Text, nullable=False, default=""),
+    Column("enrolled_at", String(32), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+    Column("last_seq", BigInteger, nullable=False, default=0),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(36), nullable=False, unique=True),
+    Column("device_id", String(36), ForeignKey("devices.device_id"), nullable=False),
+    Column("device_seq", BigInteger, nullable=False),
+    Column("envelope_sha256", String(64), nullable=False),
+    Column("envelope", LargeBinary, nullable=False),
+    Column("receipt", LargeBinary, nullable=False),
+    Column("record_count", Integer, nullable=False),
+    Column("received_count", Integer, nullable=False),
+    Column("rejected_count", Integer, nullable=False),
+    Column("received_at", String(32), nullable=False),
+    UniqueConstraint("device_id", "device_seq", name="uq_batches_device_seq"),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_uuid", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("form_id", String(64), nullable=False),
+    Column("form_version", Integer, nullable=False),
+    Column("org_unit", String(32), nullable=False),
+    Column("device_id", String(36), ForeignKey("devices.device_id"), nullable=False),
+    Column("batch_id", String(36), ForeignKey("batches.batch_id"), nullable=False),
+    Column("record_sha256", String(64), nullable=False),
+    Column("content", Text, nullable=False),  # canonical JSON of the record as sent
+    Column("status", String(16), nullable=False, default="received"),
+    Column("received_at", String(32), nullable=False),
+    UniqueConstraint("record_uuid", "version", name="uq_records_uuid_version"),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("msg_seq", Integer, primary_key=True, autoincrement=True),
+    Column("msg_id", String(36), nullable=False, unique=True),
+    Column("device_id", String(36), ForeignKey("devices.device_id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("message", LargeBinary, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("acked_at", String(32), nullable=True),
+)
+
+transfers = Table(
+    # membership transfers between townships of this server (sync/server/transfers.py)
+    "transfers",
+    metadata,
+    Column("transfer_id", String(36), primary_key=True),
+    Column("request_uuid", String(36), nullable=False),
+    Column("from_org_unit", String(32), nullable=False),
+    Column("to_org_unit", String(32), nullable=False, index=True),
+    Column("state", String(16), nullable=False),  # offered | accepted | refused
+    Column("offer", Text, nullable=False),  # canonical JSON of the offer message body
+    Column("answer_uuid", String(36), nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("answered_at", String(32), nullable=True),
+)
+
+used_nonces = Table(
+    "used_nonces",
+    metadata,
+    Column("nonce", String(128), primary_key=True),
+    Column("used_at", Float, nullable=False),
+)
+
+form_definitions = Table(
+    "form_definitions",
+    metadata,
+    Column("form_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("hash", String(64), nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("published_at", String(32), nullable=False),
+)
+
+# ---- county review and relay
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_uuid", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("reviewer", String(200), nullable=False),
+    Column("reviewer_device_id", String(36), nullable=False),
+    Column("decided_at", String(32), nullable=False),
+    Column("acceptance", Text, nullable=True),  # signed acceptance (canonical JSON), if accepted
+    UniqueConstraint("record_uuid", "version", name="uq_reviews_uuid_version"),
+)
+
+relay_items = Table(
+    "relay_items",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("record_uuid", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("item", Text, nullable=False),  # canonical JSON of the relayed item
+    Column(
+        "state", String(16), nullable=False, default="pending"
+    ),  # pending sealed delivered rejected
+    Column("batch_id", String(36), nullable=True, index=True),
+    Column("errors", Text, nullable=True),
+    Column("queued_at", String(32), nullable=False),
+    UniqueConstraint("record_uuid", "version", name="uq_relay_items_uuid_version"),
+)
+
+relay_batches = Table(
+    "relay_batches",
+    metadata,
+    Column("batch_id", String(36), primary_key=True),
+    Column("device_seq", Integer, nullable=False, unique=True),
+    Column("envelope", Text, nullable=False),
+    Column("item_seqs", Text, nullable=False),
+    Column("sealed_at", String(32), nullable=False),
+    Column("receipt", Text, nullable=True),
+    Column("acked_at", String(32), nullable=True),
+)
+
+# ---- province: provenance, township headers, facts for aggregates and statistics
+
+provenance = Table(
+    "provenance",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_uuid", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("county_device_id", String(36), nullable=False),
+    Column("county_org_unit", String(32), nullable=False),
+    Column("relay_batch_id", String(36), nullable=False),
+    Column("township_device_id", String(36), nullable=False),
+    Column("township_org_unit", String(32), nullable=False),
+    Column("township_header", String(64), nullable=False),  # township_headers.sha256
+    Column("acceptance", Text, nullable=False),  # the county's signed acceptance JSON
+    Column("received_at", String(32), nullable=False),
+    UniqueConstraint("record_uuid", "version", name="uq_provenance_uuid_version"),
+)
+
+township_headers = Table(
+    "township_headers",
+    metadata,
+    Column("sha256", String(64), primary_key=True),  # of the header's canonical JSON
+    Column("device_id", String(36), nullable=False),
+    Column("header", Text, nullable=False),  # envelope without payload: signature + manifest
+)
+
+FACT_COLUMNS = (
+    "members",
+    "female_members",
+    "migrant_members",
+    "new_form_members",
+    "unions",
+    "unions_with_congress",
+    "unions_with_funds_committee",
+    "unions_with_contract",
+    "assessments",
+    "assessment_votes",
+    "assessment_satisfied",
+    "rectifications_open",
+)
+
+facts = Table(
+    "province_facts",
+    metadata,
+    Column("record_uuid", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("county", String(32), nullable=False, index=True),
+    Column("township", String(32), nullable=False, index=True),
+    Column("form_id", String(64), nullable=False, index=True),
+    *(Column(name, Integer, nullable=False, default=0) for name in FACT_COLUMNS),
+)
+
+province_transfers = Table(
+    "province_transfers",
+    metadata,
+    Column("transfer_id", String(36), primary_key=True),
+    Column("member_uuid", String(36), nullable=True, index=True),  # from the request
+    Column("date", String(10), nullable=True),  # the 转出 row's date, from the request
+    Column("decision", String(16), nullable=False, default=""),  # from the answer
+)
+
+# ---- county org-unit trees received by the province
+
+county_org_trees = Table(
+    "county_org_trees",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("county_org_unit", String(32), nullable=False, index=True),
+    Column("county_device_id", String(36), nullable=False),
+    Column("tree_sha256", String(64), nullable=False),
+    Column("document", Text, nullable=False),  # the signed org_tree document as received
+    Column("received_at", String(32), nullable=False),
+)

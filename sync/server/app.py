@@ -24,8 +24,10 @@ from sync.protocol import (
     error_body,
 )
 from sync.server.domain.service import Server
-from sync.server.errors import SyncError
+from sync.server.errors import SyncError, loggable
+from sync.server.metrics import ServerMetrics
 from sync.server.routes import (
+    admin,
     aggregates,
     batches,
     devices,
@@ -36,11 +38,14 @@ from sync.server.routes import (
 )
 
 _VERSION_PATH = re.compile(r"^/v(\d+)(/|$)")
-ROUTE_MODULES = (meta, devices, batches, inbox, review, org_tree, aggregates)
+ROUTE_MODULES = (meta, devices, batches, inbox, review, org_tree, aggregates, admin)
+BATCHES_PATH = "/v1/batches"
 
 
 def _refusal(server: Server, request: Request, err: SyncError, context: str = "") -> JSONResponse:
     device = request.headers.get(HEADER_DEVICE, "-")
+    if request.url.path == BATCHES_PATH and request.method == "POST":
+        request.app.state.metrics.batch_refused(err.code)
     server.log.warning(
         "refused %s status=%d %s %s device=%s %s: %s",
         err.code,
@@ -61,6 +66,7 @@ def create_app(server: Server) -> FastAPI:
         description="UnionDesk sync protocol v1 — see sync/PROTOCOL.md.",
     )
     app.state.server = server
+    app.state.metrics = ServerMetrics(server)
 
     @app.middleware("http")
     async def version_gate(request: Request, call_next: Any) -> Response:
@@ -100,7 +106,11 @@ def create_app(server: Server) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
-        server.log.exception("internal error %s %s", request.method, request.url.path)
+        server.log.error(
+            "internal error %s %s: %s", request.method, request.url.path, loggable(exc)
+        )
+        if request.url.path == BATCHES_PATH:
+            request.app.state.metrics.batch_refused("internal_error")
         return JSONResponse(
             error_body("internal_error", "the server failed; the request can be retried"),
             status_code=500,

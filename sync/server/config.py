@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from sync import crypto
 from sync.server import tls
+from sync.server.permissions import make_private
 
 LEVELS = ("county", "province")
 
@@ -120,6 +121,7 @@ def init_data_dir(
         fh.write(os.urandom(32))
     tls.write_pki(path / "tls", name, config.hosts)
     (path / "config.json").write_text(config.to_json(), encoding="utf-8")
+    make_private(path)  # directories 0700, files 0600
     return load_data_dir(path)
 
 

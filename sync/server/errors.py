@@ -18,3 +18,16 @@ class SyncError(Exception):
         self.message = message
         self.extra = extra
         self.context = ""  # e.g. device / batch ids, added to the log line
+
+
+def loggable(exc: BaseException) -> str:
+    """An exception for the log: its class and the traceback's frames (file, line, function; no
+    source lines), never its text: a database error's text carries the statement's parameters,
+    which can be personal data."""
+    import traceback
+
+    frames = "\n".join(
+        f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}'
+        for frame in traceback.extract_tb(exc.__traceback__)
+    )
+    return f"{type(exc).__name__}\n{frames}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import logging.handlers
+import os
 import socket
 import threading
 import time
@@ -21,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sync.server.app import create_app
 from sync.server.config import ServerSetupError, load_data_dir
 from sync.server.domain.service import Server
+from sync.server.permissions import PRIVATE_UMASK, exposure_message
 from sync.server.store import Store
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -28,6 +30,8 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 def attach_log_file(server: Server) -> logging.Handler:
     """Write the server's log lines to DATA/logs/server.log (and return the handler)."""
+    if not server.data.log_path.exists():  # created private: logs name devices and batches
+        os.close(os.open(server.data.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
     handler = logging.handlers.RotatingFileHandler(
         server.data.log_path, maxBytes=20 * 1024 * 1024, backupCount=5, encoding="utf-8"
     )
@@ -106,6 +110,10 @@ def serve_forever(
     """Run the server until SIGINT / SIGTERM; with the scheduled relay of a county beside it."""
     from sync.server.domain.relay_schedule import RelayScheduler
 
+    os.umask(PRIVATE_UMASK)  # what serve creates (logs, rotated logs, SQLite files) is private
+    problem = exposure_message(data) if data.is_dir() else None
+    if problem:
+        raise ServerSetupError(problem)
     server = open_server(data, expect_level)
     every = relay_schedule(server, relay_every)
     check_port_free(host, port)

@@ -8,6 +8,7 @@ ISO 8601 UTC strings for display, epoch seconds where compared.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import IntegrityError
 
 from sync.server.tables import (
@@ -51,6 +52,7 @@ class Store:
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            _create_private_sqlite_file(url)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -222,6 +224,13 @@ class Store:
         except IntegrityError:  # primary key: the nonce was used before
             return False
         return True
+
+
+def _create_private_sqlite_file(url: str) -> None:
+    """Create a new SQLite file 0600 (SQLite gives its WAL and SHM files the same mode)."""
+    path = make_url(url).database
+    if path and path != ":memory:" and not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -8,6 +8,8 @@
     uniondesk-server revoke-device --data DIR DEVICE_ID
     uniondesk-server devices | batches | org-units --data DIR
     uniondesk-server publish-form --data DIR FILE.json
+    uniondesk-server status --data DIR [--json]
+    uniondesk-server install-service --data DIR [--user U] [--host H] [--port P] [--output FILE]
 
 Problems a person can fix (missing data dir, port taken, wrong level) print one ``error:`` line
 and exit with status 2.
@@ -209,9 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", choices=("offered", "accepted", "refused", "withdrawn"))
     p = command("publish-form", cmd_publish_form, "publish a form definition to every device")
     p.add_argument("file")
-    from sync.server.cli.relay import add_commands  # relay, relay-enroll, verify, aggregates
+    from sync.server.cli import ops, relay  # relay, relay-enroll, verify, aggregates; status, …
 
-    add_commands(command)
+    relay.add_commands(command)
+    ops.add_commands(command)
     return parser
 
 

@@ -35,7 +35,7 @@ from sync.server.config import ServerSetupError
 from sync.server.domain.review import envelope_header
 from sync.server.domain.service import Server
 from sync.server.store import now_iso
-from sync.server.tables import relay_batches, relay_items
+from sync.server.tables import meta, relay_batches, relay_items
 
 LINK_FILE = "relay.json"
 
@@ -330,6 +330,22 @@ def relay_lock(server: Server) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+RELAY_LAST_SUCCESS = "relay_last_success_at"
+RELAY_LAST_FAILURE = "relay_last_failure"  # "<iso time> <error code>"
+
+
+def note_relay_result(server: Server, error_code: str | None) -> None:
+    """Remember the outcome of a relay run (``meta``): the time of the last success, or the time
+    and code of the last failure."""
+    key, value = (
+        (RELAY_LAST_SUCCESS, now_iso()) if error_code is None else
+        (RELAY_LAST_FAILURE, f"{now_iso()} {error_code}")
+    )  # fmt: skip
+    with server.store.write() as conn:
+        conn.execute(meta.delete().where(meta.c.key == key))
+        conn.execute(meta.insert().values(key=key, value=value))
+
+
 def relay_once(server: Server, **kwargs: Any) -> SyncSummary:
     """Send the relay backlog to the province, then the org-unit tree if it changed since the
     province last acknowledged it; raises SyncError when it cannot finish (:class:`RelayBusy`
@@ -342,8 +358,12 @@ def relay_once(server: Server, **kwargs: Any) -> SyncSummary:
             summary = client.sync()
             if not summary.cancelled:  # names for the province's dashboards, when changed
                 send_tree(server, client)
+        except SyncError as exc:
+            note_relay_result(server, exc.code)
+            raise
         finally:
             client.session.close()
+        note_relay_result(server, None)
     server.log.info(
         "relay run batches=%d resent=%d records=%d received=%d duplicate=%d rejected=%d",
         summary.batches_sent,

@@ -20,6 +20,7 @@ from sync.client import SyncError
 from sync.retry import RetryPolicy
 from sync.server.domain.relay import RelayBusy, RelayOutbox, load_link, relay_once
 from sync.server.domain.service import Server
+from sync.server.errors import loggable
 
 DEFAULT_EVERY = 300.0  # seconds between runs when a county is enrolled at a province
 DEFAULT_MAX_BACKOFF = 1800.0
@@ -103,9 +104,9 @@ class RelayScheduler:
                 _secs(pause),
             )
             return pause
-        except Exception:  # a defect must not end the schedule; the next run tries again
+        except Exception as exc:  # a defect must not end the schedule; the next run tries again
             self.failures += 1
-            self.server.log.exception("relay run crashed failures=%d", self.failures)
+            self.server.log.error("relay run crashed failures=%d %s", self.failures, loggable(exc))
             return self.next_pause()
         if self.failures:
             self.server.log.info("relay back after %d failed run(s)", self.failures)

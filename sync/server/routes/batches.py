@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -9,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from sync.server import schemas
 from sync.server.domain.ingest import ingest
 from sync.server.domain.service import Server
+from sync.server.metrics import ServerMetrics, receipt_statuses
 from sync.server.routes.common import JSON, read_body
 
 
@@ -22,7 +26,10 @@ def router(server: Server) -> APIRouter:
     )
     async def upload_batch(request: Request) -> Response:
         body = await read_body(request, server.config.max_batch_bytes)
+        started = time.perf_counter()
         receipt = await run_in_threadpool(ingest, server, body)
+        metrics: ServerMetrics = request.app.state.metrics
+        metrics.batch_stored(time.perf_counter() - started, receipt_statuses(json.loads(receipt)))
         return Response(receipt, media_type=JSON)
 
     return r

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sync.server.app import create_app
 from sync.server.config import ServerSetupError, load_data_dir
 from sync.server.domain.service import Server
+from sync.server.migrate import SchemaMismatch, mismatch_message
 from sync.server.permissions import PRIVATE_UMASK, exposure_message
 from sync.server.store import Store
 
@@ -71,10 +72,13 @@ def uvicorn_config(server: Server, host: str, port: int) -> uvicorn.Config:
     )
 
 
-def open_store(url: str) -> Store:
-    """Open (and create the tables of) a database, with a clear error when it cannot."""
+def open_store(url: str, *, require_current: bool = True, where: str = "DIR") -> Store:
+    """Open (and create the tables of) a database, with a clear error when it cannot or when its
+    schema revision is not this program's (naming ``uniondesk-server upgrade --data where``)."""
     try:
-        return Store(url)
+        return Store(url, require_current=require_current)
+    except SchemaMismatch as exc:
+        raise ServerSetupError(mismatch_message(exc.state, where)) from None
     except SQLAlchemyError as exc:
         where = url.split("@")[-1]  # never print a password
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
@@ -83,7 +87,7 @@ def open_store(url: str) -> Store:
 
 def open_server(data: Path, expect_level: str | None = None) -> Server:
     loaded = load_data_dir(data, expect_level=expect_level)
-    return Server(loaded, open_store(loaded.db_url))
+    return Server(loaded, open_store(loaded.db_url, where=str(data)))
 
 
 def relay_schedule(server: Server, relay_every: float | None) -> float:

@@ -27,12 +27,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import IntegrityError
 
+from sync.server import migrate
 from sync.server.tables import (
-    SCHEMA_VERSION,
     batches,
     devices,
-    meta,
-    metadata,
     org_units,
     records,
     used_nonces,
@@ -46,7 +44,10 @@ def now_iso() -> str:
 class Store:
     """The database of one server. ``write()`` is the one way to change it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, require_current: bool = True) -> None:
+        """Open the database at ``url``. An empty one gets the newest schema; one at another
+        schema revision raises :class:`sync.server.migrate.SchemaMismatch` unless
+        ``require_current`` is false (``uniondesk-server upgrade`` opens it so)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
@@ -59,10 +60,12 @@ class Store:
             event.listen(self.engine, "begin", _sqlite_begin)
         # SQLite has one writer; serialising writers in-process avoids lock-upgrade deadlocks.
         self._lock = threading.Lock() if self.is_sqlite else None
-        metadata.create_all(self.engine)
-        with self.engine.begin() as conn:
-            if conn.execute(select(meta.c.value).where(meta.c.key == "schema")).first() is None:
-                conn.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
+        if require_current:
+            try:
+                migrate.open_schema(self.engine)
+            except migrate.SchemaMismatch:
+                self.engine.dispose()
+                raise
 
     def close(self) -> None:
         self.engine.dispose()

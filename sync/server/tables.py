@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -22,8 +23,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-
-SCHEMA_VERSION = 1
 
 metadata = MetaData()
 
@@ -137,6 +136,7 @@ used_nonces = Table(
     metadata,
     Column("nonce", String(128), primary_key=True),
     Column("used_at", Float, nullable=False),
+    Index("ix_used_nonces_used_at", "used_at"),  # expired nonces are deleted per request
 )
 
 form_definitions = Table(
@@ -180,6 +180,7 @@ relay_items = Table(
     Column("errors", Text, nullable=True),
     Column("queued_at", String(32), nullable=False),
     UniqueConstraint("record_uuid", "version", name="uq_relay_items_uuid_version"),
+    Index("ix_relay_items_state_seq", "state", "seq"),  # the relay run, health and metrics
 )
 
 relay_batches = Table(

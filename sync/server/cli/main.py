@@ -10,6 +10,7 @@
     uniondesk-server publish-form --data DIR FILE.json
     uniondesk-server status --data DIR [--json]
     uniondesk-server install-service --data DIR [--user U] [--host H] [--port P] [--output FILE]
+    uniondesk-server upgrade --data DIR [--no-backup]
 
 Problems a person can fix (missing data dir, port taken, wrong level) print one ``error:`` line
 and exit with status 2.
@@ -211,10 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", choices=("offered", "accepted", "refused", "withdrawn"))
     p = command("publish-form", cmd_publish_form, "publish a form definition to every device")
     p.add_argument("file")
-    from sync.server.cli import ops, relay  # relay, relay-enroll, verify, aggregates; status, …
+    from sync.server.cli import ops, relay, schema  # relay, verify, …; status, …; upgrade
 
     relay.add_commands(command)
     ops.add_commands(command)
+    schema.add_commands(command)
     return parser
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from sync.server import migrate
 from sync.server.domain.relay import RELAY_LAST_FAILURE, RELAY_LAST_SUCCESS, RelayOutbox, load_link
 from sync.server.domain.service import Server
 from sync.server.store import now_iso
@@ -24,9 +25,11 @@ def _meta(server: Server, key: str) -> str | None:
         return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
 
 
-def schema_revision(server: Server) -> str | None:
+def schema(server: Server) -> dict[str, Any]:
+    """The database's schema revision, this program's newest, and whether they match."""
     with server.store.read() as conn:
-        return conn.execute(select(meta.c.value).where(meta.c.key == "schema")).scalar()
+        state = migrate.schema_state(conn)
+    return {"revision": state.current, "head": state.head, "state": state.status}
 
 
 def relay_status(server: Server) -> dict[str, Any] | None:
@@ -52,17 +55,19 @@ def report(server: Server) -> dict[str, Any]:
     problems: list[str] = []
     database: dict[str, Any] = {"dialect": server.store.engine.dialect.name}
     relay = None
-    revision = None
+    schema_doc: dict[str, Any] = {"revision": None, "head": migrate.head(), "state": "unknown"}
     try:
         with server.store.read() as conn:
             conn.execute(text("SELECT 1"))
         database["reachable"] = True
-        revision = schema_revision(server)
+        schema_doc = schema(server)
         relay = relay_status(server)
     except SQLAlchemyError as exc:
         database["reachable"] = False
         database["error"] = type(getattr(exc, "orig", None) or exc).__name__
         problems.append("database_unreachable")
+    if schema_doc["state"] not in ("current", "unknown"):
+        problems.append("schema_mismatch")  # upgraded by another program while this one runs
     keys = server.data.signing_key is not None and server.data.hpke_key is not None
     if not keys:
         problems.append("keys_not_loaded")
@@ -84,7 +89,7 @@ def report(server: Server) -> dict[str, Any]:
         "server_id": server.config.server_id,
         "time": now_iso(),
         "database": database,
-        "schema": {"revision": revision},
+        "schema": schema_doc,
         "keys_loaded": keys,
         "disk": {"free_bytes": disk.free, "total_bytes": disk.total},
         "relay": relay,

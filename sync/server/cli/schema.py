@@ -1,0 +1,74 @@
+"""``uniondesk-server upgrade``: bring a server's database to this program's schema revision."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sync.server import migrate
+from sync.server.config import DataDir, ServerSetupError, load_data_dir
+from sync.server.runner import open_store
+
+
+def backup_sqlite(data: DataDir, revision: str) -> Path | None:
+    """Copy a SQLite database (online, with SQLite's backup API) to DATA/backups before an
+    upgrade changes it; private like the database. PostgreSQL: None (its upgrade is one
+    transaction per revision; back it up with pg_dump as usual)."""
+    url = data.db_url
+    if not url.startswith("sqlite:///"):
+        return None
+    source = Path(url.removeprefix("sqlite:///"))
+    folder = data.path / "backups"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = folder / f"server-before-upgrade-from-{revision}-{stamp}.db"
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return target
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    data = load_data_dir(Path(args.data))
+    store = open_store(data.db_url, require_current=False)
+    try:
+        with store.engine.connect() as conn:
+            before = migrate.schema_state(conn)
+        if before.status in ("ahead", "foreign"):
+            raise ServerSetupError(migrate.mismatch_message(before, args.data))
+        pending = before.pending()
+        if not pending:
+            print(f"the database is at schema revision {before.current} (current); nothing to do")
+            return 0
+        origin = " (the release before schema migrations)" if before.legacy else ""
+        print(f"database at schema revision {before.current or 'none'}{origin}")
+        if not args.no_backup and before.status == "behind":
+            copy = backup_sqlite(data, before.current or "none")
+            if copy is not None:
+                print(f"backed up to {copy}")
+        _, applied = migrate.upgrade(store.engine)
+        for revision in applied:
+            print(f"applied {revision}: {migrate.describe(revision)}")
+        print(f"now at schema revision {migrate.head()}")
+    finally:
+        store.close()
+    return 0
+
+
+def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    p = command(
+        "upgrade",
+        cmd_upgrade,
+        "bring the database to this program's schema revision (stop serve first)",
+    )
+    p.add_argument(
+        "--no-backup",
+        action="store_true",
+        help="SQLite: do not copy the database to DATA/backups first",
+    )

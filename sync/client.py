@@ -122,6 +122,7 @@ class SyncSummary:
     resequenced_batches: int = 0
     resequenced_records: int = 0
     server_last_seq: int = 0
+    upstream: str = "county"  # who this device syncs to (the county relay: "province")
 
     def text(self) -> str:
         return (
@@ -137,11 +138,20 @@ class SyncSummary:
         """Plain words for a recovery after a restored backup (empty if none happened)."""
         if not self.resequenced_batches:
             return ""
+        if self.upstream == "province":
+            where = (
+                f"the province had already received relay batches up to number "
+                f"{self.server_last_seq} from this county (was the county's database restored "
+                f"from an older backup?); "
+            )
+        else:
+            where = (
+                f"the county had already received batches up to number {self.server_last_seq} "
+                f"from this device (was the workspace restored from an older backup?); "
+            )
         return (
-            f"the county had already received batches up to number {self.server_last_seq} "
-            f"from this device (was the workspace restored from an older backup?); "
-            f"{self.resequenced_records} record(s) of {self.resequenced_batches} batch(es) it "
-            f"never received were sealed again under new numbers and sent"
+            f"{where}{self.resequenced_records} record(s) of {self.resequenced_batches} "
+            f"batch(es) it never received were sealed again under new numbers and sent"
         )
 
 
@@ -180,9 +190,9 @@ class SyncClient:
         self._mark_moves = 0
 
     # -- public ---------------------------------------------------------------------------
-    def sync(self) -> SyncSummary:
+    def sync(self, summary: SyncSummary | None = None) -> SyncSummary:
         """Upload everything pending, then pull and apply the inbox. Raises SyncError."""
-        summary = SyncSummary()
+        summary = summary or SyncSummary()
         try:
             self.upload(summary)
             self.pull_inbox(summary)

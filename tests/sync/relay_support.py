@@ -79,9 +79,12 @@ def accept_all(client: ReviewClient, reviewer: str = "王审核") -> list[dict[s
     )
 
 
-def queue_accepted(county: Server, org_unit: str, count: int) -> set[tuple[str, int]]:
-    """``count`` township records ingested at ``county`` (a real sealed batch) and accepted by a
-    reviewer, so they wait in the relay queue; returns their (uuid, version)."""
+def queue_accepted(
+    county: Server, org_unit: str, count: int, records: list[dict[str, Any]] | None = None
+) -> set[tuple[str, int]]:
+    """``count`` township records (or the given ``records``) ingested at ``county`` (a real
+    sealed batch) and accepted by a reviewer, so they wait in the relay queue; returns their
+    (uuid, version)."""
     import json
     import uuid
 
@@ -107,13 +110,17 @@ def queue_accepted(county: Server, org_unit: str, count: int) -> set[tuple[str, 
         }
         for _ in range(count)
     ]  # fmt: skip
+    if records is not None:
+        recs, count = records, len(records)
     envelope = crypto.seal_batch(
         device_key=key, device_id=device_id, batch_id=str(uuid.uuid4()), device_seq=1,
         records=recs, audit_head="0" * 64, recipient_public=county.hpke_public,
     )  # fmt: skip
     ingest(county, envelope.to_json())
-    decisions = [{"record_uuid": r["uuid"], "version": 1, "decision": "accepted"} for r in recs]
+    decisions = [
+        {"record_uuid": r["uuid"], "version": r["version"], "decision": "accepted"} for r in recs
+    ]
     doc = {"type": "review_decisions", "reviewer": "王审核", "decisions": decisions}
     results = review.decide(county, county.store.device(devices["reviewer"][1]), doc)["results"]
-    assert [r["result"] for r in results] == ["ok"] * count
-    return {(r["uuid"], 1) for r in recs}
+    assert [r["result"] for r in results] == ["ok"] * count, results
+    return {(r["uuid"], r["version"]) for r in recs}

@@ -207,6 +207,7 @@ def judge_relayed(
     headers: dict[str, dict[str, Any]] = {}
     signed: dict[Any, frozenset[str] | None] = {}
     known_hashes = _stored_hashes(conn, payload.records)
+    conflicted: set[str] = set()
     for raw_item in payload.records:
         item = _resolve_header(raw_item, headers)
         record, errors = check_item(server.store, device, item, known, signed)
@@ -225,12 +226,21 @@ def judge_relayed(
         assert record is not None
         digest = hash_of(record)
         stored = known_hashes.get(key)
-        if stored is not None:
-            if stored == digest:
-                statuses.append(RecordStatus(uuid_, version, "duplicate"))
-            else:
-                err = _error("sync.version_conflict", "other content stored")
-                statuses.append(RecordStatus(uuid_, version, "rejected", (err,)))
+        if stored is not None and stored == digest:
+            statuses.append(RecordStatus(uuid_, version, "duplicate"))
+            continue
+        if stored is not None or uuid_ in conflicted:
+            # two histories of one record (a county restored from a backup): never overwrite,
+            # and refuse what follows the conflicting version in the same batch too
+            conflicted.add(uuid_)
+            message = (
+                "other content stored" if stored is not None else "follows a conflicting version"
+            )
+            err = _error("sync.version_conflict", message)
+            err["params"]["stored_version"] = max(
+                (v for (u, v) in known_hashes if u == uuid_), default=0
+            )
+            statuses.append(RecordStatus(uuid_, version, "rejected", (err,)))
             continue
         form = server.forms.get(record.get("form_id"), record.get("form_version"))
         if form is None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import requests
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
 
 from sync import crypto
 from sync import protocol as proto
@@ -36,6 +37,8 @@ from sync.server.domain.review import envelope_header
 from sync.server.domain.service import Server
 from sync.server.store import now_iso
 from sync.server.tables import meta, relay_batches, relay_items
+
+RELAY_SEQ_FLOOR = "relay_next_device_seq"  # raised by RelayOutbox.unseal above the province's mark
 
 LINK_FILE = "relay.json"
 
@@ -193,8 +196,48 @@ class RelayOutbox:
 
     def next_device_seq(self) -> int:
         with self.store.read() as conn:
-            top = conn.execute(select(func.max(relay_batches.c.device_seq))).scalar_one()
-        return int(top or 0) + 1
+            return self._next_device_seq(conn)
+
+    @staticmethod
+    def _next_device_seq(conn: Connection) -> int:
+        top = conn.execute(select(func.max(relay_batches.c.device_seq))).scalar_one()
+        floor = conn.execute(select(meta.c.value).where(meta.c.key == RELAY_SEQ_FLOOR)).scalar()
+        return max(int(top or 0) + 1, int(floor or 0))
+
+    def unseal(self, batch_id: str, next_device_seq: int) -> int:
+        """The province proved (a signed ``stale_sequence`` refusal, checked by the engine) that
+        it never stored this batch and has used its sequence number: this county was restored
+        from an older backup. Forget the batch, put its items back to pending (queue order
+        kept) and make the next batch carry at least ``next_device_seq``; one transaction.
+        Returns how many items went back (PROTOCOL.md "Restored backups")."""
+        with self.store.write() as conn:
+            row = conn.execute(
+                select(relay_batches.c.device_seq, relay_batches.c.acked_at).where(
+                    relay_batches.c.batch_id == batch_id
+                )
+            ).first()
+            if row is None:
+                raise ServerSetupError(f"no sealed relay batch {batch_id}")
+            if row.acked_at is not None:
+                raise ServerSetupError(f"relay batch {batch_id} was delivered already")
+            items = conn.execute(
+                update(relay_items)
+                .where(relay_items.c.batch_id == batch_id, relay_items.c.state == "sealed")
+                .values(state="pending", batch_id=None)
+            ).rowcount
+            conn.execute(relay_batches.delete().where(relay_batches.c.batch_id == batch_id))
+            floor = max(self._next_device_seq(conn), int(next_device_seq))
+            conn.execute(meta.delete().where(meta.c.key == RELAY_SEQ_FLOOR))
+            conn.execute(meta.insert().values(key=RELAY_SEQ_FLOOR, value=str(floor)))
+        self.server.log.warning(
+            "relay: batch %s seq=%d was never received by the province (restored backup?); "
+            "%d item(s) re-queued above seq %d",
+            batch_id,
+            row.device_seq,
+            items,
+            floor - 1,
+        )
+        return int(items)
 
     def seal(
         self, batch_id: str, device_seq: int, envelope: bytes, item_seqs: Sequence[int]
@@ -355,7 +398,7 @@ def relay_once(server: Server, **kwargs: Any) -> SyncSummary:
     with relay_lock(server):
         client = make_relay_client(server, **kwargs)
         try:
-            summary = client.sync()
+            summary = client.sync(SyncSummary(upstream="province"))
             if not summary.cancelled:  # names for the province's dashboards, when changed
                 send_tree(server, client)
         except SyncError as exc:
@@ -373,4 +416,6 @@ def relay_once(server: Server, **kwargs: Any) -> SyncSummary:
         summary.duplicates,
         summary.rejected,
     )
+    if summary.resequenced_batches:
+        server.log.warning("relay: %s", summary.resequence_text())
     return summary

@@ -109,22 +109,35 @@ def key_id(public_raw: bytes) -> str:
     return sha256_hex(public_raw)[:16]
 
 
-def private_key_pem(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _NoEnc)
+def _pem_encryption(password: bytes | None) -> serialization.KeySerializationEncryption:
+    return serialization.BestAvailableEncryption(password) if password else _NoEnc
 
 
-def load_private_pem(data: bytes) -> Ed25519PrivateKey | X25519PrivateKey:
-    key = serialization.load_pem_private_key(data, password=None)
+def private_key_pem(
+    key: Ed25519PrivateKey | X25519PrivateKey, password: bytes | None = None
+) -> bytes:
+    """PKCS#8 PEM; encrypted (PBES2, AES-256) when a ``password`` is given."""
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _pem_encryption(password)
+    )
+
+
+def load_private_pem(
+    data: bytes, password: bytes | None = None
+) -> Ed25519PrivateKey | X25519PrivateKey:
+    key = serialization.load_pem_private_key(data, password=password)
     if not isinstance(key, Ed25519PrivateKey | X25519PrivateKey):
         raise CryptoError("bad_key", "expected an Ed25519 or X25519 private key")
     return key
 
 
-def write_private_pem(path: Path, key: Ed25519PrivateKey | X25519PrivateKey) -> None:
-    """Write a private key readable by the owner only."""
+def write_private_pem(
+    path: Path, key: Ed25519PrivateKey | X25519PrivateKey, password: bytes | None = None
+) -> None:
+    """Write a private key readable by the owner only (encrypted when ``password`` is given)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(private_key_pem(key))
+        fh.write(private_key_pem(key, password))
 
 
 # --------------------------------------------------------------------------- sign / verify

@@ -3,10 +3,12 @@
 Layout::
 
     DATA/config.json         level, name, server id, own org unit, limits, database URL
-    DATA/keys/signing.key    Ed25519 (PEM) - signs receipts and inbox messages
-    DATA/keys/hpke.key       X25519 (PEM) - batches are sealed to it
+    DATA/keys/keyring.json   data keys, index key, PEM password - wrapped by the master key,
+                             which is kept outside DATA (keyring.py)
+    DATA/keys/signing.key    Ed25519 (encrypted PEM) - signs receipts and inbox messages
+    DATA/keys/hpke.key       X25519 (encrypted PEM) - batches are sealed to it
     DATA/keys/nonce.key      32 random bytes - makes request nonces unforgeable
-    DATA/tls/ca.pem ca.key server.pem server.key
+    DATA/tls/ca.pem ca.key (encrypted) server.pem server.key
     DATA/server.db           SQLite (default database)
     DATA/logs/server.log
 """
@@ -23,14 +25,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from sync import crypto
-from sync.server import tls
+from sync.server import keyring, tls
+from sync.server.errors import ServerSetupError as ServerSetupError  # re-exported
 from sync.server.permissions import make_private
+from sync.server.sensitive import FieldCipher
 
 LEVELS = ("county", "province")
-
-
-class ServerSetupError(Exception):
-    """A clear, user-facing problem with the data directory or startup."""
 
 
 @dataclass
@@ -59,6 +59,12 @@ class DataDir:
     signing_key: Ed25519PrivateKey
     hpke_key: X25519PrivateKey
     nonce_secret: bytes
+    keys: keyring.Keyring
+
+    @property
+    def cipher(self) -> FieldCipher:
+        """Field encryption under this server's data keys (``sync/server/sensitive.py``)."""
+        return self.keys.cipher
 
     @property
     def ca_path(self) -> Path:
@@ -95,8 +101,10 @@ def init_data_dir(
     org_unit_code: str,
     hosts: list[str] | None = None,
     db_url: str = "",
+    source: keyring.KeySource | None = None,
 ) -> DataDir:
-    """Create a new data directory (refuses an already initialised one)."""
+    """Create a new data directory (refuses an already initialised one) and its keyring, whose
+    master key comes from ``source`` (default: the current key source)."""
     if level not in LEVELS:
         raise ServerSetupError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
     if (path / "config.json").exists():
@@ -114,19 +122,42 @@ def init_data_dir(
         db_url=db_url,
         hosts=hosts or ["127.0.0.1", "localhost"],
     )
-    crypto.write_private_pem(path / "keys" / "signing.key", crypto.new_signing_key())
-    crypto.write_private_pem(path / "keys" / "hpke.key", crypto.new_hpke_key())
+    ring = keyring.create(path, source)
+    password = ring.pem_password
+    crypto.write_private_pem(path / "keys" / "signing.key", crypto.new_signing_key(), password)
+    crypto.write_private_pem(path / "keys" / "hpke.key", crypto.new_hpke_key(), password)
     fd = os.open(path / "keys" / "nonce.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(os.urandom(32))
-    tls.write_pki(path / "tls", name, config.hosts)
+    tls.write_pki(path / "tls", name, config.hosts, ca_password=password)
     (path / "config.json").write_text(config.to_json(), encoding="utf-8")
     make_private(path)  # directories 0700, files 0600
-    return load_data_dir(path)
+    return load_data_dir(path, source=source)
 
 
-def load_data_dir(path: Path, *, expect_level: str | None = None) -> DataDir:
-    """Load a data directory, with a clear error for each thing that is missing or wrong."""
+def ensure_keyring(path: Path, source: keyring.KeySource | None = None) -> bool:
+    """Give a data directory from before field encryption its keyring, and encrypt its private
+    key files with the keyring's PEM password (``uniondesk-server upgrade``). True when made."""
+    if keyring.exists(path):
+        return False
+    if not (path / "config.json").is_file():
+        raise ServerSetupError(f"{path} is not a UnionDesk server data directory (no config.json)")
+    ring = keyring.create(path, source)
+    for key_file in (
+        path / "keys" / "signing.key",
+        path / "keys" / "hpke.key",
+        path / "tls" / "ca.key",
+    ):
+        tls.encrypt_key_file(key_file, ring.pem_password)
+    make_private(path)
+    return True
+
+
+def load_data_dir(
+    path: Path, *, expect_level: str | None = None, source: keyring.KeySource | None = None
+) -> DataDir:
+    """Load a data directory, with a clear error for each thing that is missing or wrong; the
+    master key comes from ``source`` (default: the current key source, see keyring.py)."""
     if not path.exists():
         raise ServerSetupError(
             f"data directory {path} does not exist; create it with "
@@ -147,11 +178,13 @@ def load_data_dir(path: Path, *, expect_level: str | None = None) -> DataDir:
         raise ServerSetupError(f"{cfg_path}: unknown level {config.level!r}")
     if expect_level and config.level != expect_level:
         raise ServerSetupError(f"{path} holds a {config.level} server, not a {expect_level} server")
+    ring = keyring.load(path, source)
     try:
-        signing = crypto.load_private_pem((path / "keys" / "signing.key").read_bytes())
-        hpke_key = crypto.load_private_pem((path / "keys" / "hpke.key").read_bytes())
+        password = ring.pem_password
+        signing = crypto.load_private_pem((path / "keys" / "signing.key").read_bytes(), password)
+        hpke_key = crypto.load_private_pem((path / "keys" / "hpke.key").read_bytes(), password)
         nonce_secret = (path / "keys" / "nonce.key").read_bytes()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise ServerSetupError(f"cannot read the server keys in {path / 'keys'}: {exc}") from exc
     if not isinstance(signing, Ed25519PrivateKey) or not isinstance(hpke_key, X25519PrivateKey):
         raise ServerSetupError(f"the key files in {path / 'keys'} have the wrong type")
@@ -159,4 +192,4 @@ def load_data_dir(path: Path, *, expect_level: str | None = None) -> DataDir:
         if not (path / "tls" / name).is_file():
             raise ServerSetupError(f"TLS file {path / 'tls' / name} is missing")
     (path / "logs").mkdir(exist_ok=True)
-    return DataDir(path, config, signing, hpke_key, nonce_secret)
+    return DataDir(path, config, signing, hpke_key, nonce_secret, ring)

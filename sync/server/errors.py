@@ -31,3 +31,7 @@ def loggable(exc: BaseException) -> str:
         for frame in traceback.extract_tb(exc.__traceback__)
     )
     return f"{type(exc).__name__}\n{frames}"
+
+
+class ServerSetupError(Exception):
+    """A clear, user-facing problem with the data directory, its keys or startup."""

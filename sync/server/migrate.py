@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
@@ -149,9 +149,10 @@ def open_schema(engine: Engine) -> SchemaState:
     return state
 
 
-def upgrade(engine: Engine) -> tuple[SchemaState, list[str]]:
+def upgrade(engine: Engine, sealer: Any = None) -> tuple[SchemaState, list[str]]:
     """Apply the pending revisions (each in its own transaction). Returns the state before and
-    the revisions applied; raises :class:`SchemaMismatch` for an ahead or foreign database."""
+    the revisions applied; raises :class:`SchemaMismatch` for an ahead or foreign database.
+    ``sealer`` (``domain.personal.Sealer``) seals existing personal values (revision 0003)."""
     with engine.connect() as conn:
         before = schema_state(conn)
         conn.rollback()
@@ -162,6 +163,7 @@ def upgrade(engine: Engine) -> tuple[SchemaState, list[str]]:
         return before, []
     with engine.connect() as conn:
         cfg = _config(conn)
+        cfg.attributes["sealer"] = sealer
         if before.legacy:
             command.stamp(cfg, LEGACY_REVISION)
             if conn.in_transaction():

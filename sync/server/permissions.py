@@ -17,6 +17,7 @@ from pathlib import Path
 PRIVATE_UMASK = 0o077
 _SECRET_FILES = (
     "config.json",
+    "keys/keyring.json",
     "keys/signing.key",
     "keys/hpke.key",
     "keys/nonce.key",

@@ -98,10 +98,23 @@ records = Table(
     Column("device_id", String(36), ForeignKey("devices.device_id"), nullable=False),
     Column("batch_id", String(36), ForeignKey("batches.batch_id"), nullable=False),
     Column("record_sha256", String(64), nullable=False),
-    Column("content", Text, nullable=False),  # canonical JSON of the record as sent
+    Column("content", Text, nullable=False),  # canonical JSON, sensitive values sealed
     Column("status", String(16), nullable=False, default="received"),
     Column("received_at", String(32), nullable=False),
     UniqueConstraint("record_uuid", "version", name="uq_records_uuid_version"),
+)
+
+sensitive_index = Table(
+    # keyed digests (HMAC) of the sensitive values of each stored record (domain/personal.py):
+    # equality lookups of ID numbers and phones without their plaintext in the database
+    "sensitive_index",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("field", String(64), primary_key=True),
+    Column("record_uuid", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("form_id", String(64), nullable=False),
+    Index("ix_sensitive_index_record", "record_uuid", "version"),
 )
 
 inbox = Table(

@@ -26,16 +26,38 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+def _write_key(path: Path, key: ec.EllipticCurvePrivateKey, password: bytes | None = None) -> None:
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(password)
+        if password
+        else serialization.NoEncryption()
+    )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(
             key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
             )
         )
+
+
+def encrypt_key_file(path: Path, password: bytes) -> None:
+    """Re-write an unencrypted PEM private key (a data directory from before the keyring)
+    encrypted with ``password``; one already encrypted is left alone."""
+    data = path.read_bytes()
+    if b"ENCRYPTED" in data:
+        return
+    key = serialization.load_pem_private_key(data, password=None)
+    encryption = serialization.BestAvailableEncryption(password)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+            )
+        )
+    os.replace(tmp, path)
 
 
 def make_ca(
@@ -107,12 +129,18 @@ def make_server_cert(
     return key, cert
 
 
-def write_pki(directory: Path, common_name: str, hosts: list[str]) -> None:
-    """Create ca.pem, ca.key, server.pem (leaf + CA chain) and server.key in ``directory``."""
+def write_pki(
+    directory: Path, common_name: str, hosts: list[str], ca_password: bytes | None = None
+) -> None:
+    """Create ca.pem, ca.key, server.pem (leaf + CA chain) and server.key in ``directory``.
+
+    ``ca.key`` is encrypted with ``ca_password`` (the keyring's PEM password). ``server.key``
+    stays unencrypted: the TLS stack reads it at every start, it protects only transport, and a
+    new one can be issued from the CA at any time."""
     ca_key, ca_cert = make_ca(f"{common_name} UnionDesk CA")
     key, cert = make_server_cert(ca_key, ca_cert, hosts)
     pem = serialization.Encoding.PEM
     (directory / "ca.pem").write_bytes(ca_cert.public_bytes(pem))
-    _write_key(directory / "ca.key", ca_key)
+    _write_key(directory / "ca.key", ca_key, ca_password)
     (directory / "server.pem").write_bytes(cert.public_bytes(pem) + ca_cert.public_bytes(pem))
     _write_key(directory / "server.key", key)

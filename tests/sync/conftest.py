@@ -19,7 +19,6 @@ in-process ``sync.server.domain.service.Server`` for direct database access).
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -85,7 +84,11 @@ class CountyHandle:
 
     def stored_records(self) -> list[dict[str, Any]]:
         return [
-            {**json.loads(r.content), "_device_id": r.device_id, "_batch_id": r.batch_id}
+            {
+                **self.server.sealer.open_content(r.content),
+                "_device_id": r.device_id,
+                "_batch_id": r.batch_id,
+            }
             for r in self.server.store.record_rows()
         ]
 

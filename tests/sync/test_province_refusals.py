@@ -46,12 +46,20 @@ def _items(server: Server) -> list[Any]:
         return list(conn.execute(select(relay_items).order_by(relay_items.c.seq)))
 
 
+def _opened(server: Server, row: Any) -> dict[str, Any]:
+    """A queued relay item as the county will send it (items are sealed at rest)."""
+    return dict(server.sealer.open_json("relay_item", f"{row.record_uuid}|{row.version}", row.item))
+
+
+def _sealed(server: Server, item: dict[str, Any]) -> str:
+    ident = f"{item['record']['uuid']}|{item['record']['version']}"
+    return server.sealer.seal_json("relay_item", ident, item)
+
+
 def _rewrite(server: Server, seq: int, item: dict[str, Any]) -> None:
     with server.store.write() as conn:
         conn.execute(
-            update(relay_items)
-            .where(relay_items.c.seq == seq)
-            .values(item=json.dumps(item, ensure_ascii=False))
+            update(relay_items).where(relay_items.c.seq == seq).values(item=_sealed(server, item))
         )
 
 
@@ -71,13 +79,13 @@ def test_province_refuses_forged_provenance_and_stores_nothing(
     county_key = county.server.data.signing_key
 
     # 1. the county changes a record after the township signed it (and vouches for it)
-    forged = json.loads(rows[0].item)
+    forged = _opened(county.server, rows[0])
     forged["record"]["data"]["members"] = 9
     forged["acceptance"]["record_sha256"] = record_hash(forged["record"])
     forged["acceptance"] = _resign(forged["acceptance"], county_key)
     _rewrite(county.server, rows[0].seq, forged)
     # 1b. the township envelope's signature itself is damaged
-    broken = json.loads(rows[1].item)
+    broken = _opened(county.server, rows[1])
     batch = county.server.store.batch(broken.pop("township_batch_id"))
     broken["township_envelope"] = envelope_header(bytes(batch.envelope))
     sig = bytearray(b64d(broken["township_envelope"]["signature"]))
@@ -85,7 +93,7 @@ def test_province_refuses_forged_provenance_and_stores_nothing(
     broken["township_envelope"]["signature"] = b64e(bytes(sig))
     _rewrite(county.server, rows[1].seq, broken)
     # 2. an acceptance signed by a key the province does not know for this county
-    stranger = json.loads(rows[2].item)
+    stranger = _opened(county.server, rows[2])
     stranger["acceptance"] = _resign(stranger["acceptance"], crypto.new_signing_key())
     _rewrite(county.server, rows[2].seq, stranger)
 
@@ -93,7 +101,8 @@ def test_province_refuses_forged_provenance_and_stores_nothing(
     assert (summary.received, summary.rejected) == (2, 3)
     verdicts = {r.record_uuid: r for r in _items(county.server)}
     codes = {
-        uuid_: [e["code"] for e in json.loads(v.errors or "[]")] for uuid_, v in verdicts.items()
+        uuid_: [e["code"] for e in RelayOutbox(county.server).errors_of(uuid_, v.version)]
+        for uuid_, v in verdicts.items()
     }
     assert codes[rows[0].record_uuid] == ["relay.bad_township_signature"]
     assert codes[rows[1].record_uuid] == ["relay.bad_township_signature"]
@@ -133,7 +142,7 @@ def test_province_refuses_forged_provenance_and_stores_nothing(
 def test_a_county_cannot_relay_another_countys_townships(chain: Any, tmp_path: Path) -> None:
     province, county, _township, reviewer = chain
     accept_all(reviewer)
-    genuine, second = (json.loads(r.item) for r in _items(county.server)[:2])
+    genuine, second = (_opened(county.server, r) for r in _items(county.server)[:2])
     # a second county, enrolled at the same province as 330108
     other = Server(
         init_data_dir(
@@ -153,14 +162,14 @@ def test_a_county_cannot_relay_another_countys_townships(chain: Any, tmp_path: P
                 relay_items.insert().values(
                     record_uuid=item["record"]["uuid"],
                     version=item["record"]["version"],
-                    item=json.dumps(item, ensure_ascii=False),
+                    item=_sealed(other, item),
                     state="pending",
                     queued_at="2026-11-23T00:00:00Z",
                 )
             )
     summary = relay_once(other)
     assert (summary.received, summary.rejected) == (0, 2)
-    errors = [json.loads(r.errors) for r in _items(other)]
+    errors = [RelayOutbox(other).errors_of(r.record_uuid, r.version) for r in _items(other)]
     assert [e[0]["code"] for e in errors] == ["relay.foreign_township", "relay.foreign_township"]
     assert province.record_keys() == []
     assert "codes=relay.foreign_township" in province.log_text()

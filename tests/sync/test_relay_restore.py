@@ -179,7 +179,7 @@ def test_a_record_relayed_with_other_content_after_the_restore_is_a_version_conf
             (r.record_uuid, r.version): r
             for r in conn.execute(select(relay_items).where(relay_items.c.state == "rejected"))
         }
-    errors = {k: json.loads(r.errors)[0] for k, r in rows.items()}
+    errors = {k: RelayOutbox(site.county).errors_of(*k)[0] for k in rows}
     assert errors[key]["code"] == "sync.version_conflict"
     assert errors[key]["params"]["stored_version"] == 1
     assert errors[(original["uuid"], 2)]["params"]["message"] == "follows a conflicting version"

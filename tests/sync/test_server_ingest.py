@@ -54,7 +54,7 @@ def test_batch_is_stored_and_receipt_is_signed_per_record(county_server, raw_dev
     assert by_uuid[bad["uuid"]].errors[0]["code"] == "choice.unknown"
     assert by_uuid[bad["uuid"]].errors[0]["field"] == "employer_nature"
     stored = county_server.server.store.record_rows(good["uuid"])
-    assert [json.loads(row.content) for row in stored] == [good]
+    assert [county_server.server.sealer.open_content(row.content) for row in stored] == [good]
     # the rejected record is not stored, and a log line names it without its content
     assert county_server.server.store.record_rows(bad["uuid"]) == []
     log = county_server.log_text()

@@ -12,6 +12,9 @@
     uniondesk-server install-service --data DIR [--user U] [--host H] [--port P] [--output FILE]
     uniondesk-server upgrade --data DIR [--no-backup]
 
+Every command with ``--data`` also takes ``--master-key-file FILE`` / ``--passphrase-file FILE``
+(the master key that opens the keyring; ``sync/server/keyring.py``).
+
 Problems a person can fix (missing data dir, port taken, wrong level) print one ``error:`` line
 and exit with status 2.
 """
@@ -25,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sync.server.config import LEVELS, ServerSetupError, init_data_dir
+from sync.server.keyring import KEY_FILE_ENV, PASSPHRASE_ENV, KeySource, describe_master, use_source
 
 
 def _server(args: argparse.Namespace):  # -> Server (imported lazily: init must stay fast)
@@ -50,6 +54,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     open_server(data.path).store.close()
     print(f"initialised {args.level} server {args.name!r} in {args.data}")
     print(f"CA certificate: {data.ca_path}")
+    print(f"master key: {describe_master(data.path, data.keys)}")
     return 0
 
 
@@ -165,6 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         if data:
             p.add_argument("--data", required=True, help="server data directory")
+            keys = p.add_argument_group("master key (default: DATA.master.key beside DATA)")
+            keys.add_argument(
+                "--master-key-file",
+                metavar="FILE",
+                help=f"the master key file, kept off the data directory (or {KEY_FILE_ENV})",
+            )
+            keys.add_argument(
+                "--passphrase-file",
+                metavar="FILE",
+                help=f"a file holding the master passphrase (or {PASSPHRASE_ENV}; else a prompt)",
+            )
         p.set_defaults(func=func)
         return p
 
@@ -222,8 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    key_file = getattr(args, "master_key_file", None)
+    passphrase_file = getattr(args, "passphrase_file", None)
+    source = KeySource(
+        key_file=Path(key_file) if key_file else None,
+        passphrase_file=Path(passphrase_file) if passphrase_file else None,
+    )
     try:
-        return int(args.func(args) or 0)
+        with use_source(source):
+            return int(args.func(args) or 0)
     except ServerSetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -10,8 +10,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sync.server import migrate
-from sync.server.config import DataDir, ServerSetupError, load_data_dir
+from sync.server.config import DataDir, ServerSetupError, ensure_keyring, load_data_dir
+from sync.server.domain.formset import FormSet
+from sync.server.domain.personal import Sealer, SensitiveFields, sensitive_paths
+from sync.server.keyring import describe_master
 from sync.server.runner import open_store
+from sync.server.store import Store
+
+
+def _sensitive_fields(forms: FormSet) -> SensitiveFields:
+    def fields(form_id: str, version: int) -> frozenset[str]:
+        form = forms.get(form_id, version)
+        return sensitive_paths(form) if form is not None else frozenset()
+
+    return fields
 
 
 def backup_sqlite(data: DataDir, revision: str) -> Path | None:
@@ -34,8 +46,29 @@ def backup_sqlite(data: DataDir, revision: str) -> Path | None:
     return target
 
 
+def compact(store: Store) -> None:
+    """Drop the space the old plaintext values took: SQLite rewrites the file and empties its
+    WAL; PostgreSQL rewrites the tables (``VACUUM FULL``), so no old row version remains."""
+    raw = store.engine.raw_connection()
+    try:
+        if store.is_sqlite:
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            with raw.cursor() as cur:
+                cur.execute("VACUUM FULL")
+            raw.driver_connection.autocommit = False  # type: ignore[union-attr]
+    finally:
+        raw.close()
+
+
 def cmd_upgrade(args: argparse.Namespace) -> int:
-    data = load_data_dir(Path(args.data))
+    path = Path(args.data)
+    if ensure_keyring(path):
+        print(f"keyring created: {path / 'keys' / 'keyring.json'} (private keys now encrypted)")
+    data = load_data_dir(path)
+    print(f"master key: {describe_master(path, data.keys)}")
     store = open_store(data.db_url, require_current=False)
     try:
         with store.engine.connect() as conn:
@@ -52,9 +85,11 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
             copy = backup_sqlite(data, before.current or "none")
             if copy is not None:
                 print(f"backed up to {copy}")
-        _, applied = migrate.upgrade(store.engine)
+        sealer = Sealer(data.cipher, _sensitive_fields(FormSet(store)))
+        _, applied = migrate.upgrade(store.engine, sealer)
         for revision in applied:
             print(f"applied {revision}: {migrate.describe(revision)}")
+        compact(store)
         print(f"now at schema revision {migrate.head()}")
     finally:
         store.close()

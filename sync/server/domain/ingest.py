@@ -25,7 +25,7 @@ from sync.protocol import (
 )
 from sync.server.domain.formset import validation_errors
 from sync.server.domain.province import judge_relayed
-from sync.server.domain.record_rows import record_row
+from sync.server.domain.record_rows import RecordRow, insert_records, record_row
 from sync.server.domain.service import Server, _protocol_status
 from sync.server.domain.transfers import FORMS as TRANSFER_FORMS
 from sync.server.domain.transfers import TransferJudge
@@ -139,7 +139,7 @@ def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
             and row.device_id == device.device_id
         ):
             server.log.info("batch stored by a concurrent request, same receipt returned %s", ctx)
-            return bytes(row.receipt)
+            return server.sealer.open_doc("receipt", envelope.batch_id, row.receipt)
         if row is not None:
             raise SyncError(
                 409, "batch_conflict", "this batch id was already used for a different batch"
@@ -165,7 +165,7 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
         if existing is not None:
             if existing.envelope_sha256 == env_hash and existing.device_id == device.device_id:
                 server.log.info("batch repeated, same receipt returned %s", ctx)
-                return bytes(existing.receipt)
+                return server.sealer.open_doc("receipt", envelope.batch_id, existing.receipt)
             raise SyncError(
                 409, "batch_conflict", "this batch id was already used for a different batch"
             )
@@ -225,17 +225,16 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
                     device_seq=envelope.device_seq,
                     envelope_sha256=env_hash,
                     envelope=envelope.to_json(),
-                    receipt=receipt_bytes,
+                    receipt=server.sealer.seal_doc(
+                        "receipt", envelope.batch_id, receipt_bytes
+                    ).encode("ascii"),
                     record_count=len(statuses),
                     received_count=sum(s.status == "received" for s in statuses),
                     rejected_count=sum(s.status == "rejected" for s in statuses),
                     received_at=received_at,
                 )
             )
-            if rows:
-                conn.execute(
-                    records.insert(), [{**row, "received_at": received_at} for row in rows]
-                )
+            insert_records(conn, server.sealer, rows, received_at)
             after_insert(conn, received_at)  # transfers / provenance, same transaction
         except IntegrityError as exc:  # a concurrent request stored the same batch / record
             raise _Race() from exc
@@ -281,7 +280,7 @@ def _stale_refusal(server: Server, envelope: Envelope, env_hash: str, last_seq: 
 
 def _judge(
     server: Server, conn: Any, device: Any, payload: BatchPayload, manifest: tuple[str, ...]
-) -> tuple[list[RecordStatus], list[dict[str, Any]], Callable[[Any, str], None]]:
+) -> tuple[list[RecordStatus], list[RecordRow], Callable[[Any, str], None]]:
     """Per-record verdicts, the rows to insert for the received ones, and what to do after
     inserting them (transfers: sync/server/transfers.py).
 
@@ -304,7 +303,7 @@ def _judge(
     allowed = server.store.subtree_codes(device.org_unit)
     transfer_judge = TransferJudge(server, conn)
     statuses: list[RecordStatus] = []
-    rows: list[dict[str, Any]] = []
+    rows: list[RecordRow] = []
     seen: set[tuple[str, int]] = set()
     conflicted: set[str] = set()  # uuids with a version_conflict earlier in this batch
     for record, digest in zip(payload.records, manifest, strict=True):

@@ -48,7 +48,7 @@ def verify_record(server: Server, record_uuid: str) -> Report:
         }
     for row in sorted(rows, key=lambda r: r.version):
         report.versions += 1
-        record = json.loads(row.content)
+        record = server.sealer.open_content(row.content)
         report.lines.append(
             f"record {record_uuid} version {row.version}: form {row.form_id} "
             f"v{row.form_version}, org unit {row.org_unit}, received {row.received_at}"

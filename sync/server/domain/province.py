@@ -41,7 +41,7 @@ from sync.protocol import (
 from sync.protocol import record_hash as hash_of
 from sync.server.domain import province_members
 from sync.server.domain.formset import validation_errors
-from sync.server.domain.record_rows import record_row
+from sync.server.domain.record_rows import RecordRow, record_row
 from sync.server.store import Store
 from sync.server.tables import FACT_COLUMNS, facts, provenance, records, township_headers
 
@@ -196,12 +196,12 @@ def facts_of(
 
 def judge_relayed(
     server: Any, conn: Connection, device: Any, payload: BatchPayload, manifest: tuple[str, ...]
-) -> tuple[list[RecordStatus], list[dict[str, Any]], Callable[[Connection, str], None]]:
+) -> tuple[list[RecordStatus], list[RecordRow], Callable[[Connection, str], None]]:
     """Per-item verdicts for a county's relay batch, the record rows to insert, and a hook that
     stores provenance and facts in the same transaction (called by ``sync.server.ingest``)."""
     known = {u.code for u in server.store.all_org_units()}
     statuses: list[RecordStatus] = []
-    rows: list[dict[str, Any]] = []
+    rows: list[RecordRow] = []
     extra: list[tuple[dict[str, Any], dict[str, Any]]] = []
     seen: set[tuple[str, int]] = set()
     headers: dict[str, dict[str, Any]] = {}

@@ -1,27 +1,59 @@
-"""The ``records`` row of one accepted record: one shape for township batches (``ingest``) and
-county relays (``province``)."""
+"""The ``records`` rows of accepted records, one shape for township batches (``ingest``) and
+county relays (``province``): content with its personal values sealed, plus their blind-index
+rows (``domain/personal.py``), written in one statement each."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sync.protocol import canonical_json
+from sqlalchemy.engine import Connection
+
+from sync.server.domain.personal import Sealer
+from sync.server.tables import records, sensitive_index
 
 
-def record_row(
-    record: Mapping[str, Any], device_id: str, batch_id: str, digest: str
-) -> dict[str, Any]:
-    """The ``records`` row of one accepted record (township batch or county relay)."""
-    return {
-        "record_uuid": record["uuid"],
-        "version": record["version"],
-        "form_id": record["form_id"],
-        "form_version": record["form_version"],
-        "org_unit": record["org_unit"],
-        "device_id": device_id,
-        "batch_id": batch_id,
-        "record_sha256": digest,
-        "content": canonical_json(record).decode("utf-8"),
-        "status": "received",
-    }
+@dataclass(frozen=True)
+class RecordRow:
+    """One accepted record (as sent) and where it came from."""
+
+    record: Mapping[str, Any]
+    device_id: str
+    batch_id: str
+    digest: str
+
+
+def record_row(record: Mapping[str, Any], device_id: str, batch_id: str, digest: str) -> RecordRow:
+    """The row of one accepted record (township batch or county relay)."""
+    return RecordRow(record, device_id, batch_id, digest)
+
+
+def insert_records(
+    conn: Connection, sealer: Sealer, rows: Sequence[RecordRow], received_at: str
+) -> None:
+    """Store ``rows`` (sealed) and their blind-index rows in the caller's transaction."""
+    if not rows:
+        return
+    conn.execute(
+        records.insert(),
+        [
+            {
+                "record_uuid": r.record["uuid"],
+                "version": r.record["version"],
+                "form_id": r.record["form_id"],
+                "form_version": r.record["form_version"],
+                "org_unit": r.record["org_unit"],
+                "device_id": r.device_id,
+                "batch_id": r.batch_id,
+                "record_sha256": r.digest,
+                "content": sealer.seal_content(r.record),
+                "status": "received",
+                "received_at": received_at,
+            }
+            for r in rows
+        ],
+    )
+    index = [row for r in rows for row in sealer.index_rows(r.record)]
+    if index:
+        conn.execute(sensitive_index.insert(), index)

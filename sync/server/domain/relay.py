@@ -152,7 +152,9 @@ class RelayOutbox:
         sent: set[str] = set()
         out = []
         for r in rows:
-            item = json.loads(r.item)
+            item = self.server.sealer.open_json(
+                "relay_item", f"{r.record_uuid}|{r.version}", r.item
+            )
             header = item.pop("township_envelope", None)  # given explicitly (tests, repairs)
             batch_id = item.pop("township_batch_id", None)
             if header is None:
@@ -287,7 +289,10 @@ class RelayOutbox:
             conn.execute(
                 update(relay_batches)
                 .where(relay_batches.c.batch_id == batch_id)
-                .values(receipt=receipt.decode("utf-8"), acked_at=now_iso())
+                .values(
+                    receipt=self.server.sealer.seal_doc("relay_receipt", batch_id, receipt),
+                    acked_at=now_iso(),
+                )
             )
             for item in conn.execute(
                 select(relay_items.c.seq, relay_items.c.record_uuid, relay_items.c.version).where(
@@ -298,12 +303,30 @@ class RelayOutbox:
                 if verdict is None:
                     values: dict[str, Any] = {"state": "pending", "batch_id": None}
                 elif verdict.status == "rejected":
-                    values = {"state": "rejected", "errors": json.dumps(list(verdict.errors))}
+                    errors = json.dumps(list(verdict.errors)).encode("utf-8")
+                    ident = f"{item.record_uuid}|{item.version}"
+                    values = {
+                        "state": "rejected",
+                        "errors": self.server.sealer.seal_doc("relay_errors", ident, errors),
+                    }
                 else:
                     values = {"state": "delivered"}
                 conn.execute(
                     update(relay_items).where(relay_items.c.seq == item.seq).values(**values)
                 )
+
+    def errors_of(self, record_uuid: str, version: int) -> list[dict[str, Any]]:
+        """The province's errors for a rejected relay item (opened; may name personal values)."""
+        with self.store.read() as conn:
+            sealed = conn.execute(
+                select(relay_items.c.errors).where(
+                    relay_items.c.record_uuid == record_uuid, relay_items.c.version == version
+                )
+            ).scalar_one_or_none()
+        if not sealed:
+            return []
+        ident = f"{record_uuid}|{version}"
+        return list(self.server.sealer.open_json("relay_errors", ident, sealed))
 
     def backlog(self) -> dict[str, int]:
         """Items per state (pending, sealed, delivered, rejected) and unacknowledged batches."""

@@ -175,7 +175,7 @@ def detail(server: Server, device: Any, record_uuid: str) -> dict[str, Any]:
     heads: dict[str, str] = {}
     versions = []
     for r in rows:
-        content = json.loads(r.content)
+        content = server.sealer.open_content(r.content)
         d = decided.get(r.version)
         versions.append(
             {
@@ -375,12 +375,12 @@ def _decide_one(
             reviewer_device_id=device.device_id,
             decided_at=decided_at,
         )
-        item = relay_item(json.loads(row.content), row.batch_id, acceptance)
+        item = relay_item(server.sealer.open_content(row.content), row.batch_id, acceptance)
         conn.execute(
             relay_items.insert().values(
                 record_uuid=uuid_,
                 version=version,
-                item=canonical_json(item).decode("utf-8"),
+                item=server.sealer.seal_json("relay_item", f"{uuid_}|{version}", item),
                 state="pending",
                 queued_at=decided_at,
             )

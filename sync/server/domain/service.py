@@ -43,6 +43,7 @@ from sync.protocol import (
 )
 from sync.server.config import DataDir, ServerSetupError
 from sync.server.domain.formset import FormSet
+from sync.server.domain.personal import Sealer, sensitive_paths
 from sync.server.errors import SyncError
 from sync.server.store import Store, now_iso
 from sync.server.tables import devices, enroll_codes, inbox
@@ -64,6 +65,8 @@ class Server:
         # one child logger per server, so several servers in one process keep separate files
         self.log = logging.getLogger(f"uniondesk.server.{self.config.server_id[:8]}")
         self.forms = FormSet(self.store)
+        self._sensitive: dict[tuple[str, int], frozenset[str]] = {}
+        self.sealer = Sealer(data.cipher, self.sensitive_fields)
         self.signing_public = crypto.public_bytes(data.signing_key)
         self.hpke_public = crypto.public_bytes(data.hpke_key)
         self.hpke_key_id = crypto.key_id(self.hpke_public)
@@ -73,6 +76,17 @@ class Server:
             self.store.add_org_unit(
                 self.config.org_unit_code, self.config.name, None, self.config.level
             )
+
+    def sensitive_fields(self, form_id: str, version: int) -> frozenset[str]:
+        """The field paths the form definition marks ``sensitive`` (sealed at rest)."""
+        key = (form_id, version)
+        found = self._sensitive.get(key)
+        if found is None:
+            form = self.forms.get(form_id, version)
+            found = sensitive_paths(form) if form is not None else frozenset()
+            if form is not None:
+                self._sensitive[key] = found
+        return found
 
     # ------------------------------------------------------------------ public info
 
@@ -276,8 +290,9 @@ class Server:
                 body=dict(body),
             ),
         )
+        sealed = self.sealer.seal_doc("inbox", msg_id, message.to_json())
         conn.execute(
-            update(inbox).where(inbox.c.msg_seq == msg_seq).values(message=message.to_json())
+            update(inbox).where(inbox.c.msg_seq == msg_seq).values(message=sealed.encode("ascii"))
         )
         return msg_seq
 
@@ -312,7 +327,7 @@ class Server:
         with self.store.read() as conn:
             rows = list(
                 conn.execute(
-                    select(inbox.c.message)
+                    select(inbox.c.msg_id, inbox.c.message)
                     .where(
                         inbox.c.device_id == device_id,
                         inbox.c.msg_seq > after,
@@ -322,7 +337,8 @@ class Server:
                     .limit(limit + 1)
                 )
             )
-        return [r.message for r in rows[:limit]], len(rows) > limit
+        opened = [self.sealer.open_doc("inbox", r.msg_id, r.message) for r in rows[:limit]]
+        return opened, len(rows) > limit
 
     def ack(self, device_id: str, up_to: int | None, msg_seqs: list[int] | None = None) -> int:
         """Acknowledge this device's messages with ``msg_seq <= up_to`` and / or those listed."""

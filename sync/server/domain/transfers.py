@@ -19,14 +19,12 @@ again in another batch is a ``duplicate``: neither queues a second message.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from sync.protocol import canonical_json
 from sync.server.tables import devices, org_units, transfers
 
 if TYPE_CHECKING:
@@ -163,7 +161,7 @@ class TransferJudge:
                 from_org_unit=data["from_org_unit"],
                 to_org_unit=data["to_org_unit"],
                 state="offered",
-                offer=canonical_json(body).decode("utf-8"),
+                offer=self.server.sealer.seal_json("transfer_offer", data["transfer_id"], body),
                 created_at=received_at,
             )
         )
@@ -212,12 +210,13 @@ class TransferJudge:
 def open_offers(server: Server, conn: Connection, device_id: str, org_unit: str) -> int:
     """Queue the still-open offers to ``org_unit`` for a device enrolled just now."""
     rows = conn.execute(
-        select(transfers.c.offer)
+        select(transfers.c.transfer_id, transfers.c.offer)
         .where(transfers.c.to_org_unit == org_unit, transfers.c.state == "offered")
         .order_by(transfers.c.created_at)
     ).all()
     for row in rows:
-        server.enqueue(conn, device_id, OFFER_KIND, json.loads(row.offer))
+        offer = server.sealer.open_json("transfer_offer", row.transfer_id, row.offer)
+        server.enqueue(conn, device_id, OFFER_KIND, offer)
     return len(rows)
 
 

@@ -1,0 +1,141 @@
+"""Personal values at rest: what is sealed, with which associated data, and the blind index.
+
+A stored record keeps its shape: every value its form definition marks ``sensitive`` (top-level
+fields and repeat-group row fields) is replaced by a value token (``sync/server/sensitive.py``)
+bound to ``record|UUID|VERSION|PATH``, so a token moved to another record, version or field does
+not open. Whole documents that may carry personal values (inbox messages, receipts, transfer
+offers, relay items and their errors, province receipts) are sealed bound to ``KIND|ID``.
+
+Each sensitive value also gets a blind-index row (``sensitive_index``): the keyed digest of the
+value under its field id, so "this ID number already belongs to a member" is an equality lookup
+(``domain/lookups.py``) and never needs the plaintext in the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sync.protocol import canonical_json
+from sync.server.sensitive import FieldCipher, is_token
+
+SensitiveFields = Callable[[str, int], frozenset[str]]
+
+
+def sensitive_paths(form: Any) -> frozenset[str]:
+    """The sensitive field ids of a loaded form: ``id`` or ``group.id`` for repeat rows."""
+    out: set[str] = set()
+    for f in getattr(form, "fields", ()):
+        if f.sensitive:
+            out.add(f.id)
+        for sub in f.fields:
+            if sub.sensitive:
+                out.add(f"{f.id}.{sub.id}")
+    return frozenset(out)
+
+
+def _record_aad(uuid_: str, version: int, path: str) -> str:
+    return f"record|{uuid_}|{version}|{path}"
+
+
+class Sealer:
+    """Seals and opens what a server stores, under its :class:`FieldCipher`."""
+
+    def __init__(self, cipher: FieldCipher, sensitive_fields: SensitiveFields) -> None:
+        self.cipher = cipher
+        self._sensitive = sensitive_fields
+
+    # ---------------------------------------------------------------- records
+
+    def _walk(self, record: Mapping[str, Any], change: Callable[[Any, str], Any]) -> dict[str, Any]:
+        """A copy of ``record`` whose sensitive values are replaced by ``change(value, path)``."""
+        fields = self._sensitive(str(record.get("form_id")), int(record.get("form_version") or 0))
+        data = record.get("data")
+        if not fields or not isinstance(data, Mapping):
+            return dict(record)
+        new_data = dict(data)
+        for path in fields:
+            group, _, sub = path.partition(".")
+            if not sub:
+                if new_data.get(path) not in (None, ""):
+                    new_data[path] = change(new_data[path], path)
+                continue
+            rows = new_data.get(group)
+            if isinstance(rows, list):
+                new_rows = []
+                for i, row in enumerate(rows):
+                    if isinstance(row, Mapping) and row.get(sub) not in (None, ""):
+                        row = {**row, sub: change(row[sub], f"{group}.{i}.{sub}")}
+                    new_rows.append(row)
+                new_data[group] = new_rows
+        return {**record, "data": new_data}
+
+    def seal_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """``record`` with its sensitive values sealed (already sealed ones kept)."""
+        uuid_, version = str(record["uuid"]), int(record["version"])
+        return self._walk(
+            record,
+            lambda v, p: (
+                v if is_token(v) else self.cipher.seal_value(v, _record_aad(uuid_, version, p))
+            ),
+        )
+
+    def open_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """``record`` as it was sent (tokens opened); :class:`SealError` if one does not open."""
+        uuid_, version = str(record["uuid"]), int(record["version"])
+        return self._walk(
+            record,
+            lambda v, p: (
+                self.cipher.open_value(v, _record_aad(uuid_, version, p)) if is_token(v) else v
+            ),
+        )
+
+    def seal_content(self, record: Mapping[str, Any]) -> str:
+        """The ``records.content`` text of ``record``."""
+        return canonical_json(self.seal_record(record)).decode("utf-8")
+
+    def open_content(self, content: str) -> dict[str, Any]:
+        """The record stored as ``content``, as it was sent (its hash and signature hold)."""
+        return self.open_record(json.loads(content))
+
+    def index_rows(self, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The ``sensitive_index`` rows of a plaintext ``record`` (one per sensitive value)."""
+        rows: list[dict[str, Any]] = []
+        uuid_, version = str(record["uuid"]), int(record["version"])
+
+        def note(value: Any, path: str) -> Any:
+            if not is_token(value):
+                field = path.split(".")[-1]
+                rows.append(
+                    {
+                        "digest": self.cipher.blind_index(field, value),
+                        "field": field,
+                        "record_uuid": uuid_,
+                        "version": version,
+                        "form_id": str(record.get("form_id")),
+                    }
+                )
+            return value
+
+        self._walk(record, note)
+        unique = {(r["digest"], r["field"]): r for r in rows}  # a value twice in repeat rows
+        return list(unique.values())
+
+    def digest(self, field: str, value: Any) -> str:
+        """The blind index of ``value`` of ``field`` (for lookups)."""
+        return self.cipher.blind_index(field, value)
+
+    # ---------------------------------------------------------------- documents
+
+    def seal_doc(self, kind: str, ident: str, plain: bytes) -> str:
+        return self.cipher.seal_doc(plain, f"{kind}|{ident}")
+
+    def open_doc(self, kind: str, ident: str, sealed: str | bytes) -> bytes:
+        return self.cipher.open_doc(sealed, f"{kind}|{ident}")
+
+    def seal_json(self, kind: str, ident: str, doc: Mapping[str, Any]) -> str:
+        return self.seal_doc(kind, ident, canonical_json(doc))
+
+    def open_json(self, kind: str, ident: str, sealed: str | bytes) -> Any:
+        return json.loads(self.open_doc(kind, ident, sealed))

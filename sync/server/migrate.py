@@ -152,7 +152,7 @@ def open_schema(engine: Engine) -> SchemaState:
 def upgrade(engine: Engine, sealer: Any = None) -> tuple[SchemaState, list[str]]:
     """Apply the pending revisions (each in its own transaction). Returns the state before and
     the revisions applied; raises :class:`SchemaMismatch` for an ahead or foreign database.
-    ``sealer`` (``domain.personal.Sealer``) seals existing personal values (revision 0003)."""
+    ``sealer`` (``domain.personal.Sealer``) seals existing personal values (revision 0004)."""
     with engine.connect() as conn:
         before = schema_state(conn)
         conn.rollback()

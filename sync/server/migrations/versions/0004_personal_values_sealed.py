@@ -10,8 +10,8 @@ The :class:`~sync.server.domain.personal.Sealer` comes from the caller
 (``config.attributes["sealer"]``: ``uniondesk-server upgrade`` opens the keyring first). Values
 already sealed are left alone, so a revision cut short and run again finishes the work.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from alembic import context, op
 
 from sync.server.sensitive import is_sealed_doc
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -37,7 +37,7 @@ def _sealer() -> Any:
     sealer = context.config.attributes.get("sealer")
     if sealer is None:
         raise RuntimeError(
-            "revision 0003 needs the server's keyring (run uniondesk-server upgrade)"
+            "revision 0004 needs the server's keyring (run uniondesk-server upgrade)"
         )
     return sealer
 

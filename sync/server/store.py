@@ -213,9 +213,7 @@ class Store:
         return True
 
 
-def upsert_org_unit(
-    conn: Connection, code: str, name: str, parent: str | None, kind: str
-) -> bool:
+def upsert_org_unit(conn: Connection, code: str, name: str, parent: str | None, kind: str) -> bool:
     """Add or change an org unit inside the caller's transaction; True when it is new."""
     existing = conn.execute(select(org_units).where(org_units.c.code == code)).first()
     if existing is None:

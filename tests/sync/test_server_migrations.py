@@ -250,7 +250,9 @@ def test_upgrade_brings_the_postgresql_fixture_forward_with_everything_intact(
     for level in LEVELS:
         code, out, err = _run(capsys, "upgrade", "--data", str(dirs[level]))
         assert code == 0, err
-        assert "applied 0002" in out and "applied 0003" in out and "backed up" not in out  # pg_dump is the admin's
+        assert (
+            "applied 0002" in out and "applied 0003" in out and "backed up" not in out
+        )  # pg_dump is the admin's
     _check_upgraded(dirs, before, expected)
     _relay_the_rest(dirs)
 

@@ -145,7 +145,11 @@ class Server:
                 )
             )
             audit_log.append(
-                conn, "enroll_code_issued", actor, org_unit, {"role": role, "ttl_hours": round(float(ttl), 2)}
+                conn,
+                "enroll_code_issued",
+                actor,
+                org_unit,
+                {"role": role, "ttl_hours": round(float(ttl), 2)},
             )
         self.log.info("enroll code created org_unit=%s role=%s ttl_h=%s", org_unit, role, ttl)
         return format_enroll_code(secret + self._ca_check)

@@ -86,21 +86,10 @@ class Store:
 
     # ------------------------------------------------------------------ org units
 
-    def add_org_unit(self, code: str, name: str, parent: str | None, kind: str) -> None:
+    def add_org_unit(self, code: str, name: str, parent: str | None, kind: str) -> bool:
+        """Add or change an org unit; True when it is new."""
         with self.write() as conn:
-            existing = conn.execute(select(org_units).where(org_units.c.code == code)).first()
-            if existing is None:
-                conn.execute(
-                    org_units.insert().values(
-                        code=code, name=name, parent=parent, kind=kind, created_at=now_iso()
-                    )
-                )
-            else:
-                conn.execute(
-                    update(org_units)
-                    .where(org_units.c.code == code)
-                    .values(name=name, parent=parent, kind=kind)
-                )
+            return upsert_org_unit(conn, code, name, parent, kind)
 
     def org_unit(self, code: str) -> Row | None:
         with self.read() as conn:
@@ -170,12 +159,7 @@ class Store:
 
     def revoke_device(self, device_id: str) -> bool:
         with self.write() as conn:
-            result = conn.execute(
-                update(devices)
-                .where(devices.c.device_id == device_id, devices.c.revoked_at.is_(None))
-                .values(revoked_at=now_iso())
-            )
-            return result.rowcount == 1
+            return revoke_device(conn, device_id)
 
     # ------------------------------------------------------------------ batches and records
 
@@ -227,6 +211,34 @@ class Store:
         except IntegrityError:  # primary key: the nonce was used before
             return False
         return True
+
+
+def upsert_org_unit(conn: Connection, code: str, name: str, parent: str | None, kind: str) -> bool:
+    """Add or change an org unit inside the caller's transaction; True when it is new."""
+    existing = conn.execute(select(org_units).where(org_units.c.code == code)).first()
+    if existing is None:
+        conn.execute(
+            org_units.insert().values(
+                code=code, name=name, parent=parent, kind=kind, created_at=now_iso()
+            )
+        )
+        return True
+    conn.execute(
+        update(org_units)
+        .where(org_units.c.code == code)
+        .values(name=name, parent=parent, kind=kind)
+    )
+    return False
+
+
+def revoke_device(conn: Connection, device_id: str) -> bool:
+    """Revoke a device inside the caller's transaction; False when it was revoked before."""
+    result = conn.execute(
+        update(devices)
+        .where(devices.c.device_id == device_id, devices.c.revoked_at.is_(None))
+        .values(revoked_at=now_iso())
+    )
+    return result.rowcount == 1
 
 
 def _create_private_sqlite_file(url: str) -> None:

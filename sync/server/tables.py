@@ -282,3 +282,19 @@ county_org_trees = Table(
     Column("document", Text, nullable=False),  # the signed org_tree document as received
     Column("received_at", String(32), nullable=False),
 )
+
+# ---- the server's audit log: administrative and review actions, hash-chained
+
+audit_log = Table(
+    # append-only (sync/server/domain/audit_log.py): actor, time, target, never a personal value
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("detail", Text, nullable=False),  # canonical JSON object of non-personal facts
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+)

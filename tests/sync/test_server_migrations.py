@@ -23,7 +23,7 @@ from sqlalchemy import MetaData, create_engine, select, text
 from sync.server import migrate
 from sync.server.cli import main as server_main
 from sync.server.config import load_data_dir
-from sync.server.domain import health
+from sync.server.domain import audit_log, health
 from sync.server.domain.provenance import verify_record
 from sync.server.domain.relay import RelayOutbox, relay_once
 from sync.server.domain.service import Server
@@ -99,11 +99,22 @@ def _check_upgraded(
     dirs: dict[str, Path], before: dict[str, Any], expected: dict[str, Any]
 ) -> None:
     """After ``upgrade``: the head revision, the schema of tables.py, every row kept (the old
-    schema marker excepted), the counts the fixture's release wrote, provenance still provable."""
+    schema marker excepted), the counts the fixture's release wrote, provenance still provable;
+    the audit log holds the upgrade itself and nothing else."""
     for level in LEVELS:
         url = _url(dirs[level])
         assert _schema_diff(url) == [], level
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            logged = audit_log.entries(conn)
+            assert audit_log.verify(conn) == [], level
+        engine.dispose()
+        assert [(e.actor, e.action, e.detail) for e in logged] == [
+            ("admin", "schema_upgraded", {"from": "0001", "to": migrate.head()})
+        ], level
         after = _rows(url)
+        after.pop("audit_log")
+        after["meta"] = [r for r in after["meta"] if r[0] != audit_log.HEAD_KEY]
         old = dict(before[level])
         old["meta"] = [r for r in old["meta"] if r[0] != "schema"]
         assert after == old, level
@@ -182,6 +193,7 @@ def test_upgrade_brings_the_sqlite_fixture_forward_with_everything_intact(
         assert code == 0, err
         assert "schema revision 0001 (the release before schema migrations)" in out
         assert "applied 0002: Indexes for the queries" in out
+        assert "applied 0003: The server's audit log" in out
         assert f"now at schema revision {migrate.head()}" in out
         backups = list((dirs[level] / "backups").glob("server-before-upgrade-from-0001-*.db"))
         assert len(backups) == 1
@@ -238,7 +250,9 @@ def test_upgrade_brings_the_postgresql_fixture_forward_with_everything_intact(
     for level in LEVELS:
         code, out, err = _run(capsys, "upgrade", "--data", str(dirs[level]))
         assert code == 0, err
-        assert "applied 0002" in out and "backed up" not in out  # pg_dump is the admin's
+        assert (
+            "applied 0002" in out and "applied 0003" in out and "backed up" not in out
+        )  # pg_dump is the admin's
     _check_upgraded(dirs, before, expected)
     _relay_the_rest(dirs)
 
@@ -247,7 +261,7 @@ def test_migrations_from_nothing_make_exactly_the_tables_of_tables_py(tmp_path: 
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     engine = create_engine(url)
     before, applied = migrate.upgrade(engine)
-    assert before.status == "empty" and applied == ["0001", "0002"]
+    assert before.status == "empty" and applied == ["0001", "0002", "0003"]
     engine.dispose()
     assert _schema_diff(url) == []
     # and a database a new server creates directly is the same schema, stamped at the head

@@ -11,6 +11,7 @@
     uniondesk-server status --data DIR [--json]
     uniondesk-server install-service --data DIR [--user U] [--host H] [--port P] [--output FILE]
     uniondesk-server upgrade --data DIR [--no-backup]
+    uniondesk-server audit-log --data DIR [--verify] [--json] [--limit N]
 
 Every command with ``--data`` also takes ``--master-key-file FILE`` / ``--passphrase-file FILE``
 (the master key that opens the keyring; ``sync/server/keyring.py``).
@@ -76,7 +77,7 @@ def cmd_add_org_unit(args: argparse.Namespace) -> int:
     parent = args.parent or server.config.org_unit_code
     if server.store.org_unit(parent) is None:
         raise ServerSetupError(f"unknown parent org unit {parent}")
-    server.store.add_org_unit(args.code, args.name, parent, args.kind)
+    server.add_org_unit(args.code, args.name, parent, args.kind)
     sent = server.publish_org_units()
     print(f"org unit {args.code} {args.name} (under {parent}); tree sent to {sent} device(s)")
     return 0
@@ -89,7 +90,7 @@ def cmd_enroll_code(args: argparse.Namespace) -> int:
             raise ServerSetupError(
                 f"unknown org unit {args.org_unit}; give --org-unit-name to add it"
             )
-        server.store.add_org_unit(
+        server.add_org_unit(
             args.org_unit, args.org_unit_name, server.config.org_unit_code, "township"
         )
     code = server.make_enroll_code(args.org_unit, role=args.role, ttl_hours=args.ttl_hours)
@@ -101,7 +102,7 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
     server = _server(args)
     if server.store.device(args.device_id) is None:
         raise ServerSetupError(f"no device {args.device_id}")
-    if server.store.revoke_device(args.device_id):
+    if server.revoke_device(args.device_id):
         server.log.info("device revoked device=%s", args.device_id)
         print(f"revoked {args.device_id}")
     else:
@@ -228,11 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", choices=("offered", "accepted", "refused", "withdrawn"))
     p = command("publish-form", cmd_publish_form, "publish a form definition to every device")
     p.add_argument("file")
-    from sync.server.cli import ops, relay, schema  # relay, verify, …; status, …; upgrade
+    from sync.server.cli import audit, ops, relay, schema  # relay, …; status, …; upgrade; audit
 
     relay.add_commands(command)
     ops.add_commands(command)
     schema.add_commands(command)
+    audit.add_commands(command)
     return parser
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sync.server import migrate
 from sync.server.config import DataDir, ServerSetupError, ensure_keyring, load_data_dir
+from sync.server.domain import audit_log
 from sync.server.domain.formset import FormSet
 from sync.server.domain.personal import Sealer, SensitiveFields, sensitive_paths
 from sync.server.keyring import describe_master
@@ -89,6 +90,11 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
         _, applied = migrate.upgrade(store.engine, sealer)
         for revision in applied:
             print(f"applied {revision}: {migrate.describe(revision)}")
+        with store.write() as conn:  # after the revisions: the audit log is one of them
+            audit_log.append(
+                conn, "schema_upgraded", "admin", "database",
+                {"from": before.current or "none", "to": migrate.head()},
+            )  # fmt: skip
         compact(store)
         print(f"now at schema revision {migrate.head()}")
     finally:

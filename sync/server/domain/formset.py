@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 import forms
 from sync.server.config import ServerSetupError
+from sync.server.domain import audit_log
 from sync.server.store import Store, now_iso
 from sync.server.tables import form_definitions
 
@@ -69,8 +70,9 @@ class FormSet:
         self.refresh()
         return [self._forms[key].raw for key in sorted(self._forms)]
 
-    def publish(self, raw: Mapping[str, Any]) -> Any:
-        """Validate and store a new definition (raises forms.DefinitionError if invalid)."""
+    def publish(self, raw: Mapping[str, Any], actor: str = "admin") -> Any:
+        """Validate and store a new definition (raises forms.DefinitionError if invalid); a new
+        one gets an audit-log entry in the same transaction."""
         form = forms.load_form_dict(dict(raw), source="publish")
         with self._lock, self._store.write() as conn:
             exists = conn.execute(
@@ -94,6 +96,7 @@ class FormSet:
                         published_at=now_iso(),
                     )
                 )
+                audit_log.append(conn, "form_published", actor, form.id, {"version": form.version})
             self._forms[(form.id, form.version)] = form
         return form
 

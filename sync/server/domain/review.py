@@ -28,6 +28,7 @@ from sync.protocol import (
     canonical_json,
     unsigned,
 )
+from sync.server.domain import audit_log
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
 from sync.server.store import Store, now_iso
@@ -396,6 +397,9 @@ def _decide_one(
             decided_at=decided_at,
             acceptance=canonical_json(acceptance).decode("utf-8") if acceptance else None,
         )
+    )
+    audit_log.append(
+        conn, f"record_{decision}", reviewer, uuid_, {"decision": decision, "version": version}
     )
     server.enqueue(
         conn,

@@ -42,10 +42,11 @@ from sync.protocol import (
     split_enroll_code,
 )
 from sync.server.config import DataDir, ServerSetupError
+from sync.server.domain import audit_log
 from sync.server.domain.formset import FormSet
 from sync.server.domain.personal import Sealer, sensitive_paths
 from sync.server.errors import SyncError
-from sync.server.store import Store, now_iso
+from sync.server.store import Store, now_iso, revoke_device, upsert_org_unit
 from sync.server.tables import devices, enroll_codes, inbox
 
 ROLES = ("township", "reviewer", "county")
@@ -73,8 +74,8 @@ class Server:
         self.ca_pem = data.ca_pem()
         self._ca_check = ca_check(self.ca_pem)
         if self.store.org_unit(self.config.org_unit_code) is None:
-            self.store.add_org_unit(
-                self.config.org_unit_code, self.config.name, None, self.config.level
+            self.add_org_unit(
+                self.config.org_unit_code, self.config.name, None, self.config.level, actor="init"
             )
 
     def sensitive_fields(self, form_id: str, version: int) -> frozenset[str]:
@@ -114,10 +115,29 @@ class Server:
             "time": now_iso(),
         }
 
+    # ------------------------------------------------------------------ org units
+
+    def add_org_unit(
+        self, code: str, name: str, parent: str | None, kind: str, *, actor: str = "admin"
+    ) -> bool:
+        """Add or change an org unit, with its audit-log entry; True when it is new."""
+        with self.store.write() as conn:
+            added = upsert_org_unit(conn, code, name, parent, kind)
+            audit_log.append(
+                conn, "org_unit_changed", actor, code,
+                {"change": "added" if added else "changed", "kind": kind},
+            )  # fmt: skip
+        return added
+
     # ------------------------------------------------------------------ enrollment
 
     def make_enroll_code(
-        self, org_unit: str, *, role: str = "township", ttl_hours: float | None = None
+        self,
+        org_unit: str,
+        *,
+        role: str = "township",
+        ttl_hours: float | None = None,
+        actor: str = "admin",
     ) -> str:
         """A one-time code for a device of ``org_unit`` (which must exist)."""
         if role not in ROLES:
@@ -137,6 +157,13 @@ class Server:
                     created_at=now_iso(),
                     expires_at=time.time() + ttl * 3600,
                 )
+            )
+            audit_log.append(
+                conn,
+                "enroll_code_issued",
+                actor,
+                org_unit,
+                {"role": role, "ttl_hours": round(float(ttl), 2)},
             )
         self.log.info("enroll code created org_unit=%s role=%s ttl_h=%s", org_unit, role, ttl)
         return format_enroll_code(secret + self._ca_check)
@@ -182,6 +209,7 @@ class Server:
                 )
             )
             org_unit_code, role = row.org_unit, row.role
+            audit_log.append(conn, "device_enrolled", device_id, org_unit_code, {"role": role})
             if role == "township":  # offers sent to its unit before it was enrolled
                 from sync.server.domain.transfers import open_offers
 
@@ -204,6 +232,14 @@ class Server:
         )
 
     # ------------------------------------------------------------------ devices
+
+    def revoke_device(self, device_id: str, *, actor: str = "admin") -> bool:
+        """Cut a device off, with its audit-log entry; False when it was revoked before."""
+        with self.store.write() as conn:
+            revoked = revoke_device(conn, device_id)
+            if revoked:
+                audit_log.append(conn, "device_revoked", actor, device_id)
+        return revoked
 
     def active_device(self, device_id: str) -> Row:
         row = self.store.device(device_id)

@@ -1,0 +1,239 @@
+"""The server's audit log: an append-only, hash-chained record of administrative and review actions.
+
+Each entry says who (``actor``: ``admin`` for the command line, a device id, a reviewer's name as
+stored in ``reviews.reviewer``) did what (``action``, one of :data:`ACTIONS`) to which ``target``
+(a device id, a record uuid, an org-unit code, a form id) when (``at``, server clock), with a
+small ``detail`` object of non-personal facts (``{"decision": "accepted", "version": 2}``).
+Never a personal value: :func:`append` refuses a detail holding 8 or more consecutive digits
+(the tail of an ID or phone number).
+
+``entry_hash`` is SHA-256 over the canonical JSON of ``{seq, at, actor, action, target, detail,
+prev_hash}``; ``prev_hash`` is the previous entry's ``entry_hash`` (64 zeros for the first). The
+last seq and hash are also kept in ``meta`` (``audit_log_head``), so :func:`verify` finds an
+edited entry (its hash), a deleted one (a gap, a broken link) and a cut-off tail (the head).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.engine import Connection
+
+from sync.protocol import canonical_json
+from sync.server.store import now_iso
+from sync.server.tables import audit_log, meta
+
+ACTIONS = (
+    "enroll_code_issued",
+    "device_enrolled",
+    "device_revoked",
+    "record_accepted",
+    "record_returned",
+    "unmask",
+    "unmask_refused",
+    "export",
+    "form_published",
+    "key_rotated",
+    "schema_upgraded",
+    "org_unit_changed",
+)
+GENESIS = "0" * 64
+HEAD_KEY = "audit_log_head"
+_PG_LOCK = 0x55444155  # pg_advisory_xact_lock key: one appender at a time ("UDAU")
+_PERSONAL = re.compile(r"\d{8,}")
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+    prev_hash: str
+    entry_hash: str
+
+    def line(self) -> str:
+        detail = canonical_json(self.detail).decode("utf-8") if self.detail else ""
+        return f"{self.seq:>6}  {self.at}  {self.actor}  {self.action}  {self.target}  {detail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "target": self.target,
+            "detail": self.detail,
+            "prev_hash": self.prev_hash,
+            "entry_hash": self.entry_hash,
+        }
+
+
+def entry_hash(
+    seq: int, at: str, actor: str, action: str, target: str, detail: Any, prev_hash: str
+) -> str:
+    doc = {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "target": target,
+        "detail": detail,
+        "prev_hash": prev_hash,
+    }
+    return hashlib.sha256(canonical_json(doc)).hexdigest()
+
+
+def _personal(value: Any) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, dict):
+        return any(_personal(k) or _personal(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_personal(v) for v in value)
+    return bool(_PERSONAL.search(str(value)))
+
+
+def _head(conn: Connection) -> tuple[int, str] | None:
+    raw = conn.execute(select(meta.c.value).where(meta.c.key == HEAD_KEY)).scalar()
+    if raw is None:
+        return None
+    try:
+        doc = json.loads(raw)
+        return int(doc["seq"]), str(doc["hash"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _tail(conn: Connection) -> tuple[int, str] | None:
+    row = conn.execute(
+        select(audit_log.c.seq, audit_log.c.entry_hash).order_by(audit_log.c.seq.desc()).limit(1)
+    ).first()
+    return None if row is None else (int(row.seq), str(row.entry_hash))
+
+
+def append(
+    conn: Connection,
+    action: str,
+    actor: str,
+    target: str,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Add one entry inside the caller's write transaction; returns its seq.
+
+    On SQLite the Store's ``write()`` serialises writers (BEGIN IMMEDIATE); on PostgreSQL a
+    transaction-scoped advisory lock keeps two writers from chaining onto the same entry."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    detail = dict(detail or {})
+    if _personal(detail):
+        raise ValueError("an audit detail must not hold a personal value (8 or more digits)")
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+    # chain onto the later of the table's tail and the recorded head: a deleted tail then shows
+    # as a gap, and a row added behind the head's back does not stop the server's work
+    candidates = [c for c in (_tail(conn), _head(conn)) if c is not None]
+    last_seq, last_hash = max(candidates) if candidates else (0, GENESIS)
+    seq, at = last_seq + 1, now_iso()
+    digest = entry_hash(seq, at, actor, action, target, detail, last_hash)
+    conn.execute(
+        audit_log.insert().values(
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            target=target,
+            detail=canonical_json(detail).decode("utf-8"),
+            prev_hash=last_hash,
+            entry_hash=digest,
+        )
+    )
+    value = json.dumps({"seq": seq, "hash": digest})
+    done = conn.execute(update(meta).where(meta.c.key == HEAD_KEY).values(value=value))
+    if done.rowcount == 0:
+        conn.execute(meta.insert().values(key=HEAD_KEY, value=value))
+    return seq
+
+
+def _detail(raw: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {"_unreadable": raw}
+    return value if isinstance(value, dict) else {"_unreadable": raw}
+
+
+def entries(conn: Connection, limit: int | None = None) -> list[AuditEntry]:
+    """The entries, oldest first (``limit``: only the newest ``limit``)."""
+    query = select(audit_log).order_by(audit_log.c.seq.desc() if limit else audit_log.c.seq)
+    if limit:
+        query = query.limit(limit)
+    rows = list(conn.execute(query))
+    if limit:
+        rows.reverse()
+    return [
+        AuditEntry(
+            seq=int(r.seq),
+            at=r.at,
+            actor=r.actor,
+            action=r.action,
+            target=r.target,
+            detail=_detail(r.detail),
+            prev_hash=r.prev_hash,
+            entry_hash=r.entry_hash,
+        )
+        for r in rows
+    ]
+
+
+def verify(conn: Connection) -> list[str]:
+    """What is wrong with the chain, for a person; empty when it is intact."""
+    problems: list[str] = []
+    expected_seq, expected_prev = 1, GENESIS
+    last: tuple[int, str] | None = None
+    for e in entries(conn):
+        if e.seq != expected_seq:
+            gone = (
+                f"entry {expected_seq}"
+                if e.seq == expected_seq + 1
+                else f"entries {expected_seq}..{e.seq - 1}"
+            )
+            problems.append(f"{gone} missing before entry {e.seq} (deleted)")
+        if e.prev_hash != expected_prev:
+            problems.append(
+                f"entry {e.seq}: previous hash does not match "
+                + (f"entry {last[0]}" if last else "the start of the log")
+                + " (an entry before it was deleted or edited)"
+            )
+        digest = entry_hash(e.seq, e.at, e.actor, e.action, e.target, e.detail, e.prev_hash)
+        if digest != e.entry_hash:
+            problems.append(f"entry {e.seq}: content does not match its hash (edited)")
+        last = (e.seq, e.entry_hash)
+        expected_seq, expected_prev = e.seq + 1, e.entry_hash
+    head = _head(conn)
+    recorded = conn.execute(select(meta.c.value).where(meta.c.key == HEAD_KEY)).scalar()
+    if head is None and recorded is not None:
+        problems.append(f"the recorded head (meta {HEAD_KEY}) is unreadable")
+    elif head is None and last is not None:
+        problems.append(f"entries but no recorded head (meta {HEAD_KEY} deleted)")
+    elif head is not None and last is None:
+        problems.append(f"the log is empty but its recorded head is entry {head[0]} (deleted)")
+    elif head is not None and last is not None and head != last:
+        if head[0] > last[0]:
+            problems.append(
+                f"the log ends at entry {last[0]} but its recorded head is entry {head[0]} "
+                "(entries at the end deleted)"
+            )
+        else:
+            problems.append(
+                f"the log ends at entry {last[0]}, which is not its recorded head "
+                f"(entry {head[0]}): the last entries were edited or added outside the server"
+            )
+    return problems

@@ -12,6 +12,7 @@ import socket
 import sqlite3
 import stat
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, select, text
 
+from sync.protocol import canonical_json
 from sync.server import migrate
+from sync.server.backup import read_backup
 from sync.server.cli import main as server_main
 from sync.server.config import load_data_dir
 from sync.server.domain import audit_log, health
+from sync.server.domain.personal import Sealer
 from sync.server.domain.provenance import verify_record
 from sync.server.domain.relay import RelayOutbox, relay_once
 from sync.server.domain.service import Server
 from sync.server.permissions import make_private
+from sync.server.sensitive import is_sealed_doc
 from sync.server.tables import metadata
 from tests.sync.client_support import ThreadedServer
 from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
@@ -47,8 +52,34 @@ def _copy(kind: str, tmp_path: Path) -> dict[str, Path]:
     return out
 
 
-def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every UnionDesk table, sorted: what an upgrade must keep."""
+# (table, column) sealed at rest -> (document kind, its id from the row); records: value tokens
+SEALED: dict[tuple[str, str], tuple[str, Callable[[Any], str]]] = {
+    ("inbox", "message"): ("inbox", lambda r: r["msg_id"]),
+    ("batches", "receipt"): ("receipt", lambda r: r["batch_id"]),
+    ("transfers", "offer"): ("transfer_offer", lambda r: r["transfer_id"]),
+    ("relay_items", "item"): ("relay_item", lambda r: f"{r['record_uuid']}|{r['version']}"),
+    ("relay_items", "errors"): ("relay_errors", lambda r: f"{r['record_uuid']}|{r['version']}"),
+    ("relay_batches", "receipt"): ("relay_receipt", lambda r: r["batch_id"]),
+}
+
+
+def _opened(table: str, row: dict[str, Any], sealer: Sealer) -> dict[str, Any]:
+    """A row with its sealed values opened: what it held before the upgrade sealed them."""
+    out = dict(row)
+    for column, value in row.items():
+        if table == "records" and column == "content":
+            out[column] = canonical_json(sealer.open_content(value)).decode("utf-8")
+        elif (table, column) in SEALED and value is not None:
+            assert is_sealed_doc(bytes(value) if isinstance(value, memoryview) else value)
+            kind, ident = SEALED[(table, column)]
+            plain = sealer.open_doc(kind, ident(row), value)
+            out[column] = plain if isinstance(value, bytes | memoryview) else plain.decode()
+    return out
+
+
+def _rows(url: str, sealer: Sealer | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every UnionDesk table, sorted: what an upgrade must keep (sealed values
+    opened with ``sealer``: the upgrade seals them)."""
     engine = create_engine(url)
     reflected = MetaData()
     reflected.reflect(engine)
@@ -58,8 +89,11 @@ def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
             if name == "alembic_version":
                 continue
             cols = sorted(table.columns, key=lambda c: c.name)
-            rows = conn.execute(select(*cols)).all()
-            out[name] = sorted((tuple(r) for r in rows), key=repr)
+            rows = [dict(r._mapping) for r in conn.execute(select(*cols))]
+            if sealer is not None:
+                rows = [_opened(name, r, sealer) for r in rows]
+            out[name] = sorted((tuple(bytes(v) if isinstance(v, memoryview) else v
+                                      for v in r.values()) for r in rows), key=repr)  # fmt: skip
     engine.dispose()
     return out
 
@@ -92,7 +126,27 @@ def _free_port() -> str:
 
 
 def _url(data: Path) -> str:
-    return load_data_dir(data).db_url
+    """The database of a data directory (read from config.json: before the upgrade there is
+    no keyring to load the directory with)."""
+    config = json.loads((data / "config.json").read_text(encoding="utf-8"))
+    return config.get("db_url") or f"sqlite:///{data / 'server.db'}"
+
+
+def _no_plaintext_left(data: Path, before: dict[str, Any]) -> None:
+    """No ID number or phone of the fixture's records is left in the SQLite file or its WAL
+    (the upgrade seals them and compacts), nor in the pre-upgrade backup."""
+    values = set()
+    for row in before["records"]:
+        for v in row:
+            if isinstance(v, str) and v.startswith("{"):
+                data_ = json.loads(v).get("data", {})
+                values |= {data_.get(f) for f in ("id_number", "phone")} - {None, ""}
+    assert values, "the fixture has members with ID numbers and phones"
+    files = [p for p in data.rglob("*") if p.is_file()]
+    for path in files:
+        blob = path.read_bytes()
+        found = [v for v in values if v.encode() in blob]
+        assert not found, f"{path.relative_to(data)} holds {len(found)} plaintext values"
 
 
 def _check_upgraded(
@@ -112,7 +166,11 @@ def _check_upgraded(
         assert [(e.actor, e.action, e.detail) for e in logged] == [
             ("admin", "schema_upgraded", {"from": "0001", "to": migrate.head()})
         ], level
-        after = _rows(url)
+        server = Server(load_data_dir(dirs[level]))
+        after = _rows(url, server.sealer)
+        server.store.close()
+        assert after.pop("sensitive_index"), level  # the fixture's ID numbers and phones
+        _no_plaintext_left(dirs[level], before[level])
         after.pop("audit_log")
         after["meta"] = [r for r in after["meta"] if r[0] != audit_log.HEAD_KEY]
         old = dict(before[level])
@@ -195,11 +253,15 @@ def test_upgrade_brings_the_sqlite_fixture_forward_with_everything_intact(
         assert "applied 0002: Indexes for the queries" in out
         assert "applied 0003: The server's audit log" in out
         assert f"now at schema revision {migrate.head()}" in out
-        backups = list((dirs[level] / "backups").glob("server-before-upgrade-from-0001-*.db"))
+        backups = list(
+            (dirs[level] / "backups").glob("server-before-upgrade-from-0001-*.udbackup")
+        )
         assert len(backups) == 1
         assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
-        with sqlite3.connect(backups[0]) as copy:  # the backup is the old database, readable
-            assert copy.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("1",)
+        _, snapshot = read_backup(load_data_dir(dirs[level]), backups[0])  # sealed, yet whole
+        copy = sqlite3.connect(":memory:")
+        copy.deserialize(snapshot)
+        assert copy.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("1",)
         copy.close()
     _check_upgraded(dirs, before, expected)
 
@@ -261,7 +323,7 @@ def test_migrations_from_nothing_make_exactly_the_tables_of_tables_py(tmp_path: 
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     engine = create_engine(url)
     before, applied = migrate.upgrade(engine)
-    assert before.status == "empty" and applied == ["0001", "0002", "0003"]
+    assert before.status == "empty" and applied == ["0001", "0002", "0003", "0004"]
     engine.dispose()
     assert _schema_diff(url) == []
     # and a database a new server creates directly is the same schema, stamped at the head

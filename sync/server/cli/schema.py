@@ -1,15 +1,14 @@
-"""``uniondesk-server upgrade``: bring a server's database to this program's schema revision."""
+"""``uniondesk-server upgrade`` (the database to this program's schema revision), ``backup`` and
+``restore`` (sealed copies of a SQLite database, ``backup.py``)."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sync.server import migrate
+from sync.server import backup, migrate
 from sync.server.config import DataDir, ServerSetupError, ensure_keyring, load_data_dir
 from sync.server.domain import audit_log
 from sync.server.domain.formset import FormSet
@@ -28,23 +27,41 @@ def _sensitive_fields(forms: FormSet) -> SensitiveFields:
 
 
 def backup_sqlite(data: DataDir, revision: str) -> Path | None:
-    """Copy a SQLite database (online, with SQLite's backup API) to DATA/backups before an
-    upgrade changes it; private like the database. PostgreSQL: None (its upgrade is one
-    transaction per revision; back it up with pg_dump as usual)."""
-    url = data.db_url
-    if not url.startswith("sqlite:///"):
+    """Seal a copy of a SQLite database (online; ``backup.py``) into DATA/backups before an
+    upgrade changes it. PostgreSQL: None (its upgrade is one transaction per revision; back it
+    up with pg_dump as usual)."""
+    if not data.db_url.startswith("sqlite:///"):
         return None
-    source = Path(url.removeprefix("sqlite:///"))
     folder = data.path / "backups"
     folder.mkdir(mode=0o700, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = folder / f"server-before-upgrade-from-{revision}-{stamp}.db"
-    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    target = folder / f"server-before-upgrade-from-{revision}-{stamp}.udbackup"
+    backup.write_backup(data, target)
     return target
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    data = load_data_dir(Path(args.data))
+    target = Path(args.output)
+    if target.exists():
+        raise ServerSetupError(f"{target} exists; name a new file")
+    header = backup.write_backup(data, target)
+    print(f"backed up {header['bytes']} bytes of {data.config.name} to {target} (sealed)")
+    print(f"restoring it needs this server's {describe_master(data.path, data.keys)}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    data = load_data_dir(Path(args.data))
+    header = backup.restore_backup(data, Path(args.file))
+    print(f"restored the database of {header['created_at']} from {args.file}")
+    with open_store(data.db_url, require_current=False).engine.connect() as conn:
+        state = migrate.schema_state(conn)
+    if state.status == "behind":
+        print(
+            f"it is at schema revision {state.current}: run 'uniondesk-server upgrade --data {args.data}'"
+        )
+    return 0
 
 
 def compact(store: Store) -> None:
@@ -103,6 +120,12 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
 
 def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    p = command("backup", cmd_backup, "write a sealed, online backup of the SQLite database")
+    p.add_argument("-o", "--output", required=True, help="the new backup file")
+    p = command(
+        "restore", cmd_restore, "replace the SQLite database by a sealed backup (stop serve first)"
+    )
+    p.add_argument("file", help="a file written by 'uniondesk-server backup' or 'upgrade'")
     p = command(
         "upgrade",
         cmd_upgrade,

@@ -59,10 +59,10 @@ def _seal_column(
 ) -> None:
     """Seal every plaintext value of ``table.column`` as a ``kind`` document."""
     conn = op.get_bind()
-    sealer = _sealer()
     t = sa.table(table, sa.column(key), sa.column(column), *(sa.column(c) for c in extra))
     query = sa.select(t).where(t.c[column].is_not(None))
     for rows in _chunks(conn, query):
+        sealer = _sealer()  # only asked for when there is something to seal
         updates = []
         for r in rows:
             value = r._mapping[column]
@@ -82,13 +82,13 @@ def _seal_column(
 
 def _seal_records() -> None:
     conn = op.get_bind()
-    sealer = _sealer()
     records = sa.table("records", sa.column("id"), sa.column("content"))
     index = sa.table(
         "sensitive_index",
         *(sa.column(c) for c in ("digest", "field", "record_uuid", "version", "form_id")),
     )
     for rows in _chunks(conn, sa.select(records.c.id, records.c.content)):
+        sealer = _sealer()
         updates, index_rows = [], []
         for r in rows:
             record = sealer.open_record(json.loads(r.content))  # a half-done run: some sealed

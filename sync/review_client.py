@@ -55,9 +55,12 @@ class ReviewClient:
         params.update(limit=str(limit), offset=str(offset))
         return self._call("GET", "/v1/review/records?" + urlencode(params))
 
-    def record(self, record_uuid: str) -> dict[str, Any]:
-        """One record with every version, its decisions and the township's audit-chain head."""
-        return self._call("GET", f"/v1/review/records/{record_uuid}")
+    def record(self, record_uuid: str, unmask: bool = False) -> dict[str, Any]:
+        """One record with every version, its decisions and the township's audit-chain head.
+        Sensitive values come masked unless ``unmask`` (the device needs the server's
+        ``unmask`` permission, else :class:`SyncError` ``review.unmask_forbidden``; logged)."""
+        query = "?unmask=true" if unmask else ""
+        return self._call("GET", f"/v1/review/records/{record_uuid}{query}")
 
     def decide(self, reviewer: str, decisions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Send decisions (``record_uuid``, ``version``, ``decision``, ``comment``); per-record

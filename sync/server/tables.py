@@ -67,6 +67,8 @@ devices = Table(
     Column("enrolled_at", String(32), nullable=False),
     Column("revoked_at", String(32), nullable=True),
     Column("last_seq", BigInteger, nullable=False, default=0),
+    # space-separated permissions beyond the role (domain/access.py), e.g. "unmask"
+    Column("permissions", Text, nullable=False, default="", server_default=""),
 )
 
 batches = Table(

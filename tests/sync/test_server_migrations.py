@@ -52,6 +52,7 @@ def _copy(kind: str, tmp_path: Path) -> dict[str, Path]:
     return out
 
 
+NEW_COLUMNS = {("devices", "permissions")}  # added after the fixture's release (empty there)
 # (table, column) sealed at rest -> (document kind, its id from the row); records: value tokens
 SEALED: dict[tuple[str, str], tuple[str, Callable[[Any], str]]] = {
     ("inbox", "message"): ("inbox", lambda r: r["msg_id"]),
@@ -89,6 +90,7 @@ def _rows(url: str, sealer: Sealer | None = None) -> dict[str, list[tuple[Any, .
             if name == "alembic_version":
                 continue
             cols = sorted(table.columns, key=lambda c: c.name)
+            cols = [c for c in cols if (name, c.name) not in NEW_COLUMNS]
             rows = [dict(r._mapping) for r in conn.execute(select(*cols))]
             if sealer is not None:
                 rows = [_opened(name, r, sealer) for r in rows]
@@ -323,7 +325,7 @@ def test_migrations_from_nothing_make_exactly_the_tables_of_tables_py(tmp_path: 
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     engine = create_engine(url)
     before, applied = migrate.upgrade(engine)
-    assert before.status == "empty" and applied == ["0001", "0002", "0003", "0004"]
+    assert before.status == "empty" and applied == ["0001", "0002", "0003", "0004", "0005"]
     engine.dispose()
     assert _schema_diff(url) == []
     # and a database a new server creates directly is the same schema, stamped at the head

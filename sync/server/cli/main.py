@@ -113,7 +113,11 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
 def cmd_devices(args: argparse.Namespace) -> int:
     for d in _server(args).store.list_devices():
         state = f"revoked {d.revoked_at}" if d.revoked_at else "active"
-        print(f"{d.device_id}  {d.org_unit:<12} {d.role:<9} seq={d.last_seq:<6} {state}  {d.label}")
+        perms = f" [{d.permissions}]" if getattr(d, "permissions", "") else ""
+        print(
+            f"{d.device_id}  {d.org_unit:<12} {d.role:<9} seq={d.last_seq:<6} {state}{perms}  "
+            f"{d.label}"
+        )
     return 0
 
 
@@ -229,11 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", choices=("offered", "accepted", "refused", "withdrawn"))
     p = command("publish-form", cmd_publish_form, "publish a form definition to every device")
     p.add_argument("file")
-    from sync.server.cli import audit, ops, relay, schema  # relay, …; status, …; upgrade; audit
+    from sync.server.cli import audit, keys, ops, relay, schema  # one module per concern
 
     relay.add_commands(command)
     ops.add_commands(command)
     schema.add_commands(command)
+    keys.add_commands(command)
     audit.add_commands(command)
     return parser
 

@@ -41,6 +41,9 @@ ACTIONS = (
     "key_rotated",
     "schema_upgraded",
     "org_unit_changed",
+    "permission_granted",
+    "permission_revoked",
+    "reencrypted",
 )
 GENESIS = "0" * 64
 HEAD_KEY = "audit_log_head"

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from forms.masking import mask
 from sync.protocol import canonical_json
 from sync.server.sensitive import FieldCipher, is_token
 
@@ -90,6 +91,10 @@ class Sealer:
                 self.cipher.open_value(v, _record_aad(uuid_, version, p)) if is_token(v) else v
             ),
         )
+
+    def masked_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """A plaintext ``record`` with its sensitive values masked for display."""
+        return self._walk(record, lambda v, _p: mask(v))
 
     def seal_content(self, record: Mapping[str, Any]) -> str:
         """The ``records.content`` text of ``record``."""

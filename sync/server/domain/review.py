@@ -29,6 +29,7 @@ from sync.protocol import (
     unsigned,
 )
 from sync.server.domain import audit_log
+from sync.server.domain.access import permissions_of
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
 from sync.server.store import Store, now_iso
@@ -153,9 +154,28 @@ def _audit_head(server: Server, batch_id: str, cache: dict[str, str]) -> str:
     return head
 
 
-def detail(server: Server, device: Any, record_uuid: str) -> dict[str, Any]:
-    """One record: every stored version (oldest first) with its decision and audit head."""
+def _check_unmask(server: Server, device: Any, record_uuid: str) -> None:
+    """An unmask request: logged whether allowed or not; refused (403) without the permission."""
+    allowed = "unmask" in permissions_of(device)
+    action = "unmask" if allowed else "unmask_refused"
+    with server.store.write() as conn:
+        audit_log.append(conn, action, device.device_id, record_uuid)
+    server.log.info("review %s device=%s record=%s", action, device.device_id, record_uuid)
+    if not allowed:
+        raise SyncError(
+            403,
+            "review.unmask_forbidden",
+            "this reviewer device may not see unmasked personal values (ask the county's "
+            "administrator for the unmask permission)",
+        )
+
+
+def detail(server: Server, device: Any, record_uuid: str, unmask: bool = False) -> dict[str, Any]:
+    """One record: every stored version (oldest first) with its decision and audit head.
+    Sensitive values are masked unless ``unmask`` (the device's permission; audited)."""
     _reviewer(server, device)
+    if unmask:
+        _check_unmask(server, device, record_uuid)
     allowed = server.store.subtree_codes(device.org_unit)
     with server.store.read() as conn:
         rows = list(
@@ -177,6 +197,8 @@ def detail(server: Server, device: Any, record_uuid: str) -> dict[str, Any]:
     versions = []
     for r in rows:
         content = server.sealer.open_content(r.content)
+        if not unmask:
+            content = server.sealer.masked_record(content)
         d = decided.get(r.version)
         versions.append(
             {
@@ -207,6 +229,8 @@ def detail(server: Server, device: Any, record_uuid: str) -> dict[str, Any]:
         "type": "review_record",
         "record_uuid": record_uuid,
         "status": (versions[-1]["decision"] or {}).get("decision", "pending"),
+        "masked": not unmask,
+        "may_unmask": "unmask" in permissions_of(device),
         "versions": versions,
     }
 

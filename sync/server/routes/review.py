@@ -39,11 +39,12 @@ def router(server: Server) -> APIRouter:
         return signed_ok(server, result)
 
     @r.get("/v1/review/records/{record_uuid}", responses=schemas.error_responses(401, 403, 404))
-    async def review_record(request: Request, record_uuid: str) -> JSONResponse:
+    async def review_record(
+        request: Request, record_uuid: str, unmask: bool = Query(False)
+    ) -> JSONResponse:
         device = await authenticate(server, request)
-        return signed_ok(
-            server, await run_in_threadpool(review.detail, server, device, record_uuid)
-        )
+        found = await run_in_threadpool(review.detail, server, device, record_uuid, unmask)
+        return signed_ok(server, found)
 
     @r.post("/v1/review/decisions", responses=schemas.error_responses(400, 401, 403, 422))
     async def review_decide(request: Request) -> JSONResponse:

@@ -1,0 +1,138 @@
+"""``rotate-key``, ``reencrypt`` (the key hierarchy, ``keyring.py``), ``grant`` /
+``revoke-permission`` (``domain/access.py``) and ``duplicates`` (``domain/lookups.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from sync.server import keyring
+from sync.server.config import load_data_dir
+
+
+def _server(args: argparse.Namespace):  # -> Server (imported lazily, like cli/main.py)
+    from sync.server.runner import open_server
+
+    return open_server(Path(args.data))
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    from sync.server.domain import audit_log
+
+    path = Path(args.data)
+    data = load_data_dir(path)
+    ring = data.keys
+    provider: keyring.KeyProvider | None = None
+    if args.new_master_key_file:
+        target = Path(args.new_master_key_file).resolve()
+        if target.is_relative_to(path.resolve()):
+            raise keyring.ServerSetupError(
+                "the new master key file must not be in the data directory"
+            )
+        provider = keyring.KeyFileProvider.create(target)
+    elif args.new_passphrase_file:
+        source = keyring.KeySource(passphrase_file=Path(args.new_passphrase_file))
+        passphrase = source.passphrase(required=True)
+        assert passphrase is not None
+        provider = keyring.PassphraseProvider.create(passphrase)
+    kid = ring.add_data_key()
+    ring.save(provider)
+    server = _server(args)
+    with server.store.write() as conn:
+        detail = {"data_key": kid, "master": ring.provider.describe()["kind"]}
+        audit_log.append(conn, "key_rotated", "admin", "keyring", detail)
+    print(f"new data key {kid}; keyring re-wrapped by the {keyring.describe_master(path, ring)}")
+    if args.reencrypt:
+        return _reencrypt(server, args)
+    print(f"values sealed before stay readable; 'uniondesk-server reencrypt --data {args.data}' "
+          "re-seals them with the new key")  # fmt: skip
+    print("restart serve so that it seals with the new key")
+    return 0
+
+
+def _reencrypt(server, args: argparse.Namespace) -> int:  # noqa: ANN001
+    from sync.server.domain import audit_log
+    from sync.server.domain.reencrypt import keys_in_use, reencrypt
+
+    def show(p) -> None:  # noqa: ANN001
+        print(f"\rre-sealed {p.resealed} value(s)…", end="", flush=True)
+
+    progress = reencrypt(server.store, server.sealer, on_slice=show)
+    print()
+    ring = server.data.keys
+    dropped = ring.drop_data_keys(keys_in_use(server.store))
+    if dropped:
+        ring.save()
+    with server.store.write() as conn:
+        detail = {"resealed": progress.resealed, "dropped": ",".join(dropped)}
+        audit_log.append(conn, "reencrypted", "admin", "keyring", detail)
+    print(f"re-sealed {progress.resealed} value(s) with data key {ring.current}"
+          + (f"; dropped unused key(s) {', '.join(dropped)}" if dropped else ""))  # fmt: skip
+    return 0
+
+
+def cmd_reencrypt(args: argparse.Namespace) -> int:
+    return _reencrypt(_server(args), args)
+
+
+def cmd_grant(args: argparse.Namespace) -> int:
+    from sync.server.domain.access import set_permission
+
+    held = set_permission(_server(args).store, args.device_id, args.permission, True)
+    print(f"device {args.device_id} now holds: {' '.join(sorted(held))}")
+    return 0
+
+
+def cmd_revoke_permission(args: argparse.Namespace) -> int:
+    from sync.server.domain.access import set_permission
+
+    held = set_permission(_server(args).store, args.device_id, args.permission, False)
+    print(f"device {args.device_id} now holds: {' '.join(sorted(held)) or 'no permissions'}")
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    from sync.server.domain.lookups import duplicate_people
+
+    groups = duplicate_people(_server(args), field=args.field, form_id=args.form)
+    if args.json:
+        print(json.dumps([[h.__dict__ for h in g] for g in groups], ensure_ascii=False, indent=2))
+        return 0
+    for n, group in enumerate(groups, 1):
+        print(f"{n}. one {args.field} in {len(group)} records:")
+        for h in group:
+            print(f"   {h.record_uuid} v{h.version}  {h.org_unit}")
+    print(f"{len(groups)} group(s) of records sharing one {args.field}")
+    return 0
+
+
+def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    from sync.server.domain.access import PERMISSIONS
+
+    p = command(
+        "rotate-key",
+        cmd_rotate_key,
+        "new data key (and optionally a new master key); --reencrypt re-seals the stored values",
+    )
+    new = p.add_mutually_exclusive_group()
+    new.add_argument(
+        "--new-master-key-file", metavar="FILE", help="wrap the keyring by this key file"
+    )
+    new.add_argument(
+        "--new-passphrase-file", metavar="FILE", help="wrap the keyring by this passphrase"
+    )
+    p.add_argument(
+        "--reencrypt", action="store_true", help="re-seal every stored value now (resumable)"
+    )
+    command("reencrypt", cmd_reencrypt, "re-seal the values still sealed with an older data key")
+    for name, func, what in (("grant", cmd_grant, "give a device a permission"),
+                             ("revoke-permission", cmd_revoke_permission, "take it back")):  # fmt: skip
+        p = command(name, func, what)
+        p.add_argument("device_id")
+        p.add_argument("permission", choices=PERMISSIONS)
+    p = command("duplicates", cmd_duplicates, "records sharing one sensitive value (blind index)")
+    p.add_argument("--field", default="id_number")
+    p.add_argument("--form", default="member")
+    p.add_argument("--json", action="store_true")

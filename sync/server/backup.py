@@ -52,6 +52,8 @@ def _private(path: Path) -> BinaryIO:
 def write_backup(data: DataDir, target: Path) -> dict[str, Any]:
     """Seal an online snapshot of the SQLite database into ``target`` (a new, private file)."""
     source = sqlite_path(data)
+    if not source.is_file():
+        raise ServerSetupError(f"there is no database to back up at {source}")
     with sqlite3.connect(source) as conn:
         image = bytearray(conn.serialize())
     conn.close()

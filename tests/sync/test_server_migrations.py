@@ -142,7 +142,7 @@ def _no_plaintext_left(data: Path, before: dict[str, Any]) -> None:
         for v in row:
             if isinstance(v, str) and v.startswith("{"):
                 data_ = json.loads(v).get("data", {})
-                values |= {data_.get(f) for f in ("id_number", "phone")} - {None, ""}
+                values |= {data_.get(f) for f in ("id_number", "mobile", "phone")} - {None, ""}
     assert values, "the fixture has members with ID numbers and phones"
     files = [p for p in data.rglob("*") if p.is_file()]
     for path in files:

@@ -19,12 +19,12 @@ def _server(args: argparse.Namespace):  # -> Server (imported lazily, like cli/m
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
-    from sync.server.domain import audit_log
 
     path = Path(args.data)
     data = load_data_dir(path)
     ring = data.keys
     provider: keyring.KeyProvider | None = None
+    source = keyring.current_source()
     if args.new_master_key_file:
         target = Path(args.new_master_key_file).resolve()
         if target.is_relative_to(path.resolve()):
@@ -32,6 +32,7 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
                 "the new master key file must not be in the data directory"
             )
         provider = keyring.KeyFileProvider.create(target)
+        source = keyring.KeySource(key_file=target)
     elif args.new_passphrase_file:
         source = keyring.KeySource(passphrase_file=Path(args.new_passphrase_file))
         passphrase = source.passphrase(required=True)
@@ -39,6 +40,13 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
         provider = keyring.PassphraseProvider.create(passphrase)
     kid = ring.add_data_key()
     ring.save(provider)
+    with keyring.use_source(source):  # the rest of the command under the new master key
+        return _after_rotation(args, path, ring, kid)
+
+
+def _after_rotation(args: argparse.Namespace, path: Path, ring: keyring.Keyring, kid: str) -> int:
+    from sync.server.domain import audit_log
+
     server = _server(args)
     with server.store.write() as conn:
         detail = {"data_key": kid, "master": ring.provider.describe()["kind"]}

@@ -1,0 +1,226 @@
+"""The server's field encryption and key hierarchy: published test vectors for the primitives,
+tokens bound to their place, the master key from a key file or a passphrase, rotation with
+re-encryption, sealed backups, and the clear errors a county IT person meets."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from sync.server.backup import read_backup
+from sync.server.cli import main as server_main
+from sync.server.config import ServerSetupError, init_data_dir, load_data_dir
+from sync.server.domain.reencrypt import keys_in_use
+from sync.server.domain.service import Server
+from sync.server.keyring import KeySource, default_key_file
+from sync.server.sensitive import FieldCipher, SealError, _b64, key_id_of
+from tests.rosters.conftest import resident_id
+
+# AES-256-GCM: McGrew & Viega, "The Galois/Counter Mode of Operation", test case 15
+GCM_KEY = bytes.fromhex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308")
+GCM_IV = bytes.fromhex("cafebabefacedbaddecaf888")
+GCM_PLAIN = bytes.fromhex(
+    "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+    "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255"
+)
+GCM_CIPHER = bytes.fromhex(
+    "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+    "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad"
+)
+GCM_TAG = bytes.fromhex("b094dac5d93471bdec1a502270e3cc6c")
+
+
+def test_sealed_documents_are_aes_256_gcm_as_published() -> None:
+    cipher = FieldCipher({"k1": GCM_KEY}, "k1", bytes(32))
+    framed = "UDENC1.k1." + _b64(GCM_IV + GCM_CIPHER + GCM_TAG)
+    assert cipher.open_doc(framed, "") == GCM_PLAIN  # the spec's vector opens as the spec says
+    tampered = "UDENC1.k1." + _b64(GCM_IV + GCM_CIPHER + bytes(16))
+    with pytest.raises(SealError):
+        cipher.open_doc(tampered, "")
+
+
+def test_blind_index_is_hmac_sha256_as_published() -> None:
+    # RFC 4231 test case 2 for the primitive; then the index is exactly HMAC(key, field 0 value)
+    mac = hmac.new(b"Jefe", b"what do ya want for nothing?", hashlib.sha256).hexdigest()
+    assert mac == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    key = bytes(range(32))
+    cipher = FieldCipher({"k1": bytes(32)}, "k1", key)
+    want = hmac.new(key, b"id_number\x00330106198701100017", hashlib.sha256).hexdigest()
+    assert cipher.blind_index("id_number", "330106198701100017") == want
+    assert cipher.blind_index("mobile", "330106198701100017") != want  # per field
+    other = FieldCipher({"k1": bytes(32)}, "k1", bytes(32))
+    assert other.blind_index("id_number", "330106198701100017") != want  # per server key
+
+
+def test_a_token_opens_only_where_it_was_sealed() -> None:
+    cipher = FieldCipher({"k1": bytes(range(32))}, "k1", bytes(32))
+    token = cipher.seal_value("330106198701100017", "record|u1|1|id_number")
+    assert key_id_of(token) == "k1" and "330106" not in json.dumps(token)
+    assert cipher.open_value(token, "record|u1|1|id_number") == "330106198701100017"
+    for elsewhere in ("record|u2|1|id_number", "record|u1|2|id_number", "record|u1|1|mobile"):
+        with pytest.raises(SealError):
+            cipher.open_value(token, elsewhere)
+    assert cipher.open_value(cipher.seal_value(12, "x"), "x") == 12  # types come back
+
+
+def _county(tmp_path: Path, **kw: object) -> Path:
+    data = tmp_path / "county"
+    init_data_dir(data, level="county", name="西湖区总工会", org_unit_code="330106", **kw)  # type: ignore[arg-type]
+    return data
+
+
+def test_key_file_lives_beside_the_data_directory_never_inside(tmp_path: Path) -> None:
+    data = _county(tmp_path)
+    assert default_key_file(data) == tmp_path / "county.master.key"
+    assert default_key_file(data).stat().st_size == 32
+    keyring = json.loads((data / "keys" / "keyring.json").read_text(encoding="utf-8"))
+    assert keyring["master"] == {"kind": "key-file"}
+    assert b"ENCRYPTED" in (data / "keys" / "signing.key").read_bytes()
+    assert b"ENCRYPTED" in (data / "tls" / "ca.key").read_bytes()
+    with pytest.raises(ServerSetupError, match="must not be inside the data directory"):
+        init_data_dir(
+            tmp_path / "other",
+            level="county",
+            name="x",
+            org_unit_code="330107",
+            source=KeySource(key_file=tmp_path / "other" / "keys" / "master.key"),
+        )
+
+
+def test_passphrase_master_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "pass.txt"
+    secret.write_text("correct horse battery staple\n", encoding="utf-8")
+    data = tmp_path / "prov"
+    argv = ["init", "--level", "province", "--name", "浙江省总工会", "--data", str(data)]
+    assert server_main([*argv, "--passphrase-file", str(secret)]) == 0
+    assert "passphrase (Argon2id)" in capsys.readouterr().out
+    assert not default_key_file(data).exists()
+    ring = json.loads((data / "keys" / "keyring.json").read_text(encoding="utf-8"))
+    assert ring["master"]["kdf"] == "argon2id" and ring["master"]["memory_kib"] == 65536
+    assert server_main(["status", "--data", str(data)]) == 2  # no passphrase given
+    assert "locked by a passphrase" in capsys.readouterr().err
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("incorrect horse battery staple", encoding="utf-8")
+    assert server_main(["devices", "--data", str(data), "--passphrase-file", str(wrong)]) == 2
+    assert "wrong passphrase or key file" in capsys.readouterr().err
+    assert server_main(["devices", "--data", str(data), "--passphrase-file", str(secret)]) == 0
+
+
+def _with_members(data: Path, n: int) -> Server:
+    """A county with ``n`` member records stored through the real ingest path's sealer."""
+    from sync.server.domain.record_rows import RecordRow, insert_records
+
+    server = Server(load_data_dir(data))
+    server.store.add_org_unit("330106001", "留下街道", "330106", "township")
+    with server.store.write() as conn:
+        from sync.server.tables import batches, devices
+
+        conn.execute(devices.insert().values(device_id="d1", public_key=b"k", org_unit="330106001",
+                                             role="township", label="", enrolled_at="t", last_seq=1))  # fmt: skip
+        conn.execute(batches.insert().values(batch_id="b1", device_id="d1", device_seq=1,
+                     envelope_sha256="0" * 64, envelope=b"{}", receipt=b"", record_count=n,
+                     received_count=n, rejected_count=0, received_at="t"))  # fmt: skip
+        rows = [
+            RecordRow(
+                {
+                    "uuid": f"u{i}",
+                    "version": 1,
+                    "form_id": "member",
+                    "form_version": 1,
+                    "org_unit": "330106001",
+                    "data": {
+                        "name": f"会员{i}",
+                        "id_number": resident_id(i),
+                        "mobile": f"1390000{i:04d}",
+                    },
+                },
+                "d1",
+                "b1",
+                "0" * 64,
+            )  # fmt: skip
+            for i in range(n)
+        ]
+        insert_records(conn, server.sealer, rows, "t")
+    return server
+
+
+def test_rotate_key_and_reencrypt_keep_every_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _county(tmp_path)
+    server = _with_members(data, 30)
+    before = [server.sealer.open_content(r.content) for r in server.store.record_rows()]
+    server.store.close()
+    new_key = tmp_path / "elsewhere" / "new.master.key"
+    assert (
+        server_main(["rotate-key", "--data", str(data), "--new-master-key-file", str(new_key)]) == 0
+    )
+    assert "new data key k2" in capsys.readouterr().out
+    # the old master key no longer opens the keyring; the new one does, old values still open
+    assert server_main(["devices", "--data", str(data)]) == 2
+    assert "does not open" in capsys.readouterr().err
+    source = KeySource(key_file=new_key)
+    server = Server(load_data_dir(data, source=source))
+    assert keys_in_use(server.store) == {"k1"}
+    assert [server.sealer.open_content(r.content) for r in server.store.record_rows()] == before
+    server.store.close()
+    argv = ["reencrypt", "--data", str(data), "--master-key-file", str(new_key)]
+    assert server_main(argv) == 0
+    out = capsys.readouterr().out
+    assert "re-sealed 30 value(s) with data key k2; dropped unused key(s) k1" in out
+    server = Server(load_data_dir(data, source=source))
+    assert keys_in_use(server.store) == {"k2"} and server.data.cipher.key_ids == ("k2",)
+    assert [server.sealer.open_content(r.content) for r in server.store.record_rows()] == before
+    assert server_main(argv) == 0 and "re-sealed 0 value(s)" in capsys.readouterr().out
+    server.store.close()
+
+
+def test_sealed_backup_restores_and_refuses_tampering(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _county(tmp_path)
+    server = _with_members(data, 5)
+    ids = [resident_id(i) for i in range(5)]
+    server.store.close()
+    backup = tmp_path / "county.udbackup"
+    assert server_main(["backup", "--data", str(data), "-o", str(backup)]) == 0
+    blob = backup.read_bytes()
+    assert not any(v.encode() in blob for v in ids) and b"SQLite format" not in blob
+    # the database is lost; the backup brings it back
+    (data / "server.db").unlink()
+    assert server_main(["restore", "--data", str(data), str(backup)]) == 0
+    server = Server(load_data_dir(data))
+    assert len(server.store.record_rows()) == 5
+    server.store.close()
+    # a flipped byte, a cut-off file, a backup of another server: each named, nothing replaced
+    db_before = (data / "server.db").read_bytes()
+    flipped = tmp_path / "flipped.udbackup"
+    flipped.write_bytes(blob[:-40] + bytes([blob[-40] ^ 1]) + blob[-39:])
+    cut = tmp_path / "cut.udbackup"
+    cut.write_bytes(blob[: len(blob) // 2])
+    other = _county(tmp_path / "o")
+    Server(load_data_dir(other)).store.close()  # its database
+    foreign = tmp_path / "foreign.udbackup"
+    assert server_main(["backup", "--data", str(other), "-o", str(foreign)]) == 0
+    capsys.readouterr()
+    for bad, words in ((flipped, "damaged or cut off"), (cut, "cut off"),
+                       (foreign, "a backup of another server")):  # fmt: skip
+        assert server_main(["restore", "--data", str(data), str(bad)]) == 2
+        assert words in capsys.readouterr().err
+    assert (data / "server.db").read_bytes() == db_before
+    # without the master key the backup does not open
+    with pytest.raises(ServerSetupError):
+        read_backup(
+            load_data_dir(data, source=KeySource(key_file=other.parent / "county.master.key")),
+            backup,
+        )
+    header, snapshot = read_backup(load_data_dir(data), backup)
+    copy = sqlite3.connect(":memory:")
+    copy.deserialize(snapshot)
+    assert copy.execute("SELECT count(*) FROM records").fetchone() == (5,)
+    copy.close()

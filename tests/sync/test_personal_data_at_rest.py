@@ -91,7 +91,10 @@ def _found(files: list[Path], needles: set[bytes]) -> list[str]:
 
 
 def test_no_personal_value_in_plaintext_on_county_or_province(
-    tmp_path: Path, county_server_factory: Any, province: Province, postgres_url: str  # noqa: F811
+    tmp_path: Path,
+    county_server_factory: Any,
+    province: Province,
+    postgres_url: str,  # noqa: F811
 ) -> None:
     county = HandleView(county_server_factory())
     county_dir = county.handle.data_dir

@@ -106,41 +106,42 @@ def _record(n: int) -> dict[str, Any]:
     }
 
 
-def _stored_batches(data: Path) -> list[tuple[str, str, list[tuple[dict[str, Any], str]]]]:
-    """(batch id, device id, [(record, its sha256)]) of what the county stored, in order."""
-    import json
+def _stored_batches(server: Any) -> list[tuple[str, str, list[tuple[dict[str, Any], str]]]]:
+    """(batch id, device id, [(record as sent, its sha256)]) of what the county stored, in
+    order; then removed (with their blind-index rows), so the floor stores them again."""
+    from sqlalchemy import select
 
-    from sqlalchemy import create_engine, text
+    from sync.server.tables import records, sensitive_index
 
-    engine = create_engine(f"sqlite:///{data / 'server.db'}")
     out: dict[str, tuple[str, str, list[tuple[dict[str, Any], str]]]] = {}
-    with engine.connect() as conn:
-        for row in conn.execute(
-            text("SELECT batch_id, device_id, content, record_sha256 FROM records ORDER BY id")
-        ):
+    with server.store.write() as conn:
+        query = select(records.c.batch_id, records.c.device_id, records.c.content,
+                       records.c.record_sha256).order_by(records.c.id)  # fmt: skip
+        for row in conn.execute(query):
             entry = out.setdefault(row.batch_id, (row.batch_id, row.device_id, []))
-            entry[2].append((json.loads(row.content), row.record_sha256))
-        conn.execute(text("DELETE FROM records"))
-        conn.commit()
-    engine.dispose()
+            entry[2].append((server.sealer.open_content(row.content), row.record_sha256))
+        conn.execute(sensitive_index.delete())
+        conn.execute(records.delete())
     return list(out.values())
 
 
-def floor_seconds(data: Path) -> tuple[float, int]:
-    """The floor: the county's own validate + store of the records it received, one transaction
-    per batch as ingest does, on a copy of its database with the records removed (devices and
-    batches kept). No network, no TLS, no HPKE / signatures, no receipt."""
+def floor_seconds(data: Path, key_file: Path) -> tuple[float, int]:
+    """The floor: the county's own validate + store of the records it received (sealing its
+    personal values included: the county must do that anyway), one transaction per batch as
+    ingest does, on a copy of its database with the records removed (devices and batches
+    kept). No network, no TLS, no HPKE / signatures, no receipt."""
     from sqlalchemy import select
 
     from sync.server.config import load_data_dir
     from sync.server.domain.formset import validation_errors
-    from sync.server.domain.record_rows import record_row
+    from sync.server.domain.record_rows import insert_records, record_row
     from sync.server.domain.service import Server
+    from sync.server.keyring import KeySource
     from sync.server.store import now_iso
     from sync.server.tables import records
 
-    stored = _stored_batches(data)
-    server = Server(load_data_dir(data))
+    server = Server(load_data_dir(data, source=KeySource(key_file=key_file)))
+    stored = _stored_batches(server)
     n = 0
     t0 = time.perf_counter()
     for batch_id, device_id, items in stored:
@@ -155,8 +156,7 @@ def floor_seconds(data: Path) -> tuple[float, int]:
                 form = server.forms.get(rec["form_id"], rec["form_version"])
                 assert form is not None and not validation_errors(form, rec["data"], rec["status"])
                 rows.append(record_row(rec, device_id, batch_id, digest))
-            received_at = now_iso()
-            conn.execute(records.insert(), [{**r, "received_at": received_at} for r in rows])
+            insert_records(conn, server.sealer, rows, now_iso())
             n += len(rows)
     took = time.perf_counter() - t0
     server.store.close()
@@ -252,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         proc.wait()
     floor_copy = root / "county-floor"
     shutil.copytree(data, floor_copy)
-    t_floor, floor_n = floor_seconds(floor_copy)
+    from sync.server.keyring import default_key_file
+
+    t_floor, floor_n = floor_seconds(floor_copy, default_key_file(data))
     assert floor_n == args.records, (floor_n, args.records)
 
     rate = args.records / t_sync

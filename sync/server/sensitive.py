@@ -8,8 +8,9 @@ associated data). Primitives come from ``cryptography``; this module only frames
   string, ``j`` + canonical JSON for anything else, so the value comes back with its type;
 - a **sealed document** replaces a whole stored blob (an inbox message, a receipt, an offer):
   ``UDENC1.KID.BASE64URL(nonce ‖ ciphertext ‖ tag)`` (ASCII, fits Text and binary columns);
-- a **blind index** is HMAC-SHA256 under the index key of ``field ‖ 0x00 ‖ value``: equal values
-  of one field give equal digests, and without the key a digest says nothing about its value.
+- a **blind index** is HMAC-SHA256 under the index key of ``field ‖ 0x00 ‖ value``, truncated to
+  128 bits: equal values of one field give equal digests, and without the key a digest says
+  nothing about its value.
 
 The associated data names where a ciphertext belongs (record, version, field; or the kind and row
 of a document), so a ciphertext copied to another place fails to open (:class:`SealError`).
@@ -18,7 +19,6 @@ of a document), so a ciphertext copied to another place fails to open (:class:`S
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import os
@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 TOKEN_KEY = "$enc"
 DOC_PREFIX = "UDENC1."
 _NONCE = 12
+INDEX_HEX = 32  # HMAC-SHA256 truncated to 128 bits (RFC 2104 section 5): equality lookups only
 
 
 class SealError(Exception):
@@ -47,7 +48,7 @@ def _unb64(text: str) -> bytes:
 
 def is_token(value: Any) -> bool:
     """True for a value token (``{"$enc": "…"}``)."""
-    return isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get(TOKEN_KEY), str)
+    return type(value) is dict and len(value) == 1 and isinstance(value.get(TOKEN_KEY), str)
 
 
 def is_sealed_doc(blob: str | bytes) -> bool:
@@ -79,7 +80,7 @@ class FieldCipher:
             raise ValueError("the index key must be 32 bytes")
         self._aead = {kid: AESGCM(key) for kid, key in data_keys.items()}
         self.current = current
-        self._index = hmac.new(index_key, digestmod=hashlib.sha256)
+        self._index_key = index_key
 
     @property
     def key_ids(self) -> tuple[str, ...]:
@@ -135,6 +136,5 @@ class FieldCipher:
     def blind_index(self, field: str, value: Any) -> str:
         """The keyed digest of ``value`` of ``field`` (hex; equality lookups only)."""
         text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-        mac = self._index.copy()
-        mac.update(field.encode("utf-8") + b"\x00" + text.strip().encode("utf-8"))
-        return mac.hexdigest()
+        message = field.encode("utf-8") + b"\x00" + text.strip().encode("utf-8")
+        return hmac.digest(self._index_key, message, "sha256").hex()[:INDEX_HEX]

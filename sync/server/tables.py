@@ -111,12 +111,12 @@ sensitive_index = Table(
     # equality lookups of ID numbers and phones without their plaintext in the database
     "sensitive_index",
     metadata,
-    Column("digest", String(64), primary_key=True),
+    Column("digest", String(32), primary_key=True),
     Column("field", String(64), primary_key=True),
     Column("record_uuid", String(36), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("form_id", String(64), nullable=False),
-    Index("ix_sensitive_index_record", "record_uuid", "version"),
+    sqlite_with_rowid=False,  # the primary key is the table: one B-tree, not two
 )
 
 inbox = Table(

@@ -50,7 +50,7 @@ def test_blind_index_is_hmac_sha256_as_published() -> None:
     assert mac == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
     key = bytes(range(32))
     cipher = FieldCipher({"k1": bytes(32)}, "k1", key)
-    want = hmac.new(key, b"id_number\x00330106198701100017", hashlib.sha256).hexdigest()
+    want = hmac.new(key, b"id_number\x00330106198701100017", hashlib.sha256).hexdigest()[:32]
     assert cipher.blind_index("id_number", "330106198701100017") == want
     assert cipher.blind_index("mobile", "330106198701100017") != want  # per field
     other = FieldCipher({"k1": bytes(32)}, "k1", bytes(32))

@@ -227,7 +227,7 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
                     envelope=envelope.to_json(),
                     receipt=server.sealer.seal_doc(
                         "receipt", envelope.batch_id, receipt_bytes
-                    ).encode("ascii"),
+                    ).encode("utf-8"),
                     record_count=len(statuses),
                     received_count=sum(s.status == "received" for s in statuses),
                     rejected_count=sum(s.status == "rejected" for s in statuses),

@@ -35,9 +35,11 @@ def insert_records(
     """Store ``rows`` (sealed) and their blind-index rows in the caller's transaction."""
     if not rows:
         return
-    conn.execute(
-        records.insert(),
-        [
+    stored, index = [], []
+    for r in rows:
+        content, index_rows = sealer.seal_for_storage(r.record)
+        index.extend(index_rows)
+        stored.append(
             {
                 "record_uuid": r.record["uuid"],
                 "version": r.record["version"],
@@ -47,13 +49,16 @@ def insert_records(
                 "device_id": r.device_id,
                 "batch_id": r.batch_id,
                 "record_sha256": r.digest,
-                "content": sealer.seal_content(r.record),
+                "content": content,
                 "status": "received",
                 "received_at": received_at,
             }
-            for r in rows
-        ],
-    )
-    index = [row for r in rows for row in sealer.index_rows(r.record)]
-    if index:
-        conn.execute(sensitive_index.insert(), index)
+        )
+    conn.execute(records.insert(), stored)
+    if index:  # many small rows: the driver's executemany, without a Core row per value
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(
+            f"INSERT INTO {sensitive_index.name} (digest, field, record_uuid, version, form_id) "
+            f"VALUES ({', '.join([mark] * 5)})",
+            index,
+        )

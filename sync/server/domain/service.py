@@ -328,7 +328,7 @@ class Server:
         )
         sealed = self.sealer.seal_doc("inbox", msg_id, message.to_json())
         conn.execute(
-            update(inbox).where(inbox.c.msg_seq == msg_seq).values(message=sealed.encode("ascii"))
+            update(inbox).where(inbox.c.msg_seq == msg_seq).values(message=sealed.encode("utf-8"))
         )
         return msg_seq
 

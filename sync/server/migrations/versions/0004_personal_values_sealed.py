@@ -110,15 +110,13 @@ def _seal_records() -> None:
 def upgrade() -> None:
     op.create_table(
         "sensitive_index",
-        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("digest", sa.String(length=32), nullable=False),
         sa.Column("field", sa.String(length=64), nullable=False),
         sa.Column("record_uuid", sa.String(length=36), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("form_id", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("digest", "field", "record_uuid", "version"),
-    )
-    op.create_index(
-        "ix_sensitive_index_record", "sensitive_index", ["record_uuid", "version"], unique=False
+        sqlite_with_rowid=False,
     )
     _seal_records()
     _seal_column("inbox", "msg_seq", "message", lambda r: r["msg_id"], "inbox", True, ("msg_id",))

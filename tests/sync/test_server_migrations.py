@@ -255,9 +255,7 @@ def test_upgrade_brings_the_sqlite_fixture_forward_with_everything_intact(
         assert "applied 0002: Indexes for the queries" in out
         assert "applied 0003: The server's audit log" in out
         assert f"now at schema revision {migrate.head()}" in out
-        backups = list(
-            (dirs[level] / "backups").glob("server-before-upgrade-from-0001-*.udbackup")
-        )
+        backups = list((dirs[level] / "backups").glob("server-before-upgrade-from-0001-*.udbackup"))
         assert len(backups) == 1
         assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
         _, snapshot = read_backup(load_data_dir(dirs[level]), backups[0])  # sealed, yet whole

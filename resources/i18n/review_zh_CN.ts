@@ -131,5 +131,25 @@
         <source>The others changed meanwhile (a newer version or decision).</source>
         <translation>其余记录在此期间已有变化（新版本或已有审核决定）。</translation>
     </message>
+    <message>
+        <source>&amp;Show personal values</source>
+        <translation>显示个人信息(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Shows the ID numbers and phone numbers in this record; the county server logs every viewing.</source>
+        <translation>查看记录中的身份证号和手机号；县级服务器会记录每次查看</translation>
+    </message>
+    <message>
+        <source>Sensitive values are masked (ID numbers, phones).</source>
+        <translation>敏感信息已隐藏（身份证号、手机号）</translation>
+    </message>
+    <message>
+        <source>Personal values shown in full; the county server logged this viewing.</source>
+        <translation>正在显示完整的个人信息；县级服务器已记录本次查看。</translation>
+    </message>
+    <message>
+        <source>This computer may not see unmasked personal values. Ask the county's administrator for the permission.</source>
+        <translation>本设备无权查看未隐藏的个人信息，请联系县级管理员授权</translation>
+    </message>
 </context>
 </TS>

@@ -1,7 +1,8 @@
 """The Review page in the desktop (real Qt widgets offscreen, a real county server over HTTPS, a
 real reviewer workspace enrolled as a reviewer device): queue, record with history, return with a
-comment, accept a selection, a clear message when the county cannot be reached, and the page
-appears only for reviewers.
+comment, accept a selection, a clear message when the county cannot be reached, the page
+appears only for reviewers, and personal values are masked unless the reviewer device holds the
+county's ``unmask`` permission and asks (logged at the county; a refusal too).
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from desktop import link
 from desktop.link import state
 from desktop.store import KdfParams, Workspace
 from desktop.ui.pages.review_page import ReviewPage
+from forms.masking import mask
 from sync.retry import RetryPolicy
+from sync.server.domain import access, audit_log
 from sync.server.runner import free_port
 from sync.server.tables import relay_items, reviews
+from tests.rosters.conftest import resident_id
 
 PASSWORD = "pw-Review-2026!"
 LIGHT = KdfParams(memory_kib=8192, iterations=1, lanes=1)
@@ -126,3 +130,109 @@ def test_review_page_only_for_reviewers(qtbot: Any, runner: None, setup: Any) ->
     finally:
         clerk_page.set_workspace(None)
         clerk.close()
+
+
+# -- masked values and unmask -----------------------------------------------------------------
+ID_NUMBER = resident_id(17)
+MOBILE = "13900001234"
+
+
+@pytest.fixture
+def member_page(qtbot: Any, runner: None, setup: Any, raw_device: Any) -> Iterator[Any]:
+    """The page with a member record (ID number, mobile) selected; and the reviewer device id."""
+    county, _recs, ws = setup
+    township = raw_device(county)
+    member = township.record()
+    member["form_id"] = "member"
+    member["data"] = {
+        "union": _recs[0]["uuid"],
+        "name": "张三",
+        "id_type": "resident_id",
+        "id_number": ID_NUMBER,
+        "gender": "male",
+        "mobile": MOBILE,
+        "join_date": "2020-01-01",
+        "member_type": "regular",
+    }
+    assert township.post_batch(township.seal([member])).status_code == 200
+    township.session.close()
+    page = ReviewPage()
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    page.show()
+    page.set_workspace(ws)
+    yield county, page, member["uuid"], state.load_enrollment(ws.settings).device_id
+    page.set_workspace(None)
+
+
+def _select(page: ReviewPage, record_uuid: str) -> None:
+    page.table.clearSelection()
+    page.table.selectRow(
+        next(i for i, r in enumerate(page.rows) if r["record_uuid"] == record_uuid)
+    )
+
+
+def _unmask_log(county: Any, record_uuid: str) -> list[tuple[str, str]]:
+    with county.server.store.read() as conn:
+        return [
+            (e.action, e.actor)
+            for e in audit_log.entries(conn)
+            if e.action.startswith("unmask") and e.target == record_uuid
+        ]
+
+
+def test_member_record_is_masked_without_an_unmask_button(member_page: Any) -> None:
+    county, page, member_uuid, _device = member_page
+    _select(page, member_uuid)
+    shown = page.detail.toPlainText()
+    assert ID_NUMBER not in shown and MOBILE not in shown
+    assert mask(ID_NUMBER) in shown and mask(MOBILE) in shown
+    assert page.masked_label.isVisible() and "masked" in page.masked_label.text()
+    assert not page.unmask_button.isVisible()
+    page.unmask()  # nothing is asked without the permission
+    assert _unmask_log(county, member_uuid) == []
+
+
+def test_reviewer_with_the_permission_unmasks_and_it_is_logged(
+    qtbot: Any, member_page: Any
+) -> None:
+    county, page, member_uuid, device = member_page
+    access.set_permission(county.server.store, device, "unmask", True)
+    _select(page, member_uuid)
+    assert ID_NUMBER not in page.detail.toPlainText()
+    assert page.unmask_button.isVisible() and page.unmask_button.isEnabled()
+    assert page.unmask_button.text().startswith("&")
+    assert "logs" in page.unmask_button.toolTip()
+
+    qtbot.mouseClick(page.unmask_button, Qt.MouseButton.LeftButton)
+    shown = page.detail.toPlainText()
+    assert ID_NUMBER in shown and MOBILE in shown
+    assert not page.unmask_button.isVisible()
+    assert "in full" in page.masked_label.text()
+    assert _unmask_log(county, member_uuid) == [("unmask", device)]
+
+    # another record and back: masked again (and nothing more logged)
+    _select(page, next(r["record_uuid"] for r in page.rows if r["record_uuid"] != member_uuid))
+    assert "masked" in page.masked_label.text()
+    _select(page, member_uuid)
+    assert ID_NUMBER not in page.detail.toPlainText()
+    assert mask(ID_NUMBER) in page.detail.toPlainText()
+    assert page.unmask_button.isVisible()
+    assert _unmask_log(county, member_uuid) == [("unmask", device)]
+
+
+def test_permission_revoked_after_showing_gives_a_clear_message(
+    qtbot: Any, member_page: Any
+) -> None:
+    county, page, member_uuid, device = member_page
+    access.set_permission(county.server.store, device, "unmask", True)
+    _select(page, member_uuid)
+    assert page.unmask_button.isVisible()
+    access.set_permission(county.server.store, device, "unmask", False)
+
+    qtbot.mouseClick(page.unmask_button, Qt.MouseButton.LeftButton)
+    assert "may not see unmasked personal values" in page.message_label.text()
+    assert ID_NUMBER not in page.detail.toPlainText()
+    assert mask(ID_NUMBER) in page.detail.toPlainText()
+    assert not page.unmask_button.isVisible()
+    assert _unmask_log(county, member_uuid) == [("unmask_refused", device)]

@@ -4,6 +4,11 @@ version history, and Accept / Return-with-comment for one record or a selection.
 Works over HTTPS against the county server the workspace is enrolled with (as a reviewer device);
 every request runs on the task helper, and the page says clearly when the server cannot be
 reached. Other roles see a short explanation instead of the queue.
+
+Sensitive values (ID numbers, phones) come masked from the county. A reviewer device holding the
+county's ``unmask`` permission gets a "Show personal values" button for the record shown: it asks
+the county again with ``unmask`` (logged there, as is a refusal); selecting another record, a
+refresh or locking goes back to masked values.
 """
 
 from __future__ import annotations
@@ -47,6 +52,9 @@ class ReviewPage(Page):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[dict[str, Any]] = []
+        #: the record shown in the detail (``None``: none) and its document (masked or not)
+        self.shown_uuid: str | None = None
+        self._shown: dict[str, Any] | None = None
         #: a ``sync.retry.RetryPolicy`` for the review client (tests make it short)
         self.retry: Any = None
         self._build()
@@ -77,6 +85,13 @@ class ReviewPage(Page):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.detail = QTextBrowser()
+        self.masked_label = QLabel()
+        self.masked_label.setWordWrap(True)
+        self.unmask_button = QPushButton()
+        self.unmask_button.clicked.connect(self.unmask)
+        masked_row = QHBoxLayout()
+        masked_row.addWidget(self.masked_label, 1)
+        masked_row.addWidget(self.unmask_button)
         self.comment_edit = QPlainTextEdit()
         self.comment_edit.setMaximumHeight(80)
         self.accept_button = QPushButton()
@@ -91,6 +106,7 @@ class ReviewPage(Page):
 
         right = QWidget()
         rl = QVBoxLayout(right)
+        rl.addLayout(masked_row)
         rl.addWidget(self.detail, 1)
         rl.addWidget(self.comment_label)
         rl.addWidget(self.comment_edit)
@@ -121,6 +137,14 @@ class ReviewPage(Page):
         self.refresh_button.setText(self.tr("Refresh"))
         self.accept_button.setText(self.tr("Accept"))
         self.return_button.setText(self.tr("Return with comment"))
+        self.unmask_button.setText(self.tr("&Show personal values"))
+        self.unmask_button.setToolTip(
+            self.tr(
+                "Shows the ID numbers and phone numbers in this record; the county server logs "
+                "every viewing."
+            )
+        )
+        self._update_masking()
         self.comment_label.setText(self.tr("Comment to the township (needed to return):"))
         self.table.setHorizontalHeaderLabels(
             [
@@ -167,8 +191,31 @@ class ReviewPage(Page):
     def clear(self) -> None:
         self.rows = []
         self.table.setRowCount(0)
-        self.detail.clear()
+        self._clear_record()
         self._set_enabled(False)
+
+    def _clear_record(self) -> None:
+        """No record in the detail (and no plain personal values left on screen)."""
+        self.shown_uuid = None
+        self._shown = None
+        self.detail.clear()
+        self._update_masking()
+
+    def _update_masking(self) -> None:
+        """The masked-values note and the unmask button, for the record shown."""
+        doc = self._shown
+        masked = bool(doc and doc.get("masked"))
+        if doc is None:
+            note = ""
+        elif masked:
+            note = self.tr("Sensitive values are masked (ID numbers, phones).")
+        else:
+            note = self.tr("Personal values shown in full; the county server logged this viewing.")
+        self.masked_label.setText(note)
+        self.masked_label.setVisible(bool(note))
+        allowed = masked and bool(doc and doc.get("may_unmask"))
+        self.unmask_button.setVisible(allowed)
+        self.unmask_button.setEnabled(allowed)
 
     def _error(self, exc: BaseException) -> None:
         code = getattr(exc, "code", None)
@@ -181,6 +228,11 @@ class ReviewPage(Page):
             text = self.tr("The county does not know this computer as a reviewer device.")
         elif code == "comment_required":
             text = self.tr("Write a comment for the township before returning a record.")
+        elif code == "review.unmask_forbidden":
+            text = self.tr(
+                "This computer may not see unmasked personal values. Ask the county's "
+                "administrator for the permission."
+            )
         else:
             text = error_text(exc)
         self.message_label.setText(text)
@@ -252,7 +304,7 @@ class ReviewPage(Page):
             for col, text in enumerate(cells):
                 self.table.setItem(i, col, QTableWidgetItem(text))
         self._set_enabled(True)
-        self.detail.clear()
+        self._clear_record()
 
     def _fill_filters(self) -> None:
         """Townships from the org-unit tree received at enrollment; forms seen in the queue."""
@@ -283,6 +335,7 @@ class ReviewPage(Page):
 
     def _selection_changed(self) -> None:
         chosen = self.selected()
+        self._clear_record()  # back to masked values: the next record is asked for masked
         if len(chosen) != 1:
             self.detail.setPlainText(
                 self.tr("{0} records selected").format(len(chosen)) if chosen else ""
@@ -292,9 +345,37 @@ class ReviewPage(Page):
         if client is None:
             return
         uuid_ = chosen[0]["record_uuid"]
+        self.shown_uuid = uuid_
         self._request(client, lambda: client.record(uuid_), self._show_record, self._error)
 
+    def unmask(self) -> None:
+        """Ask the county again for the record shown, with its plain personal values."""
+        doc = self._shown
+        if doc is None or not doc.get("masked") or not doc.get("may_unmask"):
+            return
+        client = self._client()
+        if client is None:
+            return
+        uuid_ = str(doc.get("record_uuid") or self.shown_uuid)
+        self.unmask_button.setEnabled(False)
+        self._request(
+            client,
+            lambda: client.record(uuid_, unmask=True),
+            self._show_record,
+            self._unmask_failed,
+        )
+
+    def _unmask_failed(self, exc: BaseException) -> None:
+        self._error(exc)
+        if getattr(exc, "code", None) == "review.unmask_forbidden" and self._shown is not None:
+            self._shown = {**self._shown, "may_unmask": False}  # the permission is gone
+        self._update_masking()
+
     def _show_record(self, doc: dict[str, Any]) -> None:
+        if doc.get("record_uuid", self.shown_uuid) != self.shown_uuid:
+            return  # an answer for a record no longer selected
+        self._shown = doc
+        self._update_masking()
         parts = []
         for v in reversed(doc.get("versions", [])):
             decision = v.get("decision")

@@ -1,18 +1,23 @@
 """Sealed backups of a server's SQLite database (``backup``, ``restore``, and ``upgrade``'s copy).
 
 A backup file is ``UDBACKUP1\\n``, one line of JSON (server id, level, time, and a random file
-key wrapped by the server's master key), then the database in chunks of at most 1 MiB, each
-``length (4 bytes) ‖ nonce ‖ AES-256-GCM ciphertext`` with ``backup|ID|INDEX|LAST`` as associated
-data, so a chunk moved, dropped or cut off fails to open. The snapshot is taken online with
-SQLite's serialisation (no plaintext copy is written to disk), the master key never goes into
-the file: a backup is restored with the same master key (key file or passphrase).
+key wrapped by the server's master key), then the sealed content in chunks of at most 1 MiB,
+each ``length (4 bytes) ‖ nonce ‖ AES-256-GCM ciphertext`` with ``backup|ID|INDEX|LAST`` as
+associated data, so a chunk moved, dropped or cut off fails to open. The snapshot is taken
+online with SQLite's serialisation (no plaintext copy is written to disk). The master key never
+goes into the file: a backup is restored with the same master key (key file or passphrase).
+
+``--with-keys`` and a passphrase: the file key is wrapped by that passphrase (Argon2id) instead,
+and the sealed content also holds the configuration and key files, the keyring re-wrapped by
+the passphrase: the backup alone, with its passphrase, brings the server back on a new machine.
 
 PostgreSQL databases are backed up with ``pg_dump``; that is safe, since the values a dump
-holds are already sealed (README "Backups").
+holds are already sealed (README "Personal data at rest").
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -27,11 +32,24 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from sync.server import keyring
 from sync.server.config import DataDir
 from sync.server.errors import ServerSetupError
+from sync.server.permissions import make_private
 
 MAGIC = b"UDBACKUP1\n"
 CHUNK = 1 << 20
+KEY_FILES = (
+    "config.json",
+    "relay.json",
+    "keys/signing.key",
+    "keys/hpke.key",
+    "keys/nonce.key",
+    "tls/ca.pem",
+    "tls/ca.key",
+    "tls/server.pem",
+    "tls/server.key",
+)
 
 
 def sqlite_path(data: DataDir) -> Path:
@@ -49,8 +67,7 @@ def _private(path: Path) -> BinaryIO:
     return os.fdopen(fd, "wb")
 
 
-def write_backup(data: DataDir, target: Path) -> dict[str, Any]:
-    """Seal an online snapshot of the SQLite database into ``target`` (a new, private file)."""
+def _snapshot(data: DataDir) -> bytes:
     source = sqlite_path(data)
     if not source.is_file():
         raise ServerSetupError(f"there is no database to back up at {source}")
@@ -60,10 +77,33 @@ def write_backup(data: DataDir, target: Path) -> dict[str, Any]:
     # a WAL database's image says so (file format bytes 18-19 = 2); as a standalone file it is
     # a rollback-journal one (1), and the server turns WAL on again when it opens it
     image[18:20] = b"\x01\x01"
-    snapshot = bytes(image)
+    return bytes(image)
+
+
+def _key_files(data: DataDir, provider: keyring.KeyProvider) -> bytes:
+    """The configuration and key files, the keyring re-wrapped by ``provider``, as JSON."""
+    files = {
+        name: base64.b64encode((data.path / name).read_bytes()).decode("ascii")
+        for name in KEY_FILES
+        if (data.path / name).is_file()
+    }
+    ring = json.dumps(data.keys.document(provider), indent=2) + "\n"
+    files[keyring.KEYRING.as_posix()] = base64.b64encode(ring.encode("utf-8")).decode("ascii")
+    return json.dumps(files).encode("utf-8")
+
+
+def write_backup(
+    data: DataDir, target: Path, with_keys_passphrase: str | None = None
+) -> dict[str, Any]:
+    """Seal an online snapshot of the SQLite database into ``target`` (a new, private file);
+    with ``with_keys_passphrase`` the configuration and keys too (see the module doc)."""
+    snapshot = _snapshot(data)
     backup_id = str(uuid.uuid4())
     key = secrets.token_bytes(32)
-    header = {
+    provider: keyring.KeyProvider = data.keys.provider
+    if with_keys_passphrase is not None:
+        provider = keyring.PassphraseProvider.create(with_keys_passphrase)
+    header: dict[str, Any] = {
         "format": 1,
         "backup_id": backup_id,
         "server_id": data.config.server_id,
@@ -71,18 +111,23 @@ def write_backup(data: DataDir, target: Path) -> dict[str, Any]:
         "name": data.config.name,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "bytes": len(snapshot),
-        "file_key": data.keys.provider.wrap(f"backup:{backup_id}", key),
+        "with_keys": with_keys_passphrase is not None,
+        "master": provider.describe(),
+        "file_key": provider.wrap(f"backup:{backup_id}", key),
     }
+    sections = [snapshot]
+    if with_keys_passphrase is not None:
+        sections.append(_key_files(data, provider))
+    chunks = [s[i : i + CHUNK] for s in sections for i in range(0, max(len(s), 1), CHUNK)]
     aead = AESGCM(key)
     tmp = target.with_name(target.name + ".part")
     with _private(tmp) as fh:
         fh.write(MAGIC + json.dumps(header).encode("utf-8") + b"\n")
-        count = max(1, -(-len(snapshot) // CHUNK))
-        for i in range(count):
+        for i, part in enumerate(chunks):
             nonce = os.urandom(12)
-            aad = f"backup|{backup_id}|{i}|{int(i == count - 1)}".encode()
-            ct = aead.encrypt(nonce, snapshot[i * CHUNK : (i + 1) * CHUNK], aad)
-            fh.write(struct.pack(">I", len(ct)) + nonce + ct)
+            aad = f"backup|{backup_id}|{i}|{int(i == len(chunks) - 1)}".encode()
+            sealed = aead.encrypt(nonce, part, aad)
+            fh.write(struct.pack(">I", len(sealed)) + nonce + sealed)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, target)
@@ -103,8 +148,27 @@ def _chunks(fh: BinaryIO) -> Iterator[tuple[bytes, bytes]]:
         yield nonce, ct
 
 
-def read_backup(data: DataDir, source: Path) -> tuple[dict[str, Any], bytes]:
-    """The header and the database of a sealed backup of this server."""
+def _provider(header: dict[str, Any], data: DataDir | None, passphrase: str | None) -> Any:
+    master = dict(header.get("master") or {})
+    if header.get("with_keys"):
+        if passphrase is None:
+            raise ServerSetupError(
+                "this backup carries its keys and opens with the passphrase given when it was "
+                "made: add --backup-passphrase-file FILE"
+            )
+        params = {k: v for k, v in master.items() if k not in ("kind", "kdf")}
+        return keyring.PassphraseProvider(passphrase, params)
+    if data is None:
+        raise ServerSetupError(
+            "this backup holds the database only: restore it into the server's own data "
+            "directory (it opens with that server's master key)"
+        )
+    return data.keys.provider
+
+
+def _read(
+    data: DataDir | None, source: Path, passphrase: str | None
+) -> tuple[dict[str, Any], list[bytes]]:
     try:
         fh = source.open("rb")
     except OSError as exc:
@@ -116,12 +180,13 @@ def read_backup(data: DataDir, source: Path) -> tuple[dict[str, Any], bytes]:
             header = json.loads(fh.readline())
         except ValueError as exc:
             raise ServerSetupError(f"{source}: the backup header is damaged") from exc
-        if header.get("server_id") != data.config.server_id:
+        if data is not None and header.get("server_id") != data.config.server_id:
             raise ServerSetupError(
                 f"{source} is a backup of another server ({header.get('name')!r}, "
                 f"{header.get('server_id')}), not of {data.config.name!r}"
             )
-        key = data.keys.provider.unwrap(f"backup:{header['backup_id']}", header["file_key"])
+        provider = _provider(header, data, passphrase)
+        key = provider.unwrap(f"backup:{header['backup_id']}", header["file_key"])
         aead = AESGCM(key)
         parts: list[bytes] = []
         last = False
@@ -137,13 +202,21 @@ def read_backup(data: DataDir, source: Path) -> tuple[dict[str, Any], bytes]:
             ) from exc
         if not last:
             raise ServerSetupError(f"{source} is cut off (no last chunk)")
-    return header, b"".join(parts)
+    blob = b"".join(parts)
+    size = int(header["bytes"])
+    sections = [blob[:size]] + ([blob[size:]] if header.get("with_keys") else [])
+    return header, sections
 
 
-def restore_backup(data: DataDir, source: Path) -> dict[str, Any]:
-    """Replace the SQLite database by the one in ``source`` (serve must be stopped)."""
-    target = sqlite_path(data)
-    header, snapshot = read_backup(data, source)
+def read_backup(
+    data: DataDir | None, source: Path, passphrase: str | None = None
+) -> tuple[dict[str, Any], bytes]:
+    """The header and the database of a sealed backup (of ``data``'s server, when given)."""
+    header, sections = _read(data, source, passphrase)
+    return header, sections[0]
+
+
+def _write_database(target: Path, snapshot: bytes, source: Path) -> None:
     tmp = target.with_name(target.name + ".restoring")
     tmp.unlink(missing_ok=True)
     with _private(tmp) as fh:
@@ -163,4 +236,31 @@ def restore_backup(data: DataDir, source: Path) -> dict[str, Any]:
     for suffix in ("-wal", "-shm"):
         Path(str(target) + suffix).unlink(missing_ok=True)
     os.replace(tmp, target)
+
+
+def restore_backup(data: DataDir, source: Path, passphrase: str | None = None) -> dict[str, Any]:
+    """Replace the SQLite database by the one in ``source`` (serve must be stopped)."""
+    header, sections = _read(data, source, passphrase)
+    _write_database(sqlite_path(data), sections[0], source)
+    return header
+
+
+def restore_new(path: Path, source: Path, passphrase: str | None) -> dict[str, Any]:
+    """A new data directory from a backup made ``--with-keys`` (a server moved to a new machine,
+    or its disk lost): configuration, keys and database. Its keyring opens with the backup's
+    passphrase (``rotate-key`` moves it to a key file or another passphrase)."""
+    if (path / "config.json").exists():
+        raise ServerSetupError(f"{path} already holds a server; restore into a new directory")
+    header, sections = _read(None, source, passphrase)
+    files = json.loads(sections[1])
+    config = json.loads(base64.b64decode(files["config.json"]))
+    if config.get("db_url"):
+        raise ServerSetupError("the backed-up server used PostgreSQL; restore that with pg_restore")
+    for sub in ("keys", "tls", "logs"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        with _private(path / name) as fh:
+            fh.write(base64.b64decode(content))
+    _write_database(path / "server.db", sections[0], source)
+    make_private(path)
     return header

@@ -259,10 +259,9 @@ class Keyring:
     def cipher(self) -> FieldCipher:
         return FieldCipher(self.data_keys, self.current, self.index_key)
 
-    def save(self, provider: KeyProvider | None = None) -> None:
-        """Write the keyring wrapped by ``provider`` (default: the one it was opened with)."""
-        provider = provider or self.provider
-        doc = {
+    def document(self, provider: KeyProvider) -> dict[str, Any]:
+        """The ``keyring.json`` document with every key wrapped by ``provider``."""
+        return {
             "format": FORMAT,
             "master": provider.describe(),
             "current": self.current,
@@ -272,6 +271,11 @@ class Keyring:
             "index_key": provider.wrap("index", self.index_key),
             "pem_password": provider.wrap("pem", self.pem_password),
         }
+
+    def save(self, provider: KeyProvider | None = None) -> None:
+        """Write the keyring wrapped by ``provider`` (default: the one it was opened with)."""
+        provider = provider or self.provider
+        doc = self.document(provider)
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -224,3 +224,35 @@ def test_sealed_backup_restores_and_refuses_tampering(
     copy.deserialize(snapshot)
     assert copy.execute("SELECT count(*) FROM records").fetchone() == (5,)
     copy.close()
+
+
+def test_backup_with_keys_brings_the_server_back_on_a_new_machine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _county(tmp_path)
+    server = _with_members(data, 4)
+    before = [server.sealer.open_content(r.content) for r in server.store.record_rows()]
+    server.store.close()
+    secret = tmp_path / "backup-pass.txt"
+    secret.write_text("a long backup passphrase\n", encoding="utf-8")
+    backup = tmp_path / "full.udbackup"
+    argv = ["backup", "--data", str(data), "-o", str(backup), "--with-keys"]
+    assert server_main(argv) == 2 and "--backup-passphrase-file" in capsys.readouterr().err
+    assert server_main([*argv, "--backup-passphrase-file", str(secret)]) == 0
+    blob = backup.read_bytes()
+    assert b"PRIVATE KEY" not in blob and not any(resident_id(i).encode() in blob for i in range(4))
+    # a new machine: no data directory, no master key file; the backup and its passphrase only
+    new = tmp_path / "new-machine" / "county"
+    restore = ["restore", "--data", str(new), str(backup)]
+    assert server_main(restore) == 2 and "--backup-passphrase-file" in capsys.readouterr().err
+    assert server_main([*restore, "--backup-passphrase-file", str(secret)]) == 0
+    opened = Server(load_data_dir(new, source=KeySource(passphrase_file=secret)))
+    assert [opened.sealer.open_content(r.content) for r in opened.store.record_rows()] == before
+    assert opened.config.server_id == load_data_dir(data).config.server_id
+    opened.store.close()
+    # a backup without its keys cannot make a new server
+    plain = tmp_path / "db-only.udbackup"
+    assert server_main(["backup", "--data", str(data), "-o", str(plain)]) == 0
+    other = tmp_path / "elsewhere" / "county"
+    assert server_main(["restore", "--data", str(other), str(plain)]) == 2
+    assert "holds the database only" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from sync.server.config import DataDir, ServerSetupError, ensure_keyring, load_d
 from sync.server.domain import audit_log
 from sync.server.domain.formset import FormSet
 from sync.server.domain.personal import Sealer, SensitiveFields, sensitive_paths
-from sync.server.keyring import describe_master
+from sync.server.keyring import KeySource, describe_master
 from sync.server.runner import open_store
 from sync.server.store import Store
 
@@ -40,20 +40,40 @@ def backup_sqlite(data: DataDir, revision: str) -> Path | None:
     return target
 
 
+def _backup_passphrase(args: argparse.Namespace) -> str | None:
+    if not args.backup_passphrase_file:
+        return None
+    source = KeySource(passphrase_file=Path(args.backup_passphrase_file))
+    return source.passphrase(required=True)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     data = load_data_dir(Path(args.data))
     target = Path(args.output)
     if target.exists():
         raise ServerSetupError(f"{target} exists; name a new file")
-    header = backup.write_backup(data, target)
+    passphrase = _backup_passphrase(args)
+    if args.with_keys and passphrase is None:
+        raise ServerSetupError("--with-keys needs --backup-passphrase-file FILE")
+    header = backup.write_backup(data, target, passphrase if args.with_keys else None)
     print(f"backed up {header['bytes']} bytes of {data.config.name} to {target} (sealed)")
-    print(f"restoring it needs this server's {describe_master(data.path, data.keys)}")
+    if args.with_keys:
+        print("with its configuration and keys: it opens with the backup passphrase alone")
+    else:
+        print(f"restoring it needs this server's {describe_master(data.path, data.keys)}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    data = load_data_dir(Path(args.data))
-    header = backup.restore_backup(data, Path(args.file))
+    path = Path(args.data)
+    if not (path / "config.json").exists():
+        header = backup.restore_new(path, Path(args.file), _backup_passphrase(args))
+        print(f"restored {header['name']} ({header['level']}, {header['created_at']}) into {path}")
+        print("its keyring opens with the backup passphrase (--passphrase-file FILE); "
+              "'uniondesk-server rotate-key' moves it to a key file")  # fmt: skip
+        return 0
+    data = load_data_dir(path)
+    header = backup.restore_backup(data, Path(args.file), _backup_passphrase(args))
     print(f"restored the database of {header['created_at']} from {args.file}")
     with open_store(data.db_url, require_current=False).engine.connect() as conn:
         state = migrate.schema_state(conn)
@@ -122,10 +142,21 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     p = command("backup", cmd_backup, "write a sealed, online backup of the SQLite database")
     p.add_argument("-o", "--output", required=True, help="the new backup file")
+    p.add_argument(
+        "--with-keys",
+        action="store_true",
+        help="also the configuration and keys, all opened by the backup passphrase alone",
+    )
+    p.add_argument("--backup-passphrase-file", metavar="FILE", help="the backup's passphrase")
     p = command(
         "restore", cmd_restore, "replace the SQLite database by a sealed backup (stop serve first)"
     )
     p.add_argument("file", help="a file written by 'uniondesk-server backup' or 'upgrade'")
+    p.add_argument(
+        "--backup-passphrase-file",
+        metavar="FILE",
+        help="the passphrase of a backup made --with-keys (then DIR may be a new directory)",
+    )
     p = command(
         "upgrade",
         cmd_upgrade,

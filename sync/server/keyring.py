@@ -27,6 +27,7 @@ import json
 import os
 import secrets
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -299,6 +300,40 @@ class Keyring:
         for k in gone:
             del self.data_keys[k]
         return gone
+
+
+class KeyringWatcher:
+    """The current :class:`FieldCipher` of a running server: ``keyring.json`` is looked at
+    (its modification time) at most once a second, and read again when ``rotate-key`` changed
+    it, so values sealed with a new data key open, and new values use it, without a restart.
+    If the changed keyring does not open with this process's master key (a new master key), the
+    keys already loaded stay in use; the next start needs the new key."""
+
+    def __init__(self, data: Path, ring: Keyring, source: KeySource | None = None) -> None:
+        self._data, self._ring, self._source = data, ring, source or current_source()
+        self._cipher = ring.cipher
+        self._mtime = self._stat()
+        self._checked = time.monotonic()
+
+    def _stat(self) -> int:
+        try:
+            return (self._data / KEYRING).stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    def __call__(self) -> FieldCipher:
+        now = time.monotonic()
+        if now - self._checked >= 1.0:
+            self._checked = now
+            mtime = self._stat()
+            if mtime != self._mtime:
+                self._mtime = mtime
+                try:
+                    self._ring = load(self._data, self._source)
+                    self._cipher = self._ring.cipher
+                except ServerSetupError:
+                    pass  # keep the loaded keys (see the class doc)
+        return self._cipher
 
 
 def exists(data: Path) -> bool:

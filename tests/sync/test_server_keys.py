@@ -172,7 +172,11 @@ def test_rotate_key_and_reencrypt_keep_every_value(
     argv = ["reencrypt", "--data", str(data), "--master-key-file", str(new_key)]
     assert server_main(argv) == 0
     out = capsys.readouterr().out
-    assert "re-sealed 30 value(s) with data key k2; dropped unused key(s) k1" in out
+    assert "re-sealed 30 value(s) with data key k2" in out and "--drop-unused' removes" in out
+    assert server_main([*argv, "--drop-unused"]) == 0
+    assert (
+        "re-sealed 0 value(s) with data key k2; dropped unused key(s) k1" in capsys.readouterr().out
+    )
     server = Server(load_data_dir(data, source=source))
     assert keys_in_use(server.store) == {"k2"} and server.data.cipher.key_ids == ("k2",)
     assert [server.sealer.open_content(r.content) for r in server.store.record_rows()] == before
@@ -256,3 +260,22 @@ def test_backup_with_keys_brings_the_server_back_on_a_new_machine(
     other = tmp_path / "elsewhere" / "county"
     assert server_main(["restore", "--data", str(other), str(plain)]) == 2
     assert "holds the database only" in capsys.readouterr().err
+
+
+def test_a_running_server_follows_rotate_key_without_a_restart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import time
+
+    from sync.server.sensitive import key_id_of
+
+    data = _county(tmp_path)
+    running = _with_members(data, 3)  # keeps running through the rotation
+    assert server_main(["rotate-key", "--data", str(data), "--reencrypt"]) == 0
+    capsys.readouterr()
+    time.sleep(1.1)  # the watcher looks at keyring.json at most once a second
+    rows = running.store.record_rows()
+    assert all(running.sealer.open_content(r.content)["data"]["name"] for r in rows)
+    sealed = running.sealer.seal_doc("inbox", "m1", b"{}")
+    assert key_id_of(sealed) == "k2"  # new values use the new key
+    running.store.close()

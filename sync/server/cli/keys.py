@@ -56,7 +56,8 @@ def _after_rotation(args: argparse.Namespace, path: Path, ring: keyring.Keyring,
         return _reencrypt(server, args)
     print(f"values sealed before stay readable; 'uniondesk-server reencrypt --data {args.data}' "
           "re-seals them with the new key")  # fmt: skip
-    print("restart serve so that it seals with the new key")
+    print("a running serve moves to the new data key within a second; its next start needs "
+          "the master key the keyring is wrapped by now")  # fmt: skip
     return 0
 
 
@@ -69,8 +70,9 @@ def _reencrypt(server, args: argparse.Namespace) -> int:  # noqa: ANN001
 
     progress = reencrypt(server.store, server.sealer, on_slice=show)
     print()
-    ring = server.data.keys
-    dropped = ring.drop_data_keys(keys_in_use(server.store))
+    ring = keyring.load(server.data.path)  # as rotate-key left it
+    unused = sorted(set(ring.data_keys) - keys_in_use(server.store) - {ring.current})
+    dropped = ring.drop_data_keys(keys_in_use(server.store)) if args.drop_unused else []
     if dropped:
         ring.save()
     with server.store.write() as conn:
@@ -78,6 +80,11 @@ def _reencrypt(server, args: argparse.Namespace) -> int:  # noqa: ANN001
         audit_log.append(conn, "reencrypted", "admin", "keyring", detail)
     print(f"re-sealed {progress.resealed} value(s) with data key {ring.current}"
           + (f"; dropped unused key(s) {', '.join(dropped)}" if dropped else ""))  # fmt: skip
+    if unused and not dropped:
+        print(f"no stored value uses {', '.join(unused)} any more; 'uniondesk-server reencrypt "
+              f"--data {args.data} --drop-unused' removes it from the keyring once every "
+              "running server has moved to the new key (about a second after rotate-key)")  # fmt: skip
+
     return 0
 
 
@@ -134,7 +141,13 @@ def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--reencrypt", action="store_true", help="re-seal every stored value now (resumable)"
     )
-    command("reencrypt", cmd_reencrypt, "re-seal the values still sealed with an older data key")
+    p.add_argument(
+        "--drop-unused", action="store_true", help="with --reencrypt: then forget unused keys"
+    )
+    p = command(
+        "reencrypt", cmd_reencrypt, "re-seal the values still sealed with an older data key"
+    )
+    p.add_argument("--drop-unused", action="store_true", help="then forget keys nothing uses")
     for name, func, what in (("grant", cmd_grant, "give a device a permission"),
                              ("revoke-permission", cmd_revoke_permission, "take it back")):  # fmt: skip
         p = command(name, func, what)

@@ -129,35 +129,38 @@ def append(
     target: str,
     detail: dict[str, Any] | None = None,
 ) -> int:
-    """Add one entry inside the caller's write transaction; returns its seq.
+    """Add one entry inside the caller's write transaction; returns its seq."""
+    return append_many(conn, [(action, actor, target, detail or {})])
+
+
+def append_many(conn: Connection, entries: list[tuple[str, str, str, dict[str, Any]]]) -> int:
+    """Add entries ``(action, actor, target, detail)``, chained in order, inside the caller's
+    write transaction (one multi-row insert); returns the last seq.
 
     On SQLite the Store's ``write()`` serialises writers (BEGIN IMMEDIATE); on PostgreSQL a
     transaction-scoped advisory lock keeps two writers from chaining onto the same entry."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
-    detail = dict(detail or {})
-    if _personal(detail):
-        raise ValueError("an audit detail must not hold a personal value (8 or more digits)")
+    if not entries:
+        raise ValueError("no audit entries to append")
+    for action, _actor, _target, detail in entries:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}")
+        if _personal(dict(detail)):
+            raise ValueError("an audit detail must not hold a personal value (8 or more digits)")
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
     # chain onto the later of the table's tail and the recorded head: a deleted tail then shows
     # as a gap, and a row added behind the head's back does not stop the server's work
     candidates = [c for c in (_tail(conn), _head(conn)) if c is not None]
-    last_seq, last_hash = max(candidates) if candidates else (0, GENESIS)
-    seq, at = last_seq + 1, now_iso()
-    digest = entry_hash(seq, at, actor, action, target, detail, last_hash)
-    conn.execute(
-        audit_log.insert().values(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            target=target,
-            detail=canonical_json(detail).decode("utf-8"),
-            prev_hash=last_hash,
-            entry_hash=digest,
-        )
-    )
+    seq, digest = max(candidates) if candidates else (0, GENESIS)
+    at = now_iso()
+    rows = []
+    for action, actor, target, detail in entries:
+        prev, seq = digest, seq + 1
+        digest = entry_hash(seq, at, actor, action, target, dict(detail), prev)
+        rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "target": target,
+                     "detail": canonical_json(dict(detail)).decode("utf-8"),
+                     "prev_hash": prev, "entry_hash": digest})  # fmt: skip
+    conn.execute(audit_log.insert(), rows)
     value = json.dumps({"seq": seq, "hash": digest})
     done = conn.execute(update(meta).where(meta.c.key == HEAD_KEY).values(value=value))
     if done.rowcount == 0:

@@ -43,9 +43,17 @@ def _record_aad(uuid_: str, version: int, path: str) -> str:
 class Sealer:
     """Seals and opens what a server stores, under its :class:`FieldCipher`."""
 
-    def __init__(self, cipher: FieldCipher, sensitive_fields: SensitiveFields) -> None:
-        self.cipher = cipher
+    def __init__(
+        self, cipher: FieldCipher | Callable[[], FieldCipher], sensitive_fields: SensitiveFields
+    ) -> None:
+        """``cipher``: a fixed one, or a function giving the current one (a running server
+        follows ``rotate-key`` without a restart: ``keyring.KeyringWatcher``)."""
+        self._cipher = cipher
         self._sensitive = sensitive_fields
+
+    @property
+    def cipher(self) -> FieldCipher:
+        return self._cipher() if callable(self._cipher) else self._cipher
 
     # ---------------------------------------------------------------- records
 

@@ -333,18 +333,12 @@ def decide(server: Server, device: Any, doc: Mapping[str, Any]) -> dict[str, Any
         )
     wanted = [_check_decision(r) for r in raw_list]
     allowed = server.store.subtree_codes(device.org_unit)
-    results = []
     decided_at = now_iso()
-    stored = {"accepted": 0, "returned": 0}
     with server.store.write() as conn:
-        for uuid_, version, decision, comment in wanted:
-            result = _decide_one(
-                server, conn, device, allowed, uuid_, version, decision, comment, reviewer,
-                decided_at,
-            )  # fmt: skip
-            if result["result"] == "ok":
-                stored[decision] += 1
-            results.append(result)
+        results = _decide_all(server, conn, device, allowed, wanted, reviewer, decided_at)
+    stored = {
+        d: sum(r["result"] == "ok" and r["decision"] == d for r in results) for d in DECISIONS
+    }
     server.log.info(
         "review decisions device=%s accepted=%d returned=%d refused=%d",
         device.device_id,
@@ -355,90 +349,99 @@ def decide(server: Server, device: Any, doc: Mapping[str, Any]) -> dict[str, Any
     return {"protocol": PROTOCOL_VERSION, "type": "review_result", "results": results}
 
 
-def _decide_one(
+def _in_chunks(values: set[str]) -> list[list[str]]:
+    ordered = sorted(values)
+    return [ordered[i : i + 400] for i in range(0, len(ordered), 400)]
+
+
+def _decide_all(
     server: Server,
     conn: Connection,
     device: Any,
     allowed: set[str],
-    uuid_: str,
-    version: int,
-    decision: str,
-    comment: str,
+    wanted: list[tuple[str, int, str, str]],
     reviewer: str,
     decided_at: str,
-) -> dict[str, Any]:
-    base = {"record_uuid": uuid_, "version": version, "decision": decision}
-    versions = list(
-        conn.execute(
-            select(records).where(records.c.record_uuid == uuid_).order_by(records.c.version)
-        )
-    )
-    versions = [r for r in versions if r.org_unit in allowed]
-    if not versions:
-        return {**base, "result": "unknown_record"}
-    row = next((r for r in versions if r.version == version), None)
-    if row is None:
-        return {**base, "result": "unknown_version"}
-    if versions[-1].version != version:
-        return {**base, "result": "stale_version", "latest_version": versions[-1].version}
-    earlier = conn.execute(
-        select(reviews.c.decision).where(
-            reviews.c.record_uuid == uuid_, reviews.c.version == version
-        )
-    ).first()
-    if earlier is not None:
-        result = "already_decided" if earlier.decision == decision else "decided_otherwise"
-        return {**base, "result": result}
-    township = conn.execute(select(devices).where(devices.c.device_id == row.device_id)).one()
-    acceptance = None
-    if decision == "accepted":
-        acceptance = make_acceptance(
-            server,
-            row,
-            township,
-            reviewer=reviewer,
-            reviewer_device_id=device.device_id,
-            decided_at=decided_at,
-        )
-        item = relay_item(server.sealer.open_content(row.content), row.batch_id, acceptance)
-        conn.execute(
-            relay_items.insert().values(
-                record_uuid=uuid_,
-                version=version,
-                item=server.sealer.seal_json("relay_item", f"{uuid_}|{version}", item),
-                state="pending",
-                queued_at=decided_at,
+) -> list[dict[str, Any]]:
+    """Judge every decision against what is stored, then write the stored ones in sets: one
+    query per table to read, one multi-row statement per table to write (reviews, relay queue,
+    audit log, inbox), all in the caller's transaction."""
+    uuids = {u for u, _v, _d, _c in wanted}
+    versions: dict[str, list[Any]] = {}
+    earlier: dict[tuple[str, int], str] = {}
+    for part in _in_chunks(uuids):
+        for row in conn.execute(
+            select(records).where(records.c.record_uuid.in_(part)).order_by(records.c.version)
+        ):
+            if row.org_unit in allowed:
+                versions.setdefault(row.record_uuid, []).append(row)
+        for r in conn.execute(
+            select(reviews.c.record_uuid, reviews.c.version, reviews.c.decision).where(
+                reviews.c.record_uuid.in_(part)
             )
-        )
-    conn.execute(
-        reviews.insert().values(
-            record_uuid=uuid_,
-            version=version,
-            decision=decision,
-            comment=comment,
-            reviewer=reviewer,
-            reviewer_device_id=device.device_id,
-            decided_at=decided_at,
-            acceptance=canonical_json(acceptance).decode("utf-8") if acceptance else None,
-        )
-    )
-    audit_log.append(
-        conn, f"record_{decision}", reviewer, uuid_, {"decision": decision, "version": version}
-    )
-    server.enqueue(
-        conn,
-        township.device_id,
-        "review_decision",
-        {
-            "record_uuid": uuid_,
-            "version": version,
-            "decision": decision,
-            "comment": comment,
-            "reviewer": reviewer,
+        ):
+            earlier[(r.record_uuid, r.version)] = r.decision
+    device_ids = {row.device_id for rows in versions.values() for row in rows}
+    townships = {
+        d.device_id: d
+        for part in _in_chunks(device_ids)
+        for d in conn.execute(select(devices).where(devices.c.device_id.in_(part)))
+    }
+    results: list[dict[str, Any]] = []
+    review_rows: list[dict[str, Any]] = []
+    relay_rows: list[dict[str, Any]] = []
+    audit: list[tuple[str, str, str, dict[str, Any]]] = []
+    messages: list[tuple[str, str, dict[str, Any]]] = []
+    for uuid_, version, decision, comment in wanted:
+        base = {"record_uuid": uuid_, "version": version, "decision": decision}
+        stored = versions.get(uuid_, [])
+        row = next((r for r in stored if r.version == version), None)
+        if not stored:
+            results.append({**base, "result": "unknown_record"})
+            continue
+        if row is None:
+            results.append({**base, "result": "unknown_version"})
+            continue
+        if stored[-1].version != version:
+            latest = stored[-1].version
+            results.append({**base, "result": "stale_version", "latest_version": latest})
+            continue
+        if (uuid_, version) in earlier:
+            same = earlier[(uuid_, version)] == decision
+            results.append({**base, "result": "already_decided" if same else "decided_otherwise"})
+            continue
+        earlier[(uuid_, version)] = decision  # the same record twice in one request
+        township = townships[row.device_id]
+        acceptance = None
+        if decision == "accepted":
+            acceptance = make_acceptance(server, row, township, reviewer=reviewer,
+                                         reviewer_device_id=device.device_id,
+                                         decided_at=decided_at)  # fmt: skip
+            item = relay_item(server.sealer.open_content(row.content), row.batch_id, acceptance)
+            ident = f"{uuid_}|{version}"
+            relay_rows.append({"record_uuid": uuid_, "version": version, "state": "pending",
+                               "item": server.sealer.seal_json("relay_item", ident, item),
+                               "queued_at": decided_at})  # fmt: skip
+        review_rows.append({
+            "record_uuid": uuid_, "version": version, "decision": decision, "comment": comment,
+            "reviewer": reviewer, "reviewer_device_id": device.device_id,
             "decided_at": decided_at,
-        },
-    )
-    return {**base, "result": "ok"}
+            "acceptance": canonical_json(acceptance).decode("utf-8") if acceptance else None,
+        })  # fmt: skip
+        audit.append((f"record_{decision}", reviewer, uuid_,
+                      {"decision": decision, "version": version}))  # fmt: skip
+        messages.append((township.device_id, "review_decision", {
+            "record_uuid": uuid_, "version": version, "decision": decision, "comment": comment,
+            "reviewer": reviewer, "decided_at": decided_at,
+        }))  # fmt: skip
+        results.append({**base, "result": "ok"})
+    if relay_rows:
+        conn.execute(relay_items.insert(), relay_rows)
+    if review_rows:
+        conn.execute(reviews.insert(), review_rows)
+        audit_log.append_many(conn, audit)
+        server.enqueue_many(conn, messages)
+    return results
 
 
 def org_unit_names(store: Store) -> dict[str, str]:

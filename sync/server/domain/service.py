@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from sync import crypto
@@ -46,6 +46,7 @@ from sync.server.domain import audit_log
 from sync.server.domain.formset import FormSet
 from sync.server.domain.personal import Sealer, sensitive_paths
 from sync.server.errors import SyncError
+from sync.server.keyring import KeyringWatcher
 from sync.server.store import Store, now_iso, revoke_device, upsert_org_unit
 from sync.server.tables import devices, enroll_codes, inbox
 
@@ -67,7 +68,7 @@ class Server:
         self.log = logging.getLogger(f"uniondesk.server.{self.config.server_id[:8]}")
         self.forms = FormSet(self.store)
         self._sensitive: dict[tuple[str, int], frozenset[str]] = {}
-        self.sealer = Sealer(data.cipher, self.sensitive_fields)
+        self.sealer = Sealer(KeyringWatcher(data.path, data.keys), self.sensitive_fields)
         self.signing_public = crypto.public_bytes(data.signing_key)
         self.hpke_public = crypto.public_bytes(data.hpke_key)
         self.hpke_key_id = crypto.key_id(self.hpke_public)
@@ -306,31 +307,51 @@ class Server:
 
     def enqueue(self, conn: Connection, device_id: str, kind: str, body: Mapping[str, Any]) -> int:
         """Add a signed message for one device inside the caller's transaction."""
-        msg_id = str(uuid.uuid4())
+        return self.enqueue_many(conn, [(device_id, kind, body)])[0]
+
+    def enqueue_many(
+        self, conn: Connection, messages: list[tuple[str, str, Mapping[str, Any]]]
+    ) -> list[int]:
+        """Add signed messages ``(device_id, kind, body)`` inside the caller's transaction, in
+        sets: the rows first (their ``msg_seq`` is in the signed message), then the sealed
+        messages. Returns the ``msg_seq`` of each, in order."""
+        if not messages:
+            return []
         created = now_iso()
-        result = conn.execute(
-            inbox.insert().values(
-                msg_id=msg_id, device_id=device_id, kind=kind, message=b"", created_at=created
-            )
-        )
-        msg_seq = int(result.inserted_primary_key[0])
-        message = crypto.sign_document(
-            self.data.signing_key,
-            InboxMessage(
-                device_id=device_id,
-                msg_seq=msg_seq,
-                msg_id=msg_id,
-                kind=kind,
-                created_at=created,
-                server_id=self.config.server_id,
-                body=dict(body),
-            ),
-        )
-        sealed = self.sealer.seal_doc("inbox", msg_id, message.to_json())
+        ids = [str(uuid.uuid4()) for _ in messages]
         conn.execute(
-            update(inbox).where(inbox.c.msg_seq == msg_seq).values(message=sealed.encode("utf-8"))
+            inbox.insert(),
+            [
+                {"msg_id": i, "device_id": d, "kind": k, "message": b"", "created_at": created}
+                for i, (d, k, _b) in zip(ids, messages, strict=True)
+            ],
         )
-        return msg_seq
+        seqs: dict[str, int] = {}
+        for start in range(0, len(ids), 400):
+            part = ids[start : start + 400]
+            query = select(inbox.c.msg_id, inbox.c.msg_seq).where(inbox.c.msg_id.in_(part))
+            seqs.update({r.msg_id: int(r.msg_seq) for r in conn.execute(query)})
+        sealed = []
+        for msg_id, (device_id, kind, body) in zip(ids, messages, strict=True):
+            message = crypto.sign_document(
+                self.data.signing_key,
+                InboxMessage(
+                    device_id=device_id,
+                    msg_seq=seqs[msg_id],
+                    msg_id=msg_id,
+                    kind=kind,
+                    created_at=created,
+                    server_id=self.config.server_id,
+                    body=dict(body),
+                ),
+            )
+            doc = self.sealer.seal_doc("inbox", msg_id, message.to_json())
+            sealed.append({"seq": seqs[msg_id], "m": doc.encode("utf-8")})
+        conn.execute(
+            update(inbox).where(inbox.c.msg_seq == bindparam("seq")).values(message=bindparam("m")),
+            sealed,
+        )
+        return [seqs[i] for i in ids]
 
     def broadcast(self, kind: str, body: Mapping[str, Any], org_unit: str | None = None) -> int:
         """Queue one message for every active device (optionally only those within a unit)."""

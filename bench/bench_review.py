@@ -1,0 +1,126 @@
+"""County review throughput: accepting received records (issue: 5,000 in at most 1 s).
+
+    .venv/bin/python -m bench.bench_review [--records 5000] [--per-request 500]
+
+A county (SQLite) ingests township member batches through the real ingest (not timed), then a
+reviewer device's decisions accept every record, ``--per-request`` at a time, through the real
+``review.decide`` (what ``POST /v1/review/decisions`` runs): per record the county signs an
+acceptance, opens the sealed record and seals its relay item, stores the decision, chains an
+audit-log entry and queues a signed inbox message to the township. The baseline, in the same
+run, is the floor of that work: the same rows written by plain multi-row inserts (no signing,
+no sealing, no audit chain, no inbox), so the ratio says what the review's own work costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bench.bench_field_encryption import _member
+from sync import crypto
+from sync.protocol import EnrollRequest
+from sync.server.config import init_data_dir
+from sync.server.domain import review
+from sync.server.domain.ingest import ingest
+from sync.server.domain.service import Server
+from sync.server.tables import records, relay_items, reviews
+
+TOWN = "330106001"
+
+
+def _enroll(server: Server, org_unit: str, role: str) -> tuple[Any, str]:
+    key = crypto.new_signing_key()
+    req = EnrollRequest(code=server.make_enroll_code(org_unit, role=role),
+                        device_public_key=crypto.public_bytes(key))  # fmt: skip
+    return key, server.enroll(json.loads(req.to_json())).device_id
+
+
+def _county(root: Path, name: str, count: int) -> tuple[Server, Any, list[str]]:
+    server = Server(init_data_dir(root / name, level="county", name="西湖区总工会",
+                                  org_unit_code="330106"))  # fmt: skip
+    server.store.add_org_unit(TOWN, "西溪街道总工会", "330106", "township")
+    key, device_id = _enroll(server, TOWN, "township")
+    _rkey, reviewer_id = _enroll(server, "330106", "reviewer")
+    union = str(uuid.uuid4())
+    uuids = []
+    for seq, start in enumerate(range(0, count, 1000), start=1):
+        recs = [_member(union, n) for n in range(start, min(count, start + 1000))]
+        uuids += [r["uuid"] for r in recs]
+        env = crypto.seal_batch(
+            device_key=key, device_id=device_id, batch_id=str(uuid.uuid4()), device_seq=seq,
+            records=recs, audit_head="0" * 64, recipient_public=server.hpke_public,
+        )  # fmt: skip
+        ingest(server, env.to_json())
+    return server, server.store.device(reviewer_id), uuids
+
+
+def _accept(server: Server, reviewer: Any, uuids: list[str], per: int) -> float:
+    t0 = time.perf_counter()
+    for i in range(0, len(uuids), per):
+        decisions = [{"record_uuid": u, "version": 1, "decision": "accepted"}
+                     for u in uuids[i : i + per]]  # fmt: skip
+        doc = {"type": "review_decisions", "reviewer": "王审核", "decisions": decisions}
+        results = review.decide(server, reviewer, doc)["results"]
+        assert all(r["result"] == "ok" for r in results), results[:2]
+    return time.perf_counter() - t0
+
+
+def _floor(server: Server, uuids: list[str], per: int) -> float:
+    """The same decision and queue rows written plainly, a transaction per request."""
+    t0 = time.perf_counter()
+    for i in range(0, len(uuids), per):
+        part = uuids[i : i + per]
+        with server.store.write() as conn:
+            rows = list(conn.execute(select(records.c.record_uuid, records.c.content)
+                                     .where(records.c.record_uuid.in_(part))))  # fmt: skip
+            conn.execute(reviews.insert(), [
+                {"record_uuid": r.record_uuid, "version": 1, "decision": "accepted",
+                 "comment": "", "reviewer": "王审核", "reviewer_device_id": "r",
+                 "decided_at": "t", "acceptance": "{}"} for r in rows])  # fmt: skip
+            conn.execute(relay_items.insert(), [
+                {"record_uuid": r.record_uuid, "version": 1, "item": r.content,
+                 "state": "pending", "queued_at": "t"} for r in rows])  # fmt: skip
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--per-request", type=int, default=500)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.records, args.per_request = 300, 100
+    root = Path(tempfile.mkdtemp(prefix="bench-review-"))
+    try:
+        server, reviewer, uuids = _county(root, "county", args.records)
+        t_accept = _accept(server, reviewer, uuids, args.per_request)
+        with server.store.read() as conn:
+            queued = len(conn.execute(select(relay_items.c.seq)).all())
+        assert queued == args.records, queued
+        server.store.close()
+        floor_server, _r, floor_uuids = _county(root, "floor", args.records)
+        t_floor = _floor(floor_server, floor_uuids, args.per_request)
+        floor_server.store.close()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    n = args.records
+    print(f"accept {n} received member records, {args.per_request} per request:")
+    print(
+        f"review.decide: {t_accept:7.2f} s  {n / t_accept:9.0f} records/s  (target: 5,000 in 1 s)"
+    )
+    print(f"floor:         {t_floor:7.2f} s  {n / t_floor:9.0f} records/s  (the rows alone)")
+    print(f"ratio decide / floor: {t_accept / t_floor:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

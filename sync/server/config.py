@@ -28,7 +28,7 @@ from sync import crypto
 from sync.server import keyring, tls
 from sync.server.errors import ServerSetupError as ServerSetupError  # re-exported
 from sync.server.permissions import make_private
-from sync.server.sensitive import FieldCipher
+from sync.server.sensitive import SUITES, FieldCipher
 
 LEVELS = ("county", "province")
 
@@ -45,6 +45,9 @@ class ServerConfig:
     enroll_code_ttl_hours: float = 72.0
     nonce_ttl_seconds: int = 300
     hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
+    # the server's cryptography suite (sensitive.SUITES). Today it chooses the field encryption
+    # and keyring wrapping (gm: SM4-GCM, HMAC-SM3); signatures and batch sealing are intl still
+    crypto_suite: str = "intl"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
@@ -102,11 +105,14 @@ def init_data_dir(
     hosts: list[str] | None = None,
     db_url: str = "",
     source: keyring.KeySource | None = None,
+    crypto_suite: str = "intl",
 ) -> DataDir:
     """Create a new data directory (refuses an already initialised one) and its keyring, whose
     master key comes from ``source`` (default: the current key source)."""
     if level not in LEVELS:
         raise ServerSetupError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
+    if crypto_suite not in SUITES:
+        raise ServerSetupError(f"--crypto-suite must be one of {', '.join(SUITES)}")
     if (path / "config.json").exists():
         raise ServerSetupError(f"{path} is already initialised (config.json exists)")
     if path.exists() and not path.is_dir():
@@ -121,8 +127,9 @@ def init_data_dir(
         org_unit_code=org_unit_code,
         db_url=db_url,
         hosts=hosts or ["127.0.0.1", "localhost"],
+        crypto_suite=crypto_suite,
     )
-    ring = keyring.create(path, source)
+    ring = keyring.create(path, source, crypto_suite)
     password = ring.pem_password
     crypto.write_private_pem(path / "keys" / "signing.key", crypto.new_signing_key(), password)
     crypto.write_private_pem(path / "keys" / "hpke.key", crypto.new_hpke_key(), password)

@@ -30,16 +30,18 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from sync.server.errors import ServerSetupError
-from sync.server.sensitive import FieldCipher
+from sync.server.sensitive import SUITES, Aead, FieldCipher, Sm4Gcm, new_data_key
 
 PASSPHRASE_ENV = "UNIONDESK_SERVER_PASSPHRASE"
 KEY_FILE_ENV = "UNIONDESK_SERVER_MASTER_KEY_FILE"
@@ -72,11 +74,27 @@ class KeyProvider(Protocol):
         ...
 
 
-class _AeadKek:
-    """Wrapping under a 32-byte key-encryption key, the secret's name as associated data."""
+WRAPS = ("aes-256-gcm", "sm4-gcm")  # keyring wrapping of the intl and gm suites
 
-    def __init__(self, kek: bytes, where: str) -> None:
-        self._aead = AESGCM(kek)
+
+def wrap_of(suite: str) -> str:
+    return "sm4-gcm" if suite == "gm" else "aes-256-gcm"
+
+
+class _AeadKek:
+    """Wrapping under a 32-byte key-encryption key, the secret's name as associated data:
+    AES-256-GCM, or SM4-GCM under a 16-byte key derived from it with HKDF-SM3 (gm suite)."""
+
+    def __init__(self, kek: bytes, where: str, wrap: str = "aes-256-gcm") -> None:
+        if wrap not in WRAPS:
+            raise ServerSetupError(f"unknown keyring wrapping {wrap!r}")
+        self.wrap_name = wrap
+        if wrap == "sm4-gcm":
+            sm4_kek = HKDF(algorithm=hashes.SM3(), length=16, salt=None,
+                           info=b"uniondesk keyring kek sm4").derive(kek)  # fmt: skip
+            self._aead: Aead = Sm4Gcm(sm4_kek)
+        else:
+            self._aead = AESGCM(kek)
         self.where = where
 
     def wrap(self, name: str, secret: bytes) -> str:
@@ -99,7 +117,7 @@ class _AeadKek:
 class KeyFileProvider(_AeadKek):
     """The master key is a 32-byte file kept outside the data directory."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, wrap: str = "aes-256-gcm") -> None:
         try:
             kek = path.read_bytes()
         except OSError as exc:
@@ -109,20 +127,20 @@ class KeyFileProvider(_AeadKek):
             ) from exc
         if len(kek) != 32:
             raise ServerSetupError(f"{path} is not a master key file (expected 32 bytes)")
-        super().__init__(kek, f"key file {path}")
+        super().__init__(kek, f"key file {path}", wrap)
         self.path = path
 
     @classmethod
-    def create(cls, path: Path) -> KeyFileProvider:
+    def create(cls, path: Path, wrap: str = "aes-256-gcm") -> KeyFileProvider:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(secrets.token_bytes(32))
-        return cls(path)
+        return cls(path, wrap)
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": "key-file"}
+        return {"kind": "key-file", "wrap": self.wrap_name}
 
 
 class PassphraseProvider(_AeadKek):
@@ -137,10 +155,11 @@ class PassphraseProvider(_AeadKek):
             lanes=int(params["lanes"]),
             memory_cost=int(params["memory_kib"]),
         )
-        super().__init__(kdf.derive(passphrase.encode("utf-8")), "passphrase")
+        wrap = str(params.get("wrap", "aes-256-gcm"))
+        super().__init__(kdf.derive(passphrase.encode("utf-8")), "passphrase", wrap)
 
     @classmethod
-    def create(cls, passphrase: str) -> PassphraseProvider:
+    def create(cls, passphrase: str, wrap: str = "aes-256-gcm") -> PassphraseProvider:
         if len(passphrase) < MIN_PASSPHRASE:
             raise ServerSetupError(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
         params = {
@@ -148,6 +167,7 @@ class PassphraseProvider(_AeadKek):
             "iterations": ARGON2_ITERATIONS,
             "lanes": ARGON2_LANES,
             "memory_kib": ARGON2_MEMORY_KIB,
+            "wrap": wrap,
         }
         return cls(passphrase, params)
 
@@ -213,17 +233,17 @@ def current_source() -> KeySource:
     return _current
 
 
-def new_provider(data: Path, source: KeySource) -> KeyProvider:
+def new_provider(data: Path, source: KeySource, wrap: str = "aes-256-gcm") -> KeyProvider:
     """The provider for a new keyring: a passphrase when one is given, else a key file."""
     passphrase = source.passphrase(required=False)
     if passphrase is not None:
-        return PassphraseProvider.create(passphrase)
+        return PassphraseProvider.create(passphrase, wrap)
     path = source.key_file_for(data).resolve()
     if path.is_relative_to(data.resolve()):
         raise ServerSetupError(
             f"the master key file {path} must not be inside the data directory {data}"
         )
-    return KeyFileProvider.create(path)
+    return KeyFileProvider.create(path, wrap)
 
 
 def provider_for(data: Path, described: dict[str, Any], source: KeySource) -> KeyProvider:
@@ -236,9 +256,10 @@ def provider_for(data: Path, described: dict[str, Any], source: KeySource) -> Ke
                 f"the server in {data} is locked by a passphrase: give --passphrase-file FILE "
                 f"or set {PASSPHRASE_ENV}"
             )
-        return PassphraseProvider(passphrase, {k: v for k, v in described.items() if k != "kind"})
+        params = {k: v for k, v in described.items() if k not in ("kind", "kdf")}
+        return PassphraseProvider(passphrase, params)
     if kind == "key-file":
-        return KeyFileProvider(source.key_file_for(data))
+        return KeyFileProvider(source.key_file_for(data), str(described.get("wrap", WRAPS[0])))
     raise ServerSetupError(f"{data / KEYRING}: unknown master key kind {kind!r}")
 
 
@@ -255,10 +276,14 @@ class Keyring:
     data_keys: dict[str, bytes]
     index_key: bytes
     pem_password: bytes
+    suite: str = "intl"  # the index's and new keys' suite (sensitive.SUITES)
+    key_suites: dict[str, str] = field(default_factory=dict)  # per data key, when not ``suite``
 
     @property
     def cipher(self) -> FieldCipher:
-        return FieldCipher(self.data_keys, self.current, self.index_key)
+        return FieldCipher(
+            self.data_keys, self.current, self.index_key, self.suite, self.key_suites
+        )
 
     def document(self, provider: KeyProvider) -> dict[str, Any]:
         """The ``keyring.json`` document with every key wrapped by ``provider``."""
@@ -266,6 +291,8 @@ class Keyring:
             "format": FORMAT,
             "master": provider.describe(),
             "current": self.current,
+            "suite": self.suite,
+            "key_suites": dict(self.key_suites),
             "data_keys": {
                 kid: provider.wrap(f"data:{kid}", k) for kid, k in self.data_keys.items()
             },
@@ -286,11 +313,15 @@ class Keyring:
         os.replace(tmp, self.path)
         self.provider = provider
 
-    def add_data_key(self) -> str:
-        """A new current data key (older ones kept for what they sealed)."""
+    def add_data_key(self, suite: str | None = None) -> str:
+        """A new current data key of ``suite`` (default the keyring's; older keys are kept for
+        what they sealed)."""
+        suite = suite or self.suite
         n = 1 + max(int(k[1:]) for k in self.data_keys if k[1:].isdigit())
         kid = f"k{n}"
-        self.data_keys[kid] = secrets.token_bytes(32)
+        self.data_keys[kid] = new_data_key(suite)
+        if suite != self.suite:
+            self.key_suites[kid] = suite
         self.current = kid
         return kid
 
@@ -340,8 +371,10 @@ def exists(data: Path) -> bool:
     return (data / KEYRING).is_file()
 
 
-def create(data: Path, source: KeySource | None = None) -> Keyring:
-    """A new keyring for ``data`` (a new data key, index key and PEM password)."""
+def create(data: Path, source: KeySource | None = None, suite: str = "intl") -> Keyring:
+    """A new keyring for ``data`` (a new data key, index key and PEM password) of ``suite``."""
+    if suite not in SUITES:
+        raise ServerSetupError(f"unknown crypto suite {suite!r}; known: {', '.join(SUITES)}")
     source = source or current_source()
     path = data / KEYRING
     if path.exists():
@@ -349,11 +382,12 @@ def create(data: Path, source: KeySource | None = None) -> Keyring:
     path.parent.mkdir(parents=True, exist_ok=True)
     ring = Keyring(
         path=path,
-        provider=new_provider(data, source),
+        provider=new_provider(data, source, wrap_of(suite)),
         current="k1",
-        data_keys={"k1": secrets.token_bytes(32)},
+        data_keys={"k1": new_data_key(suite)},
         index_key=secrets.token_bytes(32),
         pem_password=secrets.token_urlsafe(32).encode("ascii"),
+        suite=suite,
     )
     ring.save()
     return ring
@@ -385,6 +419,8 @@ def load(data: Path, source: KeySource | None = None) -> Keyring:
         data_keys={kid: provider.unwrap(f"data:{kid}", w) for kid, w in wrapped.items()},
         index_key=provider.unwrap("index", doc["index_key"]),
         pem_password=provider.unwrap("pem", doc["pem_password"]),
+        suite=str(doc.get("suite", "intl")),
+        key_suites=dict(doc.get("key_suites") or {}),
     )
 
 

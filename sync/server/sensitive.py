@@ -1,4 +1,5 @@
-"""Field encryption on the server: AES-256-GCM values and documents, HMAC-SHA256 blind indexes.
+"""Field encryption on the server: AEAD values and documents, keyed blind indexes; two suites,
+``intl`` (AES-256-GCM, HMAC-SHA256) and ``gm`` (SM4-GCM, HMAC-SM3, 国密).
 
 Nothing here knows forms or tables (``domain/personal.py`` decides what is sealed, with which
 associated data). Primitives come from ``cryptography``; this module only frames them:
@@ -8,9 +9,12 @@ associated data). Primitives come from ``cryptography``; this module only frames
   string, ``j`` + canonical JSON for anything else, so the value comes back with its type;
 - a **sealed document** replaces a whole stored blob (an inbox message, a receipt, an offer):
   ``UDENC1.KID.BASE64URL(nonce ‖ ciphertext ‖ tag)`` (ASCII, fits Text and binary columns);
-- a **blind index** is HMAC-SHA256 under the index key of ``field ‖ 0x00 ‖ value``, truncated to
-  128 bits: equal values of one field give equal digests, and without the key a digest says
-  nothing about its value.
+- a **blind index** is HMAC (SHA-256 or SM3) under the index key of ``field ‖ 0x00 ‖ value``,
+  truncated to 128 bits: equal values of one field give equal digests, and without the key a
+  digest says nothing about its value.
+
+The key id in a token names its data key, and each data key has its suite, so values sealed
+under ``intl`` keep opening after a server moved to ``gm``.
 
 The associated data names where a ciphertext belongs (record, version, field; or the kind and row
 of a document), so a ciphertext copied to another place fails to open (:class:`SealError`).
@@ -22,11 +26,13 @@ import base64
 import hmac
 import json
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from sync import crypto_gm
 
 TOKEN_KEY = "$enc"
 DOC_PREFIX = "UDENC1."
@@ -67,20 +73,68 @@ def key_id_of(sealed: str | bytes | Mapping[str, Any]) -> str:
     return text.split(".", 1)[0]
 
 
-class FieldCipher:
-    """AEAD under the server's data keys (new values use ``current``) and its blind index key."""
+class Aead(Protocol):
+    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
 
-    def __init__(self, data_keys: Mapping[str, bytes], current: str, index_key: bytes) -> None:
+    def decrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+
+
+class Sm4Gcm:
+    """SM4-GCM (GB/T 32907, GCM as in RFC 8998) with AESGCM's interface (``sync/crypto_gm``)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes:
+        return crypto_gm.sm4_gcm_encrypt(self._key, nonce, data, associated_data or b"")
+
+    def decrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes:
+        try:
+            return crypto_gm.sm4_gcm_decrypt(self._key, nonce, data, associated_data or b"")
+        except crypto_gm.GmCryptoError as exc:
+            raise InvalidTag() from exc
+
+
+# suite -> (AEAD of a data key, data-key length, keyed index digest)
+SUITES: dict[str, tuple[Callable[[bytes], Aead], int, Callable[[bytes, bytes], bytes]]] = {
+    "intl": (AESGCM, 32, lambda key, msg: hmac.digest(key, msg, "sha256")),
+    "gm": (Sm4Gcm, crypto_gm.SM4_KEY_BYTES, crypto_gm.hmac_sm3),
+}
+
+
+def new_data_key(suite: str) -> bytes:
+    return os.urandom(SUITES[suite][1])
+
+
+class FieldCipher:
+    """AEAD under the server's data keys (new values use ``current``) and its blind index key.
+
+    ``suite`` is the index's suite and every key's unless ``key_suites`` names another one for
+    it: ``intl`` = AES-256-GCM and HMAC-SHA256, ``gm`` = SM4-GCM and HMAC-SM3 (国密)."""
+
+    def __init__(
+        self,
+        data_keys: Mapping[str, bytes],
+        current: str,
+        index_key: bytes,
+        suite: str = "intl",
+        key_suites: Mapping[str, str] | None = None,
+    ) -> None:
         if current not in data_keys:
             raise ValueError(f"current data key {current!r} is not among the data keys")
+        if suite not in SUITES:
+            raise ValueError(f"unknown crypto suite {suite!r}")
+        suites = {kid: (key_suites or {}).get(kid, suite) for kid in data_keys}
         for kid, key in data_keys.items():
-            if "." in kid or len(key) != 32:
-                raise ValueError(f"data key {kid!r} must be 32 bytes with a dot-free id")
+            if "." in kid or len(key) != SUITES[suites[kid]][1]:
+                raise ValueError(f"data key {kid!r} must be a dot-free id with a {suites[kid]} key")
         if len(index_key) != 32:
             raise ValueError("the index key must be 32 bytes")
-        self._aead = {kid: AESGCM(key) for kid, key in data_keys.items()}
+        self._aead = {kid: SUITES[suites[kid]][0](key) for kid, key in data_keys.items()}
         self.current = current
+        self.suite = suite
         self._index_key = index_key
+        self._index_digest = SUITES[suite][2]
 
     @property
     def key_ids(self) -> tuple[str, ...]:
@@ -137,4 +191,4 @@ class FieldCipher:
         """The keyed digest of ``value`` of ``field`` (hex; equality lookups only)."""
         text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
         message = field.encode("utf-8") + b"\x00" + text.strip().encode("utf-8")
-        return hmac.digest(self._index_key, message, "sha256").hex()[:INDEX_HEX]
+        return self._index_digest(self._index_key, message).hex()[:INDEX_HEX]

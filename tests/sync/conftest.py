@@ -45,7 +45,9 @@ TOWNSHIP_NAME = "西溪街道总工会"
 
 def init_county(data_dir: Path, **overrides: Any) -> Path:
     """Create a county data directory; ``overrides`` change config.json values."""
-    data = init_data_dir(data_dir, level="county", name=COUNTY_NAME, org_unit_code=COUNTY_CODE)
+    suite = overrides.pop("crypto_suite", "intl")
+    data = init_data_dir(data_dir, level="county", name=COUNTY_NAME, org_unit_code=COUNTY_CODE,
+                         crypto_suite=suite)  # fmt: skip
     for key, value in overrides.items():
         if not hasattr(data.config, key):
             raise AttributeError(f"no server config value {key}")

@@ -28,7 +28,7 @@ class Province(ThreadedServer):
     """A provincial server in a background thread (log file on); ``faults`` for
     ``POST /v1/batches``; ``stop()`` / ``start()`` on the same port."""
 
-    def __init__(self, root: Path, db_url: str = "") -> None:
+    def __init__(self, root: Path, db_url: str = "", crypto_suite: str = "intl") -> None:
         data_path = root / "province"
         init_data_dir(
             data_path,
@@ -36,6 +36,7 @@ class Province(ThreadedServer):
             name=PROVINCE_NAME,
             org_unit_code=PROVINCE_CODE,
             db_url=db_url,
+            crypto_suite=crypto_suite,
         )
         super().__init__(data_path, log_file=True)
 

@@ -40,14 +40,21 @@ from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaw
 A, B = "330106001", "330106002"
 
 
+@pytest.fixture(params=["intl", "gm"])
+def suite(request: pytest.FixtureRequest) -> str:
+    """Field encryption AES-256-GCM + HMAC-SHA256 (intl) or SM4-GCM + HMAC-SM3 (gm)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def province(tmp_path: Path, postgres_url: str) -> Any:  # noqa: F811
+def province(tmp_path: Path, postgres_url: str, suite: str) -> Any:  # noqa: F811
     name = f"prov_{tmp_path.name[-12:].lower().replace('-', '_')}"
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    p = Province(tmp_path, db_url=postgres_url.replace("/postgres?", f"/{name}?"))
+    url = postgres_url.replace("/postgres?", f"/{name}?")
+    p = Province(tmp_path, db_url=url, crypto_suite=suite)
     yield p
     p.close()
 
@@ -95,8 +102,10 @@ def test_no_personal_value_in_plaintext_on_county_or_province(
     county_server_factory: Any,
     province: Province,
     postgres_url: str,  # noqa: F811
+    suite: str,
 ) -> None:
-    county = HandleView(county_server_factory())
+    county = HandleView(county_server_factory(crypto_suite=suite))
+    assert county.server.data.cipher.suite == province.server.data.cipher.suite == suite
     county_dir = county.handle.data_dir
     log_handler = attach_log_file(county.server)  # the county's log is searched too
     link_county(county.server, province)

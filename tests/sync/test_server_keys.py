@@ -79,7 +79,7 @@ def test_key_file_lives_beside_the_data_directory_never_inside(tmp_path: Path) -
     assert default_key_file(data) == tmp_path / "county.master.key"
     assert default_key_file(data).stat().st_size == 32
     keyring = json.loads((data / "keys" / "keyring.json").read_text(encoding="utf-8"))
-    assert keyring["master"] == {"kind": "key-file"}
+    assert keyring["master"] == {"kind": "key-file", "wrap": "aes-256-gcm"}
     assert b"ENCRYPTED" in (data / "keys" / "signing.key").read_bytes()
     assert b"ENCRYPTED" in (data / "tls" / "ca.key").read_bytes()
     with pytest.raises(ServerSetupError, match="must not be inside the data directory"):
@@ -279,3 +279,76 @@ def test_a_running_server_follows_rotate_key_without_a_restart(
     sealed = running.sealer.seal_doc("inbox", "m1", b"{}")
     assert key_id_of(sealed) == "k2"  # new values use the new key
     running.store.close()
+
+
+def test_gm_field_encryption_is_sm4_gcm_and_hmac_sm3_as_published() -> None:
+    from sync import crypto_gm
+    from sync.server.sensitive import Sm4Gcm
+
+    # RFC 8998 A.1 (SM4-GCM) through the adapter FieldCipher uses on the gm suite
+    key = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
+    nonce = bytes.fromhex("00001234567800000000ABCD")
+    aad = bytes.fromhex("FEEDFACEDEADBEEFFEEDFACEDEADBEEFABADDAD2")
+    plain = bytes.fromhex("AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDD"
+                          "EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA")  # fmt: skip
+    sealed = bytes.fromhex("17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735"
+                           "D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D"
+                           "83DE3541E4C2B58177E065A9BF7B62EC")  # fmt: skip
+    assert Sm4Gcm(key).encrypt(nonce, plain, aad) == sealed
+    assert Sm4Gcm(key).decrypt(nonce, sealed, aad) == plain
+    cipher = FieldCipher({"k1": key}, "k1", bytes(range(32)), suite="gm")
+    token = cipher.seal_value("330106198701100017", "record|u1|1|id_number")
+    assert cipher.open_value(token, "record|u1|1|id_number") == "330106198701100017"
+    with pytest.raises(SealError):
+        cipher.open_value(token, "record|u2|1|id_number")
+    msg = b"id_number\x00330106198701100017"
+    assert (
+        cipher.blind_index("id_number", "330106198701100017")
+        == (crypto_gm.hmac_sm3(bytes(range(32)), msg).hex()[:32])
+    )
+    with pytest.raises(ValueError):  # an AES-sized key is not an SM4 key
+        FieldCipher({"k1": bytes(32)}, "k1", bytes(32), suite="gm")
+
+
+def test_an_intl_county_moves_to_gm_and_keeps_every_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _county(tmp_path)
+    server = _with_members(data, 10)
+    before = [server.sealer.open_content(r.content) for r in server.store.record_rows()]
+    server.store.close()
+    argv = [
+        "rotate-key",
+        "--data",
+        str(data),
+        "--crypto-suite",
+        "gm",
+        "--reencrypt",
+        "--drop-unused",
+    ]
+    assert server_main(argv) == 0
+    assert (
+        "re-sealed 10 value(s) with data key k2; dropped unused key(s) k1"
+        in capsys.readouterr().out
+    )
+    ring = json.loads((data / "keys" / "keyring.json").read_text(encoding="utf-8"))
+    assert ring["key_suites"] == {"k2": "gm"} and list(ring["data_keys"]) == ["k2"]
+    loaded = load_data_dir(data)
+    assert loaded.config.crypto_suite == "gm"
+    server = Server(loaded)
+    assert [server.sealer.open_content(r.content) for r in server.store.record_rows()] == before
+    assert keys_in_use(server.store) == {"k2"}
+    server.store.close()
+
+
+def test_a_new_gm_server_wraps_its_keyring_with_sm4(tmp_path: Path) -> None:
+    data = tmp_path / "county"
+    init_data_dir(data, level="county", name="西湖区总工会", org_unit_code="330106",
+                  crypto_suite="gm")  # fmt: skip
+    ring = json.loads((data / "keys" / "keyring.json").read_text(encoding="utf-8"))
+    assert ring["suite"] == "gm" and ring["master"] == {"kind": "key-file", "wrap": "sm4-gcm"}
+    loaded = load_data_dir(data)
+    assert loaded.cipher.suite == "gm" and len(loaded.keys.data_keys["k1"]) == 16
+    with pytest.raises(ServerSetupError, match="--crypto-suite"):
+        init_data_dir(tmp_path / "x", level="county", name="x", org_unit_code="1",
+                      crypto_suite="rot13")  # fmt: skip

@@ -25,21 +25,25 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     ring = data.keys
     provider: keyring.KeyProvider | None = None
     source = keyring.current_source()
+    suite = args.crypto_suite or ring.suite
     if args.new_master_key_file:
         target = Path(args.new_master_key_file).resolve()
         if target.is_relative_to(path.resolve()):
             raise keyring.ServerSetupError(
                 "the new master key file must not be in the data directory"
             )
-        provider = keyring.KeyFileProvider.create(target)
+        provider = keyring.KeyFileProvider.create(target, keyring.wrap_of(suite))
         source = keyring.KeySource(key_file=target)
     elif args.new_passphrase_file:
         source = keyring.KeySource(passphrase_file=Path(args.new_passphrase_file))
         passphrase = source.passphrase(required=True)
         assert passphrase is not None
-        provider = keyring.PassphraseProvider.create(passphrase)
-    kid = ring.add_data_key()
+        provider = keyring.PassphraseProvider.create(passphrase, keyring.wrap_of(suite))
+    kid = ring.add_data_key(suite)
     ring.save(provider)
+    if args.crypto_suite and data.config.crypto_suite != args.crypto_suite:
+        data.config.crypto_suite = args.crypto_suite
+        data.save_config()
     with keyring.use_source(source):  # the rest of the command under the new master key
         return _after_rotation(args, path, ring, kid)
 
@@ -49,7 +53,8 @@ def _after_rotation(args: argparse.Namespace, path: Path, ring: keyring.Keyring,
 
     server = _server(args)
     with server.store.write() as conn:
-        detail = {"data_key": kid, "master": ring.provider.describe()["kind"]}
+        detail = {"data_key": kid, "master": ring.provider.describe()["kind"],
+                  "suite": ring.key_suites.get(kid, ring.suite)}  # fmt: skip
         audit_log.append(conn, "key_rotated", "admin", "keyring", detail)
     print(f"new data key {kid}; keyring re-wrapped by the {keyring.describe_master(path, ring)}")
     if args.reencrypt:
@@ -140,6 +145,11 @@ def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--reencrypt", action="store_true", help="re-seal every stored value now (resumable)"
+    )
+    p.add_argument(
+        "--crypto-suite",
+        choices=("intl", "gm"),
+        help="the new data key's suite (gm: SM4-GCM); values sealed before keep opening",
     )
     p.add_argument(
         "--drop-unused", action="store_true", help="with --reencrypt: then forget unused keys"

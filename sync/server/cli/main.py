@@ -51,11 +51,13 @@ def cmd_init(args: argparse.Namespace) -> int:
         org_unit_code=code,
         hosts=args.host or None,
         db_url=args.db or "",
+        crypto_suite=args.crypto_suite,
     )
     open_server(data.path).store.close()
     print(f"initialised {args.level} server {args.name!r} in {args.data}")
     print(f"CA certificate: {data.ca_path}")
     print(f"master key: {describe_master(data.path, data.keys)}")
+    print(f"crypto suite: {data.config.crypto_suite} (field encryption {data.cipher.suite})")
     return 0
 
 
@@ -195,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--code", help="the server's own org unit code (division code)")
     p.add_argument("--host", action="append", help="TLS host name / IP (repeatable)")
     p.add_argument("--db", help="database URL (default: SQLite in the data directory)")
+    p.add_argument(
+        "--crypto-suite",
+        choices=("intl", "gm"),
+        default="intl",
+        help="field encryption and key wrapping: intl (AES-256-GCM, HMAC-SHA256) or gm "
+        "(SM4-GCM, HMAC-SM3); signatures and batch sealing are intl for both today (docs/CRYPTO.md)",
+    )
 
     p = command("serve", cmd_serve, "run the server over HTTPS")
     p.add_argument("--host", default="127.0.0.1")

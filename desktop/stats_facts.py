@@ -105,7 +105,9 @@ def _member_facts(ws: Any, as_of: str, period: int, unions: set[str]) -> list[di
             continue
         changes = [c for c in d.get("changes") or [] if isinstance(c, Mapping)]
         upto = [c for c in changes if _not_after(c.get("date"), as_of)]
-        kinds = Counter(str(c.get("kind")) for c in upto if _in_period(c.get("date"), period, as_of))
+        kinds = Counter(
+            str(c.get("kind")) for c in upto if _in_period(c.get("date"), period, as_of)
+        )
         has_join_row = any(c.get("kind") == "join" for c in changes)
         current = membership.counts(upto, transfer_pending=uuid in pending)
         kind, number, valid = _id_key(d)
@@ -167,9 +169,7 @@ def _assessment_facts(ws: Any, as_of: str, period: int, unions: set[str]) -> lis
                 "band": _band(result.overall_rate) if result.ok else None,
                 "rectification_required": bool(result.ok and result.rectification_required),
                 "open_items": sum(
-                    1
-                    for r in session.rectifications
-                    if not r.done_date or str(r.done_date) > as_of
+                    1 for r in session.rectifications if not r.done_date or str(r.done_date) > as_of
                 ),
                 "_order": f"{session.date}|{uuid}",
             }

@@ -24,6 +24,7 @@ Rules (the definition's ``rules_text`` states them to the reader):
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
@@ -38,6 +39,22 @@ from forms.checklist import NONCOMPLIANT, OVERDUE, rectification_state
 from forms.ids import is_valid_resident_id, normalise_resident_id
 
 LEAVE_KINDS = ("withdraw", "expel")
+_MEMBER_FACTS = (
+    "unit",
+    "current",
+    "female",
+    "migrant",
+    "new_form_kind",
+    "joined_in_period",
+    "transferred_in_in_period",
+    "transferred_out_in_period",
+    "left_in_period",
+    "id_valid",
+    "complete",
+    "id_unique",
+)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEYWORDS = frozenset({"and", "or", "not", "in", "True", "False", "None", "true", "false"})
 
 
 def _in_period(value: Any, period: int, as_of: str) -> bool:
@@ -93,11 +110,56 @@ def _id_key(d: Mapping[str, Any]) -> tuple[str, str, bool]:
     return kind, number, bool(number)
 
 
+def _relevance_names(form: Any) -> tuple[str, ...]:
+    """Every name a ``relevant`` expression of the form mentions (its value decides whether a
+    required field is asked for, so it is part of a record's completeness shape)."""
+    found: set[str] = set()
+
+    def walk(fields: Any) -> None:
+        for f in fields or []:
+            if isinstance(f, Mapping):
+                found.update(_NAME.findall(str(f.get("relevant") or "")))
+                walk(f.get("fields"))
+
+    raw = getattr(form, "raw", None) or {}
+    for section in raw.get("sections") or []:
+        walk(section.get("fields"))
+    return tuple(sorted(found - _KEYWORDS))
+
+
+def _present(values: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset(k for k, v in values.items() if v not in (None, "", [], {}))
+
+
+class _Completeness:
+    """Whether a member record has every required field, by :func:`forms.validate`; records
+    of the same shape (fields filled, values the relevance rules look at) share one answer, so
+    a large roster is validated a few dozen times, not once a member."""
+
+    def __init__(self, form: Any, today: _dt.date) -> None:
+        self.form, self.today = form, today
+        self.names = _relevance_names(form)
+        self.known: dict[Any, bool] = {}
+
+    def __call__(self, d: Mapping[str, Any], changes: list[Mapping[str, Any]]) -> bool:
+        pick = self.names
+        key = (
+            _present({k: v for k, v in d.items() if k != "changes"}),
+            tuple(str(d.get(n)) for n in pick),
+            tuple((_present(c), tuple(str(c.get(n)) for n in pick)) for c in changes),
+        )
+        ok = self.known.get(key)
+        if ok is None:
+            result = forms.validate(self.form, d, today=self.today)
+            ok = self.known[key] = not any(e.code == "required" for e in result.errors)
+        return ok
+
+
 def _member_facts(ws: Any, as_of: str, period: int, unions: set[str]) -> list[dict]:
+    """One fact row per distinct combination of facts, with its count ``n``."""
     pending = pending_member_uuids(ws)
-    form = ws.forms.latest("member")
-    today = _dt.date.fromisoformat(as_of)
-    rows: list[dict] = []
+    complete = _Completeness(ws.forms.latest("member"), _dt.date.fromisoformat(as_of))
+    rows: list[tuple[Any, ...]] = []
     keys: list[tuple[str, str]] = []
     for uuid, _status, _locked, d in raw_records(ws, "member"):
         unit = str(d.get("union") or "")
@@ -105,35 +167,31 @@ def _member_facts(ws: Any, as_of: str, period: int, unions: set[str]) -> list[di
             continue
         changes = [c for c in d.get("changes") or [] if isinstance(c, Mapping)]
         upto = [c for c in changes if _not_after(c.get("date"), as_of)]
-        kinds = Counter(
-            str(c.get("kind")) for c in upto if _in_period(c.get("date"), period, as_of)
-        )
+        kinds = {str(c.get("kind")) for c in upto if _in_period(c.get("date"), period, as_of)}
         has_join_row = any(c.get("kind") == "join" for c in changes)
         current = membership.counts(upto, transfer_pending=uuid in pending)
         kind, number, valid = _id_key(d)
-        result = forms.validate(form, d, today=today)
         new_form = d.get("new_form_kind") if d.get("employment_form") == "new_form" else None
         rows.append(
-            {
-                "unit": unit,
-                "current": current,
-                "female": d.get("gender") == "female",
-                "migrant": bool(d.get("migrant_worker")),
-                "new_form_kind": new_form,
-                "joined_in_period": bool(kinds["join"])
+            (
+                unit,
+                current,
+                d.get("gender") == "female",
+                bool(d.get("migrant_worker")),
+                new_form,
+                "join" in kinds
                 or (not has_join_row and _in_period(d.get("join_date"), period, as_of)),
-                "transferred_in_in_period": bool(kinds["transfer_in"]),
-                "transferred_out_in_period": bool(kinds["transfer_out"]),
-                "left_in_period": any(kinds[k] for k in LEAVE_KINDS),
-                "id_valid": valid,
-                "complete": not any(e.code == "required" for e in result.errors),
-            }
+                "transfer_in" in kinds,
+                "transfer_out" in kinds,
+                any(k in kinds for k in LEAVE_KINDS),
+                valid,
+                complete(d, changes),
+            )
         )
         keys.append((kind, number) if current and number else ("", uuid))
     seen = Counter(keys)
-    for row, key in zip(rows, keys, strict=True):
-        row["id_unique"] = seen[key] == 1
-    return rows
+    grouped = Counter((*row, seen[key] == 1) for row, key in zip(rows, keys, strict=True))
+    return [{**dict(zip(_MEMBER_FACTS, row, strict=True)), "n": n} for row, n in grouped.items()]
 
 
 def _band(rate: Fraction | None) -> str | None:

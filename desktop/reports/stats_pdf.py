@@ -41,7 +41,7 @@ TEXT = {
         "unit": "Unit",
         "subtotal": " subtotal",
         "total": " total",
-        "meta": "As of {as_of}   period {period}   definition v{version}",
+        "meta": "As of {as_of} · period {period} · definition v{version}",
         "rules": "Rules: ",
         "signatures": ("Prepared by", "Reviewed by", "Head of unit"),
         "date": "Date",
@@ -155,7 +155,7 @@ def _signatures(doc: PdfDocument, lang: str) -> Any:
     cells: list[Any] = []
     for label in labels:
         cells += [Paragraph(markup(f"{label}{t['colon']}"), style), ""]
-    label_w = 24 * mm
+    label_w = (24 if lang == "zh_CN" else 30) * mm
     line_w = (doc.width - label_w * len(labels)) / len(labels) - 2 * mm
     widths: list[float] = []
     for _ in labels:

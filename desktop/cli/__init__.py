@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli.sync_cmds",
     "desktop.cli.print_cmds",
     "desktop.cli.import_cmds",
+    "desktop.cli.report_cmds",
 )
 
 

@@ -15,13 +15,23 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 import forms
 from desktop import assessments, audits
 from desktop.store.tally import member_figures
 from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page
+from desktop.ui.stats_report import stats_report_action
+from desktop.ui.stats_report import tr as stats_tr
 
 CHART_UNIONS = 12
 
@@ -63,6 +73,11 @@ class DashboardPage(Page):
         self._stale = True
         self.members_by_union: list[tuple[str, int]] = []
         self.title = QLabel(objectName="PageTitle")
+        self.stats_button = QPushButton(objectName="StatsReportButton")
+        self.stats_button.clicked.connect(lambda: stats_report_action(self))
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.stats_button)
         self.cards = {
             key: StatCard(tone="warn" if key in ("returned", "audit_open") else "")
             for key in self.CARDS
@@ -86,7 +101,7 @@ class DashboardPage(Page):
         self.assessment_summary.setMinimumHeight(180)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
+        layout.addLayout(head)
         layout.addLayout(grid)
         layout.addWidget(self.chart_title)
         layout.addWidget(self.chart_view, 1)
@@ -211,6 +226,7 @@ class DashboardPage(Page):
     # -- language --------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.title.setText(self.tr("Dashboard"))
+        self.stats_button.setText(stats_tr("Statistics tables…"))
         captions = {
             "unions": self.tr("Grassroots unions"),
             "members": self.tr("Members"),

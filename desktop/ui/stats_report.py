@@ -1,0 +1,156 @@
+"""The Dashboard's 统计报表 action: a dialog for the as-of date, the period (year) and which
+tables, then a save dialog (.xlsx or .pdf), and the report computed and written off the GUI
+thread through the task runner (:mod:`desktop.stats_facts` → :mod:`forms.stats` → the xlsx or
+PDF writer). ``ask_save_path`` is a module function so tests can answer it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.tasks import default_runner
+
+CONTEXT = "StatsReport"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def table_titles() -> list[tuple[str, str]]:
+    """(table id, title in the UI language) of the shipped definition."""
+    from desktop.ui.i18n import current_language
+    from forms import stats
+
+    lang = current_language()
+    return [
+        (t.id, t.title.get(lang) or t.title["zh_CN"]) for t in stats.shipped_definition().tables
+    ]
+
+
+def ask_save_path(parent: QWidget, title: str, suggested: str, filters: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    return path
+
+
+class StatsReportDialog(QDialog):
+    """As-of date, period and the tables to write."""
+
+    def __init__(self, parent: QWidget | None = None, today: dt.date | None = None) -> None:
+        super().__init__(parent)
+        today = today or dt.date.today()
+        self.setObjectName("StatsReportDialog")
+        self.setWindowTitle(tr("Statistics tables"))
+        self.as_of = QDateEdit(objectName="StatsAsOf")
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of.setDate(QDate(today.year, today.month, today.day))
+        self.period = QSpinBox(objectName="StatsPeriod")
+        self.period.setRange(1990, 2100)
+        self.period.setValue(today.year)
+        self.as_of.dateChanged.connect(lambda d: self.period.setValue(d.year()))
+        self.tables: dict[str, QCheckBox] = {}
+        form = QFormLayout()
+        form.addRow(tr("As of"), self.as_of)
+        form.addRow(tr("Period (year)"), self.period)
+        box = QVBoxLayout()
+        for table_id, title in table_titles():
+            check = QCheckBox(title, objectName=f"StatsTable_{table_id}")
+            check.setChecked(True)
+            check.toggled.connect(self._update_ok)
+            self.tables[table_id] = check
+            box.addWidget(check)
+        form.addRow(tr("Tables"), box)
+        note = QLabel(tr("Counts only: no names or ID numbers are written."))
+        note.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Save as…"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+
+    def _update_ok(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(self.chosen()))
+
+    def chosen(self) -> tuple[str, ...]:
+        return tuple(tid for tid, check in self.tables.items() if check.isChecked())
+
+    def values(self) -> tuple[str, int, tuple[str, ...]]:
+        """(as-of ISO date, period year, table ids)."""
+        return self.as_of.date().toString("yyyy-MM-dd"), self.period.value(), self.chosen()
+
+
+def ask_options(parent: QWidget) -> tuple[str, int, tuple[str, ...]] | None:
+    """Show the dialog; the chosen values, or None when cancelled."""
+    dialog = StatsReportDialog(parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.values()
+
+
+def stats_report_action(page: Any) -> None:
+    """Ask the options and a file, then compute and write the tables in the background; the
+    page's status line says where the file went (or what went wrong)."""
+    from desktop.stats_facts import township_report, write_report
+    from desktop.ui.i18n import current_language
+
+    ws = page.workspace
+    if ws is None:
+        return
+    options = ask_options(page)
+    if options is None:
+        return
+    as_of, period, tables = options
+    path = ask_save_path(
+        page,
+        tr("Save statistics tables"),
+        tr("statistics tables") + f" {as_of}.xlsx",
+        tr("Excel workbook (*.xlsx);;PDF (*.pdf)"),
+    )
+    if not path:
+        return
+    if Path(path).suffix.lower() not in (".xlsx", ".pdf"):
+        path += ".xlsx"
+    lang = current_language()
+
+    def work(ctx: Any) -> Path:
+        report = township_report(ws, as_of, period)
+        ctx.check_cancelled()
+        return write_report(
+            report, path, tables=tables, lang=lang, progress=ctx.progress,
+            cancel=lambda: ctx.cancelled,
+        )  # fmt: skip
+
+    def done(result: Path) -> None:
+        page.status_message.emit(tr("Statistics tables saved: %1").replace("%1", str(result)))
+
+    def failed(exc: BaseException) -> None:
+        from desktop.ui.errors_text import store_error_text
+
+        text = tr("The statistics tables could not be written: %1")
+        page.status_message.emit(text.replace("%1", store_error_text(exc)))
+
+    default_runner().run(work, done, failed)

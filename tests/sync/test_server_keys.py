@@ -284,18 +284,18 @@ def test_a_running_server_follows_rotate_key_without_a_restart(
 def test_gm_field_encryption_is_sm4_gcm_and_hmac_sm3_as_published() -> None:
     from sync import crypto_gm
     from sync.server.sensitive import Sm4Gcm
+    from tests.sync.test_crypto_gm import (
+        RFC8998_AAD,
+        RFC8998_KEY,
+        RFC8998_NONCE,
+        RFC8998_PLAIN,
+        RFC8998_SEALED,
+    )
 
     # RFC 8998 A.1 (SM4-GCM) through the adapter FieldCipher uses on the gm suite
-    key = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
-    nonce = bytes.fromhex("00001234567800000000ABCD")
-    aad = bytes.fromhex("FEEDFACEDEADBEEFFEEDFACEDEADBEEFABADDAD2")
-    plain = bytes.fromhex("AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDD"
-                          "EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA")  # fmt: skip
-    sealed = bytes.fromhex("17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735"
-                           "D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D"
-                           "83DE3541E4C2B58177E065A9BF7B62EC")  # fmt: skip
-    assert Sm4Gcm(key).encrypt(nonce, plain, aad) == sealed
-    assert Sm4Gcm(key).decrypt(nonce, sealed, aad) == plain
+    key, nonce, aad = RFC8998_KEY, RFC8998_NONCE, RFC8998_AAD
+    assert Sm4Gcm(key).encrypt(nonce, RFC8998_PLAIN, aad) == RFC8998_SEALED
+    assert Sm4Gcm(key).decrypt(nonce, RFC8998_SEALED, aad) == RFC8998_PLAIN
     cipher = FieldCipher({"k1": key}, "k1", bytes(range(32)), suite="gm")
     token = cipher.seal_value("330106198701100017", "record|u1|1|id_number")
     assert cipher.open_value(token, "record|u1|1|id_number") == "330106198701100017"

@@ -219,6 +219,11 @@ def restore_backup(
         )
     if recovery_key is None and (user is None or password is None):
         raise ValueError("Restore needs a user and password, or the recovery key.")
+    if backup_file.name.endswith(".part"):  # written, maybe whole, but never made final
+        raise errors.NotABackup(
+            f"{backup_file.name} is an unfinished backup (the program stopped while writing "
+            "it); restore a .udbak file instead."
+        )
     made_folder = not target.exists()
     with _open_backup(backup_file) as zf:
         slots_raw = _read(zf, SLOTS_NAME, backup_file)

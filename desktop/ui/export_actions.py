@@ -239,4 +239,22 @@ def install_roster_actions(page: Any) -> dict[str, QAction]:
     toolbar.addAction(actions["transfer"])
     toolbar.addAction(actions["incoming"])
     page._roster_actions = actions
+
+    def retranslate() -> None:  # a language switch: every text again, the waiting count kept
+        for key, text in (
+            ("import", "Import…"),
+            ("export_members", "Export members…"),
+            ("export_unions", "Export unions…"),
+            ("roster", "Print roster…"),
+            ("transfer", "Transfer…"),
+        ):
+            actions[key].setText(tr(text))
+        actions["roster"].setToolTip(tr("Print roster…") + " (Ctrl+P)")
+        export.setText(tr("Export"))
+        export.setToolTip(tr("Export") + " (Ctrl+E)")
+        update_incoming_count(page)
+
+    retranslate()
+    if hasattr(page, "retranslate_hooks"):
+        page.retranslate_hooks.append(retranslate)
     return actions

@@ -84,7 +84,7 @@ class AssessmentsPage(Page):
         self.year.valueChanged.connect(lambda _v: self.refresh())
         self.new_button.clicked.connect(self.new_session)
         self.open_button.clicked.connect(self._open_selected)
-        self.table.cellDoubleClicked.connect(lambda row, _c: self.open_session(row))
+        self.table.activated.connect(lambda index: self.open_session(index.row()))  # Enter too
         self.summary.open_session.connect(self.open_uuid)
         self.editor.back.connect(self.show_list)
         self.editor.saved.connect(lambda _s: self.refresh())

@@ -80,7 +80,9 @@ class AuditsPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.cellDoubleClicked.connect(lambda row, _c: self.open_row(row))
+        self.table.activated.connect(
+            lambda index: self.open_row(index.row())
+        )  # Enter, double-click
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         for b in (self.new_button, self.open_button, self.blank_button):
@@ -400,6 +402,28 @@ class AuditsPage(Page):
     def cancel_printing(self) -> None:
         if self._task is not None:
             self._task.cancel()
+
+    # -- keyboard commands -------------------------------------------------------------------
+    def focus_search(self) -> bool:
+        if self.stack.currentIndex() != 0 and not self.editor.dirty:
+            self.stack.setCurrentIndex(0)
+        if self.stack.currentIndex() == 0:
+            self.tabs.setCurrentIndex(0)
+            self.search.setFocus()
+            self.search.selectAll()
+        return True
+
+    def print_current(self) -> bool:
+        """Ctrl+P: the open checklist's report, the rectification list, or a blank checklist."""
+        if self.workspace is None:
+            return False
+        if self.tabs.currentIndex() == 1:
+            self.print_rectifications()
+        elif self.stack.currentIndex() == 1 and self.editor.record_uuid is not None:
+            self.print_report()
+        else:
+            self.print_blank()
+        return True
 
     # -- helpers -----------------------------------------------------------------------------
     def _ask_pdf_path(self, suggested: str) -> Path | None:

@@ -334,6 +334,8 @@ class RecordsPage(Page):
             self.status_message.emit(store_error_text(exc))
             return
         self.stack.setCurrentWidget(self.editor)
+        if self.form.fields:  # the cursor goes with it (Enter on a row, then type)
+            self.editor.view.focus_field(self.form.fields[0].id)
 
     def show_list(self) -> None:
         self.stack.setCurrentIndex(0)
@@ -385,3 +387,13 @@ class RecordsPage(Page):
 
     def search_hint(self) -> str:
         return self.tr("Search")
+
+    def focus_search(self) -> bool:
+        """Ctrl+F: back to the list (when no typed text would be lost) and into its search box."""
+        if self.stack.currentWidget() is not self.list_page:
+            if self.has_unsaved_changes():
+                return True  # the entry screen keeps the cursor; Esc first
+            self.show_list()
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+        return True

@@ -457,7 +457,7 @@ class AuditsPage(Page):
         self._say(self._error_text(exc))
 
     def retranslate(self) -> None:
-        self.title.setText(self.tr("Funds review (经费审查)"))
+        self.title.setText(self.tr("Funds review"))
         self.search.setPlaceholderText(self.tr("Search by union or auditor"))
         self.new_button.setText(self.tr("New checklist"))
         self.open_button.setText(self.tr("Open"))

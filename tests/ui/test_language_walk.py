@@ -228,3 +228,29 @@ def test_language_choice_is_remembered_for_the_next_start(
     assert i18n.current_language() == "en"
     i18n.set_language("zh_CN")
     prefs.put("language", "zh_CN")
+
+
+def test_open_dialogs_switch_language_at_once(
+    qtbot: Any, demo_ws: Any, workspace_dir: Path
+) -> None:
+    """Windows that stay open beside the program (help, the 快捷键 sheet) show English right after
+    the switch. The other dialogs are modal (``exec``): Settings cannot be reached while one is
+    open, so they are always built in the language of the moment (the walk above checks them)."""
+    window = make_window(qtbot, workspace_dir, demo_ws)
+    opened = []
+    for name, make in dialogs(window, demo_ws):
+        if name not in ("help", "shortcut sheet"):
+            continue
+        dialog = make()
+        dialog.show()
+        opened.append((name, dialog))
+    i18n.set_language("en")
+    data = data_names(demo_ws)
+    problems = []
+    for name, dialog in opened:
+        problems += [f"{name} · {p}" for p in cjk_left(texts_of(dialog), data)]
+        dialog.close()
+    i18n.set_language("zh_CN")
+    window.close_workspace()
+    assert len(opened) == 2
+    assert not problems, "not switched:\n" + "\n".join(problems)

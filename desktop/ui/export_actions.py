@@ -226,6 +226,10 @@ def install_roster_actions(page: Any) -> dict[str, QAction]:
     actions["transfer"].triggered.connect(lambda: transfer_action(page))
     actions["incoming"] = QAction(tr("Incoming transfers…"), page, objectName="IncomingTransfers")
     actions["incoming"].triggered.connect(lambda: incoming_action(page))
+    from desktop.ui.icons import icon
+
+    actions["import"].setIcon(icon("import"))
+    actions["roster"].setIcon(icon("print"))
     toolbar.addAction(actions["import"])
     menu = QMenu(page)
     menu.addAction(actions["export_members"])
@@ -234,6 +238,9 @@ def install_roster_actions(page: Any) -> dict[str, QAction]:
     export.setText(tr("Export"))
     export.setMenu(menu)
     export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    export.setIcon(icon("export"))
+    export.setToolButtonStyle(toolbar.toolButtonStyle())
+    toolbar.toolButtonStyleChanged.connect(export.setToolButtonStyle)
     toolbar.addWidget(export)
     toolbar.addAction(actions["roster"])
     toolbar.addAction(actions["transfer"])

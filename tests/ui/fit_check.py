@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSizePolicy,
+    QToolBar,
     QWidget,
 )
 
@@ -49,4 +50,10 @@ def fit_problems(window: QWidget) -> list[str]:
         hint = w.minimumSizeHint().width()
         if w.minimumWidth() == 0 and w.width() + 1 < hint:
             problems.append(f"{where} {w.width()} px wide, needs {hint}")
+    for bar in window.findChildren(QToolBar):  # a toolbar too narrow hides actions behind »
+        if bar.isVisible() and not _scrolls(bar, window):
+            bar.layout().activate()
+            if bar.sizeHint().width() > bar.width() + 1:
+                needs = bar.sizeHint().width()
+                problems.append(f"toolbar {bar.objectName()!r} {bar.width()} px, needs {needs}")
     return problems

@@ -377,6 +377,7 @@ class RecordsPage(Page):
         self.empty_label.setText(self.tr("No records match."))
         for hook in getattr(self, "retranslate_hooks", []):
             hook()
+        self._fit_toolbar()
         if self.model is not None:
             self.model.headerDataChanged.emit(
                 Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1
@@ -387,6 +388,20 @@ class RecordsPage(Page):
 
     def search_hint(self) -> str:
         return self.tr("Search")
+
+    # -- small screens ---------------------------------------------------------------------
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
+    def _fit_toolbar(self) -> None:
+        """Text beside icons when the toolbar fits; icons only (text in tooltips) when not."""
+        bar = self.toolbar
+        room = self.list_page.width() or self.width()
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.layout().invalidate()
+        if bar.sizeHint().width() > room:
+            bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
 
     def focus_search(self) -> bool:
         """Ctrl+F: back to the list (when no typed text would be lost) and into its search box."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent
 from PySide6.QtGui import QKeySequence
@@ -142,3 +143,20 @@ class ShortcutSheet(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+
+def with_access_key(text: str, key: str) -> str:
+    """``text`` (already translated) with the access key ``key``: ``"&New checklist"`` in
+    English (the first matching letter), ``"新建检查表(&N)"`` in Chinese, as office software does."""
+    if "&" in text:
+        return text
+    index = text.lower().find(key.lower())
+    if index >= 0 and text.isascii():
+        return text[:index] + "&" + text[index:]
+    return f"{text}(&{key.upper()})"
+
+
+def set_access_key(button: Any, text: str, key: str) -> None:
+    """Give ``button`` the text with its access key, and say so in its tooltip (Alt+key)."""
+    button.setText(with_access_key(text, key))
+    button.setToolTip(f"{strip_mnemonic(text)} (Alt+{key.upper()})")

@@ -148,3 +148,31 @@ def test_strip_mnemonic() -> None:
     assert strip_mnemonic("Fish && chips") == "Fish & chips"
     assert by_command("sync").keys == "F5"
     assert Qt.Key.Key_F5 == QKeySequence("F5")[0].key()
+
+
+def test_access_keys_on_page_buttons(qtbot: Any, demo_ws: Any, workspace_dir: Path) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop.ui.pages.assessments import AssessmentsPage
+    from desktop.ui.pages.settings import SettingsPage
+
+    window = make_window(qtbot, workspace_dir, demo_ws)
+    for page_type in (AuditsPage, AssessmentsPage, SettingsPage):
+        page = window.show_page(page_type)
+        qtbot.wait(10)
+        buttons = [b for b in page.findChildren(QPushButton) if b.isVisible() and b.text()]
+        keyed = [b for b in buttons if "(&" in b.text()]
+        assert len(keyed) >= 2, [b.text() for b in buttons]
+        assert all("Alt+" in b.toolTip() for b in keyed)
+    # Alt+N on the Audits list starts a new checklist, as the underlined letter says
+    audits = window.show_page(AuditsPage)
+    audits.table.setFocus()
+    press(qtbot, audits.table, "Alt+N")
+    qtbot.waitUntil(lambda: audits.stack.currentIndex() == 1, timeout=2000)  # an animated click
+    audits.editor.dirty = False
+    audits.show_list()
+    i18n.set_language("en")
+    assert audits.new_button.text() == "&New checklist"
+    assert audits.new_button.toolTip() == "New checklist (Alt+N)"
+    i18n.set_language("zh_CN")
+    window.close_workspace()

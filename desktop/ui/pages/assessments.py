@@ -31,6 +31,7 @@ from desktop.assessments import Session
 from desktop.ui.assessment_editor import SessionEditor
 from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page
+from desktop.ui.shortcuts import set_access_key
 
 COLUMNS = 6
 
@@ -182,8 +183,8 @@ class AssessmentsPage(Page):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Member assessment of the union"))
         self.year_label.setText(self.tr("Year"))
-        self.new_button.setText(self.tr("New session"))
-        self.open_button.setText(self.tr("Open"))
+        set_access_key(self.new_button, self.tr("New session"), "N")
+        set_access_key(self.open_button, self.tr("Open"), "O")
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Union"),

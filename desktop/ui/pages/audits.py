@@ -43,6 +43,7 @@ from desktop.ui.audit_editor import ChecklistEditor
 from desktop.ui.audit_rectifications import RectificationsView
 from desktop.ui.i18n import current_language
 from desktop.ui.pages.base import Page
+from desktop.ui.shortcuts import set_access_key
 from forms.checklist import summarize, template_from_raw, yuan
 
 
@@ -459,9 +460,9 @@ class AuditsPage(Page):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Funds review"))
         self.search.setPlaceholderText(self.tr("Search by union or auditor"))
-        self.new_button.setText(self.tr("New checklist"))
-        self.open_button.setText(self.tr("Open"))
-        self.blank_button.setText(self.tr("Print blank checklist"))
+        set_access_key(self.new_button, self.tr("New checklist"), "N")
+        set_access_key(self.open_button, self.tr("Open"), "O")
+        set_access_key(self.blank_button, self.tr("Print blank checklist"), "B")
         self.cancel_button.setText(self.tr("Cancel"))
         self.tabs.setTabText(0, self.tr("Checklists"))
         self.tabs.setTabText(1, self.tr("Rectifications"))

@@ -523,6 +523,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("UnionDesk"))
         self.brand.setText(self.tr("UnionDesk"))
         self.brand_sub.setText(self.ws.org_unit.name if self.ws is not None else "")
+        self.brand_sub.setToolTip(self.brand_sub.text())  # a long name wraps; in full here
         self.lock_button.setText(self.tr("Lock"))
         self.lock_button.setToolTip(self.tr("Lock now (Ctrl+L)"))
         self._retranslate_actions()

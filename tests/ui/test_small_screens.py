@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from desktop.ui import i18n
 from desktop.ui.pages.audits import AuditsPage
 from desktop.ui.pages.members import MembersPage
@@ -54,3 +56,24 @@ def test_every_page_fits_1024_by_768(
     window.close_workspace()
     assert all(p.stat().st_size > 10_000 for p in written)
     assert not problems, "\n".join(problems)
+
+
+def test_long_names_elide_with_the_full_text_in_a_tooltip(
+    qtbot: Any, demo_ws: Any, workspace_dir: Path
+) -> None:
+    window = make_window(qtbot, workspace_dir, demo_ws)
+    window.resize(1024, 768)
+    unions = window.show_page(UnionsPage)
+    qtbot.wait(20)
+    assert unions.table.textElideMode() == Qt.TextElideMode.ElideRight
+    column = next(c for c, col in enumerate(unions.model.columns) if col.key == "full_name")
+    longest = max(
+        range(unions.model.rowCount()), key=lambda r: len(unions.model.index(r, column).data())
+    )
+    index = unions.model.index(longest, column)
+    name = index.data()
+    unions.table.setColumnWidth(column, 120)  # a narrow screen, or a column dragged narrow
+    metrics = unions.table.fontMetrics()
+    assert metrics.horizontalAdvance(name) > unions.table.columnWidth(column)  # it is elided
+    assert index.data(Qt.ItemDataRole.ToolTipRole).startswith(name)  # shown in full on hover
+    window.close_workspace()

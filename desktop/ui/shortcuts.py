@@ -113,7 +113,7 @@ class ShortcutSheet(QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(520, 560)
+        self.resize(560, 660)  # every row without scrolling, still inside 1024×768
         self.retranslate()
 
     def rows(self) -> list[tuple[str, str]]:

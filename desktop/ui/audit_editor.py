@@ -379,6 +379,11 @@ class ChecklistEditor(QWidget):
                 cell.setText(result_label(cell.data(Qt.ItemDataRole.UserRole), lang))
         self._loading = False
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:  # a switch while the checklist is open
+            self.retranslate()
+        super().changeEvent(event)
+
     def retranslate(self) -> None:
         labels = {
             "union_name": self.tr("Audited union"),

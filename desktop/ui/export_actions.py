@@ -226,6 +226,10 @@ def install_roster_actions(page: Any) -> dict[str, QAction]:
     actions["transfer"].triggered.connect(lambda: transfer_action(page))
     actions["incoming"] = QAction(tr("Incoming transfers…"), page, objectName="IncomingTransfers")
     actions["incoming"].triggered.connect(lambda: incoming_action(page))
+    from desktop.ui.icons import icon
+
+    actions["import"].setIcon(icon("import"))
+    actions["roster"].setIcon(icon("print"))
     toolbar.addAction(actions["import"])
     menu = QMenu(page)
     menu.addAction(actions["export_members"])
@@ -234,9 +238,30 @@ def install_roster_actions(page: Any) -> dict[str, QAction]:
     export.setText(tr("Export"))
     export.setMenu(menu)
     export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    export.setIcon(icon("export"))
+    export.setToolButtonStyle(toolbar.toolButtonStyle())
+    toolbar.toolButtonStyleChanged.connect(export.setToolButtonStyle)
     toolbar.addWidget(export)
     toolbar.addAction(actions["roster"])
     toolbar.addAction(actions["transfer"])
     toolbar.addAction(actions["incoming"])
     page._roster_actions = actions
+
+    def retranslate() -> None:  # a language switch: every text again, the waiting count kept
+        for key, text in (
+            ("import", "Import…"),
+            ("export_members", "Export members…"),
+            ("export_unions", "Export unions…"),
+            ("roster", "Print roster…"),
+            ("transfer", "Transfer…"),
+        ):
+            actions[key].setText(tr(text))
+        actions["roster"].setToolTip(tr("Print roster…") + " (Ctrl+P)")
+        export.setText(tr("Export"))
+        export.setToolTip(tr("Export") + " (Ctrl+E)")
+        update_incoming_count(page)
+
+    retranslate()
+    if hasattr(page, "retranslate_hooks"):
+        page.retranslate_hooks.append(retranslate)
     return actions

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -132,10 +132,10 @@ class MainWindow(QMainWindow):
         self.root.addWidget(self.shell)
         self._build_status_bar()
 
-        self.lock_action = QAction(self)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(self.lock)
-        self.addAction(self.lock_action)
+        self.help_window: Any = None
+        self.shortcut_sheet: Any = None
+        self._build_actions()
+        self.lock_action = self.shortcut_actions["lock"]
         self._status_timer = QTimer(self, interval=30_000)
         self._status_timer.timeout.connect(self.update_status)
         self.retranslate()
@@ -191,6 +191,59 @@ class MainWindow(QMainWindow):
         content_layout.addWidget(self.stack)
         layout.addWidget(content, 1)
         return shell
+
+    def _build_actions(self) -> None:
+        """One QAction per window shortcut of :data:`desktop.ui.shortcuts.SHORTCUTS`, in menus."""
+        from desktop.ui.shortcuts import SHORTCUTS
+
+        handlers = {
+            "search": self.find_on_page,
+            "print": self.print_page,
+            "export": self.export_page,
+            "sync": self.sync_now,
+            "help": self.show_help,
+            "lock": self.lock,
+        }
+        self.shortcut_actions: dict[str, QAction] = {}
+        for shortcut in SHORTCUTS:
+            if shortcut.scope != "window":
+                continue
+            action = QAction(self, objectName=f"Action_{shortcut.command}")
+            action.setShortcut(shortcut.sequence())
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            if shortcut.command.startswith("page."):
+                row = int(shortcut.command.split(".")[1]) - 1
+                action.triggered.connect(lambda _c=False, r=row: self.go_to_row(r))
+            else:
+                action.triggered.connect(handlers[shortcut.command])
+            self.addAction(action)
+            self.shortcut_actions[shortcut.command] = action
+        self.sheet_action = QAction(self, objectName="Action_shortcut_sheet")
+        self.sheet_action.triggered.connect(self.show_shortcut_sheet)
+        bar = self.menuBar()
+        self.go_menu = bar.addMenu("")
+        self.actions_menu = bar.addMenu("")
+        self.help_menu = bar.addMenu("")
+        for command, action in self.shortcut_actions.items():
+            if command.startswith("page.") or command == "search":
+                self.go_menu.addAction(action)
+            elif command == "help":
+                self.help_menu.addAction(action)
+            else:
+                self.actions_menu.addAction(action)
+        self.help_menu.addAction(self.sheet_action)
+
+    def _retranslate_actions(self) -> None:
+        from desktop.ui.shortcuts import by_command
+
+        for command, action in self.shortcut_actions.items():
+            shortcut = by_command(command)
+            action.setText(shortcut.label())
+            action.setToolTip(f"{shortcut.plain()} ({shortcut.key_text()})")
+        self.sheet_action.setText(self.tr("&Keyboard shortcuts"))
+        self.go_menu.setTitle(self.tr("&Go"))
+        self.actions_menu.setTitle(self.tr("&Actions"))
+        self.help_menu.setTitle(self.tr("&Help"))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -359,6 +412,62 @@ class MainWindow(QMainWindow):
     def current_page(self) -> Page:
         return self.pages[self.stack.currentIndex()]
 
+    # -- keyboard commands -----------------------------------------------------------------
+    def _in_shell(self) -> bool:
+        return self.ws is not None and self.root.currentWidget() is self.shell
+
+    def go_to_row(self, row: int) -> None:
+        """Ctrl+1 … Ctrl+7: show the page in this navigation row."""
+        if self._in_shell() and 0 <= row < self.nav.count():
+            self.nav.setCurrentRow(row)
+
+    def _page_command(self, name: str, nothing: str) -> None:
+        if not self._in_shell():
+            return
+        if not getattr(self.current_page(), name)():
+            self.statusBar().showMessage(nothing, 5000)
+
+    def find_on_page(self) -> None:
+        """Ctrl+F: the current page's search box."""
+        self._page_command("focus_search", self.tr("This page has no search box."))
+
+    def print_page(self) -> None:
+        """Ctrl+P: what the current page prints."""
+        self._page_command("print_current", self.tr("This page has nothing to print."))
+
+    def export_page(self) -> None:
+        """Ctrl+E: what the current page exports."""
+        self._page_command("export_current", self.tr("This page has nothing to export."))
+
+    def sync_now(self) -> None:
+        """F5: show the Sync page and sync now."""
+        from desktop.ui.pages.sync_page import SyncPage
+
+        if not self._in_shell():
+            return
+        page = self.show_page(SyncPage)
+        page.start_sync()
+
+    def show_help(self) -> None:
+        """F1: the help page of the current screen."""
+        from desktop.ui.help_view import DEFAULT_TOPIC, HelpWindow, topic_of
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        in_shell = self.root.currentWidget() is self.shell
+        self.help_window.show_topic(topic_of(self.current_page()) if in_shell else DEFAULT_TOPIC)
+        self.help_window.show()
+        self.help_window.raise_()
+
+    def show_shortcut_sheet(self) -> None:
+        """Help ▸ Keyboard shortcuts: the sheet generated from the shortcut table."""
+        from desktop.ui.shortcuts import ShortcutSheet
+
+        if self.shortcut_sheet is None:
+            self.shortcut_sheet = ShortcutSheet(self)
+        self.shortcut_sheet.show()
+        self.shortcut_sheet.raise_()
+
     def _records_changed(self, form_ids: set[str]) -> None:
         if self.ws is None:
             return
@@ -414,10 +523,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("UnionDesk"))
         self.brand.setText(self.tr("UnionDesk"))
         self.brand_sub.setText(self.ws.org_unit.name if self.ws is not None else "")
+        self.brand_sub.setToolTip(self.brand_sub.text())  # a long name wraps; in full here
         self.lock_button.setText(self.tr("Lock"))
         self.lock_button.setToolTip(self.tr("Lock now (Ctrl+L)"))
+        self._retranslate_actions()
         for row, page in enumerate(self.pages):
             self.nav.item(row).setText(page.nav_title())
+            keys = f" (Ctrl+{row + 1})" if row < 7 else ""
+            self.nav.item(row).setToolTip(page.nav_title() + keys)
         self.update_status()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API

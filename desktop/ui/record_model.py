@@ -185,8 +185,9 @@ class RecordTableModel(QAbstractTableModel):
             if rec.status == "rejected":
                 return REJECTED_BRUSH
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(rec)
+        if role == Qt.ItemDataRole.ToolTipRole:  # a long (elided) name in full, then the status
+            full = "" if col.key == STATUS_COLUMN else self.data(index)
+            return f"{full}\n{self._tooltip(rec)}" if full else self._tooltip(rec)
         if col.key == STATUS_COLUMN:
             if role == Qt.ItemDataRole.DecorationRole:
                 return status_icon(rec.status)

@@ -4,6 +4,26 @@
 <context>
     <name>SyncPage</name>
     <message>
+        <source>Sync with the county</source>
+        <translation>与县总工会同步</translation>
+    </message>
+    <message>
+        <source>The county federation gives you the server address and a one-time enrollment code (ask the county's system administrator; F1 explains how).</source>
+        <translation>服务器地址和一次性注册码由县（区）总工会提供（请联系县里的系统管理员；按 F1 查看说明）。</translation>
+    </message>
+    <message>
+        <source>Enroll (Alt+R)</source>
+        <translation>注册（Alt+R）</translation>
+    </message>
+    <message>
+        <source>Sync now (F5)</source>
+        <translation>立即同步（F5）</translation>
+    </message>
+    <message>
+        <source>En&amp;roll</source>
+        <translation>注册(&amp;R)</translation>
+    </message>
+    <message>
         <source>Sync</source>
         <translation>同步</translation>
     </message>

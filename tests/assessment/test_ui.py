@@ -201,7 +201,7 @@ def test_the_page_speaks_chinese(qtbot, page: AssessmentsPage, unions, monkeypat
     QApplication.processEvents()  # LanguageChange events are posted
     try:
         assert page.nav_title() == "会员评家"
-        assert page.new_button.text() == "新建测评"
+        assert page.new_button.text() == "新建测评(&N)"
         page.new_session()
         editor = page.editor
         editor.union.setCurrentIndex(editor.union.findData(unions["jiangnan"]))

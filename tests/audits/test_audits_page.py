@@ -171,12 +171,12 @@ def test_printing_runs_off_the_gui_thread(qtbot: Any, page: AuditsPage, tmp_path
 
 
 def test_the_page_speaks_english_too(qtbot: Any, page: AuditsPage) -> None:
-    assert page.tabs.tabText(1) == "整改跟踪" and page.new_button.text() == "新建检查表"
+    assert page.tabs.tabText(1) == "整改跟踪" and page.new_button.text() == "新建检查表(&N)"
     try:
         i18n.set_language("en")
         QApplication.processEvents()
         assert (
-            page.tabs.tabText(1) == "Rectifications" and page.new_button.text() == "New checklist"
+            page.tabs.tabText(1) == "Rectifications" and page.new_button.text() == "&New checklist"
         )
     finally:
         i18n.set_language("zh_CN")

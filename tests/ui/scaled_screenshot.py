@@ -1,6 +1,8 @@
 """Helper run by test_screenshots in a fresh process with QT_SCALE_FACTOR set:
 ``python scaled_screenshot.py WORKSPACE_DIR OUT.png`` saves the Members page and prints
-"fits" when the list's columns and the toolbar fit the 1280×720 logical window."""
+"fits" when the list's columns and the toolbar fit the 1280×720 logical window; it also saves
+every page beside OUT.png (``150-percent-<n>-<Page>.png``) and prints one "misfit: …" line per
+control outside the window or squeezed (tests/ui/fit_check.py)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,18 @@ def main(folder: Path, out: Path) -> None:
     app.processEvents()
     pixmap = window.grab()
     pixmap.save(str(out))
+    from tests.ui.fit_check import fit_problems
+
+    for row in range(window.nav.count()):
+        window.nav.setCurrentRow(row)
+        for _ in range(3):
+            app.processEvents()
+        name = f"150-percent-{row + 1}-{type(window.current_page()).__name__}"
+        window.grab().save(str(out.parent / f"{name}.png"))
+        for problem in fit_problems(window):
+            print(f"misfit: {name}: {problem}")
+    window.show_page(MembersPage)
+    app.processEvents()
     toolbar_fits = page.toolbar.sizeHint().width() <= page.toolbar.width() + 1
     if toolbar_fits and window.nav.width() >= 180:
         print("fits")

@@ -74,7 +74,13 @@ def test_screenshot_at_150_percent_scaling(artefact_dir: Path, tmp_path: Path) -
     script = ROOT / "tests" / "ui" / "scaled_screenshot.py"
     out = artefact_dir / "ui" / "zh_CN-members-150-percent.png"
     out.parent.mkdir(exist_ok=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "1.5"}
+    # PYTHONPATH: this checkout's code, not whatever checkout the virtualenv has installed
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "QT_SCALE_FACTOR": "1.5",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     result = subprocess.run(
         [sys.executable, str(script), str(tmp_path / "ws"), str(out)],
         capture_output=True,
@@ -89,6 +95,9 @@ def test_screenshot_at_150_percent_scaling(artefact_dir: Path, tmp_path: Path) -
     image = QImage(str(out))
     assert image.width() >= 1900 and image.height() >= 1070  # device pixels at 150 %
     assert "fits" in result.stdout
+    # every page at 150 %: nothing outside the window, nothing squeezed
+    assert "misfit" not in result.stdout, result.stdout
+    assert len(list(out.parent.glob("150-percent-*.png"))) >= 7
 
 
 def test_screenshots_of_the_first_run_screen(

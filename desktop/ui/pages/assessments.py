@@ -31,6 +31,7 @@ from desktop.assessments import Session
 from desktop.ui.assessment_editor import SessionEditor
 from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page
+from desktop.ui.shortcuts import set_access_key
 
 COLUMNS = 6
 
@@ -84,7 +85,7 @@ class AssessmentsPage(Page):
         self.year.valueChanged.connect(lambda _v: self.refresh())
         self.new_button.clicked.connect(self.new_session)
         self.open_button.clicked.connect(self._open_selected)
-        self.table.cellDoubleClicked.connect(lambda row, _c: self.open_session(row))
+        self.table.activated.connect(lambda index: self.open_session(index.row()))  # Enter too
         self.summary.open_session.connect(self.open_uuid)
         self.editor.back.connect(self.show_list)
         self.editor.saved.connect(lambda _s: self.refresh())
@@ -182,8 +183,8 @@ class AssessmentsPage(Page):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Member assessment of the union"))
         self.year_label.setText(self.tr("Year"))
-        self.new_button.setText(self.tr("New session"))
-        self.open_button.setText(self.tr("Open"))
+        set_access_key(self.new_button, self.tr("New session"), "N")
+        set_access_key(self.open_button, self.tr("Open"), "O")
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Union"),

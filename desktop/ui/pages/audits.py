@@ -43,6 +43,7 @@ from desktop.ui.audit_editor import ChecklistEditor
 from desktop.ui.audit_rectifications import RectificationsView
 from desktop.ui.i18n import current_language
 from desktop.ui.pages.base import Page
+from desktop.ui.shortcuts import set_access_key
 from forms.checklist import summarize, template_from_raw, yuan
 
 
@@ -80,7 +81,9 @@ class AuditsPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.cellDoubleClicked.connect(lambda row, _c: self.open_row(row))
+        self.table.activated.connect(
+            lambda index: self.open_row(index.row())
+        )  # Enter, double-click
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         for b in (self.new_button, self.open_button, self.blank_button):
@@ -401,6 +404,28 @@ class AuditsPage(Page):
         if self._task is not None:
             self._task.cancel()
 
+    # -- keyboard commands -------------------------------------------------------------------
+    def focus_search(self) -> bool:
+        if self.stack.currentIndex() != 0 and not self.editor.dirty:
+            self.stack.setCurrentIndex(0)
+        if self.stack.currentIndex() == 0:
+            self.tabs.setCurrentIndex(0)
+            self.search.setFocus()
+            self.search.selectAll()
+        return True
+
+    def print_current(self) -> bool:
+        """Ctrl+P: the open checklist's report, the rectification list, or a blank checklist."""
+        if self.workspace is None:
+            return False
+        if self.tabs.currentIndex() == 1:
+            self.print_rectifications()
+        elif self.stack.currentIndex() == 1 and self.editor.record_uuid is not None:
+            self.print_report()
+        else:
+            self.print_blank()
+        return True
+
     # -- helpers -----------------------------------------------------------------------------
     def _ask_pdf_path(self, suggested: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save PDF"), suggested, "PDF (*.pdf)")
@@ -433,11 +458,11 @@ class AuditsPage(Page):
         self._say(self._error_text(exc))
 
     def retranslate(self) -> None:
-        self.title.setText(self.tr("Funds review (经费审查)"))
+        self.title.setText(self.tr("Funds review"))
         self.search.setPlaceholderText(self.tr("Search by union or auditor"))
-        self.new_button.setText(self.tr("New checklist"))
-        self.open_button.setText(self.tr("Open"))
-        self.blank_button.setText(self.tr("Print blank checklist"))
+        set_access_key(self.new_button, self.tr("New checklist"), "N")
+        set_access_key(self.open_button, self.tr("Open"), "O")
+        set_access_key(self.blank_button, self.tr("Print blank checklist"), "B")
         self.cancel_button.setText(self.tr("Cancel"))
         self.tabs.setTabText(0, self.tr("Checklists"))
         self.tabs.setTabText(1, self.tr("Rectifications"))

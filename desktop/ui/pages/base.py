@@ -69,6 +69,19 @@ class Page(QWidget):
         """True when leaving the program would lose typed text (asked before quitting)."""
         return False
 
+    # -- keyboard commands (desktop.ui.shortcuts); False: the page has nothing for it --------
+    def focus_search(self) -> bool:
+        """Ctrl+F: put the cursor in the page's search box."""
+        return False
+
+    def print_current(self) -> bool:
+        """Ctrl+P: print what the page prints (usually asks for a PDF file)."""
+        return False
+
+    def export_current(self) -> bool:
+        """Ctrl+E: export what the page exports."""
+        return False
+
     # -- helpers for subclasses ----------------------------------------------------------
     @property
     def workspace(self) -> Workspace | None:

@@ -9,7 +9,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from desktop.ui.export_actions import install_roster_actions, update_incoming_count
+from desktop.ui.export_actions import (
+    export_records_action,
+    install_roster_actions,
+    print_roster_action,
+    update_incoming_count,
+)
 from desktop.ui.pages.records_page import RecordsPage
 
 
@@ -89,6 +94,16 @@ class MembersPage(RecordsPage):
     def query_filters(self) -> dict[str, Any]:
         union = self.selected_union()
         return {"union": union} if union else {}
+
+    def print_current(self) -> bool:
+        """Ctrl+P: the roster of the union in the filter (or of the selected member's union)."""
+        print_roster_action(self)
+        return True
+
+    def export_current(self) -> bool:
+        """Ctrl+E: the members (of the union in the filter) to Excel or CSV."""
+        export_records_action(self, "member")
+        return True
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -334,6 +334,8 @@ class RecordsPage(Page):
             self.status_message.emit(store_error_text(exc))
             return
         self.stack.setCurrentWidget(self.editor)
+        if self.form.fields:  # the cursor goes with it (Enter on a row, then type)
+            self.editor.view.focus_field(self.form.fields[0].id)
 
     def show_list(self) -> None:
         self.stack.setCurrentIndex(0)
@@ -375,6 +377,7 @@ class RecordsPage(Page):
         self.empty_label.setText(self.tr("No records match."))
         for hook in getattr(self, "retranslate_hooks", []):
             hook()
+        self._fit_toolbar()
         if self.model is not None:
             self.model.headerDataChanged.emit(
                 Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1
@@ -385,3 +388,27 @@ class RecordsPage(Page):
 
     def search_hint(self) -> str:
         return self.tr("Search")
+
+    # -- small screens ---------------------------------------------------------------------
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
+    def _fit_toolbar(self) -> None:
+        """Text beside icons when the toolbar fits; icons only (text in tooltips) when not."""
+        bar = self.toolbar
+        room = self.list_page.width() or self.width()
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.layout().invalidate()
+        if bar.sizeHint().width() > room:
+            bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+
+    def focus_search(self) -> bool:
+        """Ctrl+F: back to the list (when no typed text would be lost) and into its search box."""
+        if self.stack.currentWidget() is not self.list_page:
+            if self.has_unsaved_changes():
+                return True  # the entry screen keeps the cursor; Esc first
+            self.show_list()
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+        return True

@@ -43,6 +43,7 @@ from desktop.ui.icons import icon
 from desktop.ui.idle import DEFAULT_IDLE_MINUTES
 from desktop.ui.pages.base import Page
 from desktop.ui.password_widget import NewPasswordWidget
+from desktop.ui.shortcuts import set_access_key
 
 IDLE_SETTING = "ui.idle_lock_minutes"
 ROLES = ("admin", "clerk", "auditor", "reviewer")
@@ -399,7 +400,7 @@ class SettingsPage(Page):
             self.tr("The window locks itself after this many minutes without use (0: never).")
         )
         self.password_group.setTitle(self.tr("My password"))
-        self.change_password_button.setText(self.tr("Change my password"))
+        set_access_key(self.change_password_button, self.tr("Change my password"), "W")
         self.users_group.setTitle(self.tr("Users and roles"))
         self.users_table.setHorizontalHeaderLabels([self.tr("User"), self.tr("Role")])
         self.new_user_label.setText(self.tr("New user"))
@@ -409,18 +410,18 @@ class SettingsPage(Page):
         for role in ROLES:
             self.new_role.addItem(role_text(role), role)
         self.new_role.setCurrentIndex(max(self.new_role.findData(current or "clerk"), 0))
-        self.add_user_button.setText(self.tr("Add user"))
-        self.remove_user_button.setText(self.tr("Remove selected user"))
+        set_access_key(self.add_user_button, self.tr("Add user"), "U")
+        set_access_key(self.remove_user_button, self.tr("Remove selected user"), "R")
         self.backup_group.setTitle(self.tr("Backups"))
         self.backup_dir_label.setText(self.tr("Backup folder"))
         self.backup_browse.setText(self.tr("Browse…"))
         self.backup_keep_label.setText(self.tr("Keep the newest"))
         self.backup_keep.setSuffix(self.tr(" backups"))
         self.backup_on_close.setText(self.tr("Back up automatically when closing"))
-        self.backup_now_button.setText(self.tr("Back up now"))
-        self.restore_button.setText(self.tr("Restore a backup…"))
+        set_access_key(self.backup_now_button, self.tr("Back up now"), "B")
+        set_access_key(self.restore_button, self.tr("Restore a backup…"), "E")
         self.check_group.setTitle(self.tr("Workspace check"))
-        self.check_button.setText(self.tr("Check the workspace"))
+        set_access_key(self.check_button, self.tr("Check the workspace"), "K")
         self.idle_minutes.setSuffix(self.tr(" min"))
         if self.workspace is not None and self.workspace.user.can("manage_users"):
             self._fill_users()

@@ -84,6 +84,8 @@ class SyncPage(Page):
         self.code_edit.returnPressed.connect(self.start_enroll)
         enroll_form = QFormLayout(self.enroll_box)
         self._server_caption, self._code_caption = QLabel(), QLabel()
+        self.enroll_hint = QLabel(objectName="Hint", wordWrap=True)
+        enroll_form.addRow(self.enroll_hint)
         enroll_form.addRow(self._server_caption, self.server_edit)
         enroll_form.addRow(self._code_caption, self.code_edit)
         enroll_form.addRow("", self.enroll_button)
@@ -107,7 +109,9 @@ class SyncPage(Page):
         self.rejected_table = self._table(4)
         self._history_caption, self._rejected_caption = QLabel(), QLabel()
 
+        self.title = QLabel(objectName="PageTitle")
         layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
         layout.addWidget(self.status_box)
         layout.addWidget(self.enroll_box)
         layout.addLayout(actions)
@@ -132,6 +136,15 @@ class SyncPage(Page):
         return self.tr("Sync")
 
     def retranslate(self) -> None:
+        self.title.setText(self.tr("Sync with the county"))
+        self.enroll_hint.setText(
+            self.tr(
+                "The county federation gives you the server address and a one-time enrollment "
+                "code (ask the county's system administrator; F1 explains how)."
+            )
+        )
+        self.enroll_button.setToolTip(self.tr("Enroll (Alt+R)"))
+        self.sync_button.setToolTip(self.tr("Sync now (F5)"))
         self.status_box.setTitle(self.tr("County server"))
         for caption, text in zip(
             self._status_captions,
@@ -147,7 +160,7 @@ class SyncPage(Page):
         self.enroll_box.setTitle(self.tr("Enroll this workspace"))
         self._server_caption.setText(self.tr("Server address"))
         self._code_caption.setText(self.tr("Enrollment code"))
-        self.enroll_button.setText(self.tr("Enroll"))
+        self.enroll_button.setText(self.tr("En&roll"))
         self.sync_button.setText(self.tr("Sync now"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.auto_check.setText(self.tr("Sync automatically when online"))

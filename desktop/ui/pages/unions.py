@@ -36,5 +36,12 @@ class UnionsPage(RecordsPage):
     def search_hint(self) -> str:
         return self.tr("Search by union or employer name, or credit code")
 
+    def export_current(self) -> bool:
+        """Ctrl+E: every union to Excel or CSV."""
+        from desktop.ui.export_actions import export_records_action
+
+        export_records_action(self, "union")
+        return True
+
     def title_of(self, data: dict[str, Any]) -> str:
         return str(data.get("short_name") or data.get("full_name") or "")

@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -141,7 +143,11 @@ class ChecklistEditor(QWidget):
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.guidance)
+        guidance_scroll = QScrollArea(widgetResizable=True)  # long guidance scrolls, never cut
+        guidance_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        guidance_scroll.setWidget(self.guidance)
+        self.guidance.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        lower_layout.addWidget(guidance_scroll)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(lower)
@@ -345,6 +351,15 @@ class ChecklistEditor(QWidget):
             .replace("%9", str(s.rectifications_required))
         )
 
+    def _fit_header_labels(self) -> None:
+        """Widen a column whose header text (in the current language) would be cut."""
+        metrics = self.table.horizontalHeader().fontMetrics()
+        for col in range(self.table.columnCount()):
+            item = self.table.horizontalHeaderItem(col)
+            need = metrics.horizontalAdvance(item.text() if item else "") + 28
+            if self.table.columnWidth(col) < need:
+                self.table.setColumnWidth(col, need)
+
     def _show_guidance(self, row: int) -> None:
         if self.template is None or not 0 <= row < len(self.template.items):
             self.guidance.setText("")
@@ -410,6 +425,7 @@ class ChecklistEditor(QWidget):
                 self.tr("Deadline"),
             ]
         )
+        self._fit_header_labels()
         self.back_button.setText(self.tr("Back to list"))
         self.save_button.setText(self.tr("Save"))
         self.sign_button.setText(self.tr("Sign off"))

@@ -80,6 +80,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "无法识别的日期“{value}”（应为 2020-01-31 这样的日期）",
         "en": "'{value}' is not a date (expected a date like 2020-01-31)",
     },
+    "import.month_ambiguous": {
+        "zh_CN": "“{value}”被 Excel 存成了数字，无法分辨是 {year} 年 1 月还是 10 月：请把该列设置为“文本”格式后填写（如 {year}-01）",
+        "en": "'{value}' was stored as a number by Excel: January or October {year} cannot be "
+        "told apart; format the column as text and type it again (e.g. {year}-01)",
+    },
     "import.choice_unknown": {
         "zh_CN": "“{value}”不是可选项（可选：{choices}）",
         "en": "'{value}' is not one of the choices ({choices})",

@@ -129,12 +129,33 @@ def _code(field_id: str, ftype: str, value: Any) -> str | CellIssue:
     return s
 
 
-def _date(value: Any) -> str | CellIssue:
+def _year_month_number(value: float | int) -> str | CellIssue | None:
+    """``2019.05`` typed into a General cell became the number 2019.05: the month 2019-05.
+
+    ``2019.1`` is refused as ambiguous (Excel dropped the 0 of 2019.10, or it was January);
+    ``201905`` is the month 2019-05. None when the number is not a year and month."""
+    if isinstance(value, int) or float(value).is_integer():
+        n = int(value)
+        return f"{n // 100:04d}-{n % 100:02d}" if 190001 <= n <= 210012 else None
+    if not 1900 < value < 2101:
+        return None
+    text = repr(float(value))
+    year, _, frac = text.partition(".")
+    if len(frac) == 1 and frac != "0":
+        return CellIssue("import.month_ambiguous", {"value": text, "year": year})
+    if len(frac) == 2:
+        return f"{year}-{frac}"
+    return None
+
+
+def _date(value: Any, months: bool = False) -> str | CellIssue:
     if isinstance(value, _dt.datetime):
         return value.date().isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, float | int) and not isinstance(value, bool):
+        if months and (month := _year_month_number(value)) is not None:
+            return month
         if 10000000 <= value <= 99991231 and float(value).is_integer():
             parsed = parse_date_text(str(int(value)))
         else:
@@ -144,6 +165,8 @@ def _date(value: Any) -> str | CellIssue:
         return parsed.isoformat()
     s = strip_text(str(value))
     ascii_s = _squeeze(unicodedata.normalize("NFKC", s))
+    if months and ascii_s.isdigit() and len(ascii_s) == 6:  # 201905 typed as text
+        return s
     if ascii_s.isdigit() and len(ascii_s) <= 5:  # an Excel serial saved into a CSV
         parsed = excel_serial_to_date(int(ascii_s))
         if parsed is None:
@@ -180,9 +203,10 @@ def cell_normaliser(fld: Any) -> Any:
 
         return code
     if ftype in DATE_TYPES:
+        months = "month" in tuple(getattr(fld, "precision", ("day",)))
 
         def date(value: Any) -> Any:
-            return None if _blank(value) else _date(value)
+            return None if _blank(value) else _date(value, months)
 
         return date
 

@@ -28,7 +28,14 @@ from desktop.reports.import_mapping import (
     remembered_mapping,
 )
 from desktop.reports.import_messages import file_message, row_message
-from desktop.reports.import_plan import CellError, Duplicate, ImportPlan, build_plan
+from desktop.reports.import_plan import (
+    ROW_CLASSES,
+    CellError,
+    Duplicate,
+    ImportPlan,
+    Match,
+    build_plan,
+)
 from desktop.reports.import_read import ImportFileError, SheetSource, header_key, open_sheet
 from desktop.reports.import_report import describe, write_error_report
 from desktop.reports.import_template import write_template
@@ -40,6 +47,8 @@ __all__ = [
     "ImportFileError",
     "ImportOutcome",
     "ImportPlan",
+    "Match",
+    "ROW_CLASSES",
     "OpenedSheet",
     "commit_import",
     "describe",
@@ -169,6 +178,7 @@ def preview_import(
         progress=progress,
         cancel=cancel,
         validate=validate,
+        compare=ws.records.differing_fields if ws is not None else None,
     )
 
 

@@ -36,10 +36,24 @@ class ImportOutcome:
     written_rows: list[int] = field(default_factory=list)
     cancelled: bool = False
     not_reached: int = 0  # good rows not written because the user cancelled
+    #: rows equal to the stored member: nothing written (no new version, no upload)
+    unchanged: list[int] = field(default_factory=list)
 
     @property
     def written(self) -> int:
         return self.created + self.updated
+
+    def counts(self) -> dict[str, int]:
+        """created / updated / unchanged / skipped / refused / not_reached: they add up to the
+        plan's good rows."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": len(self.unchanged),
+            "skipped": len(self.skipped),
+            "refused": len(self.failed),
+            "not_reached": self.not_reached,
+        }
 
     def written_ranges(self) -> list[tuple[int, int]]:
         """The written row numbers as inclusive ranges: [(2, 5001), (5003, 6000)]."""
@@ -68,6 +82,10 @@ def _merge_update(existing: Any, data: dict[str, Any], mapped: set[str]) -> dict
         if key in mapped and value not in (None, "", []):
             merged[key] = value
     return merged
+
+
+def _name_of(values: Any) -> str:
+    return str(row_values(values).get("name") or "")
 
 
 def commit_plan(
@@ -112,10 +130,24 @@ def commit_plan(
                     )
                     continue
             hit = plan.existing.get(id_number) if id_number else None
-            if hit is not None and policy == "skip":
-                outcome.skipped.append((row, "import.duplicate_in_workspace", {"name": hit[1]}))
-                continue
-            if hit is not None and policy == "update":
+            match = plan.matches.get(row)
+            if hit is not None and policy in ("skip", "update"):
+                if match is not None and match.kind == "unchanged":
+                    outcome.unchanged.append(row)
+                    continue
+                if match is not None and match.kind == "conflicting":
+                    params = {"name": hit[1], "typed": _name_of(values)}
+                    outcome.skipped.append((row, "import.conflicting_name", params))
+                    continue
+                if policy == "skip":
+                    columns = "、".join(match.columns) if match is not None else ""
+                    if columns:
+                        params = {"name": hit[1], "columns": columns}
+                        outcome.skipped.append((row, "import.changed_not_updated", params))
+                    else:
+                        params = {"name": hit[1]}
+                        outcome.skipped.append((row, "import.duplicate_in_workspace", params))
+                    continue
                 updates.append((row, hit[0], row_values(values)))
                 continue
             creates.append(values)

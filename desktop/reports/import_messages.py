@@ -109,6 +109,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "身份证号已存在于工作区（会员 {name}）",
         "en": "ID number already in the workspace (member {name})",
     },
+    "import.changed_not_updated": {
+        "zh_CN": "会员 {name} 已在工作区，本行的 {columns} 与之不同，未更新（选择“更新”可写入）",
+        "en": "member {name} is already in the workspace; this row's {columns} differ and "
+        "were not written (choose 'update' to write them)",
+    },
+    "import.conflicting_name": {
+        "zh_CN": "身份证号属于工作区中的会员 {name}，与本行姓名“{typed}”不一致：请核对身份证号和姓名",
+        "en": "the ID number belongs to member {name} in the workspace, not to '{typed}' "
+        "as on this row: check the ID number and the name",
+    },
+    "import.unchanged": {
+        "zh_CN": "与工作区中的会员 {name} 完全相同，无需导入",
+        "en": "identical to member {name} in the workspace; nothing to import",
+    },
     "import.save_failed": {
         "zh_CN": "保存失败：{detail}",
         "en": "saving failed: {detail}",

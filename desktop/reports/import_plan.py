@@ -71,6 +71,29 @@ class Duplicate:
     existing_name: str = ""
 
 
+#: how a good row relates to the workspace (see :class:`Match`); "repeat" = its ID number is
+#: on an earlier row of the file
+ROW_CLASSES = ("new", "unchanged", "changed", "conflicting", "repeat")
+#: (record uuid, row values, field ids) -> the field ids whose values differ from the stored ones
+Compare = Callable[[str, dict[str, Any], list[str]], list[str]]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A good row whose ID number belongs to a member already in the workspace.
+
+    ``kind`` is ``unchanged`` (every non-blank mapped cell equals the stored value),
+    ``changed`` (``columns`` names the columns that differ) or ``conflicting`` (the stored
+    member has another name: one of the two ID numbers or names is wrong, so the row is
+    never written over the member)."""
+
+    row: int
+    kind: str
+    existing_uuid: str
+    existing_name: str
+    columns: tuple[str, ...] = ()  # headers of the columns that differ, as in the file
+
+
 class _Chunks:
     """A list of picklable items kept as zlib-compressed chunks of ``CHUNK_ROWS``."""
 
@@ -123,6 +146,8 @@ class ImportPlan:
     repeated_ids: dict[str, list[int]] = field(default_factory=dict)
     #: ID number -> (uuid, name) of the member already in the workspace
     existing: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: row -> how it compares with the member of the same ID number in the workspace
+    matches: dict[int, Match] = field(default_factory=dict)
 
     @property
     def good_count(self) -> int:
@@ -131,6 +156,25 @@ class ImportPlan:
     @property
     def error_count(self) -> int:
         return len(self.errors)
+
+    def row_class(self, row: int) -> str:
+        """``new`` / ``unchanged`` / ``changed`` / ``conflicting`` / ``repeat`` for a good row."""
+        for rows in self.repeated_ids.values():
+            if row in rows[1:]:
+                return "repeat"
+        match = self.matches.get(row)
+        return match.kind if match is not None else "new"
+
+    def class_counts(self) -> dict[str, int]:
+        """Good rows per class (:data:`ROW_CLASSES`); they add up to :attr:`good_count`."""
+        counts = dict.fromkeys(ROW_CLASSES, 0)
+        repeats = {r for rows in self.repeated_ids.values() for r in rows[1:]}
+        counts["repeat"] = len(repeats)
+        for row, match in self.matches.items():
+            if row not in repeats:
+                counts[match.kind] += 1
+        counts["new"] = self.good_count - sum(counts.values())
+        return counts
 
     def duplicate_rows(self, kind: str) -> list[Duplicate]:
         return [d for d in self.duplicates if d.kind == kind]
@@ -263,8 +307,12 @@ def build_plan(
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
     validate: Validate | None = None,
+    compare: Compare | None = None,
 ) -> ImportPlan:
     """Validate every row of ``source``; ``existing`` finds an ID number's member in the workspace.
+
+    ``compare`` (``ws.records.differing_fields``) tells which mapped fields of a row differ from
+    the member already stored under its ID number; the row is then classed in ``plan.matches``.
 
     ``existing`` is a dict (ID number -> (uuid, name)) or a lookup function. When ``cancel()``
     becomes true the plan stops early with ``cancelled`` set (and can only be thrown away).
@@ -287,6 +335,9 @@ def build_plan(
             id_number = str(data.get(ID_FIELD) or "")
             if id_number:
                 _note_duplicates(plan, row, id_number, first_row, data, lookup)
+                hit = plan.existing.get(id_number)
+                if hit is not None:
+                    plan.matches[row] = _match(checker, row, hit, row_values(data), compare)
             plan.good.append((row, sealed if sealed is not None else data, id_number))
         if n % 500 == 0:
             if progress:
@@ -321,3 +372,25 @@ def _note_duplicates(
         plan.duplicates.append(
             Duplicate(row, "workspace", mask(id_number), existing_uuid=hit[0], existing_name=hit[1])
         )
+
+
+def _match(
+    checker: _RowChecker,
+    row: int,
+    hit: tuple[str, str],
+    data: dict[str, Any],
+    compare: Compare | None,
+) -> Match:
+    """How ``data`` compares with the stored member ``hit`` (uuid, name)."""
+    fields = [f for f in checker.column_of if f != "union"]
+    if compare is None:
+        differ = fields  # nothing to compare with: every mapped column may have changed
+    else:
+        differ = compare(hit[0], data, fields)
+    columns = tuple(checker.where(f)[0] for f in differ)
+    name = str(data.get("name") or "")
+    if name and hit[1] and name != hit[1]:
+        kind = "conflicting"
+    else:
+        kind = "changed" if differ else "unchanged"
+    return Match(row, kind, hit[0], hit[1], columns)

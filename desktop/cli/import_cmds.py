@@ -41,6 +41,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="an ID number already in the workspace or earlier in the file (default: skip)",
     )
     members.add_argument(
+        "--on-contradiction",
+        choices=("use_id", "exclude"),
+        default="use_id",
+        help="性别 / 出生日期 contradicting the ID number: take the ID's value (default) "
+        "or leave the row out",
+    )
+    members.add_argument(
         "--map",
         action="append",
         default=[],
@@ -150,7 +157,9 @@ def run_import_members(args: argparse.Namespace) -> int:
         _print_plan(ei, plan, lang)
         outcome = None
         if not args.dry_run:
-            outcome = _commit_with_ctrl_c(ei, ws, plan, args.on_duplicate, lang)
+            outcome = _commit_with_ctrl_c(
+                ei, ws, plan, args.on_duplicate, lang, args.on_contradiction
+            )
             if outcome.cancelled:
                 ranges = ", ".join(f"{a}-{b}" for a, b in outcome.written_ranges()[:10])
                 print(say("cancelled", lang, ranges=ranges or "-", count=outcome.not_reached))
@@ -180,6 +189,14 @@ def _print_plan(ei: Any, plan: Any, lang: str) -> None:
         changed = [m for m in plan.matches.values() if m.kind == "changed"]
         for match in changed[:20]:
             print(say("changed_row", lang, row=match.row, columns="、".join(match.columns)))
+    if plan.contradictions:
+        print(say("contradictions", lang, count=len(plan.contradictions)))
+        for row in sorted(plan.contradictions)[:20]:
+            for c in plan.contradictions[row]:
+                text = ei.row_message(
+                    "import.contradiction", lang, column=c.column, typed=c.typed, from_id=c.from_id
+                )
+                print(say("row", lang, row=row, text=text))
     for row in sorted(plan.errors)[:20]:
         for err in plan.errors[row]:
             print(say("row", lang, row=row, text=ei.describe(err, lang)))
@@ -187,7 +204,9 @@ def _print_plan(ei: Any, plan: Any, lang: str) -> None:
         print(say("more_errors", lang, count=plan.error_count - 20))
 
 
-def _commit_with_ctrl_c(ei: Any, ws: Any, plan: Any, policy: str, lang: str = "en") -> Any:
+def _commit_with_ctrl_c(
+    ei: Any, ws: Any, plan: Any, policy: str, lang: str = "en", contradictions: str = "use_id"
+) -> Any:
     """Commit; Ctrl-C stops after the chunk being written (committed chunks stay)."""
     import signal
 
@@ -208,6 +227,7 @@ def _commit_with_ctrl_c(ei: Any, ws: Any, plan: Any, policy: str, lang: str = "e
             policy,
             progress=_progress(say("progress_import", lang)),
             cancel=lambda: stop["asked"],
+            contradictions=contradictions,
         )
     finally:
         if previous is not None:

@@ -29,6 +29,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "of the {good} good rows: {new} new, {unchanged} unchanged, {changed} changed, "
         "{conflicting} conflicting, {repeat} repeated in the file",
     },
+    "contradictions": {
+        "zh_CN": "{count} 行的性别或出生日期与身份证号不一致（默认按身份证号导入；"
+        "--on-contradiction exclude 则不导入这些行）：",
+        "en": "{count} rows have a gender or birth date contradicting the ID number (imported "
+        "with the ID's values; --on-contradiction exclude leaves them out):",
+    },
     "row": {"zh_CN": "  第 {row} 行：{text}", "en": "  row {row}: {text}"},
     "changed_row": {
         "zh_CN": "  第 {row} 行 有改动：{columns}",

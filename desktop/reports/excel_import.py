@@ -29,8 +29,10 @@ from desktop.reports.import_mapping import (
 )
 from desktop.reports.import_messages import file_message, row_message
 from desktop.reports.import_plan import (
+    CONTRADICTION_POLICIES,
     ROW_CLASSES,
     CellError,
+    Contradiction,
     Duplicate,
     ImportPlan,
     Match,
@@ -42,7 +44,9 @@ from desktop.reports.import_template import write_template
 
 __all__ = [
     "POLICIES",
+    "CONTRADICTION_POLICIES",
     "CellError",
+    "Contradiction",
     "Duplicate",
     "ImportFileError",
     "ImportOutcome",
@@ -190,11 +194,14 @@ def commit_import(
     remember: bool = True,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    contradictions: str = "use_id",
 ) -> ImportOutcome:
     """Write the confirmed plan (see :func:`desktop.reports.import_commit.commit_plan`)."""
     if remember:
         remember_mapping(ws, plan.source.headers, plan.mapping)
-    return commit_plan(ws, plan, policy, progress=progress, cancel=cancel)
+    return commit_plan(
+        ws, plan, policy, progress=progress, cancel=cancel, contradictions=contradictions
+    )
 
 
 def write_member_template(path: Path | str, ws: Any = None, lang: str = "zh_CN") -> Path:

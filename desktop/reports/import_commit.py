@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.reports.import_plan import CellError, ImportPlan, _RowChecker, row_values
+from desktop.reports.import_plan import (
+    CONTRADICTION_POLICIES,
+    CellError,
+    ImportPlan,
+    _RowChecker,
+    row_values,
+)
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -95,8 +101,17 @@ def commit_plan(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    contradictions: str = "use_id",
 ) -> ImportOutcome:
-    """Write the plan's good rows; duplicates follow ``policy`` (update / skip / keep_both)."""
+    """Write the plan's good rows; duplicates follow ``policy`` (update / skip / keep_both).
+
+    Rows whose 性别 / 出生日期 contradict their ID number (``plan.contradictions``) are written
+    with the ID's values (``contradictions="use_id"``) or left out (``"exclude"``)."""
+    if contradictions not in CONTRADICTION_POLICIES:
+        raise ValueError(
+            f"contradictions must be one of {', '.join(CONTRADICTION_POLICIES)}, "
+            f"not {contradictions!r}"
+        )
     from desktop.store import errors as store_errors
 
     if policy not in POLICIES:
@@ -117,6 +132,12 @@ def commit_plan(
         create_rows: list[int] = []
         updates: list[tuple[int, str, dict[str, Any]]] = []
         for row, values, id_number in chunk:
+            if contradictions == "exclude" and row in plan.contradictions:
+                for c in plan.contradictions[row]:
+                    params = {"column": c.column, "typed": c.typed, "from_id": c.from_id}
+                    outcome.skipped.append((row, "import.contradicts_id", params))
+                    break
+                continue
             rows = plan.repeated_ids.get(id_number) if id_number else None
             if rows is not None:
                 if policy == "skip" and row != rows[0]:

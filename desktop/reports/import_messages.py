@@ -119,6 +119,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the ID number belongs to member {name} in the workspace, not to '{typed}' "
         "as on this row: check the ID number and the name",
     },
+    "import.contradicts_id": {
+        "zh_CN": "{column}填的是“{typed}”，身份证号显示为“{from_id}”：按选择未导入此行",
+        "en": "{column} is '{typed}' but the ID number says '{from_id}': row left out as chosen",
+    },
+    "import.contradiction": {
+        "zh_CN": "{column}填的是“{typed}”，与身份证号（“{from_id}”）不一致",
+        "en": "{column} is '{typed}' but the ID number says '{from_id}'",
+    },
     "import.unchanged": {
         "zh_CN": "与工作区中的会员 {name} 完全相同，无需导入",
         "en": "identical to member {name} in the workspace; nothing to import",

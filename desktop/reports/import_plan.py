@@ -78,6 +78,29 @@ ROW_CLASSES = ("new", "unchanged", "changed", "conflicting", "repeat")
 Compare = Callable[[str, dict[str, Any], list[str]], list[str]]
 
 
+#: warnings of the member form that mean "this cell contradicts the ID number" -> the field
+ID_CONTRADICTIONS = {
+    "id_number.gender_mismatch": "gender",
+    "id_number.birth_date_mismatch": "birth_date",
+}
+#: what to do with a row contradicting its ID number: take the ID's value, or leave the row out
+CONTRADICTION_POLICIES = ("use_id", "exclude")
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """A cell that contradicts the row's ID number (性别 / 出生日期): the typed value and the
+    ID's, both as shown to a person (choice labels, ISO dates). The row's good values hold the
+    ID's value; the commit writes them or leaves the row out, as the clerk chose."""
+
+    row: int
+    field: str
+    column: str
+    letter: str
+    typed: str
+    from_id: str
+
+
 @dataclass(frozen=True)
 class Match:
     """A good row whose ID number belongs to a member already in the workspace.
@@ -148,6 +171,8 @@ class ImportPlan:
     existing: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: row -> how it compares with the member of the same ID number in the workspace
     matches: dict[int, Match] = field(default_factory=dict)
+    #: row -> its cells that contradict its ID number (the row is good, with the ID's values)
+    contradictions: dict[int, list[Contradiction]] = field(default_factory=dict)
 
     @property
     def good_count(self) -> int:
@@ -231,6 +256,7 @@ class _RowChecker:
         self.form = form
         self.union_uuid = union_uuid
         self.headers = headers
+        self.contradicted: list[Contradiction] = []  # of the last row checked
         self.columns: list[tuple[int, Any, Any]] = []
         self.column_of: dict[str, int] = {}
         self.change_fields: list[str] = []
@@ -284,7 +310,10 @@ class _RowChecker:
                 data.pop("changes", None)
             else:
                 data["changes"] = parsed
+        self.contradicted = []
         result, sealed = self.validate(data)
+        if not problems and result.ok and result.warnings:
+            result, sealed = self._take_id_values(row, data, result, sealed)
         seen = {p.field for p in problems}
         for err in result.errors:
             if err.field in seen:  # already explained by the import (e.g. precision lost)
@@ -295,6 +324,41 @@ class _RowChecker:
         if problems:
             return None, problems, None
         return result.values, [], sealed
+
+    def _shown(self, field_id: str, value: Any) -> str:
+        if value is None:
+            return ""
+        fld = self.form.field(field_id)
+        for choice in getattr(fld, "choices", None) or ():
+            if choice.value == value:
+                return str(choice.label.get("zh_CN", value))
+        return str(value)
+
+    def _take_id_values(
+        self, row: int, data: dict[str, Any], result: Any, sealed: Validated | None
+    ) -> tuple[Any, Validated | None]:
+        """Cells contradicting the ID number: noted, and the row validated again without them
+        (the form then fills them in from the ID number)."""
+        fields = [ID_CONTRADICTIONS[w.code] for w in result.warnings if w.code in ID_CONTRADICTIONS]
+        if not fields:
+            return result, sealed
+        typed = {f: result.values.get(f) for f in fields}
+        again, sealed_again = self.validate({k: v for k, v in data.items() if k not in fields})
+        if not again.ok:
+            return result, sealed
+        for f in fields:
+            column, letter = self.where(f)
+            self.contradicted.append(
+                Contradiction(
+                    row,
+                    f,
+                    column,
+                    letter,
+                    self._shown(f, typed[f]),
+                    self._shown(f, again.values.get(f)),
+                )
+            )
+        return again, sealed_again
 
 
 def build_plan(
@@ -339,6 +403,8 @@ def build_plan(
                 if hit is not None:
                     plan.matches[row] = _match(checker, row, hit, row_values(data), compare)
             plan.good.append((row, sealed if sealed is not None else data, id_number))
+            if checker.contradicted:
+                plan.contradictions[row] = checker.contradicted
         if n % 500 == 0:
             if progress:
                 progress(n, max(total, n))

@@ -16,8 +16,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "File '{file}' was not found.",
     },
     "file.not_spreadsheet": {
-        "zh_CN": "“{file}”不是电子表格：请选择 .xlsx 或 .csv 文件。",
-        "en": "'{file}' is not a spreadsheet: choose an .xlsx or .csv file.",
+        "zh_CN": "“{file}”不是电子表格：请选择 .xlsx、.xls、.ods、.et 或 .csv 文件。",
+        "en": "'{file}' is not a spreadsheet: choose an .xlsx, .xls, .ods, .et or .csv file.",
     },
     "file.encrypted": {
         "zh_CN": "“{file}”设置了打开密码：请在 Excel 中取消密码（文件—信息—保护工作簿）后另存，再导入。",
@@ -25,9 +25,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(File > Info > Protect Workbook), save it, then import again.",
     },
     "file.legacy_xls": {
-        "zh_CN": "“{file}”是旧版 Excel 97-2003 (.xls) 文件：请在 Excel 中另存为 .xlsx 后再导入。",
-        "en": "'{file}' is an old Excel 97-2003 (.xls) file: save it as .xlsx in Excel, "
-        "then import it.",
+        "zh_CN": "“{file}”是旧版 Excel 97-2003 / WPS 格式，但已损坏或无法读取："
+        "请在 Excel 或 WPS 中打开后另存为 .xlsx，再导入。",
+        "en": "'{file}' is an old Excel 97-2003 / WPS file that cannot be read: open it in "
+        "Excel or WPS, save it as .xlsx, then import it.",
     },
     "file.damaged": {
         "zh_CN": "“{file}”已损坏或不是有效的 Excel 文件，无法读取。",

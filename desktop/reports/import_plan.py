@@ -216,6 +216,9 @@ def _estimate_rows(source: SheetSource) -> int:
             with source.path.open("rb") as fh:
                 lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
             return max(lines - source.header_row, 1)
+        counter = getattr(source._opener, "row_count", None)
+        if counter is not None:  # calamine knows the sheet's size
+            return max(int(counter()) - source.header_row, 1)
         import re
 
         from desktop.reports.import_xlsx import XlsxBook

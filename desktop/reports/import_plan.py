@@ -20,7 +20,14 @@ from typing import Any
 
 from desktop.reports.import_changes import parse_changes
 from desktop.reports.import_read import SheetSource
-from desktop.reports.import_values import CellIssue, cell_normaliser, safe_text
+from desktop.reports.import_values import (
+    MASKED_FIELDS,
+    CellIssue,
+    cell_normaliser,
+    safe_text,
+    shown_id,
+    typed_text,
+)
 from desktop.store.masking import mask
 from desktop.store.validated import Validated
 
@@ -57,6 +64,9 @@ class CellError:
     field: str
     code: str
     params: dict[str, Any] = field(default_factory=dict)
+    #: the cell as typed ("" when blank or no column); an ID number / phone masked but for
+    #: the part that is wrong
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -286,10 +296,27 @@ class _RowChecker:
             label = root
         return label, ""
 
-    def error(self, row: int, field_path: str, code: str, params: dict[str, Any]) -> CellError:
+    def error(
+        self,
+        row: int,
+        field_path: str,
+        code: str,
+        params: dict[str, Any],
+        values: tuple[Any, ...] = (),
+    ) -> CellError:
         column, letter = self.where(field_path)
-        safe = {k: safe_text(v) if isinstance(v, str) else v for k, v in params.items()}
-        return CellError(row, column, letter, field_path, code, safe)
+        root = field_path.split("[", 1)[0].split(".", 1)[0]
+        col = self.column_of.get(root)
+        typed = typed_text(values[col]) if col is not None and col < len(values) else ""
+        if root in MASKED_FIELDS:
+            typed = shown_id(typed, code) if typed else ""
+            safe = {
+                k: safe_text(v) if k == "value" and isinstance(v, str) else v
+                for k, v in params.items()
+            }
+        else:
+            safe = dict(params)
+        return CellError(row, column, letter, field_path, code, safe, typed)
 
     def check(
         self, row: int, values: tuple[Any, ...]
@@ -301,7 +328,7 @@ class _RowChecker:
         for col, fld, clean in self.columns:
             value = clean(values[col]) if col < width else None
             if isinstance(value, CellIssue):
-                problems.append(self.error(row, fld.id, value.code, value.params))
+                problems.append(self.error(row, fld.id, value.code, value.params, values))
             elif value is not None:
                 data[fld.id] = value
         col = self.column_of.get("changes")
@@ -309,7 +336,7 @@ class _RowChecker:
             raw = values[col] if col < len(values) else None
             parsed = parse_changes(raw, self.change_fields)
             if isinstance(parsed, CellIssue):
-                problems.append(self.error(row, "changes", parsed.code, parsed.params))
+                problems.append(self.error(row, "changes", parsed.code, parsed.params, values))
                 data.pop("changes", None)
             else:
                 data["changes"] = parsed
@@ -323,7 +350,7 @@ class _RowChecker:
                 continue
             if problems and err.code == "required" and err.field in self.derived:
                 continue  # e.g. birth date not derived because the ID number was unreadable
-            problems.append(self.error(row, err.field, err.code, dict(err.params)))
+            problems.append(self.error(row, err.field, err.code, dict(err.params), values))
         if problems:
             return None, problems, None
         return result.values, [], sealed

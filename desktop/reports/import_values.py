@@ -78,6 +78,39 @@ def safe_text(text: str, limit: int = 40) -> str:
     return _LONG_DIGITS.sub(lambda m: mask(m.group(0)), text[:limit])
 
 
+#: columns whose values are personal numbers: shown masked in messages (the wrong part only)
+MASKED_FIELDS = {"id_number", "mobile", "chair_mobile"}
+
+
+def shown_id(text: str, code: str = "") -> str:
+    """An ID number for a message: masked except the part ``code`` says is wrong (the region
+    code, the birth date, the check character); the usual mask otherwise."""
+    if len(text) == 18:
+        if code == "id_number.region":
+            return text[:6] + "*" * 12
+        if code in ("id_number.birth_date", "id_number.birth_date_future"):
+            return "*" * 6 + text[6:14] + "*" * 4
+        if code == "id_number.checksum":
+            return "*" * 17 + text[17:]
+    return str(mask(text))
+
+
+def typed_text(value: Any, limit: int = 40) -> str:
+    """A cell's value as the user typed / sees it, for a message ("" for a blank cell)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if not value.time() else value.isoformat(" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() or abs(value) >= 1e15 else str(int(value))
+    text = str(value).strip(_STRIP)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def excel_serial_to_date(serial: float) -> _dt.date | None:
     """An Excel (1900 system) day number as a date; ``None`` outside 1900-01-01 … 9999-12-31."""
     if serial < 1 or serial > 2958465:

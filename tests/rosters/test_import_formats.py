@@ -105,3 +105,16 @@ def test_a_password_protected_xls_is_named(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError) as err:
         open_sheet(path, lambda t: True)
     assert err.value.code == "file.encrypted"
+
+
+@pytest.mark.parametrize(("suffix", "kind"), [(".et", "xls"), (".xlsm", "xlsx")])
+def test_wps_et_and_xlsm_are_read_by_their_bytes(
+    tmp_path: Path, ws: Workspace, union: str, suffix: str, kind: str
+) -> None:
+    """WPS saves .et as an OLE workbook like .xls; .xlsm is an .xlsx with macros."""
+    made = write_sheet(tmp_path / f"roster.{kind}", SHEET_HEADERS, _rows())
+    path = made.rename(tmp_path / f"roster{suffix}")
+    opened = ei.open_member_sheet(path, ws)
+    assert (opened.source.kind, opened.source.reader) == (kind, "calamine")
+    plan = ei.preview_import(ws, opened, union)
+    assert plan.good_count == 6 and plan.error_count == 0

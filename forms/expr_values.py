@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from forms import ids
+from forms.dates import MonthDate
 from forms.expr_tokens import MAX_EXPONENT, MAX_NUMBER, MAX_STRING
 
 Fn = Callable[[Mapping[str, Any], Mapping[str, Any] | None], Any]
@@ -54,7 +55,12 @@ def as_date(v: Any) -> _dt.date | None:
         try:
             return _dt.date.fromisoformat(v[:10])
         except ValueError:
-            return None
+            pass
+        if len(v) == 7 and v[4] == "-" and v[:4].isdigit() and v[5:].isdigit():
+            try:
+                return MonthDate(int(v[:4]), int(v[5:]))  # a stored year-month
+            except ValueError:
+                return None
     return None
 
 
@@ -166,6 +172,8 @@ def _f_age(birth: Any, at: Any) -> int | None:
     b, a = as_date(birth), as_date(at)
     if b is None or a is None:
         return None
+    if isinstance(a, MonthDate) or isinstance(b, MonthDate):  # whole years counted by month
+        return a.year - b.year - (a.month < b.month)
     return a.year - b.year - ((a.month, a.day) < (b.month, b.day))
 
 

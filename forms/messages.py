@@ -42,6 +42,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Not a date (e.g. 2024-01-05)",
     },
     "date.invalid": {"zh_CN": "日期不存在", "en": "No such date"},
+    "date.day_required": {
+        "zh_CN": "只填了年月，此项需要完整日期（如 2024-01-05）",
+        "en": "Only a year and month: this needs a full date (e.g. 2024-01-05)",
+    },
     "date.too_early": {"zh_CN": "日期不能早于 {min}", "en": "The date cannot be before {min}"},
     "date.too_late": {"zh_CN": "日期不能晚于 {max}", "en": "The date cannot be after {max}"},
     "date.future": {"zh_CN": "日期不能晚于今天", "en": "The date cannot be in the future"},

@@ -51,6 +51,8 @@ class Field:
     max: Any = None
     min_date: Any = None
     max_date: Any = None
+    #: date fields: the precisions a value may have ("day", "month"); see forms.dates
+    precision: tuple[str, ...] = ("day",)
     min_length: int = 0
     max_length: int = 200
     pattern: re.Pattern[str] | None = None

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from forms import ids
+from forms.dates import MonthDate, parse_month
 from forms.errors import InvalidValue
 
 if TYPE_CHECKING:
@@ -182,15 +183,39 @@ def _date_bounds(v: _dt.date, f: Field, today: _dt.date) -> _dt.date:
     return v
 
 
+def _month_or_date(s: str, f: Field) -> _dt.date:
+    """A full date, or (when the field takes it) a year and month; ``date.day_required`` when
+    a year and month were typed into a field that needs the day."""
+    try:
+        return _date_text(s)
+    except InvalidValue as exc:
+        if exc.code != "date.format":
+            raise
+        text = s.translate(_FULLWIDTH) if not s.isascii() else s
+        try:
+            month = parse_month(text)
+        except ValueError:
+            raise InvalidValue("date.invalid") from None
+        if month is None:
+            raise
+        if "month" not in f.precision:
+            raise InvalidValue("date.day_required") from None
+        return month
+
+
 def _date(raw: Any, f: Field, today: _dt.date | None = None) -> _dt.date:
     if raw.__class__ is str:
-        v = _date_text(raw)
+        v = _month_or_date(raw, f)
+    elif isinstance(raw, MonthDate):
+        if "month" not in f.precision:
+            raise InvalidValue("date.day_required")
+        v = raw
     elif isinstance(raw, _dt.datetime):
         v = raw.date()
     elif isinstance(raw, _dt.date):
         v = raw
     elif isinstance(raw, str):
-        v = _date_text(raw)
+        v = _month_or_date(str(raw), f)
     else:
         raise InvalidValue("date.format")
     if v.year < 1800:

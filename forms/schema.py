@@ -58,6 +58,7 @@ _FIELD_KEYS = {
     "max_length",
     "pattern",
     "places",
+    "precision",
     "searchable",
     "sensitive",
     "readonly",
@@ -358,10 +359,23 @@ class _Loader:
                 setattr(f, key, Decimal(repr(v)) if isinstance(v, float) else v)
             else:
                 raise self.fail(f"{path}.{key}", f"min/max do not apply to type {f.type!r}")
+        if "precision" in r:
+            f.precision = self.precision(f, r["precision"], f"{path}.precision")
         if "places" in r:
             if f.type != "decimal":
                 raise self.fail(f"{path}.places", "places applies to decimal fields only")
             f.places = self.int_(r["places"], f"{path}.places", 0, 10)
+
+    def precision(self, f: Field, v: Any, path: str) -> tuple[str, ...]:
+        from forms.dates import PRECISIONS
+
+        if f.type != "date":
+            raise self.fail(path, "precision applies to date fields only")
+        if not isinstance(v, list) or not v or any(p not in PRECISIONS for p in v):
+            raise self.fail(path, f"expected a list of {', '.join(PRECISIONS)}")
+        if len(set(v)) != len(v):
+            raise self.fail(path, "a precision is listed twice")
+        return tuple(v)
 
     def pattern(self, v: Any, path: str) -> re.Pattern[str]:
         if not isinstance(v, str) or len(v) > 200:

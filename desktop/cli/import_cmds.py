@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.cli.common import add_workspace_args, fail, open_workspace
+from desktop.cli.import_text import say
 
 EXIT_PARTIAL = 4
 
@@ -38,6 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=("update", "skip", "keep_both"),
         default="skip",
         help="an ID number already in the workspace or earlier in the file (default: skip)",
+    )
+    members.add_argument(
+        "--on-contradiction",
+        choices=("use_id", "exclude"),
+        default="use_id",
+        help="性别 / 出生日期 contradicting the ID number: take the ID's value (default) "
+        "or leave the row out",
     )
     members.add_argument(
         "--map",
@@ -90,7 +98,7 @@ def resolve_union(ws: Any, text: str) -> str | None:
     return hits[0].uuid if len(hits) == 1 else None
 
 
-def _apply_map(opened: Any, pairs: list[str]) -> list[str | None] | str:
+def _apply_map(opened: Any, pairs: list[str], lang: str = "en") -> list[str | None] | str:
     from desktop.reports.import_read import header_key
 
     mapping = list(opened.mapping)
@@ -98,12 +106,12 @@ def _apply_map(opened: Any, pairs: list[str]) -> list[str | None] | str:
     for pair in pairs:
         header, sep, field_id = pair.partition("=")
         if not sep:
-            return f"--map takes HEADER=FIELD, not '{pair}'"
+            return say("map_syntax", lang, pair=pair)
         k = header_key(header)
         if k not in keys:
-            return f"--map: the sheet has no column '{header}'"
+            return say("map_no_column", lang, header=header)
         if field_id != "-" and field_id not in opened.index.fields:
-            return f"--map: the member form has no field '{field_id}'"
+            return say("map_no_field", lang, field=field_id)
         target = None if field_id == "-" else field_id
         mapping = [None if (f == target and target) else f for f in mapping]
         mapping[keys.index(k)] = target
@@ -136,39 +144,31 @@ def run_import_members(args: argparse.Namespace) -> int:
         union = resolve_union(ws, args.union)
         if union is None:
             return fail(ei.file_message("file.no_union", lang, union=args.union))
-        mapping = _apply_map(opened, args.map)
+        mapping = _apply_map(opened, args.map, lang)
         if isinstance(mapping, str):
             return fail(mapping)
         try:
-            plan = ei.preview_import(ws, opened, union, mapping, progress=_progress("checking"))
+            plan = ei.preview_import(
+                ws, opened, union, mapping, progress=_progress(say("progress_check", lang))
+            )
         except ei.ImportFileError as exc:
             return fail(ei.file_message(exc.code, lang, **exc.params))
-        _print_columns(opened, mapping)
-        dups = len(plan.duplicates)
-        print(
-            f"{plan.total_rows} rows: {plan.good_count} good, {plan.error_count} with errors, "
-            f"{dups} duplicates"
-        )
-        for row in sorted(plan.errors)[:20]:
-            for err in plan.errors[row]:
-                print(f"  row {row}: {ei.describe(err, lang)}")
-        if plan.error_count > 20:
-            print(f"  … and {plan.error_count - 20} more rows with errors (see the report)")
+        _print_columns(opened, mapping, lang)
+        _print_plan(ei, plan, lang)
         outcome = None
         if not args.dry_run:
-            outcome = _commit_with_ctrl_c(ei, ws, plan, args.on_duplicate)
+            outcome = _commit_with_ctrl_c(
+                ei, ws, plan, args.on_duplicate, lang, args.on_contradiction
+            )
             if outcome.cancelled:
                 ranges = ", ".join(f"{a}-{b}" for a, b in outcome.written_ranges()[:10])
-                print(f"cancelled: rows {ranges or '-'} imported, {outcome.not_reached} not")
-            print(
-                f"imported: {outcome.created} new, {outcome.updated} updated, "
-                f"{len(outcome.skipped)} skipped, {len(outcome.failed)} refused"
-            )
+                print(say("cancelled", lang, ranges=ranges or "-", count=outcome.not_reached))
+            print(say("imported", lang, **outcome.counts()))
         rejected = plan.error_count + (len(outcome.skipped) + len(outcome.failed) if outcome else 0)
         if rejected:
             report = args.error_report or args.file.with_name(args.file.stem + "_errors.xlsx")
             ei.write_error_report(plan, report, outcome, lang)
-            print(f"error report: {report}")
+            print(say("report", lang, path=report))
         if outcome is None:
             return 0 if not rejected else EXIT_PARTIAL
         if outcome.written == 0 and plan.good_count == 0:
@@ -178,7 +178,35 @@ def run_import_members(args: argparse.Namespace) -> int:
         ws.close()
 
 
-def _commit_with_ctrl_c(ei: Any, ws: Any, plan: Any, policy: str) -> Any:
+def _print_plan(ei: Any, plan: Any, lang: str) -> None:
+    """The preview: rows checked, the classes of the good rows (they add up), the problems."""
+    print(
+        say("checked", lang, total=plan.total_rows, good=plan.good_count, errors=plan.error_count)
+    )
+    counts = plan.class_counts()
+    if plan.matches or counts["repeat"]:
+        print(say("classes", lang, good=plan.good_count, **counts))
+        changed = [m for m in plan.matches.values() if m.kind == "changed"]
+        for match in changed[:20]:
+            print(say("changed_row", lang, row=match.row, columns="、".join(match.columns)))
+    if plan.contradictions:
+        print(say("contradictions", lang, count=len(plan.contradictions)))
+        for row in sorted(plan.contradictions)[:20]:
+            for c in plan.contradictions[row]:
+                text = ei.row_message(
+                    "import.contradiction", lang, column=c.column, typed=c.typed, from_id=c.from_id
+                )
+                print(say("row", lang, row=row, text=text))
+    for row in sorted(plan.errors)[:20]:
+        for err in plan.errors[row]:
+            print(say("row", lang, row=row, text=ei.describe(err, lang)))
+    if plan.error_count > 20:
+        print(say("more_errors", lang, count=plan.error_count - 20))
+
+
+def _commit_with_ctrl_c(
+    ei: Any, ws: Any, plan: Any, policy: str, lang: str = "en", contradictions: str = "use_id"
+) -> Any:
     """Commit; Ctrl-C stops after the chunk being written (committed chunks stay)."""
     import signal
 
@@ -186,7 +214,7 @@ def _commit_with_ctrl_c(ei: Any, ws: Any, plan: Any, policy: str) -> Any:
 
     def ask(_sig: int, _frame: Any) -> None:
         stop["asked"] = True
-        print("stopping after the current chunk…", file=sys.stderr)
+        print(say("stopping", lang), file=sys.stderr)
 
     try:
         previous = signal.signal(signal.SIGINT, ask)
@@ -194,18 +222,27 @@ def _commit_with_ctrl_c(ei: Any, ws: Any, plan: Any, policy: str) -> Any:
         previous = None
     try:
         return ei.commit_import(
-            ws, plan, policy, progress=_progress("importing"), cancel=lambda: stop["asked"]
+            ws,
+            plan,
+            policy,
+            progress=_progress(say("progress_import", lang)),
+            cancel=lambda: stop["asked"],
+            contradictions=contradictions,
         )
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
 
 
-def _print_columns(opened: Any, mapping: list[str | None]) -> None:
+def _print_columns(opened: Any, mapping: list[str | None], lang: str = "en") -> None:
     parts = []
     for header, field_id in zip(opened.headers, mapping, strict=False):
-        parts.append(f"{header}→{field_id}" if field_id else f"{header}→(ignored)")
-    print("columns: " + ", ".join(parts))
+        if field_id:
+            label = opened.form.field(field_id).label
+            parts.append(f"{header}→{label.get(lang) or label.get('zh_CN', field_id)}[{field_id}]")
+        else:
+            parts.append(f"{header}→{say('ignored', lang)}")
+    print(say("columns", lang, columns=", ".join(parts)))
 
 
 def run_template(args: argparse.Namespace) -> int:

@@ -28,18 +28,31 @@ from desktop.reports.import_mapping import (
     remembered_mapping,
 )
 from desktop.reports.import_messages import file_message, row_message
-from desktop.reports.import_plan import CellError, Duplicate, ImportPlan, build_plan
+from desktop.reports.import_plan import (
+    CONTRADICTION_POLICIES,
+    ROW_CLASSES,
+    CellError,
+    Contradiction,
+    Duplicate,
+    ImportPlan,
+    Match,
+    build_plan,
+)
 from desktop.reports.import_read import ImportFileError, SheetSource, header_key, open_sheet
 from desktop.reports.import_report import describe, write_error_report
 from desktop.reports.import_template import write_template
 
 __all__ = [
     "POLICIES",
+    "CONTRADICTION_POLICIES",
     "CellError",
+    "Contradiction",
     "Duplicate",
     "ImportFileError",
     "ImportOutcome",
     "ImportPlan",
+    "Match",
+    "ROW_CLASSES",
     "OpenedSheet",
     "commit_import",
     "describe",
@@ -169,6 +182,7 @@ def preview_import(
         progress=progress,
         cancel=cancel,
         validate=validate,
+        compare=ws.records.differing_fields if ws is not None else None,
     )
 
 
@@ -180,11 +194,14 @@ def commit_import(
     remember: bool = True,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    contradictions: str = "use_id",
 ) -> ImportOutcome:
     """Write the confirmed plan (see :func:`desktop.reports.import_commit.commit_plan`)."""
     if remember:
         remember_mapping(ws, plan.source.headers, plan.mapping)
-    return commit_plan(ws, plan, policy, progress=progress, cancel=cancel)
+    return commit_plan(
+        ws, plan, policy, progress=progress, cancel=cancel, contradictions=contradictions
+    )
 
 
 def write_member_template(path: Path | str, ws: Any = None, lang: str = "zh_CN") -> Path:

@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.reports.import_plan import CellError, ImportPlan, _RowChecker, row_values
+from desktop.reports.import_plan import (
+    CONTRADICTION_POLICIES,
+    CellError,
+    ImportPlan,
+    _RowChecker,
+    row_values,
+)
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -36,10 +42,24 @@ class ImportOutcome:
     written_rows: list[int] = field(default_factory=list)
     cancelled: bool = False
     not_reached: int = 0  # good rows not written because the user cancelled
+    #: rows equal to the stored member: nothing written (no new version, no upload)
+    unchanged: list[int] = field(default_factory=list)
 
     @property
     def written(self) -> int:
         return self.created + self.updated
+
+    def counts(self) -> dict[str, int]:
+        """created / updated / unchanged / skipped / refused / not_reached: they add up to the
+        plan's good rows."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": len(self.unchanged),
+            "skipped": len(self.skipped),
+            "refused": len(self.failed),
+            "not_reached": self.not_reached,
+        }
 
     def written_ranges(self) -> list[tuple[int, int]]:
         """The written row numbers as inclusive ranges: [(2, 5001), (5003, 6000)]."""
@@ -70,6 +90,10 @@ def _merge_update(existing: Any, data: dict[str, Any], mapped: set[str]) -> dict
     return merged
 
 
+def _name_of(values: Any) -> str:
+    return str(row_values(values).get("name") or "")
+
+
 def commit_plan(
     ws: Any,
     plan: ImportPlan,
@@ -77,8 +101,17 @@ def commit_plan(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    contradictions: str = "use_id",
 ) -> ImportOutcome:
-    """Write the plan's good rows; duplicates follow ``policy`` (update / skip / keep_both)."""
+    """Write the plan's good rows; duplicates follow ``policy`` (update / skip / keep_both).
+
+    Rows whose 性别 / 出生日期 contradict their ID number (``plan.contradictions``) are written
+    with the ID's values (``contradictions="use_id"``) or left out (``"exclude"``)."""
+    if contradictions not in CONTRADICTION_POLICIES:
+        raise ValueError(
+            f"contradictions must be one of {', '.join(CONTRADICTION_POLICIES)}, "
+            f"not {contradictions!r}"
+        )
     from desktop.store import errors as store_errors
 
     if policy not in POLICIES:
@@ -99,6 +132,12 @@ def commit_plan(
         create_rows: list[int] = []
         updates: list[tuple[int, str, dict[str, Any]]] = []
         for row, values, id_number in chunk:
+            if contradictions == "exclude" and row in plan.contradictions:
+                for c in plan.contradictions[row]:
+                    params = {"column": c.column, "typed": c.typed, "from_id": c.from_id}
+                    outcome.skipped.append((row, "import.contradicts_id", params))
+                    break
+                continue
             rows = plan.repeated_ids.get(id_number) if id_number else None
             if rows is not None:
                 if policy == "skip" and row != rows[0]:
@@ -112,10 +151,24 @@ def commit_plan(
                     )
                     continue
             hit = plan.existing.get(id_number) if id_number else None
-            if hit is not None and policy == "skip":
-                outcome.skipped.append((row, "import.duplicate_in_workspace", {"name": hit[1]}))
-                continue
-            if hit is not None and policy == "update":
+            match = plan.matches.get(row)
+            if hit is not None and policy in ("skip", "update"):
+                if match is not None and match.kind == "unchanged":
+                    outcome.unchanged.append(row)
+                    continue
+                if match is not None and match.kind == "conflicting":
+                    params = {"name": hit[1], "typed": _name_of(values)}
+                    outcome.skipped.append((row, "import.conflicting_name", params))
+                    continue
+                if policy == "skip":
+                    columns = "、".join(match.columns) if match is not None else ""
+                    if columns:
+                        params = {"name": hit[1], "columns": columns}
+                        outcome.skipped.append((row, "import.changed_not_updated", params))
+                    else:
+                        params = {"name": hit[1]}
+                        outcome.skipped.append((row, "import.duplicate_in_workspace", params))
+                    continue
                 updates.append((row, hit[0], row_values(values)))
                 continue
             creates.append(values)

@@ -16,8 +16,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "File '{file}' was not found.",
     },
     "file.not_spreadsheet": {
-        "zh_CN": "“{file}”不是电子表格：请选择 .xlsx 或 .csv 文件。",
-        "en": "'{file}' is not a spreadsheet: choose an .xlsx or .csv file.",
+        "zh_CN": "“{file}”不是电子表格：请选择 .xlsx、.xls、.ods、.et 或 .csv 文件。",
+        "en": "'{file}' is not a spreadsheet: choose an .xlsx, .xls, .ods, .et or .csv file.",
     },
     "file.encrypted": {
         "zh_CN": "“{file}”设置了打开密码：请在 Excel 中取消密码（文件—信息—保护工作簿）后另存，再导入。",
@@ -25,9 +25,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(File > Info > Protect Workbook), save it, then import again.",
     },
     "file.legacy_xls": {
-        "zh_CN": "“{file}”是旧版 Excel 97-2003 (.xls) 文件：请在 Excel 中另存为 .xlsx 后再导入。",
-        "en": "'{file}' is an old Excel 97-2003 (.xls) file: save it as .xlsx in Excel, "
-        "then import it.",
+        "zh_CN": "“{file}”是旧版 Excel 97-2003 / WPS 格式，但已损坏或无法读取："
+        "请在 Excel 或 WPS 中打开后另存为 .xlsx，再导入。",
+        "en": "'{file}' is an old Excel 97-2003 / WPS file that cannot be read: open it in "
+        "Excel or WPS, save it as .xlsx, then import it.",
     },
     "file.damaged": {
         "zh_CN": "“{file}”已损坏或不是有效的 Excel 文件，无法读取。",
@@ -80,6 +81,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "无法识别的日期“{value}”（应为 2020-01-31 这样的日期）",
         "en": "'{value}' is not a date (expected a date like 2020-01-31)",
     },
+    "import.month_ambiguous": {
+        "zh_CN": "“{value}”被 Excel 存成了数字，无法分辨是 {year} 年 1 月还是 10 月：请把该列设置为“文本”格式后填写（如 {year}-01）",
+        "en": "'{value}' was stored as a number by Excel: January or October {year} cannot be "
+        "told apart; format the column as text and type it again (e.g. {year}-01)",
+    },
     "import.choice_unknown": {
         "zh_CN": "“{value}”不是可选项（可选：{choices}）",
         "en": "'{value}' is not one of the choices ({choices})",
@@ -103,6 +109,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.duplicate_in_workspace": {
         "zh_CN": "身份证号已存在于工作区（会员 {name}）",
         "en": "ID number already in the workspace (member {name})",
+    },
+    "import.changed_not_updated": {
+        "zh_CN": "会员 {name} 已在工作区，本行的 {columns} 与之不同，未更新（选择“更新”可写入）",
+        "en": "member {name} is already in the workspace; this row's {columns} differ and "
+        "were not written (choose 'update' to write them)",
+    },
+    "import.conflicting_name": {
+        "zh_CN": "身份证号属于工作区中的会员 {name}，与本行姓名“{typed}”不一致：请核对身份证号和姓名",
+        "en": "the ID number belongs to member {name} in the workspace, not to '{typed}' "
+        "as on this row: check the ID number and the name",
+    },
+    "import.contradicts_id": {
+        "zh_CN": "{column}填的是“{typed}”，身份证号显示为“{from_id}”：按选择未导入此行",
+        "en": "{column} is '{typed}' but the ID number says '{from_id}': row left out as chosen",
+    },
+    "import.contradiction": {
+        "zh_CN": "{column}填的是“{typed}”，与身份证号（“{from_id}”）不一致",
+        "en": "{column} is '{typed}' but the ID number says '{from_id}'",
+    },
+    "import.unchanged": {
+        "zh_CN": "与工作区中的会员 {name} 完全相同，无需导入",
+        "en": "identical to member {name} in the workspace; nothing to import",
     },
     "import.save_failed": {
         "zh_CN": "保存失败：{detail}",

@@ -20,7 +20,14 @@ from typing import Any
 
 from desktop.reports.import_changes import parse_changes
 from desktop.reports.import_read import SheetSource
-from desktop.reports.import_values import CellIssue, cell_normaliser, safe_text
+from desktop.reports.import_values import (
+    MASKED_FIELDS,
+    CellIssue,
+    cell_normaliser,
+    safe_text,
+    shown_id,
+    typed_text,
+)
 from desktop.store.masking import mask
 from desktop.store.validated import Validated
 
@@ -57,6 +64,9 @@ class CellError:
     field: str
     code: str
     params: dict[str, Any] = field(default_factory=dict)
+    #: the cell as typed ("" when blank or no column); an ID number / phone masked but for
+    #: the part that is wrong
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,52 @@ class Duplicate:
     other_row: int | None = None
     existing_uuid: str | None = None
     existing_name: str = ""
+
+
+#: how a good row relates to the workspace (see :class:`Match`); "repeat" = its ID number is
+#: on an earlier row of the file
+ROW_CLASSES = ("new", "unchanged", "changed", "conflicting", "repeat")
+#: (record uuid, row values, field ids) -> the field ids whose values differ from the stored ones
+Compare = Callable[[str, dict[str, Any], list[str]], list[str]]
+
+
+#: warnings of the member form that mean "this cell contradicts the ID number" -> the field
+ID_CONTRADICTIONS = {
+    "id_number.gender_mismatch": "gender",
+    "id_number.birth_date_mismatch": "birth_date",
+}
+#: what to do with a row contradicting its ID number: take the ID's value, or leave the row out
+CONTRADICTION_POLICIES = ("use_id", "exclude")
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """A cell that contradicts the row's ID number (性别 / 出生日期): the typed value and the
+    ID's, both as shown to a person (choice labels, ISO dates). The row's good values hold the
+    ID's value; the commit writes them or leaves the row out, as the clerk chose."""
+
+    row: int
+    field: str
+    column: str
+    letter: str
+    typed: str
+    from_id: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A good row whose ID number belongs to a member already in the workspace.
+
+    ``kind`` is ``unchanged`` (every non-blank mapped cell equals the stored value),
+    ``changed`` (``columns`` names the columns that differ) or ``conflicting`` (the stored
+    member has another name: one of the two ID numbers or names is wrong, so the row is
+    never written over the member)."""
+
+    row: int
+    kind: str
+    existing_uuid: str
+    existing_name: str
+    columns: tuple[str, ...] = ()  # headers of the columns that differ, as in the file
 
 
 class _Chunks:
@@ -123,6 +179,10 @@ class ImportPlan:
     repeated_ids: dict[str, list[int]] = field(default_factory=dict)
     #: ID number -> (uuid, name) of the member already in the workspace
     existing: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: row -> how it compares with the member of the same ID number in the workspace
+    matches: dict[int, Match] = field(default_factory=dict)
+    #: row -> its cells that contradict its ID number (the row is good, with the ID's values)
+    contradictions: dict[int, list[Contradiction]] = field(default_factory=dict)
 
     @property
     def good_count(self) -> int:
@@ -131,6 +191,25 @@ class ImportPlan:
     @property
     def error_count(self) -> int:
         return len(self.errors)
+
+    def row_class(self, row: int) -> str:
+        """``new`` / ``unchanged`` / ``changed`` / ``conflicting`` / ``repeat`` for a good row."""
+        for rows in self.repeated_ids.values():
+            if row in rows[1:]:
+                return "repeat"
+        match = self.matches.get(row)
+        return match.kind if match is not None else "new"
+
+    def class_counts(self) -> dict[str, int]:
+        """Good rows per class (:data:`ROW_CLASSES`); they add up to :attr:`good_count`."""
+        counts = dict.fromkeys(ROW_CLASSES, 0)
+        repeats = {r for rows in self.repeated_ids.values() for r in rows[1:]}
+        counts["repeat"] = len(repeats)
+        for row, match in self.matches.items():
+            if row not in repeats:
+                counts[match.kind] += 1
+        counts["new"] = self.good_count - sum(counts.values())
+        return counts
 
     def duplicate_rows(self, kind: str) -> list[Duplicate]:
         return [d for d in self.duplicates if d.kind == kind]
@@ -147,6 +226,9 @@ def _estimate_rows(source: SheetSource) -> int:
             with source.path.open("rb") as fh:
                 lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
             return max(lines - source.header_row, 1)
+        counter = getattr(source._opener, "row_count", None)
+        if counter is not None:  # calamine knows the sheet's size
+            return max(int(counter()) - source.header_row, 1)
         import re
 
         from desktop.reports.import_xlsx import XlsxBook
@@ -187,6 +269,7 @@ class _RowChecker:
         self.form = form
         self.union_uuid = union_uuid
         self.headers = headers
+        self.contradicted: list[Contradiction] = []  # of the last row checked
         self.columns: list[tuple[int, Any, Any]] = []
         self.column_of: dict[str, int] = {}
         self.change_fields: list[str] = []
@@ -213,10 +296,27 @@ class _RowChecker:
             label = root
         return label, ""
 
-    def error(self, row: int, field_path: str, code: str, params: dict[str, Any]) -> CellError:
+    def error(
+        self,
+        row: int,
+        field_path: str,
+        code: str,
+        params: dict[str, Any],
+        values: tuple[Any, ...] = (),
+    ) -> CellError:
         column, letter = self.where(field_path)
-        safe = {k: safe_text(v) if isinstance(v, str) else v for k, v in params.items()}
-        return CellError(row, column, letter, field_path, code, safe)
+        root = field_path.split("[", 1)[0].split(".", 1)[0]
+        col = self.column_of.get(root)
+        typed = typed_text(values[col]) if col is not None and col < len(values) else ""
+        if root in MASKED_FIELDS:
+            typed = shown_id(typed, code) if typed else ""
+            safe = {
+                k: safe_text(v) if k == "value" and isinstance(v, str) else v
+                for k, v in params.items()
+            }
+        else:
+            safe = dict(params)
+        return CellError(row, column, letter, field_path, code, safe, typed)
 
     def check(
         self, row: int, values: tuple[Any, ...]
@@ -228,7 +328,7 @@ class _RowChecker:
         for col, fld, clean in self.columns:
             value = clean(values[col]) if col < width else None
             if isinstance(value, CellIssue):
-                problems.append(self.error(row, fld.id, value.code, value.params))
+                problems.append(self.error(row, fld.id, value.code, value.params, values))
             elif value is not None:
                 data[fld.id] = value
         col = self.column_of.get("changes")
@@ -236,21 +336,59 @@ class _RowChecker:
             raw = values[col] if col < len(values) else None
             parsed = parse_changes(raw, self.change_fields)
             if isinstance(parsed, CellIssue):
-                problems.append(self.error(row, "changes", parsed.code, parsed.params))
+                problems.append(self.error(row, "changes", parsed.code, parsed.params, values))
                 data.pop("changes", None)
             else:
                 data["changes"] = parsed
+        self.contradicted = []
         result, sealed = self.validate(data)
+        if not problems and result.ok and result.warnings:
+            result, sealed = self._take_id_values(row, data, result, sealed)
         seen = {p.field for p in problems}
         for err in result.errors:
             if err.field in seen:  # already explained by the import (e.g. precision lost)
                 continue
             if problems and err.code == "required" and err.field in self.derived:
                 continue  # e.g. birth date not derived because the ID number was unreadable
-            problems.append(self.error(row, err.field, err.code, dict(err.params)))
+            problems.append(self.error(row, err.field, err.code, dict(err.params), values))
         if problems:
             return None, problems, None
         return result.values, [], sealed
+
+    def _shown(self, field_id: str, value: Any) -> str:
+        if value is None:
+            return ""
+        fld = self.form.field(field_id)
+        for choice in getattr(fld, "choices", None) or ():
+            if choice.value == value:
+                return str(choice.label.get("zh_CN", value))
+        return str(value)
+
+    def _take_id_values(
+        self, row: int, data: dict[str, Any], result: Any, sealed: Validated | None
+    ) -> tuple[Any, Validated | None]:
+        """Cells contradicting the ID number: noted, and the row validated again without them
+        (the form then fills them in from the ID number)."""
+        fields = [ID_CONTRADICTIONS[w.code] for w in result.warnings if w.code in ID_CONTRADICTIONS]
+        if not fields:
+            return result, sealed
+        typed = {f: result.values.get(f) for f in fields}
+        again, sealed_again = self.validate({k: v for k, v in data.items() if k not in fields})
+        if not again.ok:
+            return result, sealed
+        for f in fields:
+            column, letter = self.where(f)
+            self.contradicted.append(
+                Contradiction(
+                    row,
+                    f,
+                    column,
+                    letter,
+                    self._shown(f, typed[f]),
+                    self._shown(f, again.values.get(f)),
+                )
+            )
+        return again, sealed_again
 
 
 def build_plan(
@@ -263,8 +401,12 @@ def build_plan(
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
     validate: Validate | None = None,
+    compare: Compare | None = None,
 ) -> ImportPlan:
     """Validate every row of ``source``; ``existing`` finds an ID number's member in the workspace.
+
+    ``compare`` (``ws.records.differing_fields``) tells which mapped fields of a row differ from
+    the member already stored under its ID number; the row is then classed in ``plan.matches``.
 
     ``existing`` is a dict (ID number -> (uuid, name)) or a lookup function. When ``cancel()``
     becomes true the plan stops early with ``cancelled`` set (and can only be thrown away).
@@ -287,7 +429,12 @@ def build_plan(
             id_number = str(data.get(ID_FIELD) or "")
             if id_number:
                 _note_duplicates(plan, row, id_number, first_row, data, lookup)
+                hit = plan.existing.get(id_number)
+                if hit is not None:
+                    plan.matches[row] = _match(checker, row, hit, row_values(data), compare)
             plan.good.append((row, sealed if sealed is not None else data, id_number))
+            if checker.contradicted:
+                plan.contradictions[row] = checker.contradicted
         if n % 500 == 0:
             if progress:
                 progress(n, max(total, n))
@@ -321,3 +468,25 @@ def _note_duplicates(
         plan.duplicates.append(
             Duplicate(row, "workspace", mask(id_number), existing_uuid=hit[0], existing_name=hit[1])
         )
+
+
+def _match(
+    checker: _RowChecker,
+    row: int,
+    hit: tuple[str, str],
+    data: dict[str, Any],
+    compare: Compare | None,
+) -> Match:
+    """How ``data`` compares with the stored member ``hit`` (uuid, name)."""
+    fields = [f for f in checker.column_of if f != "union"]
+    if compare is None:
+        differ = fields  # nothing to compare with: every mapped column may have changed
+    else:
+        differ = compare(hit[0], data, fields)
+    columns = tuple(checker.where(f)[0] for f in differ)
+    name = str(data.get("name") or "")
+    if name and hit[1] and name != hit[1]:
+        kind = "conflicting"
+    else:
+        kind = "changed" if differ else "unchanged"
+    return Match(row, kind, hit[0], hit[1], columns)

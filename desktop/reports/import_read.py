@@ -1,4 +1,6 @@
-"""Reading member sheets: .xlsx (streamed, :mod:`import_xlsx`) and .csv (UTF-8 / GB18030).
+"""Reading member sheets: .xlsx / .xlsm / .xls / .ods / .et (python-calamine,
+:mod:`import_calamine`; the streaming :mod:`import_xlsx` reader when calamine cannot open an
+.xlsx) and .csv (UTF-8 / GB18030): one reading layer for every format.
 
 :func:`open_sheet` looks at the file's bytes (never trusting the extension alone), refuses what is
 not a readable spreadsheet with an :class:`ImportFileError` (a code plus parameters, e.g.
@@ -20,24 +22,12 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from desktop.reports.import_errors import ImportFileError
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 15
 CSV_DELIMITERS = ",\t;"
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported. ``code`` names the problem; ``params`` fill it in."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    def __str__(self) -> str:
-        from desktop.reports.import_messages import file_message
-
-        return file_message(self.code, "en", **self.params)
 
 
 @dataclass
@@ -45,13 +35,14 @@ class SheetSource:
     """An opened sheet: where it came from, its header and a way to stream its data rows."""
 
     path: Path
-    kind: str  # "xlsx" | "csv"
+    kind: str  # "xlsx" | "xls" | "ods" | "csv" (what the file is, from its bytes)
     headers: list[str]  # header text per column ("" when a column has none)
     header_row: int  # 1-based row number of the (last) header row
     sheet: str = ""  # worksheet name (xlsx)
     encoding: str = ""  # csv: "utf-8-sig" | "utf-8" | "gb18030"
     delimiter: str = ","
     sheet_names: list[str] = field(default_factory=list)
+    reader: str = ""  # "calamine" | "xlsx-stream" | "csv"
     _opener: Callable[[], Iterator[tuple[Any, ...]]] | None = None
 
     def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
@@ -80,7 +71,8 @@ def header_key(text: Any) -> str:
 
 
 def sniff_kind(path: Path) -> str:
-    """``xlsx`` or ``csv`` from the file's first bytes, or raise :class:`ImportFileError`."""
+    """``xlsx``, ``xls``, ``ods`` or ``csv`` from the file's first bytes, or raise
+    :class:`ImportFileError`."""
     if not path.exists():
         raise ImportFileError("file.not_found", file=path.name)
     if path.is_dir():
@@ -92,16 +84,19 @@ def sniff_kind(path: Path) -> str:
     if head.startswith(OLE_MAGIC):
         if _ole_is_encrypted(path):
             raise ImportFileError("file.encrypted", file=path.name)
-        raise ImportFileError("file.legacy_xls", file=path.name)
+        return "xls"  # Excel 97-2003 .xls, or WPS .et (an OLE file too)
     if head.startswith(ZIP_MAGIC):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
-        except zipfile.BadZipFile as exc:
+                mimetype = zf.read("mimetype")[:80] if "mimetype" in names else b""
+        except (zipfile.BadZipFile, OSError, KeyError) as exc:
             raise ImportFileError("file.damaged", file=path.name) from exc
-        if "xl/workbook.xml" not in names:
-            raise ImportFileError("file.not_spreadsheet", file=path.name)
-        return "xlsx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return "ods"
+        raise ImportFileError("file.not_spreadsheet", file=path.name)
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportFileError("file.not_spreadsheet", file=path.name)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -178,6 +173,21 @@ def _open_xlsx_names(path: Path) -> list[str]:
     return names
 
 
+def _workbook(
+    path: Path, kind: str
+) -> tuple[list[str], Callable[[Path, str], Callable[[], Iterator[tuple]]], str]:
+    """(sheet names, opener factory, reader name): calamine for every workbook format; for an
+    .xlsx calamine cannot open, the streaming reader of :mod:`import_xlsx`."""
+    from desktop.reports import import_calamine
+
+    try:
+        return import_calamine.sheet_names(path), import_calamine.opener, "calamine"
+    except ImportFileError as exc:
+        if kind != "xlsx" or exc.code == "file.encrypted":
+            raise
+    return _open_xlsx_names(path), _xlsx_opener, "xlsx-stream"
+
+
 def _head(opener: Callable[[], Iterator[tuple]], n: int) -> list[tuple[Any, ...]]:
     out: list[tuple[Any, ...]] = []
     for row in opener():
@@ -251,14 +261,15 @@ def open_sheet(
         names: list[str] = []
         chosen = ""
         head = _guarded_head(path, opener)
+        reader = "csv"
     else:
-        names = _open_xlsx_names(path)
+        names, make_opener, reader = _workbook(path, kind)
         candidates = [sheet] if sheet else names
         if sheet and sheet not in names:
             raise ImportFileError("file.no_such_sheet", file=path.name, sheet=sheet)
         chosen, head, opener, encoding, delimiter = "", [], None, "", ","
         for name in candidates:  # the first sheet with a header (an instructions sheet is skipped)
-            op = _xlsx_opener(path, name)
+            op = make_opener(path, name)
             rows = _guarded_head(path, op)
             if not any(any(not _blank(v) for v in r) for r in rows):
                 continue
@@ -283,6 +294,7 @@ def open_sheet(
         encoding=encoding,
         delimiter=delimiter,
         sheet_names=names,
+        reader=reader,
         _opener=opener,
     )
     if next(iter(source.rows()), None) is None:

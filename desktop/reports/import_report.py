@@ -27,6 +27,7 @@ HEADINGS = {
         "column": "列名",
         "code": "错误代码",
         "message": "说明",
+        "value": "表中内容",
         "reason": "原因",
         "not_reached": "已取消：第 {first} 行起的 {count} 行未导入",
     },
@@ -40,6 +41,7 @@ HEADINGS = {
         "column": "Column",
         "code": "Error code",
         "message": "Message",
+        "value": "Cell as typed",
         "reason": "Reason",
         "not_reached": "Cancelled: {count} rows from row {first} on were not imported",
     },
@@ -56,6 +58,9 @@ def describe(err: CellError, lang: str = "zh_CN") -> str:
         )
     else:
         where = err.column or ("整行" if lang == "zh_CN" else "row")
+    value = getattr(err, "value", "")
+    if value and value not in words:
+        words += f"（表中为“{value}”）" if lang == "zh_CN" else f" (cell: '{value}')"
     return f"{where}：{words}" if lang == "zh_CN" else f"{where}: {words}"
 
 
@@ -76,12 +81,13 @@ def write_error_report(
         lines = "\n".join(describe(e, lang) for e in plan.errors.get(row, []))
         errors_ws.append([row, lines, *[_plain(v) for v in raw]])
     details = wb.create_sheet(h["details"])
-    details.append([h["row"], h["letter"], h["column"], h["code"], h["message"]])
+    details.append([h["row"], h["letter"], h["column"], h["code"], h["message"], h["value"]])
     if outcome is not None:
         all_errors.update(outcome.failed)
     for row in sorted(all_errors):
         for e in all_errors[row]:
-            details.append([row, e.letter, e.column, e.code, row_message(e.code, lang, **e.params)])
+            words = row_message(e.code, lang, **e.params)
+            details.append([row, e.letter, e.column, e.code, words, getattr(e, "value", "")])
     skipped = wb.create_sheet(h["skipped"])
     skipped.append([h["row"], h["reason"]])
     if outcome is not None:

@@ -78,6 +78,39 @@ def safe_text(text: str, limit: int = 40) -> str:
     return _LONG_DIGITS.sub(lambda m: mask(m.group(0)), text[:limit])
 
 
+#: columns whose values are personal numbers: shown masked in messages (the wrong part only)
+MASKED_FIELDS = {"id_number", "mobile", "chair_mobile"}
+
+
+def shown_id(text: str, code: str = "") -> str:
+    """An ID number for a message: masked except the part ``code`` says is wrong (the region
+    code, the birth date, the check character); the usual mask otherwise."""
+    if len(text) == 18:
+        if code == "id_number.region":
+            return text[:6] + "*" * 12
+        if code in ("id_number.birth_date", "id_number.birth_date_future"):
+            return "*" * 6 + text[6:14] + "*" * 4
+        if code == "id_number.checksum":
+            return "*" * 17 + text[17:]
+    return str(mask(text))
+
+
+def typed_text(value: Any, limit: int = 40) -> str:
+    """A cell's value as the user typed / sees it, for a message ("" for a blank cell)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if not value.time() else value.isoformat(" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() or abs(value) >= 1e15 else str(int(value))
+    text = str(value).strip(_STRIP)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def excel_serial_to_date(serial: float) -> _dt.date | None:
     """An Excel (1900 system) day number as a date; ``None`` outside 1900-01-01 … 9999-12-31."""
     if serial < 1 or serial > 2958465:
@@ -129,12 +162,33 @@ def _code(field_id: str, ftype: str, value: Any) -> str | CellIssue:
     return s
 
 
-def _date(value: Any) -> str | CellIssue:
+def _year_month_number(value: float | int) -> str | CellIssue | None:
+    """``2019.05`` typed into a General cell became the number 2019.05: the month 2019-05.
+
+    ``2019.1`` is refused as ambiguous (Excel dropped the 0 of 2019.10, or it was January);
+    ``201905`` is the month 2019-05. None when the number is not a year and month."""
+    if isinstance(value, int) or float(value).is_integer():
+        n = int(value)
+        return f"{n // 100:04d}-{n % 100:02d}" if 190001 <= n <= 210012 else None
+    if not 1900 < value < 2101:
+        return None
+    text = repr(float(value))
+    year, _, frac = text.partition(".")
+    if len(frac) == 1 and frac != "0":
+        return CellIssue("import.month_ambiguous", {"value": text, "year": year})
+    if len(frac) == 2:
+        return f"{year}-{frac}"
+    return None
+
+
+def _date(value: Any, months: bool = False) -> str | CellIssue:
     if isinstance(value, _dt.datetime):
         return value.date().isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, float | int) and not isinstance(value, bool):
+        if months and (month := _year_month_number(value)) is not None:
+            return month
         if 10000000 <= value <= 99991231 and float(value).is_integer():
             parsed = parse_date_text(str(int(value)))
         else:
@@ -144,6 +198,8 @@ def _date(value: Any) -> str | CellIssue:
         return parsed.isoformat()
     s = strip_text(str(value))
     ascii_s = _squeeze(unicodedata.normalize("NFKC", s))
+    if months and ascii_s.isdigit() and len(ascii_s) == 6:  # 201905 typed as text
+        return s
     if ascii_s.isdigit() and len(ascii_s) <= 5:  # an Excel serial saved into a CSV
         parsed = excel_serial_to_date(int(ascii_s))
         if parsed is None:
@@ -180,9 +236,10 @@ def cell_normaliser(fld: Any) -> Any:
 
         return code
     if ftype in DATE_TYPES:
+        months = "month" in tuple(getattr(fld, "precision", ("day",)))
 
         def date(value: Any) -> Any:
-            return None if _blank(value) else _date(value)
+            return None if _blank(value) else _date(value, months)
 
         return date
 

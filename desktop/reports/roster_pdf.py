@@ -44,7 +44,7 @@ TEXT = {
         "female": "女会员",
         "migrant": "农民工会员",
         "new_form": "新就业形态会员",
-        "masked": "身份证号码、手机号码已部分隐藏。",
+        "masked": "身份证号码、手机号码已部分隐藏；出生日期与身份证号码合看会暴露隐藏的数字，一并隐藏。",
         "none": "（该工会暂无会员）",
         "signatures": ["填表人", "工会主席", "审核人"],
         "yes": "是",
@@ -59,7 +59,8 @@ TEXT = {
         "female": "Women",
         "migrant": "Migrant workers",
         "new_form": "New-form workers",
-        "masked": "ID and phone numbers are partly hidden.",
+        "masked": "ID and phone numbers are partly hidden; birth dates are hidden too (with the "
+        "ID number they would reveal its hidden digits).",
         "none": "(This union has no members yet.)",
         "signatures": ["Prepared by", "Union chair", "Reviewed by"],
         "yes": "yes",
@@ -80,6 +81,17 @@ def union_members(ws: Any, union_uuid: str, *, unmask: bool = False) -> list[Any
     out = [r for r in members if is_current_member(r.data, pending, r.uuid)]
     out.sort(key=lambda r: (str(r.data.get("join_date") or ""), str(r.data.get("name") or "")))
     return out
+
+
+#: columns hidden whenever the ID number is masked: the ID's masked digits are the birth date
+MASKED_WITH_ID = frozenset({"birth_date"})
+
+
+def _hidden(value: Any) -> str:
+    """A birth date with every digit hidden (``****-**-**``); "" when there is none."""
+    if value is None or value == "":
+        return ""
+    return "".join("*" if ch.isdigit() else ch for ch in str(value))
 
 
 def _shown(fld: Any, value: Any, t: dict[str, Any], lang: str) -> str:
@@ -141,8 +153,15 @@ def write_roster(
     fields = [form.field(fid) for fid, _ in COLUMNS]
     headers = [t["no"], *[f.label.get(lang) or f.label["zh_CN"] for f in fields]]
     rows = []
+    hide = set() if reveal else MASKED_WITH_ID
     for n, member in enumerate(members, start=1):
-        rows.append([str(n), *[_shown(f, member.data.get(f.id), t, lang) for f in fields]])
+        cells = [
+            _hidden(member.data.get(f.id))
+            if f.id in hide
+            else _shown(f, member.data.get(f.id), t, lang)
+            for f in fields
+        ]
+        rows.append([str(n), *cells])
     if rows:
         doc.table(headers, rows, col_widths=[0.9, *[w for _, w in COLUMNS]])
     else:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.store import db, errors, search
 from desktop.store.formdefs import StorageSpec
-from desktop.store.masking import mask_data
+from desktop.store.masking import is_masked_form_of, mask_data
 from desktop.store.record import BUILTIN_ORDER, COLUMNS, Record, _row_to_record
 from desktop.store.roles import require
 
@@ -233,6 +233,26 @@ class RecordReading:
     def find_by_field(self, form_id: str, field_id: str, value: Any) -> list[Record]:
         """Records whose ``field_id`` equals ``value`` exactly (indexed for keyed fields)."""
         return self.query(form_id, filters={field_id: value}, order_by="created_at")
+
+    def differing_fields(
+        self, record_uuid: str, data: Mapping[str, Any], fields: Sequence[str]
+    ) -> list[str]:
+        """Which of ``fields`` hold a non-blank value in ``data`` other than the stored one.
+
+        Compared inside the store on the plain values (a masked value in ``data`` equal to the
+        masked form of the stored one counts as the same); nothing is revealed but the field ids,
+        so nothing is unmasked or audited. A blank value never counts: an update keeps it."""
+        self._ws._require_open()
+        stored = _row_to_record(self._row(record_uuid)).data
+        out: list[str] = []
+        for f in fields:
+            value = data.get(f)
+            if value is None or value == "" or value == []:
+                continue
+            before = stored.get(f)
+            if value != before and not is_masked_form_of(value, before):
+                out.append(f)
+        return out
 
     def history(self, record_uuid: str) -> list[Record]:
         """Every version of a record, oldest first."""

@@ -178,6 +178,43 @@ class ImportDialog(QDialog):
         dup_layout.addLayout(policy_row)
         dup_layout.addWidget(self.dup_table, 1)
         self.tabs.addTab(dup_page, self.tr("Duplicates"))
+        self.match_table = QTableWidget(0, 4, objectName="MatchTable")
+        self.match_table.setHorizontalHeaderLabels(
+            [
+                self.tr("Row"),
+                self.tr("Compared with the saved member"),
+                self.tr("Member"),
+                self.tr("Columns that differ"),
+            ]
+        )
+        self.match_table.horizontalHeader().setStretchLastSection(True)
+        self.match_table.verticalHeader().setVisible(False)
+        self.tabs.addTab(self.match_table, self.tr("Already saved"))
+        contra_page = QWidget()
+        contra_layout = QVBoxLayout(contra_page)
+        self.contra_group = QButtonGroup(self)
+        contra_row = QHBoxLayout()
+        contra_row.addWidget(QLabel(self.tr("Gender or birth date contradicting the ID number:")))
+        for key, text in (
+            ("use_id", self.tr("Take the ID number's value")),
+            ("exclude", self.tr("Leave the row out")),
+        ):
+            button = QRadioButton(text, objectName=f"Contradiction_{key}")
+            button.setProperty("contradictions", key)
+            self.contra_group.addButton(button)
+            contra_row.addWidget(button)
+            if key == "use_id":
+                button.setChecked(True)
+        contra_row.addStretch(1)
+        contra_layout.addLayout(contra_row)
+        self.contra_table = QTableWidget(0, 4, objectName="ContradictionTable")
+        self.contra_table.setHorizontalHeaderLabels(
+            [self.tr("Row"), self.tr("Column"), self.tr("As typed"), self.tr("From the ID number")]
+        )
+        self.contra_table.horizontalHeader().setStretchLastSection(True)
+        self.contra_table.verticalHeader().setVisible(False)
+        contra_layout.addWidget(self.contra_table, 1)
+        self.tabs.addTab(contra_page, self.tr("Contradicting the ID number"))
         self.report_button = QPushButton(self.tr("Save error report…"))
         self.report_button.clicked.connect(self.save_report)
         layout = QVBoxLayout(page)
@@ -349,8 +386,26 @@ class ImportDialog(QDialog):
             .replace("%3", f"{plan.error_count:,}")
             .replace("%4", f"{len(plan.duplicates):,}")
         )
+        counts = plan.class_counts()
+        if plan.matches or counts["repeat"] or plan.contradictions:
+            self.summary.setText(
+                self.summary.text()
+                + "\n"
+                + self.tr(
+                    "Of the good rows: %1 new, %2 unchanged, %3 changed, %4 conflicting, "
+                    "%5 repeated in the file; %6 contradict their ID number."
+                )
+                .replace("%1", f"{counts['new']:,}")
+                .replace("%2", f"{counts['unchanged']:,}")
+                .replace("%3", f"{counts['changed']:,}")
+                .replace("%4", f"{counts['conflicting']:,}")
+                .replace("%5", f"{counts['repeat']:,}")
+                .replace("%6", f"{len(plan.contradictions):,}")
+            )
         self._fill_errors(plan)
         self._fill_duplicates(plan)
+        self._fill_matches(plan)
+        self._fill_contradictions(plan)
         unique = self.opened is not None and self.opened.form.field("id_number").unique
         keep = self.policy_button("keep_both")
         keep.setEnabled(not unique)
@@ -384,6 +439,34 @@ class ImportDialog(QDialog):
                 self.dup_table.setItem(i, c, QTableWidgetItem(text))
         self.dup_table.resizeColumnsToContents()
 
+    def _fill_matches(self, plan: ei.ImportPlan) -> None:
+        kinds = {
+            "unchanged": self.tr("unchanged"),
+            "changed": self.tr("changed"),
+            "conflicting": self.tr("another name under this ID number"),
+        }
+        matches = [plan.matches[r] for r in sorted(plan.matches)][:MAX_SHOWN]
+        self.match_table.setRowCount(len(matches))
+        for i, m in enumerate(matches):
+            cells = (str(m.row), kinds.get(m.kind, m.kind), m.existing_name, "、".join(m.columns))
+            for c, text in enumerate(cells):
+                self.match_table.setItem(i, c, QTableWidgetItem(text))
+        self.match_table.resizeColumnsToContents()
+
+    def _fill_contradictions(self, plan: ei.ImportPlan) -> None:
+        lines = [c for row in sorted(plan.contradictions) for c in plan.contradictions[row]]
+        lines = lines[:MAX_SHOWN]
+        self.contra_table.setRowCount(len(lines))
+        for i, c in enumerate(lines):
+            column = f"{c.column} ({c.letter})" if c.letter else c.column
+            for k, text in enumerate((str(c.row), column, c.typed, c.from_id)):
+                self.contra_table.setItem(i, k, QTableWidgetItem(text))
+        self.contra_table.resizeColumnsToContents()
+
+    def contradictions(self) -> str:
+        checked = self.contra_group.checkedButton()
+        return str(checked.property("contradictions")) if checked else "use_id"
+
     def policy_button(self, key: str) -> QRadioButton:
         for button in self.policy_group.buttons():
             if button.property("policy") == key:
@@ -396,11 +479,16 @@ class ImportDialog(QDialog):
 
     def run_import(self) -> None:
         assert self.plan is not None
-        plan, policy = self.plan, self.policy()
+        plan, policy, contradictions = self.plan, self.policy(), self.contradictions()
 
         def work(ctx: Any) -> ei.ImportOutcome:
             return ei.commit_import(
-                self.ws, plan, policy, progress=ctx.progress, cancel=lambda: ctx.cancelled
+                self.ws,
+                plan,
+                policy,
+                progress=ctx.progress,
+                cancel=lambda: ctx.cancelled,
+                contradictions=contradictions,
             )
 
         self._start(work, self._imported)
@@ -412,9 +500,17 @@ class ImportDialog(QDialog):
             .replace("%1", f"{outcome.created:,}")
             .replace("%2", f"{outcome.updated:,}")
         ]
+        if outcome.unchanged:
+            lines.append(
+                self.tr("%1 rows equal to the saved member: nothing written.").replace(
+                    "%1", f"{len(outcome.unchanged):,}"
+                )
+            )
         if outcome.skipped:
             lines.append(
-                self.tr("%1 duplicates skipped.").replace("%1", f"{len(outcome.skipped):,}")
+                self.tr("%1 rows skipped (see the error report for why).").replace(
+                    "%1", f"{len(outcome.skipped):,}"
+                )
             )
         if outcome.failed:
             lines.append(self.tr("%1 rows refused.").replace("%1", f"{len(outcome.failed):,}"))

@@ -319,8 +319,8 @@
     </message>
     <message>
       <location filename="../../desktop/ui/import_dialog.py" line="417" />
-      <source>%1 duplicates skipped.</source>
-      <translation>跳过重复 %1 行。</translation>
+      <source>%1 rows skipped (see the error report for why).</source>
+      <translation>跳过 %1 行（原因见错误报告）。</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/import_dialog.py" line="420" />
@@ -351,6 +351,81 @@
       <location filename="../../desktop/ui/import_dialog.py" line="498" />
       <source>errors</source>
       <translation>错误报告</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>Compared with the saved member</source>
+      <translation>与已保存会员相比</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>Member</source>
+      <translation>会员</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>Columns that differ</source>
+      <translation>不同的列</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>Already saved</source>
+      <translation>已在工作区</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>Gender or birth date contradicting the ID number:</source>
+      <translation>性别或出生日期与身份证号不一致时：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>Take the ID number&apos;s value</source>
+      <translation>按身份证号导入</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>Leave the row out</source>
+      <translation>不导入该行</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>As typed</source>
+      <translation>表中填写</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>From the ID number</source>
+      <translation>身份证号显示</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>Contradicting the ID number</source>
+      <translation>与身份证号不一致</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>Of the good rows: %1 new, %2 unchanged, %3 changed, %4 conflicting, %5 repeated in the file; %6 contradict their ID number.</source>
+      <translation>可导入的行中：新会员 %1，与已保存相同 %2，有改动 %3，姓名冲突 %4，文件内重复 %5；与身份证号不一致 %6 行。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>unchanged</source>
+      <translation>相同</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>changed</source>
+      <translation>有改动</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>another name under this ID number</source>
+      <translation>该身份证号属于另一姓名</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/import_dialog.py" line="1" />
+      <source>%1 rows equal to the saved member: nothing written.</source>
+      <translation>%1 行与已保存的会员相同，未写入。</translation>
     </message>
   </context>
   <context>

@@ -145,3 +145,107 @@ def request_to_b(ws: Workspace, member: str) -> transfers.PendingTransfer:
     return transfers.request_external_transfer(
         ws, member, to_union_name="北山某工会", to_org_unit=B, date="2026-11-01", reason="调动"
     )
+
+
+# ---------------------------------------------------------------- sheets in every format
+
+SHEET_FORMATS = ("xlsx", "xls", "ods", "csv")
+
+
+def write_xls(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
+    """An Excel 97-2003 .xls (BIFF8) as xlwt writes it; dates get a date format."""
+    import datetime as dt
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("会员")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for c, h in enumerate(headers):
+        sheet.write(0, c, h)
+    for r, row in enumerate(rows, start=1):
+        for c, v in enumerate(row):
+            if v is None:
+                continue
+            if isinstance(v, dt.date):
+                sheet.write(r, c, v, date_style)
+            else:
+                sheet.write(r, c, v)
+    book.save(str(path))
+    return path
+
+
+def write_ods(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
+    """A minimal OpenDocument spreadsheet (.ods) as LibreOffice / WPS save one."""
+    import datetime as dt
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(v: Any) -> str:
+        if v is None:
+            return "<table:table-cell/>"
+        if isinstance(v, bool):
+            return f'<table:table-cell office:value-type="boolean" office:boolean-value="{str(v).lower()}"/>'
+        if isinstance(v, dt.date):
+            return (
+                f'<table:table-cell office:value-type="date" office:date-value="{v.isoformat()}">'
+                f"<text:p>{v.isoformat()}</text:p></table:table-cell>"
+            )
+        if isinstance(v, int | float):
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{v!r}">'
+                f"<text:p>{v!r}</text:p></table:table-cell>"
+            )
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+
+    body = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>"
+        for row in [headers, *rows]
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="会员">'
+        f"{body}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+        ' manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/"'
+        ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(
+            zipfile.ZipInfo("mimetype"),
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def write_csv(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
+    """A GB18030 CSV, as Excel saves one on a Chinese Windows."""
+    import csv
+    import datetime as dt
+
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(headers)
+        for row in rows:
+            w.writerow(
+                ["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row]
+            )
+    return path
+
+
+def write_sheet(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
+    """The rows in the format named by ``path``'s suffix (.xlsx, .xls, .ods, .csv)."""
+    writer = {".xlsx": write_xlsx, ".xls": write_xls, ".ods": write_ods, ".csv": write_csv}
+    return writer[path.suffix](path, headers, rows)

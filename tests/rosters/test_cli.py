@@ -41,11 +41,12 @@ def test_import_members_headless_with_error_report(
     code = main(["import", "members", str(sheet), "--union", union, "--workspace", str(path)])
     out = capsys.readouterr().out
     assert code == 4
-    assert "6 rows: 5 good, 1 with errors" in out
-    assert "row 4: 身份证号码（C列）：身份证号被 Excel 变成了数字" in out
-    assert "imported: 5 new" in out
+    assert "共 6 行：5 行可导入，1 行有错误" in out
+    assert "第 4 行：身份证号码（C列）：身份证号被 Excel 变成了数字" in out
+    assert "导入结果：新增 5，" in out
     report = tmp_path / "roster_errors.xlsx"
-    assert f"error report: {report}" in out
+    assert f"错误报告：{report}" in out
+    assert "row " not in out and "imported" not in out  # no English mixed into Chinese
     rows_back = list(openpyxl.load_workbook(report)["导入错误"].iter_rows(values_only=True))
     assert rows_back[1][0] == 4
     assert count_members(path) == 5
@@ -69,7 +70,7 @@ def test_import_by_union_name_and_dry_run(
         ]
     )
     assert code == 0
-    assert "1 rows: 1 good" in capsys.readouterr().out
+    assert "共 1 行：1 行可导入" in capsys.readouterr().out
     assert count_members(path) == 0
 
 
@@ -153,3 +154,24 @@ def test_template_command(tmp_path: Path) -> None:
     out = tmp_path / "t.xlsx"
     assert main(["import", "template", "-o", str(out)]) == 0
     assert openpyxl.load_workbook(out)["会员"]["A1"].value == "姓名"
+
+
+def test_reimport_summary_adds_up_in_the_chosen_language(
+    tmp_path: Path, folder: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, union = folder
+    rows = [member_row(i) for i in range(1, 5)]
+    sheet = write_xlsx(tmp_path / "r.xlsx", HEADERS, rows)
+    args = ["import", "members", str(sheet), "--union", union, "--workspace", str(path)]
+    assert main(args) == 0
+    capsys.readouterr()
+    rows[0][4] = "13999990001"
+    write_xlsx(sheet, HEADERS, rows)
+    assert main([*args, "--lang", "en"]) == 4  # the changed row is skipped (default: skip)
+    out = capsys.readouterr().out
+    assert "4 rows: 4 good, 0 with errors" in out
+    assert "of the 4 good rows: 0 new, 3 unchanged, 1 changed, 0 conflicting" in out
+    assert "row 2 changed: 手机号码" in out
+    assert "imported: 0 new, 0 updated, 3 unchanged, 1 skipped, 0 refused" in out
+    assert main([*args, "--on-duplicate", "update"]) == 0
+    assert "导入结果：新增 0，更新 1，相同未写入 3，跳过 0，被拒绝 0" in capsys.readouterr().out

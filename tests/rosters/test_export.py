@@ -52,7 +52,7 @@ def rich_members(ws: Workspace, union: str) -> list[dict[str, Any]]:
             "join_date": "2021-12-31",
             "member_type": "probationary",
         },
-        {"union": union, "name": "王五", "id_number": resident_id(12), "join_date": "2022-01-01"},
+        {"union": union, "name": "王五", "id_number": resident_id(12), "join_date": "2022-01"},
     ]
     for p in people:
         ws.records.save("member", p)

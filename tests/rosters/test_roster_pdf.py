@@ -61,6 +61,9 @@ def test_roster_lists_members_masked_by_default(
     assert "会员人数" in text and "60" in text
     assert "13900000007" not in text and resident_id(1, birth="19800101") not in text
     assert "已部分隐藏" in text
+    # the birth date would give away the ID number's hidden digits: hidden with it
+    flat = "".join(text.split())
+    assert "1980-01-01" not in flat and "1981-01-01" not in flat and "****-**-**" in flat
     shutil.copy(path, artefact_dir / "roster_masked.pdf")
     if shutil.which("pdftoppm"):
         subprocess.run(
@@ -88,6 +91,7 @@ def test_roster_unmasked_for_a_role_that_may_and_audited(
     path = write_roster(ws, union, tmp_path / "full.pdf", unmask=True)
     text = pdf_text(path)
     assert resident_id(1, birth="19800101") in text and "13900000001" in text
+    assert "1980-01-01" in text  # unmasked: the birth date is shown too
     after = len([e for e in ws.audit.entries(limit=500) if e["action"] == "record.unmask"])
     assert after == before + 3
 

@@ -78,7 +78,11 @@ def test_import_dialog_steps(
 
     dialog.next()  # check rows
     assert dialog.stack.currentIndex() == 2
-    assert dialog.summary.text() == "6 rows: 5 can be imported, 1 have errors, 1 duplicates."
+    assert dialog.summary.text().splitlines() == [
+        "6 rows: 5 can be imported, 1 have errors, 1 duplicates.",
+        "Of the good rows: 4 new, 0 unchanged, 0 changed, 0 conflicting, 1 repeated in the file;"
+        " 1 contradict their ID number.",  # row 6 repeats row 5's ID number with 性别 女
+    ]
     assert dialog.error_table.rowCount() == 1
     assert dialog.error_table.item(0, 0).text() == "3"
     assert dialog.error_table.item(0, 1).text() == "身份证号码 (C)"
@@ -246,3 +250,51 @@ def test_import_dialog_with_the_threaded_runner(
     assert ws.records.count("member") == 1200
     assert seen  # the progress bar moved
     dialog.runner.wait(5000)
+
+
+def test_import_dialog_shows_reimport_classes_and_contradictions(
+    qtbot: Any, tmp_path: Path, ws: Workspace, union: str
+) -> None:
+    from desktop.reports import excel_import as ei
+
+    rows = [member_row(i) for i in range(1, 5)]
+    plan = ei.preview_import(
+        ws, ei.open_member_sheet(write_xlsx(tmp_path / "a.xlsx", HEADERS, rows), ws), union
+    )
+    ei.commit_import(ws, plan)
+    rows[0][4] = "13999990001"  # changed
+    rows[1][1] = "女" if rows[1][1] == "男" else "男"  # contradicts the ID number
+    rows.append(member_row(30))
+    dialog = ImportDialog(ws, union_uuid=union)
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText(str(write_xlsx(tmp_path / "b.xlsx", HEADERS, rows)))
+    dialog.next()
+    dialog.next()  # check rows
+    assert dialog.summary.text().splitlines()[1] == (
+        "Of the good rows: 1 new, 3 unchanged, 1 changed, 0 conflicting, 0 repeated in the file;"
+        " 1 contradict their ID number."
+    )
+    shown = {
+        dialog.match_table.item(i, 0).text(): (
+            dialog.match_table.item(i, 1).text(),
+            dialog.match_table.item(i, 3).text(),
+        )
+        for i in range(dialog.match_table.rowCount())
+    }
+    assert shown["2"] == ("changed", "手机号码") and shown["4"] == ("unchanged", "")
+    assert shown["3"] == ("unchanged", "")  # compared with the ID's gender, as it would be written
+    assert [dialog.contra_table.item(0, c).text() for c in range(2)] == ["3", "性别 (B)"]
+    dialog.contra_group.button(dialog.contra_group.id(dialog.contra_group.buttons()[1])).click()
+    assert dialog.contradictions() == "exclude"
+    dialog.policy_button("update").setChecked(True)
+    dialog.next()  # import
+    assert "2 rows equal to the saved member: nothing written." in dialog.result_label.text()
+    assert "1 rows skipped (see the error report for why)." in dialog.result_label.text()
+    versions = {r.data["name"]: r.version for r in ws.records.query("member")}
+    assert versions == {
+        "会员00001": 2,
+        "会员00002": 1,
+        "会员00003": 1,
+        "会员00004": 1,
+        "会员00030": 1,
+    }

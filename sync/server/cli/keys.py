@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -70,11 +71,13 @@ def _reencrypt(server, args: argparse.Namespace) -> int:  # noqa: ANN001
     from sync.server.domain import audit_log
     from sync.server.domain.reencrypt import keys_in_use, reencrypt
 
-    def show(p) -> None:  # noqa: ANN001
+    def show(p) -> None:  # noqa: ANN001  (a live counter on a terminal only)
         print(f"\rre-sealed {p.resealed} value(s)…", end="", flush=True)
 
-    progress = reencrypt(server.store, server.sealer, on_slice=show)
-    print()
+    live = sys.stdout.isatty()
+    progress = reencrypt(server.store, server.sealer, on_slice=show if live else None)
+    if live:
+        print()
     ring = keyring.load(server.data.path)  # as rotate-key left it
     unused = sorted(set(ring.data_keys) - keys_in_use(server.store) - {ring.current})
     dropped = ring.drop_data_keys(keys_in_use(server.store)) if args.drop_unused else []

@@ -42,9 +42,6 @@ class PlaintextSealer(Sealer):
     def seal_content(self, record: Any) -> str:
         return canonical_json(record).decode("utf-8")
 
-    def index_rows(self, record: Any) -> list[dict[str, Any]]:
-        return []
-
     def seal_for_storage(self, record: Any) -> tuple[str, list[Any]]:
         return canonical_json(record).decode("utf-8"), []
 

@@ -113,8 +113,8 @@ class Sealer:
     ) -> tuple[str, list[tuple[str, str, str, int, str]]]:
         """The ``records.content`` of a plaintext ``record`` and its blind-index rows
         ``(digest, field, record_uuid, version, form_id)``, in one pass over its values (the
-        ingest path: written for speed, the same result as :meth:`seal_record` and
-        :meth:`index_rows`)."""
+        ingest path and revision 0004; written for speed: the content is what
+        :meth:`seal_record` gives)."""
         uuid_, version = str(record["uuid"]), int(record["version"])
         form_id = str(record.get("form_id"))
         fields = self._sensitive(form_id, int(record.get("form_version") or 0))
@@ -153,29 +153,6 @@ class Sealer:
     def open_content(self, content: str) -> dict[str, Any]:
         """The record stored as ``content``, as it was sent (its hash and signature hold)."""
         return self.open_record(json.loads(content))
-
-    def index_rows(self, record: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """The ``sensitive_index`` rows of a plaintext ``record`` (one per sensitive value)."""
-        rows: list[dict[str, Any]] = []
-        uuid_, version = str(record["uuid"]), int(record["version"])
-
-        def note(value: Any, path: str) -> Any:
-            if not is_token(value):
-                field = path.rsplit(".", 1)[-1]
-                rows.append(
-                    {
-                        "digest": self.cipher.blind_index(field, value),
-                        "field": field,
-                        "record_uuid": uuid_,
-                        "version": version,
-                        "form_id": str(record.get("form_id")),
-                    }
-                )
-            return value
-
-        self._walk(record, note)
-        unique = {(r["digest"], r["field"]): r for r in rows}  # a value twice in repeat rows
-        return list(unique.values())
 
     def digest(self, field: str, value: Any) -> str:
         """The blind index of ``value`` of ``field`` (for lookups)."""

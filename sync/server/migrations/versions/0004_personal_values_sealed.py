@@ -31,6 +31,7 @@ branch_labels = None
 depends_on = None
 
 _CHUNK = 500
+INDEX_COLUMNS = ("digest", "field", "record_uuid", "version", "form_id")
 
 
 def _sealer() -> Any:
@@ -83,19 +84,15 @@ def _seal_column(
 def _seal_records() -> None:
     conn = op.get_bind()
     records = sa.table("records", sa.column("id"), sa.column("content"))
-    index = sa.table(
-        "sensitive_index",
-        *(sa.column(c) for c in ("digest", "field", "record_uuid", "version", "form_id")),
-    )
+    index_table = sa.table("sensitive_index", *(sa.column(c) for c in INDEX_COLUMNS))
     for rows in _chunks(conn, sa.select(records.c.id, records.c.content)):
         sealer = _sealer()
         updates, index_rows = [], []
         for r in rows:
             record = sealer.open_record(json.loads(r.content))  # a half-done run: some sealed
-            sealed = sealer.seal_content(record)
-            if sealed != r.content:
-                updates.append({"k": r.id, "v": sealed})
-            index_rows.extend(sealer.index_rows(record))
+            sealed, index = sealer.seal_for_storage(record)
+            updates.append({"k": r.id, "v": sealed})
+            index_rows.extend(dict(zip(INDEX_COLUMNS, row, strict=True)) for row in index)
         if updates:
             conn.execute(
                 records.update()
@@ -104,7 +101,7 @@ def _seal_records() -> None:
                 updates,
             )
         if index_rows:
-            conn.execute(index.insert(), index_rows)
+            conn.execute(index_table.insert(), index_rows)
 
 
 def upgrade() -> None:

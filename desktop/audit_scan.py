@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.audits import CHECKLIST_FORM, template_of
+from desktop.reports.import_errors import ImportFileError
 from desktop.reports.import_read import header_key
 from desktop.reports.ledger_read import LedgerFile, read_ledger
 from desktop.store.ledgers import Decision
@@ -42,13 +43,15 @@ def import_ledger(
     ws: Workspace,
     path: str | Path,
     union_uuid: str,
-    period: str,
+    period: str | None = None,
     *,
     mapping: Sequence[str | None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> LedgerFile:
-    """Read ``path`` and store its lines for the union and period (replacing an earlier one)."""
-    year = int(period[:4]) if period[:4].isdigit() else None
+    """Read ``path`` and store its lines for the union and period (replacing an earlier one).
+
+    Without a period the latest year in the file is the period (``read.period`` tells which)."""
+    year = int(period[:4]) if period and period[:4].isdigit() else None
     read = read_ledger(
         path, remembered=remembered_columns(ws), mapping=mapping, year=year, progress=progress
     )
@@ -58,7 +61,12 @@ def import_ledger(
             if header and cid:
                 saved[header_key(header)] = cid
         ws.settings.set(MAPPING_KEY, saved)
-    lines = [x for x in read.lines if not period or x.date.startswith(period)]
+    if not period:
+        period = max((x.date[:4] for x in read.lines), default="")
+    read.period = period
+    lines = [x for x in read.lines if x.date.startswith(period)]
+    if not lines:
+        raise ImportFileError("ledger.no_lines", file=read.path.name, period=period)
     ws.ledgers.put(union_uuid, period, read.path.name, [x.to_dict() for x in lines])
     return read
 
@@ -178,3 +186,70 @@ def dismiss(ws: Workspace, union_uuid: str, period: str, key: str, reason: str) 
     if not reason.strip():
         raise ValueError("A dismissed doubt needs a reason.")
     return ws.ledgers.decide(union_uuid, period, key, "dismissed", reason)
+
+
+def print_doubts(
+    ws: Workspace,
+    union_uuid: str,
+    period: str,
+    path: str | Path,
+    *,
+    found: Sequence[Found] | None = None,
+    lang: str = "zh_CN",
+) -> Path:
+    """The 疑点清单 of one union and period, with every rule and its parameters."""
+    from desktop.reports.doubts_pdf import DoubtLine, RuleLine, doubts_pdf
+
+    form, template = template_of(ws, CHECKLIST_FORM)
+    rules = rules_from_raw(form.raw, template)
+    found = found if found is not None else scan_ledger(ws, union_uuid, period, rules=rules)
+    by_code = {r.code: r for r in rules.rules}
+
+    def item_text(item_id: str) -> str:
+        try:
+            item = template.item(item_id)
+        except KeyError:
+            return item_id
+        return f"{item.topic_text(lang)} ({item_id})" if item.topic_text(lang) else item_id
+
+    sep = "；" if lang == "zh_CN" else "; "
+    lines = [
+        DoubtLine(
+            f.doubt.rule,
+            by_code[f.doubt.rule].title(lang) if f.doubt.rule in by_code else "",
+            item_text(f.doubt.item),
+            "、".join(
+                f"{n} ({d})" for n, (_k, d) in zip(f.doubt.numbers, f.doubt.vouchers, strict=True)
+            ),
+            f.doubt.amount,
+            f.doubt.reason(lang),
+            f.decision.decision if f.decision else None,
+            f.decision.reason if f.decision else "",
+        )
+        for f in found
+    ]
+    rule_lines = [
+        RuleLine(
+            r.code,
+            r.title(lang),
+            item_text(r.item),
+            sep.join(f"{k} = {v}" for k, v in rules.shown_params(r, lang)),
+        )
+        for r in rules.rules
+    ]
+    stored = ws.ledgers.get(union_uuid, period)
+    try:
+        union_name = str(ws.records.get(union_uuid).data.get("full_name") or "")
+    except Exception:  # the union record is not on file here
+        union_name = union_uuid
+    return doubts_pdf(
+        path,
+        lines,
+        rule_lines,
+        union_name=union_name,
+        period=period,
+        file_name=stored.file_name if stored else "",
+        line_count=len(stored.lines) if stored else 0,
+        org_unit_name=ws.org_unit.name,
+        lang=lang,
+    )

@@ -65,7 +65,11 @@ class RuleSet:
         for name, v in rule.params.items():
             if isinstance(v, Mapping) and "limit" in v:
                 v = self.limits.get(str(v["limit"]))
-            if isinstance(v, list | tuple):
+            if isinstance(v, Mapping) and ("zh_CN" in v or lang in v):
+                v = v.get(lang) or v.get("zh_CN")
+            if isinstance(v, Mapping):
+                text = "，".join(f"{k}: {'/'.join(map(str, x))}" for k, x in v.items())
+            elif isinstance(v, list | tuple):
                 text = "、".join(str(x) for x in v)
             elif isinstance(v, int) and (name.endswith("_fen") or name in MONEY_PARAMS):
                 text = yuan(v)

@@ -76,6 +76,7 @@ class LedgerFile:
     lines: list[Line] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, code)
     source: SheetSource | None = None
+    period: str = ""  # the period the lines were stored under
 
 
 def fen(value: Any) -> int | None:
@@ -142,9 +143,13 @@ def read_ledger(
     where = {cid: i for i, cid in enumerate(cols) if cid}
     for need in REQUIRED:
         if need not in where:
-            raise ImportFileError("ledger.missing_column", file=source.path.name, column=need)
+            raise ImportFileError(
+                "ledger.missing_column", file=source.path.name, column=COLUMNS[need][0]
+            )
     if "date" not in where and not {"month", "day"} <= set(where):
-        raise ImportFileError("ledger.missing_column", file=source.path.name, column="date")
+        raise ImportFileError(
+            "ledger.missing_column", file=source.path.name, column=COLUMNS["date"][0]
+        )
     out = LedgerFile(source.path, source.headers, cols, source=source)
 
     def cell(values: tuple[Any, ...], cid: str) -> Any:

@@ -39,22 +39,33 @@ def remembered_columns(ws: Workspace) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def import_ledger(
-    ws: Workspace,
+def read_file(
+    ws: Workspace | None,
     path: str | Path,
-    union_uuid: str,
     period: str | None = None,
     *,
     mapping: Sequence[str | None] | None = None,
     progress: Callable[[int], None] | None = None,
+    remembered: Mapping[str, str] | None = None,
 ) -> LedgerFile:
-    """Read ``path`` and store its lines for the union and period (replacing an earlier one).
-
-    Without a period the latest year in the file is the period (``read.period`` tells which)."""
+    """Read a journal export (no store writes: this part may run off the GUI thread; pass
+    ``remembered`` from :func:`remembered_columns` and ``ws=None`` there)."""
     year = int(period[:4]) if period and period[:4].isdigit() else None
-    read = read_ledger(
-        path, remembered=remembered_columns(ws), mapping=mapping, year=year, progress=progress
-    )
+    if remembered is None and ws is not None:
+        remembered = remembered_columns(ws)
+    return read_ledger(path, remembered=remembered, mapping=mapping, year=year, progress=progress)
+
+
+def store_ledger(
+    ws: Workspace,
+    read: LedgerFile,
+    union_uuid: str,
+    period: str | None = None,
+    *,
+    mapping: Sequence[str | None] | None = None,
+) -> LedgerFile:
+    """Store the lines read for the union and period (replacing an earlier import); without a
+    period the latest year in the file is the period (``read.period`` tells which)."""
     if mapping is not None:
         saved = remembered_columns(ws)
         for header, cid in zip(read.headers, mapping, strict=False):
@@ -69,6 +80,32 @@ def import_ledger(
         raise ImportFileError("ledger.no_lines", file=read.path.name, period=period)
     ws.ledgers.put(union_uuid, period, read.path.name, [x.to_dict() for x in lines])
     return read
+
+
+def import_ledger(
+    ws: Workspace,
+    path: str | Path,
+    union_uuid: str,
+    period: str | None = None,
+    *,
+    mapping: Sequence[str | None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> LedgerFile:
+    """Read ``path`` and store its lines for the union and period (:func:`store_ledger`)."""
+    read = read_file(ws, path, period, mapping=mapping, progress=progress)
+    return store_ledger(ws, read, union_uuid, period, mapping=mapping)
+
+
+def checklist_for(ws: Workspace, union_uuid: str, period: str) -> str | None:
+    """The newest checklist not yet signed off for the union whose period covers the year."""
+    for rec in ws.records.query(CHECKLIST_FORM):
+        data = rec.data
+        if rec.locked or data.get("union") != union_uuid:
+            continue
+        start, end = str(data.get("period_start") or ""), str(data.get("period_end") or "")
+        if not period or (start[:4] <= period <= end[:4] if start and end else True):
+            return rec.uuid
+    return None
 
 
 def stored_lines(ws: Workspace, union_uuid: str, period: str) -> list[Line]:

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli.print_cmds",
     "desktop.cli.import_cmds",
     "desktop.cli.report_cmds",
+    "desktop.cli.audit_cmds",
 )
 
 

@@ -136,6 +136,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "保存失败：{detail}",
         "en": "saving failed: {detail}",
     },
+    "ledger.missing_column": {
+        "zh_CN": "“{file}”中找不到“{column}”列：请确认这是序时账或明细账导出文件（需有日期、凭证字号、摘要、借方金额、贷方金额）。",
+        "en": "'{file}' has no '{column}' column: export the journal with date, voucher number, "
+        "summary, debit and credit.",
+    },
+    "ledger.no_lines": {
+        "zh_CN": "“{file}”中没有{period}年度的记账行。",
+        "en": "'{file}' has no journal lines for {period}.",
+    },
 }
 
 

@@ -237,3 +237,13 @@ def member_tally(conn: sqlcipher3.Connection) -> None:
 
     for statement in tally.SCHEMA:
         conn.execute(statement)
+
+
+@step(5)
+def ledgers(conn: sqlcipher3.Connection) -> None:
+    """Imported journals tied to a union and period, and the decisions on their doubts
+    (see :mod:`desktop.store.ledgers`)."""
+    from desktop.store import ledgers as _ledgers
+
+    for statement in _ledgers.SCHEMA:
+        conn.execute(statement)

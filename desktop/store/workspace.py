@@ -24,6 +24,7 @@ from desktop.store import audit, db, errors, keys, keyslots, migrations
 from desktop.store.audit import AuditLog, VerifyResult
 from desktop.store.formdefs import FormCatalog
 from desktop.store.keyslots import KdfParams, SlotFile
+from desktop.store.ledgers import Ledgers
 from desktop.store.lockout import Lockout
 from desktop.store.outbox import StoreOutbox
 from desktop.store.passwords import check_password
@@ -95,6 +96,7 @@ class Workspace:
         self.users = Users(self)
         self.settings = Settings(self)
         self.outbox = StoreOutbox(self)
+        self.ledgers = Ledgers(self)
 
     def _bind(self, conn: sqlcipher3.Connection) -> None:
         self._conn = conn

@@ -3,6 +3,10 @@
 <context>
     <name>AuditsPage</name>
     <message>
+        <source>Ledger scan</source>
+        <translation>账簿扫描</translation>
+    </message>
+    <message>
         <location filename="../../desktop/ui/pages/audits.py" line="127" />
         <location filename="../../desktop/ui/pages/audits.py" line="409" />
         <source>Audits</source>
@@ -469,6 +473,113 @@
         <location filename="../../desktop/ui/audit_rectifications.py" line="170" />
         <source>Record outcome</source>
         <translation>记录整改结果</translation>
+    </message>
+</context>
+<context>
+    <name>LedgerScanView</name>
+    <message>
+        <source>%1 doubts, %2 still to check.</source>
+        <translation>共 %1 个疑点，%2 个待核实。</translation>
+    </message>
+    <message>
+        <source>%1 journal lines imported for %2.</source>
+        <translation>已导入 %2 年度记账行 %1 行。</translation>
+    </message>
+    <message>
+        <source>Amount (yuan)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <source>Checklist item</source>
+        <translation>检查项目</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>核实结论</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>排除</translation>
+    </message>
+    <message>
+        <source>Dismiss the doubt</source>
+        <translation>排除疑点</translation>
+    </message>
+    <message>
+        <source>Dismissed</source>
+        <translation>已排除</translation>
+    </message>
+    <message>
+        <source>Import a ledger</source>
+        <translation>导入账簿</translation>
+    </message>
+    <message>
+        <source>Import ledger…</source>
+        <translation>导入账簿…</translation>
+    </message>
+    <message>
+        <source>Journal export</source>
+        <translation>序时账导出文件</translation>
+    </message>
+    <message>
+        <source>PDF saved: %1</source>
+        <translation>PDF 已保存：%1</translation>
+    </message>
+    <message>
+        <source>Print doubts</source>
+        <translation>打印疑点清单</translation>
+    </message>
+    <message>
+        <source>Reading the ledger…</source>
+        <translation>正在读取账簿…</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Say why the doubt is dismissed.</source>
+        <translation>请填写排除疑点的理由。</translation>
+    </message>
+    <message>
+        <source>Scan</source>
+        <translation>扫描</translation>
+    </message>
+    <message>
+        <source>Start a checklist for this union and year first.</source>
+        <translation>请先为该工会和年度新建检查表。</translation>
+    </message>
+    <message>
+        <source>To check</source>
+        <translation>待核实</translation>
+    </message>
+    <message>
+        <source>Union</source>
+        <translation>工会</translation>
+    </message>
+    <message>
+        <source>Vouchers</source>
+        <translation>凭证字号</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>疑点说明</translation>
+    </message>
+    <message>
+        <source>Year</source>
+        <translation>年度</translation>
+    </message>
+    <message>
+        <source>ledger-doubts</source>
+        <translation>账簿疑点清单</translation>
     </message>
 </context>
 </TS>

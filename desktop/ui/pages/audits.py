@@ -41,6 +41,7 @@ from desktop.reports.checklist_pdf import (
 from desktop.reports.pdf import PdfCancelled
 from desktop.ui.audit_editor import ChecklistEditor
 from desktop.ui.audit_rectifications import RectificationsView
+from desktop.ui.audit_scan_view import LedgerScanView
 from desktop.ui.i18n import current_language
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
@@ -110,6 +111,11 @@ class AuditsPage(Page):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.stack, "")
         self.tabs.addTab(self.rectifications, "")
+        self.scan = LedgerScanView()
+        self.scan.message.connect(self._say)
+        self.scan.printed.connect(self.printed.emit)
+        self.scan.choose_pdf_path = lambda name: self.choose_pdf_path(name)
+        self.tabs.addTab(self.scan, "")
 
         self.progress = QProgressBar()
         self.progress.hide()
@@ -160,6 +166,8 @@ class AuditsPage(Page):
         self.new_button.setEnabled(can_write)
         self.editor.set_unions(self._unions(ws))
         self.refresh_rectifications()
+        if self.scan.ws is not ws:
+            self.scan.set_workspace(ws, self._unions(ws), self.tasks)
 
     def _unions(self, ws: Any) -> list[tuple[str, str]]:
         try:
@@ -172,6 +180,7 @@ class AuditsPage(Page):
         self.records = []
         self.table.setRowCount(0)
         self.rectifications.show_items([])
+        self.scan.set_workspace(None, [], self.tasks)
 
     def show_list(self) -> None:
         if self.editor.dirty and not self.confirm(self.tr("Leave the checklist without saving?")):
@@ -466,6 +475,7 @@ class AuditsPage(Page):
         self.cancel_button.setText(self.tr("Cancel"))
         self.tabs.setTabText(0, self.tr("Checklists"))
         self.tabs.setTabText(1, self.tr("Rectifications"))
+        self.tabs.setTabText(2, self.tr("Ledger scan"))
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Audited union"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian/Ubuntu machine with Python 3.11+:
 #   ./dev.sh demo    set everything up, then start UnionDesk on a demo workspace
-#   ./dev.sh test    set everything up, then run lint + the whole test suite
+#   ./dev.sh test    set everything up, then run lint, the type check and the whole test suite
 #   ./dev.sh setup   set everything up only
 # Idempotent: when everything is already installed it only checks and goes on.
 set -euo pipefail
@@ -71,6 +71,7 @@ case "${1:-}" in
     setup
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/ruff" check .
+    "$VENV/bin/mypy"
     exec "$VENV/bin/python" -m pytest "${@:2}"
     ;;
   *) sed -n '2,6p' "$0"; exit 2 ;;

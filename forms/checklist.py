@@ -274,7 +274,7 @@ def summarize(
     summary = Summary(counts={r: 0 for r in (*RESULTS, UNANSWERED)})
     area_of = {item.id: item.area for item in template.items} if template else {}
     for row in _rows(data):
-        result = row.get("result") if row.get("result") in RESULTS else UNANSWERED
+        result = str(row["result"]) if row.get("result") in RESULTS else UNANSWERED
         summary.counts[result] += 1
         area = summary.by_area.setdefault(
             area_of.get(str(row.get("item_id")), "other"), {r: 0 for r in (*RESULTS, UNANSWERED)}

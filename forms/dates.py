@@ -47,27 +47,27 @@ class MonthDate(_dt.date):
 
     def __eq__(self, other: object) -> bool:
         k = self._key(other)
-        return NotImplemented if k is None else k[0] == k[1]  # type: ignore[return-value]
+        return NotImplemented if k is None else k[0] == k[1]
 
     def __ne__(self, other: object) -> bool:
         k = self._key(other)
-        return NotImplemented if k is None else k[0] != k[1]  # type: ignore[return-value]
+        return NotImplemented if k is None else k[0] != k[1]
 
     def __lt__(self, other: Any) -> bool:
         k = self._key(other)
-        return NotImplemented if k is None else k[0] < k[1]  # type: ignore[return-value]
+        return NotImplemented if k is None else k[0] < k[1]
 
     def __le__(self, other: Any) -> bool:
         k = self._key(other)
-        return NotImplemented if k is None else k[0] <= k[1]  # type: ignore[return-value]
+        return NotImplemented if k is None else k[0] <= k[1]
 
     def __gt__(self, other: Any) -> bool:
         k = self._key(other)
-        return NotImplemented if k is None else k[0] > k[1]  # type: ignore[return-value]
+        return NotImplemented if k is None else k[0] > k[1]
 
     def __ge__(self, other: Any) -> bool:
         k = self._key(other)
-        return NotImplemented if k is None else k[0] >= k[1]  # type: ignore[return-value]
+        return NotImplemented if k is None else k[0] >= k[1]
 
     def __hash__(self) -> int:
         return hash(("month", self.year, self.month))

@@ -276,7 +276,7 @@ def _figures(computed: Mapping[str, Any]) -> list[tuple[str, Any]]:
     ``{"fraction", "percent"}`` is one figure; the rule's prose is left out."""
     out: list[tuple[str, Any]] = []
     for key in _ORDER:
-        value = computed.get(key)
+        value: Any = computed.get(key)
         if key == "items":
             rows = [(f"items[{i}].{k}", v) for i, it in enumerate(value) for k, v in it.items()]
             rows.sort(key=lambda pv: not pv[0].endswith(".rate"))  # item rates lead (stable)

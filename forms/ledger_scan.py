@@ -337,7 +337,8 @@ def _cash_limit(s: _Scan, rule: Rule) -> list[Doubt]:
             if line.debit:
                 draws[line.date].append(by_key[voucher_key(line)])
     out: list[Doubt] = []
-    balance, episode, peak = 0, [], 0
+    balance, peak = 0, 0
+    episode: list[Voucher] = []
     for day in sorted(days):
         balance += days[day]
         if balance > limit:

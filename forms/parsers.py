@@ -150,10 +150,10 @@ def _date_text(s: str) -> _dt.date:
             pass
     for sep in "/-.":
         if s.count(sep) == 2:
-            y, mo, d = s.split(sep)
-            if y.isdigit() and mo.isdigit() and d.isdigit() and len(y) == 4 and s.isascii():
+            ys, ms, ds = s.split(sep)
+            if ys.isdigit() and ms.isdigit() and ds.isdigit() and len(ys) == 4 and s.isascii():
                 try:
-                    return _dt.date(int(y), int(mo), int(d))
+                    return _dt.date(int(ys), int(ms), int(ds))
                 except ValueError as exc:
                     raise InvalidValue("date.invalid") from exc
     m = _DATE_RE.fullmatch(s)
@@ -175,9 +175,9 @@ def _date_text(s: str) -> _dt.date:
 def _date_bounds(v: _dt.date, f: Field, today: _dt.date) -> _dt.date:
     lo = f.min_date if f.min_date != "today" else today
     hi = f.max_date if f.max_date != "today" else today
-    if lo is not None and v < lo:  # type: ignore[operator]
+    if lo is not None and v < lo:
         raise InvalidValue("date.too_early", min=str(lo))
-    if hi is not None and v > hi:  # type: ignore[operator]
+    if hi is not None and v > hi:
         code = "date.future" if f.max_date == "today" else "date.too_late"
         raise InvalidValue(code, max=str(hi))
     return v

@@ -362,7 +362,7 @@ def _rows(
         rerr: dict[str, FieldError] = {}
         if r.__class__ is not dict and not isinstance(r, Mapping):
             errors.append(FieldError("repeat.row_format", f"{gid}[{i}]"))
-            result.append(dict.fromkeys(lv.order))  # type: ignore[union-attr]
+            result.append(dict.fromkeys(lv.order))
             continue
         row = _parse(lv, r, rerr, prefix, today)
         h: set[str] = set()
@@ -371,7 +371,7 @@ def _rows(
         for fid in rerr:
             row[fid] = None
         _finish(lv, row, h)
-        result.append(row)  # type: ignore[union-attr]
+        result.append(row)
     return result
 
 

@@ -371,7 +371,7 @@ class SyncClient:
 
     def _unseal(self, batch: SealedBatch, summary: SyncSummary, *, count: bool) -> None:
         floor = summary.server_last_seq + 1
-        items = self.outbox.unseal(batch.batch_id, floor)  # type: ignore[attr-defined]
+        items = self.outbox.unseal(batch.batch_id, floor)
         if count:
             summary.resequenced_batches += 1
             summary.resequenced_records += items

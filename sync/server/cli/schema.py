@@ -94,8 +94,11 @@ def compact(store: Store) -> None:
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
             raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-            with raw.cursor() as cur:
+            cur = raw.cursor()
+            try:
                 cur.execute("VACUUM FULL")
+            finally:
+                cur.close()
             raw.driver_connection.autocommit = False  # type: ignore[union-attr]
     finally:
         raw.close()

@@ -72,8 +72,7 @@ def _shape_errors(record: Mapping[str, Any]) -> list[dict[str, Any]]:
         if (
             not isinstance(value, kind)
             or (kind is int and isinstance(value, bool))
-            or kind is int
-            and not 1 <= value <= MAX_VERSION
+            or (kind is int and isinstance(value, int) and not 1 <= value <= MAX_VERSION)
         ):
             problems.append(key)
     if problems:
@@ -154,7 +153,7 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
         # the device's mark is read BEFORE looking for the batch: under PostgreSQL's read
         # committed, a concurrent copy of this batch that commits in between is then found
         # below (same receipt) instead of looking like a replayed sequence number
-        last_seq = conn.execute(
+        last_seq: int = conn.execute(
             select(devices.c.last_seq).where(devices.c.device_id == device.device_id)
         ).scalar_one()
         existing = conn.execute(

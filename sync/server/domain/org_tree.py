@@ -105,7 +105,12 @@ def _refuse(code: str, message: str, status: int = 422) -> SyncError:
 def _check_units(units: Any, county: str) -> list[dict[str, Any]]:
     if not isinstance(units, list) or not units or len(units) > MAX_UNITS:
         raise _refuse("org_tree.bad_document", f"org_units must be a list of 1..{MAX_UNITS}")
-    fields = {"code": str, "name": str, "parent": (str, type(None)), "kind": str}
+    fields: dict[str, type | tuple[type, ...]] = {
+        "code": str,
+        "name": str,
+        "parent": (str, type(None)),
+        "kind": str,
+    }
     for u in units:
         if (
             not isinstance(u, dict)

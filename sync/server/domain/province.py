@@ -75,7 +75,8 @@ def _signed_manifest(
             )
         except (ProtocolError, TypeError, ValueError):
             ok = False
-        cache[key] = frozenset(m for m in manifest if isinstance(m, str)) if ok else None
+        listed = manifest if ok and isinstance(manifest, list) else None
+        cache[key] = None if listed is None else frozenset(m for m in listed if isinstance(m, str))
     return cache[key]
 
 

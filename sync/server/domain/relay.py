@@ -202,7 +202,7 @@ class RelayOutbox:
 
     @staticmethod
     def _next_device_seq(conn: Connection) -> int:
-        top = conn.execute(select(func.max(relay_batches.c.device_seq))).scalar_one()
+        top: int | None = conn.execute(select(func.max(relay_batches.c.device_seq))).scalar_one()
         floor = conn.execute(select(meta.c.value).where(meta.c.key == RELAY_SEQ_FLOOR)).scalar()
         return max(int(top or 0) + 1, int(floor or 0))
 

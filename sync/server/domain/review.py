@@ -139,8 +139,8 @@ def _audit_head(server: Server, batch_id: str, cache: dict[str, str]) -> str:
         return cache[batch_id]
     head = ""
     row = server.store.batch(batch_id)
-    if row is not None:
-        device = server.store.device(row.device_id)
+    device = server.store.device(row.device_id) if row is not None else None
+    if row is not None and device is not None:
         try:
             payload = crypto.open_batch(
                 Envelope.from_json(bytes(row.envelope)),
@@ -370,11 +370,11 @@ def _decide_all(
     versions: dict[str, list[Any]] = {}
     earlier: dict[tuple[str, int], str] = {}
     for part in _in_chunks(uuids):
-        for row in conn.execute(
+        for stored_row in conn.execute(
             select(records).where(records.c.record_uuid.in_(part)).order_by(records.c.version)
         ):
-            if row.org_unit in allowed:
-                versions.setdefault(row.record_uuid, []).append(row)
+            if stored_row.org_unit in allowed:
+                versions.setdefault(stored_row.record_uuid, []).append(stored_row)
         for r in conn.execute(
             select(reviews.c.record_uuid, reviews.c.version, reviews.c.decision).where(
                 reviews.c.record_uuid.in_(part)
@@ -395,7 +395,7 @@ def _decide_all(
     for uuid_, version, decision, comment in wanted:
         base = {"record_uuid": uuid_, "version": version, "decision": decision}
         stored = versions.get(uuid_, [])
-        row = next((r for r in stored if r.version == version), None)
+        row: Any = next((r for r in stored if r.version == version), None)
         if not stored:
             results.append({**base, "result": "unknown_record"})
             continue

@@ -15,7 +15,7 @@ import secrets
 import struct
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
@@ -310,7 +310,7 @@ class Server:
         return self.enqueue_many(conn, [(device_id, kind, body)])[0]
 
     def enqueue_many(
-        self, conn: Connection, messages: list[tuple[str, str, Mapping[str, Any]]]
+        self, conn: Connection, messages: Sequence[tuple[str, str, Mapping[str, Any]]]
     ) -> list[int]:
         """Add signed messages ``(device_id, kind, body)`` inside the caller's transaction, in
         sets: the rows first (their ``msg_seq`` is in the signed message), then the sealed

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from sync.protocol import PROTOCOL_VERSION
 from sync.server import schemas
 from sync.server.domain.service import Server
+from sync.server.errors import SyncError
 from sync.server.routes.common import JSON, SMALL_BODY, authenticate, json_doc, read_body, signed_ok
 
 
@@ -29,6 +30,8 @@ def router(server: Server) -> APIRouter:
     async def device_status(request: Request) -> JSONResponse:
         device = await authenticate(server, request)
         unit = server.store.org_unit(device.org_unit)
+        if unit is None:  # a device's unit is never deleted; a damaged database is not answered
+            raise SyncError(409, "unknown_org_unit", "this device's org unit is not known")
         return signed_ok(
             server,
             {

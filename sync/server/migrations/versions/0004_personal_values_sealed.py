@@ -87,7 +87,8 @@ def _seal_records() -> None:
     index_table = sa.table("sensitive_index", *(sa.column(c) for c in INDEX_COLUMNS))
     for rows in _chunks(conn, sa.select(records.c.id, records.c.content)):
         sealer = _sealer()
-        updates, index_rows = [], []
+        updates: list[dict[str, Any]] = []
+        index_rows: list[dict[str, Any]] = []
         for r in rows:
             record = sealer.open_record(json.loads(r.content))  # a half-done run: some sealed
             sealed, index = sealer.seal_for_storage(record)

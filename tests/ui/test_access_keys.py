@@ -26,7 +26,7 @@ def access_key(text: str) -> str | None:
     return found.group(1).upper() if found else None
 
 
-def _keyed_controls(top: QWidget) -> list[tuple[str, str]]:
+def keyed_controls(top: QWidget) -> list[tuple[str, str]]:
     """(where, text) of every visible button, toolbar button and menu-bar title in ``top``."""
     found: list[tuple[str, str]] = []
     for button in top.findChildren(QAbstractButton):
@@ -82,7 +82,7 @@ def walk_problems(qtbot: Any, window: Any, ws: Any, english: bool) -> tuple[list
     problems: list[str] = []
     count = 0
     for where, top in walk(qtbot, window, ws):
-        items = _menu_items(top) if isinstance(top, QMenu) else _keyed_controls(top)
+        items = _menu_items(top) if isinstance(top, QMenu) else keyed_controls(top)
         if not isinstance(top, QMenu):
             for menu in _menus_of(top):
                 problems += problems_of(f"{where} {menu.title()}", _menu_items(menu))
@@ -153,3 +153,19 @@ def test_alt_keys_do_what_the_underlined_letter_says(
     assert unions.editor.save_button.toolTip() == "Save (Ctrl+S, Alt+S)"
     i18n.set_language("zh_CN")
     window.close_workspace()
+
+
+def test_every_step_of_the_import_dialog_has_access_keys(qtbot: Any, demo_ws: Any) -> None:
+    from desktop.ui.import_dialog import ImportDialog
+
+    dialog = ImportDialog(demo_ws)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    seen = set()
+    for step in range(4):
+        dialog._show_step(step)
+        controls = keyed_controls(dialog)
+        seen |= {text for _w, text in controls}
+        assert not problems_of(f"step {step}", controls)
+    assert {"下一步(&N)", "检查数据(&K)", "导入(&I)", "关闭(&C)", "上一步(&B)"} <= seen, seen

@@ -39,6 +39,7 @@ from desktop.ui.assessment_keying import BallotKeyer
 from desktop.ui.assessment_rectifications import RectificationTable
 from desktop.ui.assessment_result import ResultView
 from desktop.ui.i18n import current_language, pick
+from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import default_runner
 from forms import assessment as rules
 from forms.assessment import AssessmentResult, Template
@@ -514,12 +515,12 @@ class SessionEditor(QWidget):
         )
         self.tabs.setTabText(0, self.tr("Typed totals"))
         self.tabs.setTabText(1, self.tr("Ballot by ballot"))
-        self.save_button.setText(self.tr("Save"))
-        self.back_button.setText(self.tr("Back to the list"))
+        set_access_key(self.save_button, self.tr("Save"), "S")
+        set_access_key(self.back_button, self.tr("Back to the list"), "B")
         self.copies.setSuffix(self.tr(" copies"))
-        self.print_ballot.setText(self.tr("Print ballot sheets"))
-        self.print_tally.setText(self.tr("Print tally sheet"))
-        self.print_notice.setText(self.tr("Print result notice"))
+        set_access_key(self.print_ballot, self.tr("Print ballot sheets"), "P")
+        set_access_key(self.print_tally, self.tr("Print tally sheet"), "T")
+        set_access_key(self.print_notice, self.tr("Print result notice"), "E")
         self._label_grid()
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.assessments import Rectification
+from desktop.ui.shortcuts import set_access_key
 
 COLUMNS = ("what", "owner", "deadline", "done_date", "outcome")
 
@@ -104,8 +105,8 @@ class RectificationTable(QGroupBox):
                 self.tr("Outcome"),
             ]
         )
-        self.add_button.setText(self.tr("Add item"))
-        self.remove_button.setText(self.tr("Remove item"))
+        set_access_key(self.add_button, self.tr("Add item"), "I")
+        set_access_key(self.remove_button, self.tr("Remove item"), "M")
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 import forms
 from desktop.ui.i18n import current_language
+from desktop.ui.shortcuts import set_access_key
 from forms.checklist import RESULTS, Template, result_label, summarize, yuan
 
 NO, ITEM, RESULT, AMOUNT, FINDING, EVIDENCE, RECTIFY, OWNER, DEADLINE = range(9)
@@ -426,11 +427,11 @@ class ChecklistEditor(QWidget):
             ]
         )
         self._fit_header_labels()
-        self.back_button.setText(self.tr("Back to list"))
-        self.save_button.setText(self.tr("Save"))
-        self.sign_button.setText(self.tr("Sign off"))
-        self.correct_button.setText(self.tr("Start correction"))
-        self.print_button.setText(self.tr("Print report (PDF)"))
+        set_access_key(self.back_button, self.tr("Back to list"), "B")
+        set_access_key(self.save_button, self.tr("Save"), "S")
+        set_access_key(self.sign_button, self.tr("Sign off"), "I")
+        set_access_key(self.correct_button, self.tr("Start correction"), "C")
+        set_access_key(self.print_button, self.tr("Print report (PDF)"), "P")
         self._retranslate_results()
         self._update_state()
         self._show_guidance(self.table.currentRow())

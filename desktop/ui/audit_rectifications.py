@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.audits import OpenRectification
+from desktop.ui.shortcuts import set_access_key
 from forms.checklist import DUE, OUTCOMES, OVERDUE, yuan
 
 STATE_COLOURS = {OVERDUE: "#f8d7da", DUE: "#fff3cd"}
@@ -149,7 +150,7 @@ class RectificationsView(QWidget):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Rectifications of signed-off checklists, overdue first"))
         self.show_closed.setText(self.tr("Show rectified items"))
-        self.print_button.setText(self.tr("Print list (PDF)"))
+        set_access_key(self.print_button, self.tr("Print list (PDF)"), "P")
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("State"),
@@ -173,6 +174,6 @@ class RectificationsView(QWidget):
         self.outcome_label.setText(self.tr("Outcome"))
         self.date_label.setText(self.tr("Date"))
         self.note_label.setText(self.tr("Note"))
-        self.record_button.setText(self.tr("Record outcome"))
+        set_access_key(self.record_button, self.tr("Record outcome"), "R")
         if self.items:
             self.show_items(self.items)

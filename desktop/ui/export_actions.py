@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QToolButton, QWidget
 
+from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import default_runner
 
 CONTEXT = "RosterActions"
@@ -205,7 +206,7 @@ def update_incoming_count(page: Any) -> int:
         count = 0
     if action is not None:
         text = tr("Incoming transfers…")
-        action.setText(f"{text} ({count})" if count else text)
+        set_access_key(action, f"{text} ({count})" if count else text, "C")
     return count
 
 
@@ -248,17 +249,15 @@ def install_roster_actions(page: Any) -> dict[str, QAction]:
     page._roster_actions = actions
 
     def retranslate() -> None:  # a language switch: every text again, the waiting count kept
-        for key, text in (
-            ("import", "Import…"),
-            ("export_members", "Export members…"),
-            ("export_unions", "Export unions…"),
-            ("roster", "Print roster…"),
-            ("transfer", "Transfer…"),
+        for key, text, letter in (
+            ("import", "Import…", "I"),
+            ("export_members", "Export members…", "M"),
+            ("export_unions", "Export unions…", "U"),
+            ("transfer", "Transfer…", "T"),
         ):
-            actions[key].setText(tr(text))
-        actions["roster"].setToolTip(tr("Print roster…") + " (Ctrl+P)")
-        export.setText(tr("Export"))
-        export.setToolTip(tr("Export") + " (Ctrl+E)")
+            set_access_key(actions[key], tr(text), letter)
+        set_access_key(actions["roster"], tr("Print roster…"), "P", keys="Ctrl+P")
+        set_access_key(export, tr("Export"), "E", keys="Ctrl+E")
         update_incoming_count(page)
 
     retranslate()

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 from desktop.resources import resource_path
 from desktop.ui.i18n import current_language
+from desktop.ui.shortcuts import set_access_key
+from desktop.ui.shortcuts import tr as keys_tr
 
 CONTEXT = "Help"
 
@@ -62,6 +64,7 @@ class HelpWindow(QDialog):
         self.browser.setOpenExternalLinks(False)
         self.browser.setOpenLinks(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
@@ -77,6 +80,7 @@ class HelpWindow(QDialog):
         self.setWindowTitle(tr("Help") + " – " + self.browser.documentTitle())
 
     def retranslate(self) -> None:
+        set_access_key(self.close_button, keys_tr("Close"), "C")
         self.show_topic(self.topic)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API

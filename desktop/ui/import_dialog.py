@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.reports import excel_import as ei
+from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import TaskHandle, TaskRunner, default_runner
 
 MAX_SHOWN = 2000  # rows listed in the preview tables (the report holds every one)
@@ -81,8 +82,9 @@ class ImportDialog(QDialog):
         self.message.setStyleSheet("color: #b00020")
         self.progress = QProgressBar()
         self.progress.hide()
-        self.back_button = QPushButton(self.tr("Back"))
-        self.next_button = QPushButton(self.tr("Next"))
+        self.back_button = QPushButton()
+        set_access_key(self.back_button, self.tr("Back"), "B")
+        self.next_button = QPushButton()
         self.next_button.setDefault(True)
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.back_button.clicked.connect(self.back)
@@ -104,13 +106,15 @@ class ImportDialog(QDialog):
     def _file_page(self) -> QWidget:
         page = QWidget()
         self.path_edit = QLineEdit(objectName="ImportPath")
-        browse = QPushButton(self.tr("Choose file…"))
+        browse = QPushButton()
+        set_access_key(browse, self.tr("Choose file…"), "F")
         browse.clicked.connect(self.browse)
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
         self.union_combo = QComboBox(objectName="ImportUnion")
-        self.template_button = QPushButton(self.tr("Save the blank template…"))
+        self.template_button = QPushButton()
+        set_access_key(self.template_button, self.tr("Save the blank template…"), "T")
         self.template_button.clicked.connect(self.save_template)
         form = QFormLayout(page)
         form.addRow(
@@ -215,7 +219,8 @@ class ImportDialog(QDialog):
         self.contra_table.verticalHeader().setVisible(False)
         contra_layout.addWidget(self.contra_table, 1)
         self.tabs.addTab(contra_page, self.tr("Contradicting the ID number"))
-        self.report_button = QPushButton(self.tr("Save error report…"))
+        self.report_button = QPushButton()
+        set_access_key(self.report_button, self.tr("Save error report…"), "R")
         self.report_button.clicked.connect(self.save_report)
         layout = QVBoxLayout(page)
         layout.addWidget(self.summary)
@@ -230,7 +235,8 @@ class ImportDialog(QDialog):
         page = QWidget()
         self.result_label = QLabel(objectName="ImportResult", wordWrap=True)
         self.result_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.result_report_button = QPushButton(self.tr("Save error report…"))
+        self.result_report_button = QPushButton()
+        set_access_key(self.result_report_button, self.tr("Save error report…"), "R")
         self.result_report_button.clicked.connect(self.save_report)
         layout = QVBoxLayout(page)
         layout.addWidget(self.result_label, 1)
@@ -266,9 +272,16 @@ class ImportDialog(QDialog):
         self.stack.setCurrentIndex(step)
         self.back_button.setEnabled(step in (1, 2))
         self.next_button.setVisible(step < 3)
-        labels = {0: self.tr("Next"), 1: self.tr("Check rows"), 2: self.tr("Import")}
-        self.next_button.setText(labels.get(step, ""))
-        self.cancel_button.setText(self.tr("Close") if step == 3 else self.tr("Cancel"))
+        labels = {
+            0: (self.tr("Next"), "N"),
+            1: (self.tr("Check rows"), "K"),
+            2: (self.tr("Import"), "I"),
+        }
+        if step in labels:
+            set_access_key(self.next_button, *labels[step])
+        set_access_key(
+            self.cancel_button, self.tr("Close") if step == 3 else self.tr("Cancel"), "C"
+        )
         if step == 2 and self.plan is not None:
             self.next_button.setEnabled(self.plan.good_count > 0)
         else:

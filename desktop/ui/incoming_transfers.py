@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.store import transfer_offers, transfers
+from desktop.ui.shortcuts import set_access_key
 
 
 class IncomingTransfersDialog(QDialog):
@@ -63,11 +64,14 @@ class IncomingTransfersDialog(QDialog):
         self.note_edit.setPlaceholderText(self.tr("required when refusing"))
         self.message = QLabel(objectName="IncomingMessage", wordWrap=True)
         self.message.setStyleSheet("color: #b00020")
-        self.accept_button = QPushButton(self.tr("Accept"), objectName="AcceptTransfer")
+        self.accept_button = QPushButton(objectName="AcceptTransfer")
+        set_access_key(self.accept_button, self.tr("Accept"), "A")
         self.accept_button.clicked.connect(self.accept_selected)
-        self.refuse_button = QPushButton(self.tr("Refuse"), objectName="RefuseTransfer")
+        self.refuse_button = QPushButton(objectName="RefuseTransfer")
+        set_access_key(self.refuse_button, self.tr("Refuse"), "R")
         self.refuse_button.clicked.connect(self.refuse_selected)
-        close = QPushButton(self.tr("Close"))
+        close = QPushButton()
+        set_access_key(close, self.tr("Close"), "C")
         close.clicked.connect(self.reject)
 
         form = QFormLayout()

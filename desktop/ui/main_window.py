@@ -37,6 +37,7 @@ from desktop.ui.icons import icon
 from desktop.ui.idle import DEFAULT_IDLE_MINUTES, IdleWatcher
 from desktop.ui.login import LoginScreen
 from desktop.ui.pages.base import Page
+from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import default_runner
 
 IDLE_SETTING = "ui.idle_lock_minutes"
@@ -524,8 +525,7 @@ class MainWindow(QMainWindow):
         self.brand.setText(self.tr("UnionDesk"))
         self.brand_sub.setText(self.ws.org_unit.name if self.ws is not None else "")
         self.brand_sub.setToolTip(self.brand_sub.text())  # a long name wraps; in full here
-        self.lock_button.setText(self.tr("Lock"))
-        self.lock_button.setToolTip(self.tr("Lock now (Ctrl+L)"))
+        set_access_key(self.lock_button, self.tr("Lock"), "L", self.tr("Lock now"), "Ctrl+L")
         self._retranslate_actions()
         for row, page in enumerate(self.pages):
             self.nav.item(row).setText(page.nav_title())

@@ -18,6 +18,7 @@ from desktop.ui.field_widgets import RefProvider
 from desktop.ui.form_view import FormView
 from desktop.ui.i18n import pick
 from desktop.ui.icons import icon, status_icon
+from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import default_runner
 
 AUTOSAVE_MS = 2000
@@ -240,11 +241,8 @@ class RecordEditor(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.save_button.setText(self.tr("Save"))
-        self.save_button.setToolTip(self.tr("Save (Ctrl+S)"))
-        self.draft_button.setText(self.tr("Save as draft"))
-        self.new_button.setText(self.tr("New"))
-        self.new_button.setToolTip(self.tr("New record (Ctrl+N)"))
-        self.close_button.setText(self.tr("Close"))
-        self.close_button.setToolTip(self.tr("Back to the list (Esc)"))
+        set_access_key(self.save_button, self.tr("Save"), "S", keys="Ctrl+S")
+        set_access_key(self.draft_button, self.tr("Save as draft"), "D")
+        set_access_key(self.new_button, self.tr("New"), "N", self.tr("New record"), "Ctrl+N")
+        set_access_key(self.close_button, self.tr("Close"), "C", self.tr("Back to the list"), "Esc")
         self._update_header()

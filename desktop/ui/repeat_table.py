@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop.ui.field_widgets import NO_CHOICE, ChangeFn, FieldEditor, RefProvider
 from desktop.ui.i18n import pick
 from desktop.ui.icons import icon
+from desktop.ui.shortcuts import set_access_key
 
 _CHOICE_KINDS = ("combo_box", "reference_picker")
 translate = QCoreApplication.translate
@@ -152,5 +153,5 @@ class RepeatEditor(FieldEditor):
 
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels([pick(c.label) for c in self.columns])
-        self.add_button.setText(translate("RepeatEditor", "Add row"))
-        self.remove_button.setText(translate("RepeatEditor", "Remove row"))
+        set_access_key(self.add_button, translate("RepeatEditor", "Add row"), "W")
+        set_access_key(self.remove_button, translate("RepeatEditor", "Remove row"), "M")

@@ -66,7 +66,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("page.2", "Ctrl+2", _T(CONTEXT, "&Unions")),
     Shortcut("page.3", "Ctrl+3", _T(CONTEXT, "&Members")),
     Shortcut("page.4", "Ctrl+4", _T(CONTEXT, "&Assessments")),
-    Shortcut("page.5", "Ctrl+5", _T(CONTEXT, "Au&dits")),
+    Shortcut("page.5", "Ctrl+5", _T(CONTEXT, "Aud&its")),
     Shortcut("page.6", "Ctrl+6", _T(CONTEXT, "S&ync page")),
     Shortcut("page.7", "Ctrl+7", _T(CONTEXT, "Se&ttings")),
     Shortcut("search", "Ctrl+F", _T(CONTEXT, "&Find on this page")),
@@ -108,6 +108,7 @@ class ShortcutSheet(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
@@ -125,6 +126,7 @@ class ShortcutSheet(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("Keyboard shortcuts"))
+        set_access_key(self.close_button, tr("Close"), "C")
         self.intro.setText(
             tr("Underlined letters on buttons and menus work with Alt (for example Alt+H).")
         )
@@ -145,18 +147,27 @@ class ShortcutSheet(QDialog):
         super().changeEvent(event)
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
 def with_access_key(text: str, key: str) -> str:
     """``text`` (already translated) with the access key ``key``: ``"&New checklist"`` in
     English (the first matching letter), ``"新建检查表(&N)"`` in Chinese, as office software does."""
     if "&" in text:
         return text
     index = text.lower().find(key.lower())
-    if index >= 0 and text.isascii():
+    if index >= 0 and not _CJK.search(text):
         return text[:index] + "&" + text[index:]
     return f"{text}(&{key.upper()})"
 
 
-def set_access_key(button: Any, text: str, key: str) -> None:
-    """Give ``button`` the text with its access key, and say so in its tooltip (Alt+key)."""
-    button.setText(with_access_key(text, key))
-    button.setToolTip(f"{strip_mnemonic(text)} (Alt+{key.upper()})")
+def set_access_key(button: Any, text: str, key: str, tip: str = "", keys: str = "") -> None:
+    """Give ``button`` (a button or an action) the text with its access key, and say so in its
+    tooltip: ``"New (Alt+N)"``, or ``tip`` with other ``keys`` too: ``"New record (Ctrl+N, Alt+N)"``.
+    An action shows the access key on its toolbar button as well (its icon text)."""
+    labelled = with_access_key(text, key)
+    button.setText(labelled)
+    if hasattr(button, "setIconText"):
+        button.setIconText(labelled)
+    also = f"{keys}, " if keys else ""
+    button.setToolTip(f"{tip or strip_mnemonic(text)} ({also}Alt+{key.upper()})")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import default_runner
 
 CONTEXT = "StatsReport"
@@ -82,8 +83,10 @@ class StatsReportDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Save as…"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel"))
+        set_access_key(self.buttons.button(QDialogButtonBox.StandardButton.Ok), tr("Save as…"), "S")
+        set_access_key(
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel), tr("Cancel"), "C"
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

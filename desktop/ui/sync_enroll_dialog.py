@@ -29,6 +29,7 @@ from desktop.store import Workspace
 from desktop.ui.errors_text import store_error_text
 from desktop.ui.first_run import ORG_CODE
 from desktop.ui.password_widget import NewPasswordWidget
+from desktop.ui.shortcuts import set_access_key
 from desktop.ui.sync_text import error_text
 from desktop.ui.tasks import default_runner
 
@@ -57,6 +58,10 @@ class EnrollWorkspaceDialog(QDialog):
         form.addRow(self.tr("Enrollment code"), self.code)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        set_access_key(buttons.button(QDialogButtonBox.StandardButton.Ok), self.tr("OK"), "O")
+        set_access_key(
+            buttons.button(QDialogButtonBox.StandardButton.Cancel), self.tr("Cancel"), "C"
         )
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.store import transfers
+from desktop.ui.shortcuts import set_access_key
 
 
 class TransferDialog(QDialog):
@@ -60,9 +61,11 @@ class TransferDialog(QDialog):
         self.reason_edit = QLineEdit(objectName="TransferReason")
         self.message = QLabel(objectName="TransferMessage", wordWrap=True)
         self.message.setStyleSheet("color: #b00020")
-        self.save_button = QPushButton(self.tr("Transfer"), objectName="DoTransfer")
+        self.save_button = QPushButton(objectName="DoTransfer")
+        set_access_key(self.save_button, self.tr("Transfer"), "T")
         self.save_button.clicked.connect(self.save)
-        close = QPushButton(self.tr("Close"))
+        close = QPushButton()
+        set_access_key(close, self.tr("Close"), "C")
         close.clicked.connect(self.reject)
 
         box = QGroupBox(self.tr("Transfer"))
@@ -80,9 +83,11 @@ class TransferDialog(QDialog):
         )
         self.pending_table.horizontalHeader().setStretchLastSection(True)
         self.pending_table.verticalHeader().setVisible(False)
-        self.confirm_button = QPushButton(self.tr("Confirmed by the other side"))
+        self.confirm_button = QPushButton()
+        set_access_key(self.confirm_button, self.tr("Confirmed by the other side"), "O")
         self.confirm_button.clicked.connect(self.confirm_selected)
-        self.refuse_button = QPushButton(self.tr("Refused / withdrawn"))
+        self.refuse_button = QPushButton()
+        set_access_key(self.refuse_button, self.tr("Refused / withdrawn"), "R")
         self.refuse_button.clicked.connect(self.cancel_selected)
         pending_box = QGroupBox(self.tr("Transfers to other townships waiting for confirmation"))
         pending_layout = QVBoxLayout(pending_box)

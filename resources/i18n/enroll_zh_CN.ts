@@ -63,6 +63,14 @@
         <source>Contacting the county server…</source>
         <translation>正在连接县级服务器…</translation>
     </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
 </context>
 <context>
     <name>dialog</name>

@@ -65,8 +65,8 @@
         <translation>会员评家(&amp;A)</translation>
     </message>
     <message>
-        <source>Au&amp;dits</source>
-        <translation>经费审查(&amp;D)</translation>
+        <source>Aud&amp;its</source>
+        <translation>经费审查(&amp;I)</translation>
     </message>
     <message>
         <source>S&amp;ync page</source>
@@ -151,6 +151,10 @@
     <message>
         <source>on an entry screen</source>
         <translation>录入页中</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 </TS>

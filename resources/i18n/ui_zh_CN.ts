@@ -299,8 +299,8 @@
         <translation>锁定</translation>
     </message>
     <message>
-        <source>Lock now (Ctrl+L)</source>
-        <translation>立即锁定（Ctrl+L）</translation>
+        <source>Lock now</source>
+        <translation>立即锁定</translation>
     </message>
     <message>
         <source>Unsaved changes</source>
@@ -439,16 +439,16 @@
         <translation>新建</translation>
     </message>
     <message>
-        <source>New record (Ctrl+N)</source>
-        <translation>新建记录（Ctrl+N）</translation>
+        <source>New record</source>
+        <translation>新建记录</translation>
     </message>
     <message>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <source>Back to the list (Esc)</source>
-        <translation>返回列表（Esc）</translation>
+        <source>Back to the list</source>
+        <translation>返回列表</translation>
     </message>
 </context>
 <context>
@@ -481,8 +481,8 @@
         <translation>新建</translation>
     </message>
     <message>
-        <source>New record (Ctrl+N)</source>
-        <translation>新建记录（Ctrl+N）</translation>
+        <source>New record</source>
+        <translation>新建记录</translation>
     </message>
     <message>
         <source>Open</source>

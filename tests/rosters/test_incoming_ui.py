@@ -43,7 +43,7 @@ def test_incoming_list_shows_the_offer_and_accept_works(
     qtbot.addWidget(page)
     page.set_workspace(ws_b)
     action = page.roster_actions["incoming"]
-    assert action.text() == "Incoming transfers… (1)"
+    assert action.text() == "In&coming transfers… (1)"
 
     dialog = IncomingTransfersDialog(ws_b)
     qtbot.addWidget(dialog)
@@ -63,7 +63,7 @@ def test_incoming_list_shows_the_offer_and_accept_works(
     assert not dialog.accept_button.isEnabled()
     assert [r.data["name"] for r in union_members(ws_b, offered)] == ["钱七"]
     page.refresh_filters()
-    assert action.text() == "Incoming transfers…"
+    assert action.text() == "In&coming transfers…"
 
 
 def test_refuse_with_a_note(qtbot: Any, ws_b: Workspace, offered: str) -> None:
@@ -89,7 +89,7 @@ def test_dialog_speaks_chinese(
     qtbot.waitExposed(dialog)
     assert dialog.grab().save(str(artefact_dir / "incoming-transfers-zh.png"))
     assert dialog.windowTitle() == "转入申请"
-    assert (dialog.accept_button.text(), dialog.refuse_button.text()) == ("接收", "拒收")
+    assert (dialog.accept_button.text(), dialog.refuse_button.text()) == ("接收(&A)", "拒收(&R)")
     assert not dialog.refuse_selected()
     assert dialog.message.text() == "请在“说明”中写明拒收原因。"
 

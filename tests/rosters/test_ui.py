@@ -220,7 +220,7 @@ def test_import_dialog_speaks_chinese(
     dialog = ImportDialog(ws, union_uuid=union)
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "导入会员"
-    assert dialog.next_button.text() == "下一步"
+    assert dialog.next_button.text() == "下一步(&N)"
     empty = tmp_path / "空.csv"
     empty.write_bytes(b"")
     dialog.path_edit.setText(str(empty))

@@ -54,7 +54,7 @@ def test_the_dialog_in_chinese_defaults_to_today_and_every_table(qtbot: Any, app
     texts = [c.text() for c in dialog.tables.values()]
     assert texts == ["基层工会组织情况", "会员情况", "会员实名制数据质量", "会员评家", "经费审查"]
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    assert ok.text() == "另存为…"
+    assert ok.text() == "另存为…(&S)"
     dialog.as_of.setDate(QDate(2025, 6, 30))
     assert dialog.period.value() == 2025  # the period follows the as-of year
     for check in dialog.tables.values():
@@ -67,7 +67,7 @@ def test_the_dialog_in_chinese_defaults_to_today_and_every_table(qtbot: Any, app
 def test_the_dashboard_button_writes_the_chosen_table_as_xlsx(
     page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert page.stats_button.text() == "统计报表…"
+    assert page.stats_button.text() == "统计报表…(&S)"
     messages: list[str] = []
     page.status_message.connect(messages.append)
     dest = tmp_path / "会员.xlsx"

@@ -174,7 +174,7 @@ def test_page_speaks_chinese(qtbot: Any, runner: None, ws: Any, tmp_path: Path) 
         qtbot.addWidget(page)
         page.set_workspace(ws)
         assert page.nav_title() == "同步"
-        assert page.sync_button.text() == "立即同步"
+        assert page.sync_button.text() == "立即同步(&S)"
         assert page.state_label.text() == "未注册"
         assert page.pending_label.text() == "0 条记录"
     finally:

@@ -236,3 +236,18 @@ def test_permission_revoked_after_showing_gives_a_clear_message(
     assert mask(ID_NUMBER) in page.detail.toPlainText()
     assert not page.unmask_button.isVisible()
     assert _unmask_log(county, member_uuid) == [("unmask_refused", device)]
+
+
+def test_every_button_has_its_own_access_key_and_alt_returns(qtbot: Any, member_page: Any) -> None:
+    from tests.ui.test_access_keys import access_key, keyed_controls, problems_of
+    from tests.ui.test_shortcuts import press
+
+    county, page, member_uuid, device = member_page
+    access.set_permission(county.server.store, device, "unmask", True)
+    _select(page, member_uuid)
+    controls = keyed_controls(page)
+    assert not problems_of("review", controls)
+    assert {access_key(text) for _w, text in controls} >= {"R", "C", "T", "S"}
+    assert page.return_button.toolTip().endswith("(Alt+T)")
+    press(qtbot, page.table, "Alt+T")  # Return with comment, none typed: the page asks for one
+    qtbot.waitUntil(lambda: "comment" in page.message_label.text(), timeout=2000)

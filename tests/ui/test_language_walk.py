@@ -150,6 +150,7 @@ def walk(qtbot: Any, window: Any, ws: Any) -> Iterator[tuple[str, QWidget]]:
 def dialogs(window: Any, ws: Any) -> list[tuple[str, Callable[[], QDialog]]]:
     from desktop.ui.import_dialog import ImportDialog
     from desktop.ui.incoming_transfers import IncomingTransfersDialog
+    from desktop.ui.stats_report import StatsReportDialog
     from desktop.ui.sync_enroll_dialog import EnrollWorkspaceDialog
     from desktop.ui.transfer_dialog import TransferDialog
 
@@ -171,6 +172,7 @@ def dialogs(window: Any, ws: Any) -> list[tuple[str, Callable[[], QDialog]]]:
         ("transfer", lambda: TransferDialog(ws, member, members)),
         ("incoming transfers", lambda: IncomingTransfersDialog(ws, members)),
         ("enroll", lambda: EnrollWorkspaceDialog(window)),
+        ("statistics tables", lambda: StatsReportDialog(window)),
     ]
 
 

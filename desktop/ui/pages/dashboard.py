@@ -30,6 +30,7 @@ from desktop import assessments, audits
 from desktop.store.tally import member_figures
 from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page
+from desktop.ui.shortcuts import set_access_key
 from desktop.ui.stats_report import stats_report_action
 from desktop.ui.stats_report import tr as stats_tr
 
@@ -226,7 +227,7 @@ class DashboardPage(Page):
     # -- language --------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.title.setText(self.tr("Dashboard"))
-        self.stats_button.setText(stats_tr("Statistics tables…"))
+        set_access_key(self.stats_button, stats_tr("Statistics tables…"), "S")
         captions = {
             "unions": self.tr("Grassroots unions"),
             "members": self.tr("Members"),

@@ -34,6 +34,7 @@ from desktop.ui.icons import icon
 from desktop.ui.pages.base import Page
 from desktop.ui.record_editor import RecordEditor
 from desktop.ui.record_model import Column, RecordRole, RecordTableModel, columns_for
+from desktop.ui.shortcuts import set_access_key
 
 SEARCH_DELAY_MS = 250
 
@@ -362,16 +363,17 @@ class RecordsPage(Page):
 
     def retranslate(self) -> None:
         self.title.setText(self.nav_title())
-        self.new_action.setText(self.tr("New"))
-        self.new_action.setToolTip(self.tr("New record (Ctrl+N)"))
-        self.open_action.setText(self.tr("Open"))
-        self.unmask_action.setText(self.tr("Show personal data"))
-        self.unmask_action.setToolTip(
+        set_access_key(self.new_action, self.tr("New"), "N", self.tr("New record"), "Ctrl+N")
+        set_access_key(self.open_action, self.tr("Open"), "O", keys="Enter")
+        set_access_key(
+            self.unmask_action,
+            self.tr("Show personal data"),
+            "S",
             self.tr(
                 "Show the ID number and phone of the selected record (recorded in the audit log)"
-            )
+            ),
         )
-        self.refresh_action.setText(self.tr("Refresh"))
+        set_access_key(self.refresh_action, self.tr("Refresh"), "R")
         self.search_edit.setPlaceholderText(self.search_hint())
         self._fill_status_filter()
         self.empty_label.setText(self.tr("No records match."))

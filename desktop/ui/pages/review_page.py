@@ -38,6 +38,7 @@ from desktop.link import LinkError
 from desktop.link import review as link_review
 from desktop.link import state as link_state
 from desktop.ui.pages.base import Page
+from desktop.ui.shortcuts import set_access_key
 from desktop.ui.sync_text import error_text
 from sync.client import SyncError
 
@@ -134,9 +135,9 @@ class ReviewPage(Page):
             self.status_combo.addItem(words[status], status)
         self.status_combo.setCurrentIndex(max(0, current))
         self.status_combo.blockSignals(False)
-        self.refresh_button.setText(self.tr("Refresh"))
-        self.accept_button.setText(self.tr("Accept"))
-        self.return_button.setText(self.tr("Return with comment"))
+        set_access_key(self.refresh_button, self.tr("Refresh"), "R")
+        set_access_key(self.accept_button, self.tr("Accept"), "C")
+        set_access_key(self.return_button, self.tr("Return with comment"), "T")
         self.unmask_button.setText(self.tr("&Show personal values"))
         self.unmask_button.setToolTip(
             self.tr(

@@ -414,7 +414,7 @@ class SettingsPage(Page):
         set_access_key(self.remove_user_button, self.tr("Remove selected user"), "R")
         self.backup_group.setTitle(self.tr("Backups"))
         self.backup_dir_label.setText(self.tr("Backup folder"))
-        self.backup_browse.setText(self.tr("Browse…"))
+        set_access_key(self.backup_browse, self.tr("Browse…"), "O")
         self.backup_keep_label.setText(self.tr("Keep the newest"))
         self.backup_keep.setSuffix(self.tr(" backups"))
         self.backup_on_close.setText(self.tr("Back up automatically when closing"))

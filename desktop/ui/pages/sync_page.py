@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop.link import LinkError, enroll, link_status, set_auto_sync, sync_now
 from desktop.link import state as link_state
 from desktop.ui.pages.base import Page
+from desktop.ui.shortcuts import set_access_key
 from desktop.ui.sync_auto import AutoSyncDriver
 from desktop.ui.sync_text import error_text, local_time, reason_text
 from desktop.ui.tasks import TaskHandle
@@ -144,7 +145,6 @@ class SyncPage(Page):
             )
         )
         self.enroll_button.setToolTip(self.tr("Enroll (Alt+R)"))
-        self.sync_button.setToolTip(self.tr("Sync now (F5)"))
         self.status_box.setTitle(self.tr("County server"))
         for caption, text in zip(
             self._status_captions,
@@ -161,8 +161,8 @@ class SyncPage(Page):
         self._server_caption.setText(self.tr("Server address"))
         self._code_caption.setText(self.tr("Enrollment code"))
         self.enroll_button.setText(self.tr("En&roll"))
-        self.sync_button.setText(self.tr("Sync now"))
-        self.cancel_button.setText(self.tr("Cancel"))
+        set_access_key(self.sync_button, self.tr("Sync now"), "S", keys="F5")
+        set_access_key(self.cancel_button, self.tr("Cancel"), "C")
         self.auto_check.setText(self.tr("Sync automatically when online"))
         self._history_caption.setText(self.tr("Batches sent"))
         self._rejected_caption.setText(self.tr("Records refused by the county"))

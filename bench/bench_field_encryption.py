@@ -36,12 +36,6 @@ TOWN = "330106001"
 class PlaintextSealer(Sealer):
     """The baseline: nothing sealed, no blind index (the county before field encryption)."""
 
-    def seal_record(self, record: Any) -> dict[str, Any]:
-        return dict(record)
-
-    def seal_content(self, record: Any) -> str:
-        return canonical_json(record).decode("utf-8")
-
     def seal_for_storage(self, record: Any) -> tuple[str, list[Any]]:
         return canonical_json(record).decode("utf-8"), []
 

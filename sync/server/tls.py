@@ -14,6 +14,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
@@ -26,7 +27,7 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _write_key(path: Path, key: ec.EllipticCurvePrivateKey, password: bytes | None = None) -> None:
+def _write_key(path: Path, key: PrivateKeyTypes, password: bytes | None = None) -> None:
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(password)
         if password
@@ -47,16 +48,8 @@ def encrypt_key_file(path: Path, password: bytes) -> None:
     data = path.read_bytes()
     if b"ENCRYPTED" in data:
         return
-    key = serialization.load_pem_private_key(data, password=None)
-    encryption = serialization.BestAvailableEncryption(password)
     tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(
-            key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-            )
-        )
+    _write_key(tmp, serialization.load_pem_private_key(data, password=None), password)
     os.replace(tmp, path)
 
 

@@ -80,16 +80,6 @@ class Sealer:
                 new_data[group] = new_rows
         return {**record, "data": new_data}
 
-    def seal_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """``record`` with its sensitive values sealed (already sealed ones kept)."""
-        uuid_, version = str(record["uuid"]), int(record["version"])
-        return self._walk(
-            record,
-            lambda v, p: (
-                v if is_token(v) else self.cipher.seal_value(v, _record_aad(uuid_, version, p))
-            ),
-        )
-
     def open_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """``record`` as it was sent (tokens opened); :class:`SealError` if one does not open."""
         uuid_, version = str(record["uuid"]), int(record["version"])
@@ -104,17 +94,12 @@ class Sealer:
         """A plaintext ``record`` with its sensitive values masked for display."""
         return self._walk(record, lambda v, _p: mask(v))
 
-    def seal_content(self, record: Mapping[str, Any]) -> str:
-        """The ``records.content`` text of ``record``."""
-        return canonical_json(self.seal_record(record)).decode("utf-8")
-
     def seal_for_storage(
         self, record: Mapping[str, Any]
     ) -> tuple[str, list[tuple[str, str, str, int, str]]]:
         """The ``records.content`` of a plaintext ``record`` and its blind-index rows
         ``(digest, field, record_uuid, version, form_id)``, in one pass over its values (the
-        ingest path and revision 0004; written for speed: the content is what
-        :meth:`seal_record` gives)."""
+        ingest path, revision 0004 and re-encryption). Values already sealed are kept."""
         uuid_, version = str(record["uuid"]), int(record["version"])
         form_id = str(record.get("form_id"))
         fields = self._sensitive(form_id, int(record.get("form_version") or 0))

@@ -98,7 +98,7 @@ def reencrypt(
             rows = list(conn.execute(query.limit(slice_rows)))
             for r in rows:
                 if _token_kids(r.content) - {current}:
-                    content = sealer.seal_content(sealer.open_content(r.content))
+                    content, _index = sealer.seal_for_storage(sealer.open_content(r.content))
                     conn.execute(
                         update(records).where(records.c.id == r.id).values(content=content)
                     )

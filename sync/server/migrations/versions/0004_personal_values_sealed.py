@@ -43,10 +43,17 @@ def _sealer() -> Any:
     return sealer
 
 
-def _chunks(conn: sa.Connection, query: sa.Select[Any]) -> Iterator[list[Any]]:
-    rows = list(conn.execute(query))
-    for start in range(0, len(rows), _CHUNK):
-        yield rows[start : start + _CHUNK]
+def _chunks(conn: sa.Connection, query: sa.Select[Any], key: Any) -> Iterator[list[Any]]:
+    """The rows of ``query`` a chunk at a time, in ``key`` order (a province's millions of
+    records are never all in memory)."""
+    last: Any = None
+    while True:
+        page = query.order_by(key).limit(_CHUNK)
+        rows = list(conn.execute(page if last is None else page.where(key > last)))
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]._mapping[key.name]
 
 
 def _seal_column(
@@ -62,7 +69,7 @@ def _seal_column(
     conn = op.get_bind()
     t = sa.table(table, sa.column(key), sa.column(column), *(sa.column(c) for c in extra))
     query = sa.select(t).where(t.c[column].is_not(None))
-    for rows in _chunks(conn, query):
+    for rows in _chunks(conn, query, t.c[key]):
         sealer = _sealer()  # only asked for when there is something to seal
         updates = []
         for r in rows:
@@ -85,7 +92,7 @@ def _seal_records() -> None:
     conn = op.get_bind()
     records = sa.table("records", sa.column("id"), sa.column("content"))
     index_table = sa.table("sensitive_index", *(sa.column(c) for c in INDEX_COLUMNS))
-    for rows in _chunks(conn, sa.select(records.c.id, records.c.content)):
+    for rows in _chunks(conn, sa.select(records.c.id, records.c.content), records.c.id):
         sealer = _sealer()
         updates: list[dict[str, Any]] = []
         index_rows: list[dict[str, Any]] = []

@@ -15,7 +15,7 @@ from typing import Any
 import requests
 
 from desktop.link import state
-from desktop.link.inbox import add_form, apply_message
+from desktop.link.inbox import add_form, apply_message, retry_held
 from sync import enroll as sync_enroll
 from sync.client import BatchLimits, RetryPolicy, ServerKeys, SyncClient, SyncError, SyncSummary
 
@@ -197,6 +197,7 @@ def sync_now(ws: Any, **kwargs: Any) -> SyncSummary:
     """Upload pending records and apply the inbox; raises LinkError with a clear message."""
     _require_sync_role(ws)
     client = make_client(ws, **kwargs)
+    retried = retry_held(ws)  # messages an earlier sync kept because they failed for a while
     try:
         summary = client.sync()
     except SyncError as exc:
@@ -204,6 +205,7 @@ def sync_now(ws: Any, **kwargs: Any) -> SyncSummary:
     finally:
         if getattr(client, "owns_session", False):
             client.session.close()  # no idle connections left open at the county
+    summary.inbox_applied += retried
     if not summary.cancelled:
         ws.settings.set(state.LAST_SUCCESS_KEY, now_iso())
     return summary

@@ -10,6 +10,10 @@ device's Ed25519 private key never touches a plain file. Keys used:
 - ``sync.rejected``: records the county refused, with error codes, until sent again
 - ``sync.org_units``: the org-unit tree received from the county
 - ``sync.inbox_applied``: ids of inbox messages already applied (idempotent re-application)
+- ``sync.inbox_held``: inbox messages that failed for a passing reason (a busy database, a record
+  that cannot change now), kept whole and applied again at the start of the next sync
+- ``sync.inbox_set_aside``: inbox messages that can never apply here (kind, reason, time), for
+  the Sync page; they are not retried
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 ENROLLMENT_KEY = "sync.enrollment"
 AUTO_KEY = "sync.auto"
@@ -30,8 +34,11 @@ HISTORY_KEY = "sync.history"
 REJECTED_KEY = "sync.rejected"
 ORG_UNITS_KEY = "sync.org_units"
 APPLIED_KEY = "sync.inbox_applied"
+HELD_KEY = "sync.inbox_held"
+SET_ASIDE_KEY = "sync.inbox_set_aside"
 HISTORY_LIMIT = 200
 APPLIED_LIMIT = 2000
+SET_ASIDE_LIMIT = 200
 
 
 class Settings(Protocol):
@@ -147,3 +154,30 @@ def mark_applied(settings: Settings, message_id: str) -> None:
     if message_id not in ids:
         ids.append(message_id)
         settings.set(APPLIED_KEY, ids[-APPLIED_LIMIT:])
+
+
+def _settings(source: Any) -> Settings:
+    """``ws.settings`` of a workspace, or the settings object itself."""
+    return cast(Settings, getattr(source, "settings", source))
+
+
+def held(source: Any) -> list[dict[str, Any]]:
+    """Inbox messages kept for the next sync (id, kind, body, attempts, last reason)."""
+    return list(_settings(source).get(HELD_KEY, []) or [])
+
+
+def save_held(settings: Settings, entries: list[dict[str, Any]]) -> None:
+    if entries or settings.get(HELD_KEY):
+        settings.set(HELD_KEY, entries)
+
+
+def set_aside(source: Any) -> list[dict[str, Any]]:
+    """Inbox messages that cannot apply here, newest first: id, kind, reason, time (no body
+    values: the Sync page shows these)."""
+    return list(_settings(source).get(SET_ASIDE_KEY, []) or [])
+
+
+def add_set_aside(settings: Settings, entry: Mapping[str, Any]) -> None:
+    items = [e for e in set_aside(settings) if e.get("msg_id") != entry.get("msg_id")]
+    items.insert(0, dict(entry))
+    settings.set(SET_ASIDE_KEY, items[:SET_ASIDE_LIMIT])

@@ -51,6 +51,15 @@ def translate(exc: BaseException, what: str) -> errors.StoreError:
         return errors.TamperedDatabase(
             f"The database file is damaged or was altered (failed authentication during {what})."
         )
+    if (
+        "database is locked" in text
+        or "database is busy" in text
+        or "database table is locked" in text
+    ):
+        return errors.DatabaseBusy(
+            f"The database is busy (another window or program is writing): {what} was not "
+            "saved. Try again."
+        )
     if "disk i/o" in text or "unable to open" in text or "readonly" in text:
         return errors.StorageError(f"The operating system reported a storage error during {what}.")
     return errors.StoreError(f"Database error during {what}: {type(exc).__name__}.")

@@ -155,6 +155,13 @@ class DiskFull(StoreError):
     code = "store.disk_full"
 
 
+class DatabaseBusy(StoreError):
+    """Another connection holds the database's write lock longer than the busy timeout (a
+    passing state: the same change succeeds when tried again)."""
+
+    code = "store.busy"
+
+
 class StorageError(StoreError):
     """The operating system reported a read or write error on the workspace files."""
 

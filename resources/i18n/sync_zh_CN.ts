@@ -80,6 +80,14 @@
         <translation>已发送批次</translation>
     </message>
     <message>
+        <source>Messages from the county that could not apply</source>
+        <translation>无法应用的县级下发消息</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
         <source>Records refused by the county</source>
         <translation>县级退回的记录</translation>
     </message>

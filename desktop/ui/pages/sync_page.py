@@ -109,6 +109,9 @@ class SyncPage(Page):
         self.history_table = self._table(6)
         self.rejected_table = self._table(4)
         self._history_caption, self._rejected_caption = QLabel(), QLabel()
+        # inbox messages that cannot apply here (desktop.link.inbox): shown only when there are
+        self.set_aside_table = self._table(3)
+        self._set_aside_caption = QLabel()
 
         self.title = QLabel(objectName="PageTitle")
         layout = QVBoxLayout(self)
@@ -121,6 +124,10 @@ class SyncPage(Page):
         layout.addWidget(self.history_table, 2)
         layout.addWidget(self._rejected_caption)
         layout.addWidget(self.rejected_table, 1)
+        layout.addWidget(self._set_aside_caption)
+        layout.addWidget(self.set_aside_table, 1)
+        self._set_aside_caption.setVisible(False)
+        self.set_aside_table.setVisible(False)
 
     @staticmethod
     def _table(columns: int) -> QTableWidget:
@@ -179,6 +186,10 @@ class SyncPage(Page):
         self.rejected_table.setHorizontalHeaderLabels(
             [self.tr("Record"), self.tr("Version"), self.tr("Batch"), self.tr("Reasons")]
         )
+        self._set_aside_caption.setText(self.tr("Messages from the county that could not apply"))
+        self.set_aside_table.setHorizontalHeaderLabels(
+            [self.tr("Message"), self.tr("Reasons"), self.tr("Receipt time")]
+        )
         if self.workspace is not None:
             self.refresh()
 
@@ -191,6 +202,7 @@ class SyncPage(Page):
             label.setText("—")
         self.history_table.setRowCount(0)
         self.rejected_table.setRowCount(0)
+        self._fill_set_aside([])
         self.enroll_box.setVisible(False)
         self.sync_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
@@ -225,6 +237,7 @@ class SyncPage(Page):
         self.auto_check.blockSignals(False)
         self._fill_history(link_state.history(ws.settings))
         self._fill_rejected(link_state.rejected(ws.settings))
+        self._fill_set_aside(link_state.set_aside(ws))
 
     def _fill_history(self, entries: list[dict[str, Any]]) -> None:
         self.history_table.setRowCount(len(entries))
@@ -260,6 +273,22 @@ class SyncPage(Page):
                 if col == 0:
                     item.setToolTip(str(e.get("record_uuid", "")))
                 self.rejected_table.setItem(row, col, item)
+
+    def _fill_set_aside(self, entries: list[dict[str, Any]]) -> None:
+        self.set_aside_table.setRowCount(len(entries))
+        self._set_aside_caption.setVisible(bool(entries))
+        self.set_aside_table.setVisible(bool(entries))
+        for row, e in enumerate(entries):
+            values = [
+                str(e.get("kind", "")),
+                str(e.get("code") or e.get("reason") or ""),
+                local_time(e.get("at")) or "",
+            ]
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if col == 0:
+                    item.setToolTip(str(e.get("msg_id", "")))
+                self.set_aside_table.setItem(row, col, item)
 
     # -- online state ---------------------------------------------------------------------
     def _set_online(self, online: object) -> None:

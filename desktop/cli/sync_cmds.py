@@ -67,7 +67,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
         summary = sync_now(ws, progress=progress)
         batches = {r["batch_id"] for r in summary.receipts}
-        refused = [r for r in link_state.rejected(ws.settings) if r.get("batch_id") in batches]
+        refused = [r for r in link_state.rejected(ws) if r.get("batch_id") in batches]
     except LinkError as exc:
         # 4: try again later (the county is out of reach); 2: something a person must fix
         return fail(str(exc), 4 if exc.code == "unreachable" else 2)

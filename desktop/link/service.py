@@ -144,34 +144,6 @@ def make_client(
     if e is None:
         raise LinkError("not_enrolled", "this workspace is not enrolled with a county server yet")
 
-    def on_receipt(batch: Any, receipt: Any) -> None:
-        records = list(receipt.records)
-        state.add_history(
-            ws.settings,
-            {
-                "batch_id": batch.batch_id,
-                "device_seq": batch.device_seq,
-                "records": len(batch.item_seqs),
-                "received": sum(1 for r in records if r.status == "received"),
-                "duplicates": sum(1 for r in records if r.status == "duplicate"),
-                "rejected": sum(1 for r in records if r.status == "rejected"),
-                "receipt_at": getattr(receipt, "received_at", None) or now_iso(),
-            },
-        )
-        refused = [
-            {
-                "record_uuid": r.record_uuid,
-                "version": r.version,
-                "errors": [dict(x) for x in r.errors],
-                "batch_id": batch.batch_id,
-            }
-            for r in records
-            if r.status == "rejected"
-        ]
-        ok = {r.record_uuid for r in records if r.status != "rejected"}
-        if refused or any(r["record_uuid"] in ok for r in state.rejected(ws.settings)):
-            state.update_rejected(ws.settings, refused, ok)
-
     client = SyncClient(
         ws.outbox,
         session or make_session(e),
@@ -187,7 +159,6 @@ def make_client(
         applier=lambda message: apply_message(ws, message),
         progress=progress,
         cancel=cancel,
-        on_receipt=on_receipt,
     )
     client.owns_session = session is None  # type: ignore[attr-defined]
     return client

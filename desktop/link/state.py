@@ -6,14 +6,16 @@ device's Ed25519 private key never touches a plain file. Keys used:
 - ``sync.enrollment``: server URL, device id, org unit, server keys, CA certificate, device key
 - ``sync.auto``: automatic sync when the server is reachable (default on)
 - ``sync.last_success``: ISO time of the last complete sync (the status bar shows it)
-- ``sync.history``: the newest batches with their receipts (counts and ids, no personal data)
-- ``sync.rejected``: records the county refused, with error codes, until sent again
 - ``sync.org_units``: the org-unit tree received from the county
 - ``sync.inbox_applied``: ids of inbox messages already applied (idempotent re-application)
 - ``sync.inbox_held``: inbox messages that failed for a passing reason (a busy database, a record
   that cannot change now), kept whole and applied again at the start of the next sync
 - ``sync.inbox_set_aside``: inbox messages that can never apply here (kind, reason, time), for
   the Sync page; they are not retried
+
+The batch history and the refused records are not kept here: a receipt is stored once, with the
+outbox update in one transaction (:meth:`desktop.store.outbox.StoreOutbox.acknowledge`), and
+:func:`history` / :func:`rejected` read it from there for the Sync page and the CLI.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any, Protocol, cast
 ENROLLMENT_KEY = "sync.enrollment"
 AUTO_KEY = "sync.auto"
 LAST_SUCCESS_KEY = "sync.last_success"
-HISTORY_KEY = "sync.history"
+HISTORY_KEY = "sync.history"  # up to issue 21: history and refusals are read from the outbox
 REJECTED_KEY = "sync.rejected"
 ORG_UNITS_KEY = "sync.org_units"
 APPLIED_KEY = "sync.inbox_applied"
@@ -116,33 +118,24 @@ def set_auto_sync(settings: Settings, enabled: bool) -> None:
     settings.set(AUTO_KEY, bool(enabled))
 
 
-def history(settings: Settings) -> list[dict[str, Any]]:
-    """Batches sent, newest first: batch id, device seq, time, counts, receipt status."""
-    return list(settings.get(HISTORY_KEY, []) or [])
+def history(source: Any) -> list[dict[str, Any]]:
+    """Batches acknowledged, newest first: batch id, device seq, counts, receipt time — read
+    from the receipts stored in the outbox (``source``: the workspace or its settings)."""
+    return _outbox(source).history(HISTORY_LIMIT)
 
 
-def add_history(settings: Settings, entry: Mapping[str, Any]) -> None:
-    items = [e for e in history(settings) if e.get("batch_id") != entry.get("batch_id")]
-    items.insert(0, dict(entry))
-    settings.set(HISTORY_KEY, items[:HISTORY_LIMIT])
+def rejected(source: Any) -> list[dict[str, Any]]:
+    """Records the county refused (latest verdict), with error codes (no field values), until
+    sent again and received — read from the outbox (``source``: the workspace or its settings)."""
+    return _outbox(source).rejected()
 
 
-def rejected(settings: Settings) -> list[dict[str, Any]]:
-    """Records the county refused: uuid, version, form id, error codes (no field values)."""
-    return list(settings.get(REJECTED_KEY, []) or [])
-
-
-def update_rejected(
-    settings: Settings, refused: list[Mapping[str, Any]], accepted_uuids: set[str]
-) -> None:
-    """Add newly refused records, drop those that later went through."""
-    refused_uuids = {r["record_uuid"] for r in refused}
-    keep = [
-        r
-        for r in rejected(settings)
-        if r["record_uuid"] not in accepted_uuids and r["record_uuid"] not in refused_uuids
-    ]
-    settings.set(REJECTED_KEY, [dict(r) for r in refused] + keep)
+def _outbox(source: Any) -> Any:
+    """The outbox of a workspace, or of the workspace a settings object belongs to."""
+    ws = source if hasattr(source, "outbox") else getattr(source, "_ws", None)
+    if ws is None:
+        raise TypeError("history and rejected records need the workspace (or ws.settings)")
+    return ws.outbox
 
 
 def applied_ids(settings: Settings) -> list[str]:

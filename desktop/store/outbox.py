@@ -214,6 +214,59 @@ class StoreOutbox:
         self._ws._changed(None, None)
         return int(items)
 
+    def history(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Acknowledged batches, newest first, read from the stored receipts: batch id, device
+        seq, records, received / duplicates / rejected counts and the receipt time (no data)."""
+        self._ws._require_open()
+        conn = self._conn
+        rows = conn.execute(
+            "SELECT batch_id, device_seq, item_seqs, receipt, acknowledged_at FROM batches"
+            " WHERE receipt IS NOT NULL ORDER BY device_seq DESC LIMIT ?",
+            (int(limit),),
+        ).fetchall()
+        counts: dict[tuple[str, str], int] = {}
+        ids = [r[0] for r in rows]
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for batch_id, result, n in conn.execute(
+                f"SELECT batch_id, result, count(*) FROM outbox WHERE batch_id IN ({marks})"
+                " GROUP BY batch_id, result",
+                part,
+            ):
+                counts[(batch_id, result)] = int(n)
+        return [
+            {
+                "batch_id": batch_id,
+                "device_seq": int(device_seq),
+                "records": len(json.loads(item_seqs)),
+                "received": counts.get((batch_id, "received"), 0),
+                "duplicates": counts.get((batch_id, "duplicate"), 0),
+                "rejected": counts.get((batch_id, "rejected"), 0),
+                "receipt_at": _received_at(bytes(receipt)) or acknowledged_at,
+            }
+            for batch_id, device_seq, item_seqs, receipt, acknowledged_at in rows
+        ]
+
+    def rejected(self) -> list[dict[str, Any]]:
+        """Records whose latest verdict is a refusal, newest first: uuid, version, error codes,
+        batch id (no field values). A record sent again and received drops out."""
+        self._ws._require_open()
+        return [
+            {
+                "record_uuid": ruuid,
+                "version": int(version),
+                "errors": json.loads(errs) if errs else [],
+                "batch_id": batch_id,
+            }
+            for ruuid, version, errs, batch_id in self._conn.execute(
+                "SELECT o.record_uuid, o.version, o.errors, o.batch_id FROM outbox o"
+                " WHERE o.state = 'rejected' AND NOT EXISTS (SELECT 1 FROM outbox n"
+                " WHERE n.record_uuid = o.record_uuid AND n.seq > o.seq AND n.result IS NOT NULL)"
+                " ORDER BY o.seq DESC"
+            )
+        ]
+
     def batch_receipt(self, batch_id: str) -> bytes | None:
         """The stored receipt bytes of a batch (None while unacknowledged)."""
         self._ws._require_open()
@@ -223,6 +276,15 @@ class StoreOutbox:
         if row is None:
             raise errors.UnknownBatch(f"No sealed batch {batch_id}.")
         return bytes(row[0]) if row[0] is not None else None
+
+
+def _received_at(receipt: bytes) -> str | None:
+    """The server's time in a stored receipt (signed JSON; None when it has none)."""
+    try:
+        value = json.loads(receipt).get("received_at")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value else None
 
 
 def _requeue_sealed(conn: Any, batch_id: str) -> int:

@@ -235,8 +235,8 @@ class SyncPage(Page):
         self.auto_check.blockSignals(True)
         self.auto_check.setChecked(status.auto)
         self.auto_check.blockSignals(False)
-        self._fill_history(link_state.history(ws.settings))
-        self._fill_rejected(link_state.rejected(ws.settings))
+        self._fill_history(link_state.history(ws))
+        self._fill_rejected(link_state.rejected(ws))
         self._fill_set_aside(link_state.set_aside(ws))
 
     def _fill_history(self, entries: list[dict[str, Any]]) -> None:

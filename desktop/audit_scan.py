@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.audits import CHECKLIST_FORM, template_of
+from desktop.domain.checklists import CHECKLIST_FORM, template_of
 from desktop.reports.import_errors import ImportFileError
 from desktop.reports.import_read import header_key
 from desktop.reports.ledger_read import LedgerFile, read_ledger

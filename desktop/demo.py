@@ -274,12 +274,13 @@ def create_demo_workspace(path: Path, members: int = 60, kdf: Any = None) -> tup
 def add_demo_assessments_and_audits(ws: Any, unions: list[Any]) -> None:
     """This year's assessment sessions (one good, one needing rectification) and one audit
     checklist in progress with a non-compliant finding, so every page has something to show."""
-    from desktop import assessments, audits
+    from desktop import assessments
+    from desktop.domain import checklists
 
     today = dt.date.today()
     assessments.add_demo_sessions(ws, [u.uuid for u in unions], today.year)
     first = unions[0]
-    checklist = audits.create_checklist(
+    checklist = checklists.create_checklist(
         ws,
         {
             "union": first.uuid,
@@ -303,7 +304,7 @@ def add_demo_assessments_and_audits(ws: Any, unions: list[Any]) -> None:
         deadline=(today + dt.timedelta(days=30)).isoformat(),
     )
     data["items"] = rows
-    audits.save_checklist(ws, checklist.uuid, data)
+    checklists.save_checklist(ws, checklist.uuid, data)
 
 
 def demo_workspace_dir() -> Path:

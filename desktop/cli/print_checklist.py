@@ -63,7 +63,7 @@ def _done(path: Path) -> int:
 
 
 def run_checklist(args: argparse.Namespace) -> int:
-    from desktop import audits
+    from desktop.domain import checklists
     from desktop.store import errors
 
     record_id = args.record_id or args.record_opt
@@ -74,9 +74,9 @@ def run_checklist(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
         rec = ws.records.get(record_id)
-        if rec.form_id != audits.CHECKLIST_FORM:
+        if rec.form_id != checklists.CHECKLIST_FORM:
             return fail(f"record {record_id} is a {rec.form_id} record, not a checklist")
-        return _done(audits.print_report(ws, record_id, args.output, lang=args.lang))
+        return _done(checklists.print_report(ws, record_id, args.output, lang=args.lang))
     except errors.RecordNotFound:
         return fail(f"no record {record_id} in this workspace")
     finally:
@@ -85,7 +85,7 @@ def run_checklist(args: argparse.Namespace) -> int:
 
 def _blank(args: argparse.Namespace) -> int:
     import forms
-    from desktop import audits
+    from desktop.domain import checklists
     from forms.checklist import TemplateError
 
     try:
@@ -94,7 +94,7 @@ def _blank(args: argparse.Namespace) -> int:
         else:
             form_id, _, version = args.template.partition("@")
             form = forms.load_form(form_id, int(version)) if version else forms.load_form(form_id)
-        path = audits.print_blank(
+        path = checklists.print_blank(
             args.output, definition=form, union_name=args.union, lang=args.lang
         )
     except (KeyError, LookupError, FileNotFoundError) as exc:
@@ -108,7 +108,7 @@ def _blank(args: argparse.Namespace) -> int:
 
 
 def run_rectifications(args: argparse.Namespace) -> int:
-    from desktop import audits
+    from desktop.domain import checklists
     from desktop.store import errors
 
     try:
@@ -118,10 +118,10 @@ def run_rectifications(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     record_id = args.record_id or args.record_opt
     try:
-        if record_id and ws.records.get(record_id).form_id != audits.CHECKLIST_FORM:
+        if record_id and ws.records.get(record_id).form_id != checklists.CHECKLIST_FORM:
             return fail(f"record {record_id} is not a checklist")
         return _done(
-            audits.print_rectifications(
+            checklists.print_rectifications(
                 ws,
                 args.output,
                 today=today,

@@ -285,7 +285,7 @@ def completed_checklist_pdf(
 
 @dataclass(frozen=True)
 class RectificationLine:
-    """One open rectification, as printed (gathered from the store by desktop.audits)."""
+    """One open rectification, as printed (gathered from the store by desktop.domain.checklists)."""
 
     union_name: str
     item_text: str

@@ -3,7 +3,7 @@
 Keyboard first: in the Result column the keys 1 / 2 / 3 set 合规 / 不合规 / 不适用 (0 or Delete
 clears) and move to the next item; other cells are typed into directly (amount in yuan). The
 rule text and how to check it show under the table for the current item. Saving goes through
-``desktop.audits`` (the store validates with the form definition); errors are shown on the
+``desktop.domain.checklists`` (the store validates with the form definition); errors are shown on the
 cell or field they name. A signed-off checklist opens read-only; "Start correction" makes a new
 draft record that names it.
 """

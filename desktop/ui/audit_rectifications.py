@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.audits import OpenRectification
+from desktop.domain.checklists import OpenRectification
 from desktop.ui.shortcuts import set_access_key
 from forms.checklist import DUE, OUTCOMES, OVERDUE, yuan
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop import audits
+from desktop.domain import checklists
 from desktop.ui import i18n
 from desktop.ui.pages.audits import AuditsPage
 from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner
@@ -28,7 +28,7 @@ def page(qtbot: Any, ws_path: Path, tmp_path: Path) -> Iterator[AuditsPage]:
     i18n.set_language("zh_CN")
     ws = open_as(ws_path, "admin")
     union = ws.records.save("union", {**union_data("杭州某某机械有限公司工会"), "members": 10})
-    audits.create_checklist(ws, {**HEADER, "period_start": "2026-01-01", "union": union.uuid})
+    checklists.create_checklist(ws, {**HEADER, "period_start": "2026-01-01", "union": union.uuid})
     widget = AuditsPage()
     qtbot.addWidget(widget)
     widget.resize(1400, 900)
@@ -73,7 +73,7 @@ def test_import_scan_and_decide_by_keyboard(qtbot: Any, page: AuditsPage, tmp_pa
     assert "已确认" in view.table.item(rules.index("DUPLICATE"), 5).text()
 
     ws: Any = page.workspace
-    rec = audits.list_checklists(ws)[0]
+    rec = checklists.list_checklists(ws)[0]
     row = next(r for r in rec.data["items"] if r["item_id"] == "vouchers_legal")
     assert row["result"] == "noncompliant" and row["evidence"] == "记-0001、记-0004"
 

@@ -14,7 +14,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop import audits
+from desktop.domain import checklists
 from desktop.ui import i18n
 from desktop.ui.audit_editor import DEADLINE, EVIDENCE, FINDING, OWNER, RECTIFY, RESULT
 from desktop.ui.pages.audits import AuditsPage
@@ -118,7 +118,7 @@ def test_rectifications_view_records_an_outcome(
     qtbot: Any, page: AuditsPage, artefact_dir: Path
 ) -> None:
     ws: Any = page.workspace
-    rec = audits.create_checklist(
+    rec = checklists.create_checklist(
         ws,
         {
             "union_name": "某某工会",
@@ -136,8 +136,8 @@ def test_rectifications_view_records_an_outcome(
         owner="王",
         deadline=(dt.date.today() - dt.timedelta(days=3)).isoformat(),
     )
-    audits.save_checklist(ws, rec.uuid, data)
-    audits.sign_off(ws, rec.uuid)
+    checklists.save_checklist(ws, rec.uuid, data)
+    checklists.sign_off(ws, rec.uuid)
     page.refresh()
     view = page.rectifications
     assert view.table.rowCount() == 1
@@ -152,10 +152,10 @@ def test_rectifications_view_records_an_outcome(
     view.date.setText("2026-02-30")  # not a date: said in words, nothing stored
     qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
     assert view.status.text() and "store.validation" not in view.status.text()
-    assert audits.outcomes_of(ws, rec.uuid) == {}
+    assert checklists.outcomes_of(ws, rec.uuid) == {}
     view.date.setText(dt.date.today().isoformat())
     qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
-    assert audits.outcomes_of(ws, rec.uuid) == {data["items"][2]["item_id"]: "done"}
+    assert checklists.outcomes_of(ws, rec.uuid) == {data["items"][2]["item_id"]: "done"}
     assert view.table.rowCount() == 0
     view.show_closed.setChecked(True)
     assert view.table.rowCount() == 1 and view.table.item(0, 7).text() == "已整改"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop import audit_scan, audits
+from desktop import audit_scan
+from desktop.domain import checklists
 from desktop.store import errors
 from tests.audits import ledger_fixture as fx
 from tests.audits.conftest import HEADER, open_as
@@ -19,7 +20,7 @@ from tests.rosters.conftest import union_data
 def setup(ws_path: Path, tmp_path: Path):
     ws = open_as(ws_path, "admin")
     union = ws.records.save("union", {**union_data("杭州某某机械有限公司工会"), "members": 10}).uuid
-    checklist = audits.create_checklist(ws, {**HEADER, "union": union}).uuid
+    checklist = checklists.create_checklist(ws, {**HEADER, "union": union}).uuid
     ledger = fx.write_xlsx(tmp_path / "序时账.xlsx")
     yield ws, union, checklist, ledger
     ws.close(backup=False)
@@ -70,7 +71,7 @@ def test_confirm_fills_the_item_dismiss_keeps_a_reason_rescan_keeps_both(
     )
     assert row["amount"] == 180000
 
-    pdf = audits.print_report(ws, checklist, tmp_path / "report.pdf")
+    pdf = checklists.print_report(ws, checklist, tmp_path / "report.pdf")
     text = squash("".join(page_texts(pdf)))
     assert "某律师事务所" in text and "记-0001、记-0004" in text
 

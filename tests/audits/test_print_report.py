@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import audits
+from desktop.domain import checklists
 from desktop.reports.pdf import QrStamp, content_hash
 from tests.audits.conftest import HEADER, PASSWORDS, big_template_definition, fill, open_as
 from tests.audits.pdfcheck import (
@@ -67,15 +67,15 @@ def signed_big(ws_path: Path):
     with open_as(ws_path, "admin") as admin:
         admin.forms.add(big_template_definition(150, version=3))
     with open_as(ws_path, "auditor1") as ws:
-        rec = audits.create_checklist(
+        rec = checklists.create_checklist(
             ws, dict(HEADER, conclusion="总体合规，节日慰问发放购物卡问题须限期整改。")
         )
         data = dict(rec.data, items=[dict(r) for r in rec.data["items"]])
         findings = {n: finding(n) for n in range(0, 150, 4)}
         fill(data["items"], findings=findings, deadline="2026-08-31")
-        audits.save_checklist(ws, rec.uuid, data)
-        signed = audits.sign_off(ws, rec.uuid)
-        template = audits.template_of_record(ws, signed)
+        checklists.save_checklist(ws, rec.uuid, data)
+        signed = checklists.sign_off(ws, rec.uuid)
+        template = checklists.template_of_record(ws, signed)
     return signed, template, findings
 
 
@@ -134,7 +134,7 @@ def test_rectification_list_prints_overdue_items_of_signed_checklists(
     signed, template, findings = signed_big
     first_item = template.items[0].id
     with open_as(ws_path, "auditor1") as ws:
-        audits.record_outcome(ws, signed.uuid, first_item, "done", "2026-08-01")
+        checklists.record_outcome(ws, signed.uuid, first_item, "done", "2026-08-01")
     out = tmp_path / "rect.pdf"
     result = uniondesk(ws_path, "print", "rectifications", "--as-of", "2026-09-10", "-o", str(out))
     assert result.returncode == 0, result.stderr

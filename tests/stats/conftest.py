@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from desktop import assessments, audits
+from desktop import assessments
+from desktop.domain import checklists
 from desktop.store import Workspace
 from tests.rosters.conftest import ADMIN_PW, FAST_KDF, resident_id
 
@@ -116,7 +117,7 @@ def build(ws: Workspace) -> dict[str, str]:
 
     # A's funds review, signed off: income, spending and assets findings (500 + 3,600 yuan);
     # the income item is past its deadline, the spending one was put right
-    checklist = audits.create_checklist(ws, {
+    checklist = checklists.create_checklist(ws, {
         "union": u["A"], "union_name": NAMES["A"], "period_start": "2025-01-01",
         "period_end": "2025-12-31", "auditors": "审查员", "audit_date": "2026-04-15"})  # fmt: skip
     data = dict(checklist.data)
@@ -131,9 +132,9 @@ def build(ws: Workspace) -> dict[str, str]:
         if row["item_id"] in findings:
             row.update(result="noncompliant", finding="不合规", **findings[row["item_id"]])
     data["items"] = rows
-    audits.save_checklist(ws, checklist.uuid, data)
-    audits.sign_off(ws, checklist.uuid)
-    audits.record_outcome(ws, checklist.uuid, "spending_holiday_gifts", "done", "2026-06-10")
+    checklists.save_checklist(ws, checklist.uuid, data)
+    checklists.sign_off(ws, checklist.uuid)
+    checklists.record_outcome(ws, checklist.uuid, "spending_holiday_gifts", "done", "2026-06-10")
     return u
 
 

@@ -1,7 +1,7 @@
 """The Audits page (经费审查): the list of checklists, the checklist editor, rectification tracking
 and the printouts (blank checklist, report, rectification list).
 
-Store reads and writes go through :mod:`desktop.audits` on the GUI thread (they are quick); the
+Store reads and writes go through :mod:`desktop.domain.checklists` on the GUI thread (they are quick); the
 PDFs are built off the GUI thread through the task runner from plain data gathered first, with a
 progress bar and a Cancel button. A signed-off checklist opens read-only.
 """
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 import forms
-from desktop import audits
+from desktop.domain import checklists
 from desktop.reports.checklist_pdf import (
     blank_checklist_pdf,
     completed_checklist_pdf,
@@ -142,13 +142,13 @@ class AuditsPage(Page):
         if ws is None:
             return
         try:
-            self.records = audits.list_checklists(ws, search=self.search.text().strip() or None)
+            self.records = checklists.list_checklists(ws, search=self.search.text().strip() or None)
         except Exception as exc:  # noqa: BLE001 - shown, never a crash
             self._error(exc)
             return
         self.table.setRowCount(len(self.records))
         for n, rec in enumerate(self.records):
-            template = audits.template_of_record(ws, rec)
+            template = checklists.template_of_record(ws, rec)
             s = summarize(template, rec.data)
             values = [
                 str(rec.data.get("union_name") or ""),
@@ -203,7 +203,7 @@ class AuditsPage(Page):
         ws: Any = self.workspace
         if ws is None:
             return
-        _form, template = audits.template_of(ws)
+        _form, template = checklists.template_of(ws)
         self.editor.load(template, {}, record_uuid=None, locked=False)
         self.stack.setCurrentIndex(1)
 
@@ -211,7 +211,7 @@ class AuditsPage(Page):
         ws: Any = self.workspace
         rec = ws.records.get(record_uuid)
         self.editor.load(
-            audits.template_of_record(ws, rec),
+            checklists.template_of_record(ws, rec),
             rec.data,
             record_uuid=rec.uuid,
             locked=rec.locked or not ws.user.can("write_audit"),
@@ -241,7 +241,7 @@ class AuditsPage(Page):
             if self.editor.record_uuid is None:
                 rec = ws.records.save(self.editor.template.form_id, data, status="draft")
             else:
-                rec = audits.save_checklist(ws, self.editor.record_uuid, data)
+                rec = checklists.save_checklist(ws, self.editor.record_uuid, data)
         except errors.ValidationFailed as exc:
             self.editor.show_errors(list(exc.result.errors))
             self._say(self.tr("Not saved: correct the marked fields."))
@@ -270,8 +270,8 @@ class AuditsPage(Page):
         ):
             return
         try:
-            audits.sign_off(ws, self.editor.record_uuid)
-        except audits.ChecklistNotReady as exc:
+            checklists.sign_off(ws, self.editor.record_uuid)
+        except checklists.ChecklistNotReady as exc:
             self.editor.show_errors([_Problem(*p) for p in exc.problems])
             self._say(self.tr("Not signed off: every item needs a result first."))
             return
@@ -287,7 +287,7 @@ class AuditsPage(Page):
         if ws is None or self.editor.record_uuid is None:
             return
         try:
-            rec = audits.start_correction(ws, self.editor.record_uuid)
+            rec = checklists.start_correction(ws, self.editor.record_uuid)
         except Exception as exc:  # noqa: BLE001
             self._error(exc)
             return
@@ -299,7 +299,7 @@ class AuditsPage(Page):
         ws: Any = self.workspace
         if ws is None:
             return
-        items = audits.open_rectifications(
+        items = checklists.open_rectifications(
             ws,
             dt.date.today(),
             include_closed=self.rectifications.show_closed.isChecked(),
@@ -308,11 +308,13 @@ class AuditsPage(Page):
         self.rectifications.show_items(items)
 
     def record_outcome(
-        self, item: audits.OpenRectification, outcome: str, date: str, note: str
+        self, item: checklists.OpenRectification, outcome: str, date: str, note: str
     ) -> None:
         ws: Any = self.workspace
         try:
-            audits.record_outcome(ws, item.checklist_uuid, item.item_id, outcome, date, note=note)
+            checklists.record_outcome(
+                ws, item.checklist_uuid, item.item_id, outcome, date, note=note
+            )
         except Exception as exc:  # noqa: BLE001 - a bad date or a permission problem: shown
             self.rectifications.status.setText(self._error_text(exc))
             return
@@ -325,7 +327,7 @@ class AuditsPage(Page):
     # -- printing ----------------------------------------------------------------------------
     def print_blank(self) -> None:
         ws: Any = self.workspace
-        form, _template = audits.template_of(ws)
+        form, _template = checklists.template_of(ws)
         path = self.choose_pdf_path(self.tr("blank-checklist") + ".pdf")
         if path is None:
             return
@@ -349,7 +351,7 @@ class AuditsPage(Page):
             return
         if self.editor.dirty and not self.save():
             return
-        report = audits.report_for(ws, self.editor.record_uuid, lang=current_language())
+        report = checklists.report_for(ws, self.editor.record_uuid, lang=current_language())
         path = self.choose_pdf_path(self.tr("checklist-report") + ".pdf")
         if path is not None:
             self._run_pdf(
@@ -363,7 +365,7 @@ class AuditsPage(Page):
         if ws is None:
             return
         today, lang = dt.date.today(), current_language()
-        lines = [x.line() for x in audits.open_rectifications(ws, today, lang=lang)]
+        lines = [x.line() for x in checklists.open_rectifications(ws, today, lang=lang)]
         path = self.choose_pdf_path(self.tr("rectifications") + ".pdf")
         if path is not None:
             org = ws.org_unit.name

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 import forms
-from desktop import assessments, audits
+from desktop import assessments
+from desktop.domain import checklists
 from desktop.store.tally import member_figures
 from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page
@@ -173,7 +174,7 @@ class DashboardPage(Page):
             name = str(rec.data.get("short_name") or rec.data.get("full_name") or "")
             pairs.append((name, members.by_union.get(rec.uuid, 0)))
         pairs.sort(key=lambda p: -p[1])
-        figures["audit_open"] = audits.overview(ws).open_rectifications
+        figures["audit_open"] = checklists.overview(ws).open_rectifications
         assessment = assessments.dashboard(ws, dt.date.today().year)
         return figures, pairs[:CHART_UNIONS], assessment
 

@@ -62,8 +62,8 @@ def write_csv(path: Path, found: list[Any], lang: str = "zh_CN") -> int:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from desktop import audit_scan
     from desktop.cli.import_cmds import resolve_union
+    from desktop.domain import checklist_scan
     from desktop.reports.import_errors import ImportFileError
     from desktop.reports.import_messages import file_message
 
@@ -75,14 +75,16 @@ def run_scan(args: argparse.Namespace) -> int:
         if union is None:
             return fail(file_message("file.no_union", args.lang, union=args.union))
         try:
-            read = audit_scan.import_ledger(ws, args.file, union, args.period)
+            read = checklist_scan.import_ledger(ws, args.file, union, args.period)
         except ImportFileError as exc:
             return fail(file_message(exc.code, args.lang, **exc.params))
         payroll = round(args.payroll * 100) if args.payroll else None
-        found = audit_scan.scan_ledger(ws, union, read.period, payroll=payroll)
+        found = checklist_scan.scan_ledger(ws, union, read.period, payroll=payroll)
         lines = write_csv(args.csv, found, args.lang)
         if args.pdf:
-            audit_scan.print_doubts(ws, union, read.period, args.pdf, found=found, lang=args.lang)
+            checklist_scan.print_doubts(
+                ws, union, read.period, args.pdf, found=found, lang=args.lang
+            )
         print(
             f"{len(read.lines)} lines read, {len(found)} doubts ({lines} CSV lines) -> {args.csv}",
             file=sys.stdout,

@@ -4,7 +4,7 @@ journal export, scan, and go through the doubts by keyboard — ↑/↓ to move,
 print the 疑点清单.
 
 The file is read off the GUI thread (plain data, no workspace); storing, scanning and deciding
-use :mod:`desktop.audit_scan` on the GUI thread (they are quick). The page wires the signals.
+use :mod:`desktop.domain.checklist_scan` on the GUI thread (they are quick). The page wires the signals.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import audit_scan
+from desktop.domain import checklist_scan
 from desktop.reports.import_errors import ImportFileError
 from desktop.reports.import_messages import file_message
 from desktop.ui.i18n import current_language
@@ -48,7 +48,7 @@ class LedgerScanView(QWidget):
         super().__init__(parent)
         self.ws: Any = None
         self.tasks: TaskRunner | None = None
-        self.found: list[audit_scan.Found] = []
+        self.found: list[checklist_scan.Found] = []
         # dialogs (tests replace them); each returns None when the person cancels
         self.choose_file: Callable[[], Path | None] = self._ask_file
         self.ask_reason: Callable[[str], str | None] = self._ask_reason
@@ -116,18 +116,18 @@ class LedgerScanView(QWidget):
         path = self.choose_file()
         if path is None:
             return
-        remembered = audit_scan.remembered_columns(self.ws)
+        remembered = checklist_scan.remembered_columns(self.ws)
         period = self.year() or None
         self.message.emit(self.tr("Reading the ledger…"))
         self.tasks.run(
-            lambda _ctx: audit_scan.read_file(None, path, period, remembered=remembered),
+            lambda _ctx: checklist_scan.read_file(None, path, period, remembered=remembered),
             on_done=lambda read: self._store(read, union, period),
             on_error=self._failed,
         )
 
     def _store(self, read: Any, union: str, period: str | None) -> None:
         try:
-            audit_scan.store_ledger(self.ws, read, union, period)
+            checklist_scan.store_ledger(self.ws, read, union, period)
         except Exception as exc:  # noqa: BLE001 - shown, never a crash
             self._failed(exc)
             return
@@ -144,7 +144,7 @@ class LedgerScanView(QWidget):
         if self.ws is None or union is None:
             return
         try:
-            self.found = audit_scan.scan_ledger(self.ws, union, self.year())
+            self.found = checklist_scan.scan_ledger(self.ws, union, self.year())
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
             return
@@ -153,7 +153,7 @@ class LedgerScanView(QWidget):
             self.table.selectRow(0)
         self.table.setFocus()
 
-    def _current(self) -> audit_scan.Found | None:
+    def _current(self) -> checklist_scan.Found | None:
         row = self.table.currentRow()
         return self.found[row] if 0 <= row < len(self.found) else None
 
@@ -161,12 +161,12 @@ class LedgerScanView(QWidget):
         f, union = self._current(), self.union_uuid()
         if f is None or union is None:
             return
-        checklist = audit_scan.checklist_for(self.ws, union, self.year())
+        checklist = checklist_scan.checklist_for(self.ws, union, self.year())
         if checklist is None:
             self.message.emit(self.tr("Start a checklist for this union and year first."))
             return
         try:
-            audit_scan.confirm(
+            checklist_scan.confirm(
                 self.ws,
                 union,
                 self.year(),
@@ -190,7 +190,7 @@ class LedgerScanView(QWidget):
         if not reason.strip():
             self.message.emit(self.tr("Say why the doubt is dismissed."))
             return
-        audit_scan.dismiss(self.ws, union, self.year(), f.doubt.key, reason)
+        checklist_scan.dismiss(self.ws, union, self.year(), f.doubt.key, reason)
         self._after_decision()
 
     def _after_decision(self) -> None:
@@ -205,7 +205,7 @@ class LedgerScanView(QWidget):
         path = self.choose_pdf_path(self.tr("ledger-doubts") + ".pdf")
         if path is None:
             return
-        out = audit_scan.print_doubts(
+        out = checklist_scan.print_doubts(
             self.ws, union, self.year(), path, found=self.found or None, lang=current_language()
         )
         self.message.emit(self.tr("PDF saved: %1").replace("%1", str(out)))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop import audit_scan
 from desktop.cli import main
+from desktop.domain import checklist_scan
 from tests.audits import ledger_fixture as fx
 from tests.audits.conftest import PASSWORDS, open_as
 from tests.audits.pdfcheck import page_texts, squash
@@ -83,11 +83,11 @@ def test_dismissed_doubts_show_in_the_csv_and_pdf_after_a_rescan(
     ledger = fx.write_xlsx(tmp_path / "j.xlsx")
     ws = open_as(ws_path, "auditor1")
     try:
-        audit_scan.import_ledger(ws, ledger, union, "2026")
+        checklist_scan.import_ledger(ws, ledger, union, "2026")
         gift = next(
-            f for f in audit_scan.scan_ledger(ws, union, "2026") if f.doubt.rule == "GIFT_CASH"
+            f for f in checklist_scan.scan_ledger(ws, union, "2026") if f.doubt.rule == "GIFT_CASH"
         )
-        audit_scan.dismiss(ws, union, "2026", gift.doubt.key, "系会员卡充值，已核实")
+        checklist_scan.dismiss(ws, union, "2026", gift.doubt.key, "系会员卡充值，已核实")
     finally:
         ws.close(backup=False)
     out, pdf = tmp_path / "d.csv", tmp_path / "d.pdf"

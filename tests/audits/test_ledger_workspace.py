@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import audit_scan
-from desktop.domain import checklists
+from desktop.domain import checklist_scan, checklists
 from desktop.store import errors
 from tests.audits import ledger_fixture as fx
 from tests.audits.conftest import HEADER, open_as
@@ -28,11 +27,11 @@ def setup(ws_path: Path, tmp_path: Path):
 
 def test_import_is_stored_per_union_and_period_and_scanned(setup) -> None:
     ws, union, _checklist, ledger = setup
-    read = audit_scan.import_ledger(ws, ledger, union, "2026")
+    read = checklist_scan.import_ledger(ws, ledger, union, "2026")
     assert len(read.lines) == 2 * len(fx.VOUCHERS)
     assert ws.ledgers.stored() == [(union, "2026", "序时账.xlsx", 2 * len(fx.VOUCHERS))]
-    assert audit_scan.stored_lines(ws, union, "2025") == []
-    found = audit_scan.scan_ledger(ws, union, "2026", payroll=fx.PAYROLL_FEN)
+    assert checklist_scan.stored_lines(ws, union, "2025") == []
+    found = checklist_scan.scan_ledger(ws, union, "2026", payroll=fx.PAYROLL_FEN)
     got = {(f.doubt.rule, tuple(sorted(k for k, _ in f.doubt.vouchers))) for f in found}
     assert got == fx.PLANTED  # the union record's 10 members give the festival limit
     assert all(f.decision is None for f in found)
@@ -42,14 +41,14 @@ def test_confirm_fills_the_item_dismiss_keeps_a_reason_rescan_keeps_both(
     setup, tmp_path: Path
 ) -> None:
     ws, union, checklist, ledger = setup
-    audit_scan.import_ledger(ws, ledger, union, "2026")
-    found = audit_scan.scan_ledger(ws, union, "2026")
+    checklist_scan.import_ledger(ws, ledger, union, "2026")
+    found = checklist_scan.scan_ledger(ws, union, "2026")
     dup = next(f.doubt for f in found if f.doubt.rule == "DUPLICATE")
     gift = next(f.doubt for f in found if f.doubt.rule == "GIFT_CASH")
-    audit_scan.confirm(ws, union, "2026", dup.key, checklist, found=found)
-    audit_scan.dismiss(ws, union, "2026", gift.key, "核实为工会会员卡充值，有签收表")
+    checklist_scan.confirm(ws, union, "2026", dup.key, checklist, found=found)
+    checklist_scan.dismiss(ws, union, "2026", gift.key, "核实为工会会员卡充值，有签收表")
     with pytest.raises(ValueError):
-        audit_scan.dismiss(ws, union, "2026", gift.key, " ")
+        checklist_scan.dismiss(ws, union, "2026", gift.key, " ")
 
     row = next(
         r for r in ws.records.get(checklist).data["items"] if r["item_id"] == "vouchers_legal"
@@ -60,9 +59,9 @@ def test_confirm_fills_the_item_dismiss_keeps_a_reason_rescan_keeps_both(
     assert "DUPLICATE" in row["finding"] and "某律师事务所" in row["finding"]
 
     # confirming again changes nothing; a new import of the same books keeps the decisions
-    audit_scan.confirm(ws, union, "2026", dup.key, checklist)
-    audit_scan.import_ledger(ws, ledger, union, "2026")
-    again = {f.doubt.key: f.decision for f in audit_scan.scan_ledger(ws, union, "2026")}
+    checklist_scan.confirm(ws, union, "2026", dup.key, checklist)
+    checklist_scan.import_ledger(ws, ledger, union, "2026")
+    again = {f.doubt.key: f.decision for f in checklist_scan.scan_ledger(ws, union, "2026")}
     assert again[dup.key].decision == "confirmed" and again[dup.key].checklist_uuid == checklist
     assert again[gift.key].decision == "dismissed"
     assert again[gift.key].reason == "核实为工会会员卡充值，有签收表"
@@ -80,6 +79,6 @@ def test_a_reviewer_cannot_import_or_decide(ws_path: Path, tmp_path: Path) -> No
     ws = open_as(ws_path, "reviewer1")
     try:
         with pytest.raises(errors.StoreError):
-            audit_scan.import_ledger(ws, fx.write_xlsx(tmp_path / "j.xlsx"), "u", "2026")
+            checklist_scan.import_ledger(ws, fx.write_xlsx(tmp_path / "j.xlsx"), "u", "2026")
     finally:
         ws.close(backup=False)

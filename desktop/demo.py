@@ -274,8 +274,7 @@ def create_demo_workspace(path: Path, members: int = 60, kdf: Any = None) -> tup
 def add_demo_assessments_and_audits(ws: Any, unions: list[Any]) -> None:
     """This year's assessment sessions (one good, one needing rectification) and one audit
     checklist in progress with a non-compliant finding, so every page has something to show."""
-    from desktop import assessments
-    from desktop.domain import checklists
+    from desktop.domain import assessments, checklists
 
     today = dt.date.today()
     assessments.add_demo_sessions(ws, [u.uuid for u in unions], today.year)

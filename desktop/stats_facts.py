@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 import forms
-from desktop import assessments
+from desktop.domain import assessments
 from desktop.domain import checklists as audits
 from desktop.store.facts import raw_records
 from desktop.store.transfers import pending_member_uuids

@@ -71,28 +71,20 @@ def _session_id(args: argparse.Namespace) -> str | None:
     return getattr(args, "session_id", None) or args.session_opt
 
 
-class _Loaded:
-    """A session with its template, union name and org-unit name, read from the workspace."""
+def _printout(args: argparse.Namespace, session_id: str) -> Any:
+    """The saved session's printout, read from the workspace (exits with a message if none)."""
+    from desktop.domain import assessments as ops
+    from desktop.store import errors
 
-    def __init__(self, args: argparse.Namespace, session_id: str) -> None:
-        from desktop import assessments as ops
-        from desktop.store import errors
-
-        ws = open_workspace(args)
-        try:
-            record = ws.records.get(session_id)
-            if record.form_id != ops.FORM_ID:
-                raise SystemExit(
-                    fail(f"record {session_id} is a {record.form_id} record, not an assessment")
-                )
-            self.session = ops.Session.from_record(record)
-            self.template = ops.template_for(self.session, ws)
-            self.union = ops.union_name(ws, self.session.union)
-            self.org = ws.org_unit.name if getattr(ws, "org_unit", None) else ""
-        except errors.RecordNotFound:
-            raise SystemExit(fail(f"no record {session_id} in this workspace")) from None
-        finally:
-            ws.close()
+    ws = open_workspace(args)
+    try:
+        return ops.printout_of(ws, session_id)
+    except errors.RecordNotFound:
+        raise SystemExit(fail(f"no record {session_id} in this workspace")) from None
+    except ValueError as exc:
+        raise SystemExit(fail(str(exc))) from None
+    finally:
+        ws.close()
 
 
 def _blank_template(args: argparse.Namespace) -> Any:
@@ -115,75 +107,42 @@ def _write(build: Any) -> int:
     return 0
 
 
+def _blank(args: argparse.Namespace) -> Any:
+    from desktop.domain import assessments as ops
+
+    return ops.Printout(_blank_template(args), union_name=args.union, year=args.year)
+
+
 def run_ballot(args: argparse.Namespace) -> int:
-    from desktop.reports import assessment_pdf as pdf
+    from desktop.domain import assessments as ops
 
     if not 1 <= args.copies <= 5000:
         return fail("--copies: between 1 and 5000", 2)
     sid = _session_id(args)
-    if sid:
-        loaded = _Loaded(args, sid)
-        template, union, year, org = (
-            loaded.template,
-            loaded.union,
-            loaded.session.year,
-            loaded.org,
-        )
-    else:
-        template, union, year, org = _blank_template(args), args.union, args.year, ""
-    return _write(
-        lambda: pdf.ballot_sheet(
-            args.output,
-            template,
-            union_name=union,
-            year=year,
-            copies=args.copies,
-            org_unit_name=org,
-        )  # fmt: skip
-    )
+    printout = _printout(args, sid) if sid else _blank(args)
+    return _write(lambda: ops.print_document("ballot", args.output, printout, copies=args.copies))
 
 
 def run_tally(args: argparse.Namespace) -> int:
-    from desktop.reports import assessment_pdf as pdf
+    from desktop.domain import assessments as ops
 
     sid = _session_id(args)
-    if sid:
-        loaded = _Loaded(args, sid)
-        return _write(
-            lambda: pdf.tally_sheet(
-                args.output,
-                loaded.template,
-                union_name=loaded.union,
-                year=loaded.session.year,
-                session=loaded.session,
-                org_unit_name=loaded.org,
-            )  # fmt: skip
-        )
-    template = _blank_template(args)
-    return _write(
-        lambda: pdf.tally_sheet(args.output, template, union_name=args.union, year=args.year)
-    )
+    printout = _printout(args, sid) if sid else _blank(args)
+    return _write(lambda: ops.print_document("tally", args.output, printout))
 
 
 def run_notice(args: argparse.Namespace) -> int:
-    from desktop.reports import assessment_pdf as pdf
+    from desktop.domain import assessments as ops
 
     sid = _session_id(args)
     if not sid:
         return fail("name the assessment session record id", 2)
-    loaded = _Loaded(args, sid)
-    if not loaded.session.result:
+    printout = _printout(args, sid)
+    if printout.session is None or not printout.session.result:
         return fail(
             "this session has no result yet: its numbers are incomplete or disagree "
             "(open it in UnionDesk to see which)"
         )
     return _write(
-        lambda: pdf.result_notice(
-            args.output,
-            loaded.template,
-            loaded.session,
-            union_name=loaded.union,
-            org_unit_name=loaded.org,
-            posting_days=args.days,
-        )  # fmt: skip
+        lambda: ops.print_document("notice", args.output, printout, posting_days=args.days)
     )

@@ -11,20 +11,69 @@ Texts are Chinese (what is posted in a union's office); labels come from the tem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
-from desktop.assessments import Session
 from desktop.reports.pdf import PdfDocument, QrStamp, content_hash, markup
 from forms.assessment import Template, message
 
 MEETING_KIND_ZH = {"members_assembly": "会员大会", "representatives_assembly": "会员代表大会"}
 ProgressFn = Callable[[int, int], Any]
+
+
+class PrintedRectification(Protocol):
+    """One rectification item as printed (plain data)."""
+
+    @property
+    def what(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def deadline(self) -> str: ...
+    @property
+    def done_date(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+
+
+class Session(Protocol):
+    """What a printout reads of a session (``desktop.domain.assessments.Session`` has it):
+    this module renders plain data and never imports the domain."""
+
+    @property
+    def uuid(self) -> str | None: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def date(self) -> str: ...
+    @property
+    def meeting_kind(self) -> str: ...
+    @property
+    def eligible(self) -> int: ...
+    @property
+    def attendees(self) -> int: ...
+    @property
+    def issued(self) -> int: ...
+    @property
+    def returned(self) -> int: ...
+    @property
+    def invalid(self) -> int: ...
+    @property
+    def tally(self) -> Mapping[str, Mapping[str, int]]: ...
+    @property
+    def ballots(self) -> Sequence[str]: ...
+    @property
+    def rectifications(self) -> Sequence[PrintedRectification]: ...
+    @property
+    def result(self) -> dict[str, Any] | None: ...
+    def to_data(self) -> dict[str, Any]: ...
 
 
 def _zh(labels: Any) -> str:

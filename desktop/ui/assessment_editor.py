@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import assessments as ops
-from desktop.assessments import MEETING_KINDS, Session
+from desktop.domain import assessments as ops
+from desktop.domain.assessments import MEETING_KINDS, Session
 from desktop.ui.assessment_keying import BallotKeyer
 from desktop.ui.assessment_rectifications import RectificationTable
 from desktop.ui.assessment_result import ResultView
@@ -433,25 +433,18 @@ class SessionEditor(QWidget):
 
     def print_document(self, kind: str, path: Path, on_done: Callable[[Path], None] | None = None):
         """Write the ballot sheet, tally sheet or notice of the *saved* session to ``path``."""
-        from desktop.reports import assessment_pdf as pdf
-
-        template, session, name = self.template, self.session, self.union_name()
-        org = getattr(getattr(self.ws, "org_unit", None), "name", "") or ""
-        year = self.year.value()
+        session = self.session
+        printout = ops.Printout(
+            template=self.template,
+            union_name=self.union_name(),
+            year=self.year.value(),
+            org_unit_name=getattr(getattr(self.ws, "org_unit", None), "name", "") or "",
+            session=session if session.uuid else None,
+        )
         copies = self.copies.value()
 
         def work(ctx: Any) -> Path:
-            if kind == "ballot":
-                return pdf.ballot_sheet(
-                    path, template, union_name=name, year=year, copies=copies,
-                    org_unit_name=org, progress=ctx.progress,
-                )  # fmt: skip
-            if kind == "tally":
-                return pdf.tally_sheet(
-                    path, template, union_name=name, year=year,
-                    session=session if session.uuid else None, org_unit_name=org,
-                )  # fmt: skip
-            return pdf.result_notice(path, template, session, union_name=name, org_unit_name=org)
+            return ops.print_document(kind, path, printout, copies=copies, progress=ctx.progress)
 
         def done(written: Path) -> None:
             self.status.setText(self.tr("Printed to %1").replace("%1", str(written)))

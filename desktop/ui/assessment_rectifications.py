@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.assessments import Rectification
+from desktop.domain.assessments import Rectification
 from desktop.ui.shortcuts import set_access_key
 
 COLUMNS = ("what", "owner", "deadline", "done_date", "outcome")

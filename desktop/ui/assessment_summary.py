@@ -1,5 +1,5 @@
 """The assessment summary panel: satisfaction per union, unions with no session this year, and
-rectification items past their deadline (figures from :func:`desktop.assessments.dashboard`).
+rectification items past their deadline (figures from :func:`desktop.domain.assessments.dashboard`).
 
 Also usable on the Dashboard page: build it, then call :meth:`SummaryPanel.show_dashboard`.
 """
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.assessments import Dashboard
+from desktop.domain.assessments import Dashboard
 
 
 def _table(columns: int) -> QTableWidget:

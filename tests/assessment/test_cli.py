@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from desktop import assessments as ops
 from desktop.cli import main, print_assessment
+from desktop.domain import assessments as ops
 from forms import assessment as a
 
 PASSWORD = "Correct-horse-9"

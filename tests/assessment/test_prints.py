@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from desktop.assessments import Rectification, Session
+from desktop.domain.assessments import Rectification, Session
 from desktop.reports import assessment_pdf
 from forms import assessment as a
 

@@ -9,8 +9,8 @@ from importlib import resources
 
 import pytest
 
-from desktop import assessments as ops
-from desktop.assessments import Rectification
+from desktop.domain import assessments as ops
+from desktop.domain.assessments import Rectification
 from forms import assessment as a
 
 TEMPLATE = a.load_template()

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop import assessments as ops
+from desktop.domain import assessments as ops
 from desktop.ui.fonts import install_cjk_font
 from desktop.ui.pages.assessments import AssessmentsPage
 from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner

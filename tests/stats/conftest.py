@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from desktop import assessments
-from desktop.domain import checklists
+from desktop.domain import assessments, checklists
 from desktop.store import Workspace
 from tests.rosters.conftest import ADMIN_PW, FAST_KDF, resident_id
 

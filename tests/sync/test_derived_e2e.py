@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QLocale, Qt
 
-from desktop import assessments
+from desktop.domain import assessments
 from desktop.link import service, state
 from desktop.store import db
 from desktop.ui.pages.sync_page import SyncPage

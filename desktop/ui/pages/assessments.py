@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import assessments as ops
-from desktop.assessments import Session
+from desktop.domain import assessments as ops
+from desktop.domain.assessments import Session
 from desktop.ui.assessment_editor import SessionEditor
 from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page

@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 import forms
-from desktop import assessments
-from desktop.domain import checklists
+from desktop.domain import assessments, checklists
 from desktop.store.tally import member_figures
 from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page

@@ -17,12 +17,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from forms import assessment as rules
 from forms.assessment import AssessmentResult, Problem, Tally, Template, Turnout
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from desktop.store import Workspace
 
 FORM_ID = "assessment"
@@ -451,3 +454,71 @@ def add_demo_sessions(ws: Workspace, union_uuids: list[str], year: int) -> list[
             ]
         made.append(save_session(ws, session))
     return made
+
+
+# --------------------------------------------------------------------------- printing
+PrintKind = Literal["ballot", "tally", "notice"]
+PRINT_KINDS: tuple[PrintKind, ...] = ("ballot", "tally", "notice")
+
+
+@dataclass(frozen=True)
+class Printout:
+    """What a printout needs: the template, the names on it, and the saved session (None for a
+    blank ballot or tally sheet)."""
+
+    template: Template
+    union_name: str
+    year: int
+    org_unit_name: str = ""
+    session: Session | None = None
+
+
+def printout_of(ws: Workspace, session_id: str) -> Printout:
+    """The printout of a saved session, read from the workspace (raises
+    :class:`desktop.store.errors.RecordNotFound`, or ValueError for another form's record)."""
+    record = ws.records.get(session_id)
+    if record.form_id != FORM_ID:
+        raise ValueError(f"record {session_id} is a {record.form_id} record, not an assessment")
+    session = Session.from_record(record)
+    return Printout(
+        template=template_for(session, ws),
+        union_name=union_name(ws, session.union),
+        year=session.year,
+        org_unit_name=ws.org_unit.name if getattr(ws, "org_unit", None) else "",
+        session=session,
+    )
+
+
+def print_document(
+    kind: PrintKind,
+    path: str | Path,
+    printout: Printout,
+    *,
+    copies: int = 1,
+    posting_days: int = 5,
+    progress: Callable[[int, int], Any] | None = None,
+) -> Path:
+    """Write the ballot sheet (``copies`` pages), the tally sheet (blank without a session) or
+    the result notice (needs a session with a result: ValueError otherwise) to ``path``.
+    The one printing path of the assessment editor and ``uniondesk print-assessment``."""
+    from desktop.reports import assessment_pdf as pdf
+
+    p = printout
+    if kind == "ballot":
+        return pdf.ballot_sheet(
+            path, p.template, union_name=p.union_name, year=p.year, copies=copies,
+            org_unit_name=p.org_unit_name, progress=progress,
+        )  # fmt: skip
+    if kind == "tally":
+        return pdf.tally_sheet(
+            path, p.template, union_name=p.union_name, year=p.year, session=p.session,
+            org_unit_name=p.org_unit_name, progress=progress,
+        )  # fmt: skip
+    if kind == "notice":
+        if p.session is None:
+            raise ValueError("a result notice needs a saved session")
+        return pdf.result_notice(
+            path, p.template, p.session, union_name=p.union_name,
+            org_unit_name=p.org_unit_name, posting_days=posting_days, progress=progress,
+        )  # fmt: skip
+    raise ValueError(f"unknown printout {kind!r}; choose one of {', '.join(PRINT_KINDS)}")

@@ -46,7 +46,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 def add_exits(ws: Any) -> None:
     """Some exits and pending transfers, unless the kept workspace has them already."""
-    from desktop.store.transfers import pending_transfers, request_external_transfer
+    from desktop.domain.transfers import pending_transfers, request_external_transfer
 
     if pending_transfers(ws):
         return
@@ -79,7 +79,7 @@ def python_scan(ws: Any) -> dict[str, Any]:
     """Every member judged in Python under the is_current_member rules."""
     import json
 
-    from desktop.store.transfers import is_current_member, pending_member_uuids
+    from desktop.domain.transfers import is_current_member, pending_member_uuids
 
     pending = pending_member_uuids(ws)
     out: dict[str, Any] = {"members": 0, "female": 0, "migrant": 0, "new_form": 0}

@@ -33,8 +33,8 @@ from typing import Any
 import forms
 from desktop.domain import assessments
 from desktop.domain import checklists as audits
+from desktop.domain.transfers import pending_member_uuids
 from desktop.store.facts import raw_records
-from desktop.store.transfers import pending_member_uuids
 from forms import membership, stats
 from forms.checklist import NONCOMPLIANT, OVERDUE, rectification_state
 from forms.ids import is_valid_resident_id, normalise_resident_id

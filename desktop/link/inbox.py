@@ -11,7 +11,7 @@ was applied, so a crash between applying and acknowledging to the server never a
 - ``transfer_offer``: another township transfers a member here; kept until the clerk accepts or
   refuses it (:mod:`desktop.store.transfer_offers`);
 - ``transfer_answer``: the receiving township accepted or refused a transfer from here; the
-  pending transfer is confirmed or cancelled (:func:`desktop.store.transfers.apply_answer`) —
+  pending transfer is confirmed or cancelled (:func:`desktop.domain.transfers.apply_answer`) —
   or, with decision ``withdrawn``, the sending township withdrew a transfer offered here.
 
 Unknown kinds are skipped and acknowledged (a newer server may send more than this client knows).
@@ -33,8 +33,9 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from desktop.domain import transfers
 from desktop.link import state
-from desktop.store import errors, transfer_offers, transfers
+from desktop.store import errors, transfer_offers
 
 if TYPE_CHECKING:
     from desktop.store.workspace import Workspace

@@ -7,7 +7,7 @@ insert, data update or delete of a member record — whichever code path writes 
 edits, transfers, sync). Status changes do not touch the facts counted.
 
 :func:`member_figures` reads those few rows and applies the rule of :mod:`forms.membership` (as
-:func:`desktop.store.transfers.is_current_member` does): a member whose latest change is an exit
+:func:`desktop.domain.transfers.is_current_member` does): a member whose latest change is an exit
 (转出 / 退会 / 除名) does not count, unless it is a transfer out still pending — those few
 members are looked up one by one. So the dashboard needs no scan of the member records.
 
@@ -103,7 +103,7 @@ class MemberFigures:
 
 def member_figures(ws: Any) -> MemberFigures:
     """The dashboard's member figures, read from ``member_tally`` (no scan of the members)."""
-    from desktop.store.transfers import pending_member_uuids
+    from desktop.domain.transfers import pending_member_uuids
 
     ws._require_open()
     conn = ws._connection()

@@ -10,7 +10,7 @@ under :data:`OFFERS_KEY`; the member's details stay only while the offer is open
 - :func:`refuse_offer` with a note: only the answer record (refused) goes upward.
 
 The county passes the answer to the sending township, whose pending transfer is then confirmed
-or cancelled (:func:`desktop.store.transfers.apply_answer`). When the sending township withdraws
+or cancelled (:func:`desktop.domain.transfers.apply_answer`). When the sending township withdraws
 the transfer first, :func:`apply_withdrawal` drops the open offer.
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from desktop.store.transfers import (
+from desktop.domain.transfers import (
     ANSWER_FORM,
     TRANSFER_FIELDS,
     TransferError,

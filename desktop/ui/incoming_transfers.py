@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.store import transfer_offers, transfers
+from desktop.domain import transfers
+from desktop.store import transfer_offers
 from desktop.ui.shortcuts import set_access_key
 
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.store import transfers
+from desktop.domain import transfers
 from desktop.ui.shortcuts import set_access_key
 
 

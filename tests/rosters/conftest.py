@@ -10,7 +10,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from desktop.store import KdfParams, Workspace, transfers
+from desktop.domain import transfers
+from desktop.store import KdfParams, Workspace
 from forms import ids
 
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)

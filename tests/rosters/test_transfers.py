@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.reports.roster_pdf import union_members
-from desktop.store import Workspace, errors
-from desktop.store.transfers import (
+from desktop.domain.transfers import (
     TransferError,
     cancel_transfer,
     confirm_transfer,
@@ -17,6 +15,8 @@ from desktop.store.transfers import (
     request_external_transfer,
     transfer_member,
 )
+from desktop.reports.roster_pdf import union_members
+from desktop.store import Workspace, errors
 from tests.rosters.conftest import resident_id
 
 

@@ -176,7 +176,7 @@ def test_members_page_toolbar_export_and_roster(
 def test_transfer_dialog_inside_and_outside(
     qtbot: Any, ws: Workspace, union: str, union2: str
 ) -> None:
-    from desktop.store import transfers
+    from desktop.domain import transfers
 
     a = ws.records.save(
         "member",

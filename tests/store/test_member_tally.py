@@ -12,9 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.store import Workspace, db, errors, migrations
-from desktop.store.tally import member_figures
-from desktop.store.transfers import (
+from desktop.domain.transfers import (
     cancel_transfer,
     confirm_transfer,
     is_current_member,
@@ -23,6 +21,8 @@ from desktop.store.transfers import (
     request_external_transfer,
     transfer_member,
 )
+from desktop.store import Workspace, db, errors, migrations
+from desktop.store.tally import member_figures
 from tests.store import helpers as h
 from tests.store.conftest import ADMIN_PW, FAST_KDF, reopen
 

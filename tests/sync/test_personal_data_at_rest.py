@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from desktop import link
-from desktop.store import transfers
+from desktop.domain import transfers
 from forms.masking import mask
 from sync.client import SyncError
 from sync.server.cli import main as server_main

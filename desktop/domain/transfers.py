@@ -16,7 +16,7 @@ itself lives in :mod:`forms.membership`, shared with the province's aggregates).
 
 Through sync (PROTOCOL.md, "Transfers"): the request also saves a ``member_transfer`` record (the
 member's details, for the receiving township) that goes upward like any record; the county offers
-it to the receiving township (:mod:`desktop.store.transfer_offers`), whose answer comes back as a
+it to the receiving township (:mod:`desktop.domain.transfer_offers`), whose answer comes back as a
 ``transfer_answer`` inbox message that :func:`apply_answer` turns into :func:`confirm_transfer` or
 :func:`cancel_transfer`. A refusal that arrives while the member record is with the county (not
 editable) keeps the member on the roster at once and removes the 转出 row as soon as the record

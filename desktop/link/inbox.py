@@ -9,7 +9,7 @@ was applied, so a crash between applying and acknowledging to the server never a
 - ``form_definition``: a new form definition version; it becomes the default for new records;
 - ``org_units``: the org-unit tree (reference data), replacing the stored copy;
 - ``transfer_offer``: another township transfers a member here; kept until the clerk accepts or
-  refuses it (:mod:`desktop.store.transfer_offers`);
+  refuses it (:mod:`desktop.domain.transfer_offers`);
 - ``transfer_answer``: the receiving township accepted or refused a transfer from here; the
   pending transfer is confirmed or cancelled (:func:`desktop.domain.transfers.apply_answer`) —
   or, with decision ``withdrawn``, the sending township withdrew a transfer offered here.
@@ -33,9 +33,9 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from desktop.domain import transfers
+from desktop.domain import transfer_offers, transfers
 from desktop.link import state
-from desktop.store import errors, transfer_offers
+from desktop.store import errors
 
 if TYPE_CHECKING:
     from desktop.store.workspace import Workspace

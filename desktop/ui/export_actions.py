@@ -196,7 +196,7 @@ def incoming_action(page: Any) -> None:
 
 def update_incoming_count(page: Any) -> int:
     """Show how many transfers from other townships wait (on the toolbar action)."""
-    from desktop.store import transfer_offers
+    from desktop.domain import transfer_offers
 
     action = getattr(page, "_roster_actions", {}).get("incoming")
     ws = page.workspace

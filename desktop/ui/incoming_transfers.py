@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain import transfers
-from desktop.store import transfer_offers
+from desktop.domain import transfer_offers, transfers
 from desktop.ui.shortcuts import set_access_key
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from desktop.domain import transfer_offers
 from desktop.reports.roster_pdf import union_members
-from desktop.store import Workspace, transfer_offers
+from desktop.store import Workspace
 from desktop.ui.incoming_transfers import IncomingTransfersDialog
 from tests.rosters.conftest import offer_body, request_to_b, union_data
 

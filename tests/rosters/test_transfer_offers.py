@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from desktop.domain import transfers
+from desktop.domain import transfer_offers, transfers
 from desktop.reports.roster_pdf import union_members
-from desktop.store import Workspace, errors, transfer_offers
+from desktop.store import Workspace, errors
 from tests.rosters.conftest import B, offer_body, request_to_b, resident_id, union_data
 
 

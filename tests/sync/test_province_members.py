@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from desktop import link
-from desktop.store import transfer_offers
+from desktop.domain import transfer_offers
 from sync.server.domain.province import aggregates
 from sync.server.domain.relay import relay_once
 from tests.rosters.conftest import resident_id

@@ -16,9 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from desktop import link
-from desktop.domain import transfers
+from desktop.domain import transfer_offers, transfers
 from desktop.reports.roster_pdf import union_members
-from desktop.store import transfer_offers
 from sync.server.domain.transfers import transfer_rows
 from sync.server.tables import inbox
 from tests.rosters.conftest import resident_id

@@ -31,8 +31,7 @@ from sqlalchemy import MetaData, create_engine, select, text
 
 def run_scenario(root: Path, county_db: str = "", province_db: str = "") -> dict[str, Any]:
     from desktop import link
-    from desktop.domain import transfers
-    from desktop.store import transfer_offers
+    from desktop.domain import transfer_offers, transfers
     from sync.server.config import init_data_dir
     from sync.server.domain.relay import relay_once
     from tests.rosters.conftest import resident_id

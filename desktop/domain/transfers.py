@@ -28,18 +28,26 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import uuid as uuidlib
-from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 import forms
 from desktop.store import errors
 from desktop.store.record import NOT_EDITABLE
+from desktop.store.transfer_state import (
+    SETTINGS_KEY,
+    PendingTransfer,
+    _load,
+    _pending,
+    is_current_member,
+    pending_member_uuids,
+    pending_transfers,
+)
 from forms import membership
 
 log = logging.getLogger(__name__)
 
-SETTINGS_KEY = "rosters.transfers"
 EXIT_KINDS = membership.EXIT_KINDS
 REQUEST_FORM = "member_transfer"
 ANSWER_FORM = "member_transfer_answer"
@@ -56,6 +64,16 @@ TRANSFER_FIELDS = (
 )
 
 
+__all__ = [
+    "SETTINGS_KEY",
+    "PendingTransfer",
+    "TransferError",
+    "is_current_member",
+    "pending_member_uuids",
+    "pending_transfers",
+]
+
+
 class TransferError(errors.StoreError):
     """The transfer cannot be made (same union, not a member, already pending …)."""
 
@@ -64,31 +82,6 @@ class TransferError(errors.StoreError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
-
-
-@dataclass(frozen=True)
-class PendingTransfer:
-    """A transfer out to another township's union, waiting for (or past) its confirmation."""
-
-    id: str
-    member_uuid: str
-    member_name: str
-    from_union: str  # union record uuid here
-    to_union_name: str
-    to_org_unit: str  # the receiving township's org-unit code
-    date: str
-    reason: str
-    state: str  # pending | confirmed | cancelled
-    requested_by: str
-    requested_at: str
-    settled_at: str = ""
-    settled_note: str = ""
-    request_uuid: str = ""  # the member_transfer record that carries the request upward
-    joined_union: str = ""  # the union the member joined on the other side (from the answer)
-    restore_waiting: bool = False  # refused, the 转出 row goes once the record is editable
-
-
-_KNOWN = set(PendingTransfer.__dataclass_fields__)
 
 
 def _today() -> str:
@@ -121,16 +114,6 @@ def union_name(ws: Any, union_uuid: str) -> str:
     if rec.form_id != "union":
         raise TransferError("transfer.no_union", f"Record {union_uuid} is not a union.")
     return str(rec.data.get("full_name") or "")
-
-
-def _load(ws: Any) -> list[dict[str, Any]]:
-    value = ws.settings.get(SETTINGS_KEY, []) or []
-    return [dict(v) for v in value] if isinstance(value, list) else []
-
-
-def _pending(item: Mapping[str, Any]) -> PendingTransfer:
-    """A stored item as a PendingTransfer (keys of older or newer versions are ignored)."""
-    return PendingTransfer(**{k: v for k, v in item.items() if k in _KNOWN})
 
 
 def _store(ws: Any, items: list[dict[str, Any]]) -> None:
@@ -255,21 +238,6 @@ def request_external_transfer(
     return pending
 
 
-def pending_transfers(ws: Any, state: str | None = "pending") -> list[PendingTransfer]:
-    """Transfers to other townships (``state=None``: all of them, newest last)."""
-    return [_pending(i) for i in _load(ws) if state is None or i["state"] == state]
-
-
-def pending_member_uuids(ws: Any) -> set[str]:
-    """Members whose latest 转出 row does not take effect: the transfer is pending, or it was
-    refused and the row is still to be removed (the record was with the county)."""
-    return {
-        t.member_uuid
-        for t in pending_transfers(ws, state=None)
-        if t.state == "pending" or t.restore_waiting
-    }
-
-
 def _settle(ws: Any, transfer_id: str, state: str, note: str) -> tuple[PendingTransfer, list]:
     items = _load(ws)
     for i, item in enumerate(items):
@@ -389,11 +357,3 @@ def apply_answer(ws: Any, body: Mapping[str, Any]) -> PendingTransfer | None:
         return cancel_transfer(ws, tid, note=note, notify=False)
     log.info("transfer: answer of an unknown kind ignored")
     return None
-
-
-def is_current_member(
-    data: Mapping[str, Any], pending: Collection[str] = (), uuid: str = ""
-) -> bool:
-    """Whether the member still counts for its union (:func:`forms.membership.counts`; a
-    transfer is pending while ``uuid`` is in ``pending``)."""
-    return membership.counts(data.get("changes"), transfer_pending=uuid in pending)

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.domain.transfers import is_current_member, pending_member_uuids
 from desktop.reports.excel_export import iter_records
 from desktop.reports.pdf import PdfDocument
+from desktop.store.transfer_state import is_current_member, pending_member_uuids
 
 ProgressFn = Callable[[int, int], Any]
 CancelFn = Callable[[], bool]

@@ -103,7 +103,7 @@ class MemberFigures:
 
 def member_figures(ws: Any) -> MemberFigures:
     """The dashboard's member figures, read from ``member_tally`` (no scan of the members)."""
-    from desktop.domain.transfers import pending_member_uuids
+    from desktop.store.transfer_state import pending_member_uuids
 
     ws._require_open()
     conn = ws._connection()

@@ -257,7 +257,7 @@ def main() -> int:
         print(f"{wall:.3f} {cpu:.3f} {n}")
         return 0
 
-    from desktop.reports import excel_import as ei
+    from desktop.domain import member_import as ei
     from desktop.store import KdfParams, Workspace
 
     expected_bad = sum(1 for _, f in sheet_rows(args.rows, bad_every) if f)

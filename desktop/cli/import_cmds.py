@@ -131,7 +131,7 @@ def _progress(label: str):
 
 
 def run_import_members(args: argparse.Namespace) -> int:
-    from desktop.reports import excel_import as ei
+    from desktop.domain import member_import as ei
 
     lang = args.lang
     try:
@@ -246,7 +246,7 @@ def _print_columns(opened: Any, mapping: list[str | None], lang: str = "en") -> 
 
 
 def run_template(args: argparse.Namespace) -> int:
-    from desktop.reports.excel_import import write_member_template
+    from desktop.domain.member_import import write_member_template
 
     print(write_member_template(args.output, None, args.lang))
     return 0

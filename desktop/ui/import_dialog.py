@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.reports import excel_import as ei
+from desktop.domain import member_import as ei
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import TaskHandle, TaskRunner, default_runner
 

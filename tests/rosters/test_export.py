@@ -8,7 +8,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from desktop.reports import excel_import as ei
+from desktop.domain import member_import as ei
 from desktop.reports.excel_export import ExportError, export_records, form_columns
 from desktop.store import Workspace
 from tests.rosters.conftest import ADMIN_PW, FAST_KDF, resident_id, union_data

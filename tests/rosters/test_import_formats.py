@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.reports import excel_import as ei
+from desktop.domain import member_import as ei
 from desktop.reports.import_read import open_sheet
 from desktop.store import Workspace
 from tests.rosters.conftest import (

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import forms
-from desktop.reports import excel_import as ei
+from desktop.domain import member_import as ei
 from desktop.store import Workspace
 from tests.rosters.conftest import HEADERS, member_row, resident_id, write_xlsx
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.reports import excel_import as ei
+from desktop.domain import member_import as ei
 from desktop.store import Workspace
 from tests.rosters.conftest import HEADERS, member_row, write_xlsx
 

@@ -121,7 +121,7 @@ def test_is_current_member_rules() -> None:
 def test_transfer_then_export_import_round_trip(
     tmp_path: Path, ws: Workspace, union: str, union2: str, member: str
 ) -> None:
-    from desktop.reports import excel_import as ei
+    from desktop.domain import member_import as ei
     from desktop.reports.excel_export import export_records
 
     transfer_member(ws, member, union2, date="2024-03-15", reason="调动 | 借调")

@@ -255,7 +255,7 @@ def test_import_dialog_with_the_threaded_runner(
 def test_import_dialog_shows_reimport_classes_and_contradictions(
     qtbot: Any, tmp_path: Path, ws: Workspace, union: str
 ) -> None:
-    from desktop.reports import excel_import as ei
+    from desktop.domain import member_import as ei
 
     rows = [member_row(i) for i in range(1, 5)]
     plan = ei.preview_import(

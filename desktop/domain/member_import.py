@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop.reports.import_commit import POLICIES, ImportOutcome, commit_plan
+from desktop.domain.import_commit import POLICIES, ImportOutcome, commit_plan
 from desktop.reports.import_mapping import (
     HeaderIndex,
     guess_mapping,
@@ -196,7 +196,7 @@ def commit_import(
     cancel: CancelFn | None = None,
     contradictions: str = "use_id",
 ) -> ImportOutcome:
-    """Write the confirmed plan (see :func:`desktop.reports.import_commit.commit_plan`)."""
+    """Write the confirmed plan (see :func:`desktop.domain.import_commit.commit_plan`)."""
     if remember:
         remember_mapping(ws, plan.source.headers, plan.mapping)
     return commit_plan(

@@ -4,7 +4,7 @@
 (:mod:`desktop.reports.import_values`), validated with ``forms.validate`` and sorted into good rows,
 rows with errors (row number, column, error code) and duplicates (same ID number earlier in the
 file, or already in the workspace). Good rows are kept as compressed chunks, not as objects, so a
-100,000-row sheet stays small in memory; :mod:`desktop.reports.import_commit` writes them once the
+100,000-row sheet stays small in memory; :mod:`desktop.domain.import_commit` writes them once the
 user confirmed. With a workspace, rows are validated by the store's own validator
 (``ws.records.validator``), whose sealed values the commit hands to ``save_many`` so it does not
 validate them a second time.
@@ -490,3 +490,46 @@ def _match(
     else:
         kind = "changed" if differ else "unchanged"
     return Match(row, kind, hit[0], hit[1], columns)
+
+
+@dataclass
+class ImportOutcome:
+    """What the import did: counts, the rows written, the rows the store refused."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: list[tuple[int, str, dict[str, Any]]] = field(
+        default_factory=list
+    )  # row, code, params
+    failed: dict[int, list[CellError]] = field(default_factory=dict)
+    written_rows: list[int] = field(default_factory=list)
+    cancelled: bool = False
+    not_reached: int = 0  # good rows not written because the user cancelled
+    #: rows equal to the stored member: nothing written (no new version, no upload)
+    unchanged: list[int] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+    def counts(self) -> dict[str, int]:
+        """created / updated / unchanged / skipped / refused / not_reached: they add up to the
+        plan's good rows."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": len(self.unchanged),
+            "skipped": len(self.skipped),
+            "refused": len(self.failed),
+            "not_reached": self.not_reached,
+        }
+
+    def written_ranges(self) -> list[tuple[int, int]]:
+        """The written row numbers as inclusive ranges: [(2, 5001), (5003, 6000)]."""
+        out: list[tuple[int, int]] = []
+        for r in sorted(self.written_rows):
+            if out and r == out[-1][1] + 1:
+                out[-1] = (out[-1][0], r)
+            else:
+                out.append((r, r))
+        return out

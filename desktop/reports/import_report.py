@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.reports.import_commit import ImportOutcome
 from desktop.reports.import_messages import row_message
-from desktop.reports.import_plan import CellError, ImportPlan
+from desktop.reports.import_plan import CellError, ImportOutcome, ImportPlan
 
 HEADINGS = {
     "zh_CN": {

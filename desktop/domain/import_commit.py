@@ -12,12 +12,12 @@ committed stays, and :class:`ImportOutcome` says exactly which rows are in and w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.reports.import_plan import (
     CONTRADICTION_POLICIES,
     CellError,
+    ImportOutcome,
     ImportPlan,
     _RowChecker,
     row_values,
@@ -27,49 +27,6 @@ ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 POLICIES = ("update", "skip", "keep_both")
 FORM_ID = "member"
-
-
-@dataclass
-class ImportOutcome:
-    """What the import did: counts, the rows written, the rows the store refused."""
-
-    created: int = 0
-    updated: int = 0
-    skipped: list[tuple[int, str, dict[str, Any]]] = field(
-        default_factory=list
-    )  # row, code, params
-    failed: dict[int, list[CellError]] = field(default_factory=dict)
-    written_rows: list[int] = field(default_factory=list)
-    cancelled: bool = False
-    not_reached: int = 0  # good rows not written because the user cancelled
-    #: rows equal to the stored member: nothing written (no new version, no upload)
-    unchanged: list[int] = field(default_factory=list)
-
-    @property
-    def written(self) -> int:
-        return self.created + self.updated
-
-    def counts(self) -> dict[str, int]:
-        """created / updated / unchanged / skipped / refused / not_reached: they add up to the
-        plan's good rows."""
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": len(self.unchanged),
-            "skipped": len(self.skipped),
-            "refused": len(self.failed),
-            "not_reached": self.not_reached,
-        }
-
-    def written_ranges(self) -> list[tuple[int, int]]:
-        """The written row numbers as inclusive ranges: [(2, 5001), (5003, 6000)]."""
-        out: list[tuple[int, int]] = []
-        for r in sorted(self.written_rows):
-            if out and r == out[-1][1] + 1:
-                out[-1] = (out[-1][0], r)
-            else:
-                out.append((r, r))
-        return out
 
 
 def _store_errors(row: int, result: Any, checker: _RowChecker) -> list[CellError]:

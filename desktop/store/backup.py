@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.store import audit, db, errors, pageauth
+from desktop.store.constants import BACKUP_DIR, DB_NAME, SLOTS_NAME
 from desktop.store.keyslots import SlotFile, _fsync_dir
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ _DB_PARTS = ("", "-journal", "-wal", "-shm")  # the scratch copy and what SQLite
 
 def make_backup(ws: Workspace, dest: Path) -> Path:
     """Write ``dest`` (a file, or a folder to put a timestamped file in); returns the file."""
-    from desktop.store.workspace import DB_NAME, SLOTS_NAME
 
     conn = ws._connection()
     if dest.is_dir() or not dest.suffix:
@@ -169,7 +169,6 @@ def _add_file(zf: zipfile.ZipFile, path: Path, name: str) -> None:
 
 def rolling_backup(ws: Workspace, keep: int) -> Path:
     """A backup into ``<workspace>/backups``, keeping only the newest ``keep`` files."""
-    from desktop.store.workspace import BACKUP_DIR
 
     folder = ws.path / BACKUP_DIR
     _remove_leftovers(folder)
@@ -210,7 +209,6 @@ def restore_backup(
     is written; the files are unpacked under temporary names and renamed into place once
     complete. A failure removes what the restore wrote and nothing else in ``target``.
     """
-    from desktop.store.workspace import DB_NAME, SLOTS_NAME
 
     placed = [target / n for n in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", SLOTS_NAME)]
     if any(p.exists() for p in placed):

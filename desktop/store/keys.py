@@ -3,22 +3,32 @@ audit chain, key slots), replacing the recovery key, and crash-safe key rotation
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop.store import db, errors, keyslots
 from desktop.store.audit import VerifyResult
+from desktop.store.constants import DB_NAME, SLOTS_NAME
 from desktop.store.keyslots import SlotFile
 from desktop.store.roles import require
 
 if TYPE_CHECKING:
-    from desktop.store.workspace import CheckReport, Workspace
+    from desktop.store.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Outcome of :meth:`Workspace.check`."""
+
+    ok: bool
+    problems: list[str]
+    audit: VerifyResult
 
 
 def check(ws: Workspace) -> CheckReport:
     """Database page authentication and integrity, the kept member counts, the audit chain, and
     the key slots."""
     from desktop.store import tally
-    from desktop.store.workspace import SLOTS_NAME, CheckReport
 
     conn = ws._connection()
     problems = db.integrity_problems(conn)
@@ -71,7 +81,6 @@ def rotate_key(ws: Workspace) -> None:
     Crash-safe: the slot file first holds both keys, then the database is re-keyed, then the
     old key is dropped from the slot file (``open`` finishes an interrupted rotation).
     """
-    from desktop.store.workspace import DB_NAME
 
     require(ws.user, "manage_keys", "rotate the database key")
     conn = ws._connection()

@@ -22,7 +22,15 @@ import sqlcipher3
 
 from desktop.store import audit, db, errors, keys, keyslots, migrations
 from desktop.store.audit import AuditLog, VerifyResult
+from desktop.store.constants import (
+    BACKUP_DIR,
+    DB_NAME,
+    RECOVERY_USER,
+    SLOTS_NAME,
+    VERIFY_ON_OPEN_BYTES,
+)
 from desktop.store.formdefs import FormCatalog
+from desktop.store.keys import CheckReport
 from desktop.store.keyslots import KdfParams, SlotFile
 from desktop.store.ledgers import Ledgers
 from desktop.store.lockout import Lockout
@@ -34,12 +42,6 @@ from desktop.store.settings import Settings
 from desktop.store.users import Users, check_name
 
 log = logging.getLogger(__name__)
-
-DB_NAME = "workspace.db"
-SLOTS_NAME = "keyslots.json"
-BACKUP_DIR = "backups"
-VERIFY_ON_OPEN_BYTES = 64 * 1024 * 1024  # about 30k members: well under a second
-RECOVERY_USER = "*recovery*"
 
 
 @dataclass(frozen=True)
@@ -54,15 +56,6 @@ class ChangeEvent:
 
     form_id: str | None
     uuid: str | None
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """Outcome of :meth:`Workspace.check`."""
-
-    ok: bool
-    problems: list[str]
-    audit: VerifyResult
 
 
 class Workspace:

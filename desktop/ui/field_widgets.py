@@ -292,27 +292,3 @@ class MultiEditor(FieldEditor):
         labels = {c.value: pick(c.label) for c in self.field.choices}
         for v, box in self.boxes:
             box.setText(labels.get(v, v))
-
-
-def make_editor(
-    field: Any, on_change: ChangeFn, provider: RefProvider | None = None
-) -> FieldEditor:
-    """The editor for ``field.widget`` (the kind from the forms type table)."""
-    kind = field.widget or "line_edit"
-    if kind == "table":
-        from desktop.ui.repeat_table import RepeatEditor
-
-        return RepeatEditor(field, on_change, provider)
-    if kind == "text_edit":
-        return TextEditor(field, on_change)
-    if kind == "check_box":
-        return CheckEditor(field, on_change)
-    if kind == "combo_box":
-        return ComboEditor(field, on_change)
-    if kind == "check_list":
-        return MultiEditor(field, on_change)
-    if kind == "reference_picker":
-        return ReferenceEditor(field, on_change, provider)
-    if kind == "date_edit":
-        return DateEditor(field, on_change)
-    return LineEditor(field, on_change)

@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 import forms
-from desktop.ui.field_widgets import FieldEditor, RefProvider, make_editor
+from desktop.ui.editors import make_editor
+from desktop.ui.field_widgets import FieldEditor, RefProvider
 from desktop.ui.i18n import current_language, pick
 
 LABEL_MAX_WIDTH = 210

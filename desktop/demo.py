@@ -307,7 +307,7 @@ def add_demo_assessments_and_audits(ws: Any, unions: list[Any]) -> None:
 
 
 def demo_workspace_dir() -> Path:
-    from desktop.cli.common import default_workspace_dir
+    from desktop.resources import default_workspace_dir
 
     return default_workspace_dir().parent / "demo-workspace"
 

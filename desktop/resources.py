@@ -5,6 +5,7 @@ Works from a source checkout, an installed package and a PyInstaller bundle alik
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,3 +29,12 @@ def resource_path(*parts: str) -> Path:
 def cjk_font_path() -> Path:
     """The bundled CJK TrueType font that every screen and printout uses."""
     return resource_path("fonts", CJK_FONT_FILE)
+
+
+def default_workspace_dir() -> Path:
+    """The user's data folder: %APPDATA%\\UnionDesk on Windows, XDG data home elsewhere."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+        return base / "UnionDesk" / "workspace"
+    base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return base / "uniondesk" / "workspace"

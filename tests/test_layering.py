@@ -120,3 +120,146 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     sample = tmp_path / "bad.py"
     sample.write_text("from PySide6.QtWidgets import QWidget\nimport desktop.store\n")
     assert {top(m) for m in imported_modules(sample)} == {"PySide6", "desktop"}
+
+
+# The layers of desktop/ (DESIGN.md, issue 21): a module imports only its own layer or lower ones.
+# desktop.ui and desktop.cli are one layer (side by side); desktop/'s loose modules sit where
+# they act: resources (files shipped with the program) low, stats_facts and demo with the domain.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("forms",),
+    ("sync",),
+    ("desktop.resources", "desktop.store"),
+    ("desktop.reports",),
+    ("desktop.domain", "desktop.stats_facts", "desktop.demo"),
+    ("desktop.link",),
+    ("desktop.ui", "desktop.cli", "desktop.__main__", "desktop.i18n_build", "desktop"),
+)
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def layer_of(module: str) -> int | None:
+    """The layer of ``module`` (the longest matching prefix), None outside the project."""
+    best: tuple[int, int] | None = None
+    for rank, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and (
+                best is None or len(prefix) > best[1]
+            ):
+                best = (rank, len(prefix))
+    return None if best is None else best[0]
+
+
+def runtime_imports(path: Path) -> Iterator[str]:
+    """Modules imported when ``path`` runs (``if TYPE_CHECKING:`` blocks left out); a
+    ``from package import submodule`` names the submodule."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+    def walk(nodes: list[ast.stmt] | list[ast.AST]) -> Iterator[str]:
+        for node in nodes:
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                yield from walk(node.orelse)
+                continue
+            if isinstance(node, ast.Import):
+                yield from (alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                subs = [f"{node.module}.{a.name}" for a in node.names]
+                found = [s for s in subs if _is_module(s)]
+                yield from found
+                if len(found) < len(subs):
+                    yield node.module
+            yield from walk(list(ast.iter_child_nodes(node)))
+
+    yield from walk(list(tree.body))
+
+
+def _is_module(name: str) -> bool:
+    base = ROOT.joinpath(*name.split("."))
+    return base.with_suffix(".py").exists() or (base / "__init__.py").exists()
+
+
+def test_desktop_layers_only_import_downward() -> None:
+    offenders = []
+    for package in PACKAGES:
+        for path in python_files(package):
+            here = module_name(path)
+            mine = layer_of(here)
+            for mod in imported_modules(path):
+                theirs = layer_of(mod)
+                if mine is None or theirs is None or theirs <= mine:
+                    continue
+                offenders.append(f"{here} (layer {mine}) imports {mod} (layer {theirs})")
+    assert offenders == []
+
+
+def test_ui_and_cli_stay_side_by_side() -> None:
+    """desktop.ui and desktop.cli are one layer: the CLI starts the GUI (``uniondesk gui``) only
+    through its entry point, and the UI never imports the CLI."""
+    offenders = [
+        f"{module_name(path)} imports {mod}"
+        for path in python_files("desktop/ui")
+        for mod in imported_modules(path)
+        if mod == "desktop.cli" or mod.startswith("desktop.cli.")
+    ]
+    assert offenders == []
+
+
+def test_no_import_cycle_in_desktop() -> None:
+    modules = {module_name(p): p for p in python_files("desktop")}
+
+    def resolve(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {
+        m: {r for i in runtime_imports(p) if (r := resolve(i)) is not None and r != m}
+        for m, p in modules.items()
+    }
+    # Tarjan's strongly connected components
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+def test_reports_render_plain_data_and_never_import_the_domain() -> None:
+    offenders = [
+        f"{module_name(path)} imports {mod}"
+        for path in python_files("desktop/reports")
+        for mod in imported_modules(path)
+        if layer_of(mod) is not None and (layer_of(mod) or 0) >= 4
+    ]
+    assert offenders == []

@@ -8,16 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from desktop.resources import default_workspace_dir  # here for scripts: the CLI's default
+
 PASSWORD_ENV = "UNIONDESK_PASSWORD"
-
-
-def default_workspace_dir() -> Path:
-    """The user's data folder: %APPDATA%\\UnionDesk on Windows, XDG data home elsewhere."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
-        return base / "UnionDesk" / "workspace"
-    base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
-    return base / "uniondesk" / "workspace"
 
 
 def add_workspace_args(parser: argparse.ArgumentParser, *, user: bool = True) -> None:

@@ -60,7 +60,7 @@ def run_app(workspace: Path | None, demo: bool, quit_after: float | None = None)
         window = MainWindow(path)
         window.set_workspace(ws)
     else:
-        from desktop.cli.common import default_workspace_dir
+        from desktop.resources import default_workspace_dir
 
         window = MainWindow(Path(workspace) if workspace else default_workspace_dir())
         window.start()

@@ -11,7 +11,10 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 DEMO_USER = "admin"
 DEMO_PASSWORD = "Uniondesk-demo-1"
@@ -271,7 +274,7 @@ def create_demo_workspace(path: Path, members: int = 60, kdf: Any = None) -> tup
     return ws, key
 
 
-def add_demo_assessments_and_audits(ws: Any, unions: list[Any]) -> None:
+def add_demo_assessments_and_audits(ws: Workspace, unions: list[Any]) -> None:
     """This year's assessment sessions (one good, one needing rectification) and one audit
     checklist in progress with a non-compliant finding, so every page has something to show."""
     from desktop.domain import assessments, checklists

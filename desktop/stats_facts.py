@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import forms
 from desktop.domain import assessments
@@ -38,6 +38,9 @@ from desktop.store.facts import raw_records
 from forms import membership, stats
 from forms.checklist import NONCOMPLIANT, OVERDUE, rectification_state
 from forms.ids import is_valid_resident_id, normalise_resident_id
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 LEAVE_KINDS = ("withdraw", "expel")
 _MEMBER_FACTS = (
@@ -67,7 +70,7 @@ def _not_after(value: Any, as_of: str) -> bool:
     return not value or str(value) <= as_of
 
 
-def _union_facts(ws: Any, as_of: str, period: int) -> tuple[list[stats.Unit], list[dict]]:
+def _union_facts(ws: Workspace, as_of: str, period: int) -> tuple[list[stats.Unit], list[dict]]:
     top = ws.org_unit.code
     units, rows = [], []
     for uuid, status, _locked, d in raw_records(ws, "union"):
@@ -156,7 +159,7 @@ class _Completeness:
         return ok
 
 
-def _member_facts(ws: Any, as_of: str, period: int, unions: set[str]) -> list[dict]:
+def _member_facts(ws: Workspace, as_of: str, period: int, unions: set[str]) -> list[dict]:
     """One fact row per distinct combination of facts, with its count ``n``."""
     pending = pending_member_uuids(ws)
     complete = _Completeness(ws.forms.latest("member"), _dt.date.fromisoformat(as_of))
@@ -212,7 +215,7 @@ def _first_in_year(rows: list[dict], key: str) -> None:
             done.add(row["unit"])
 
 
-def _assessment_facts(ws: Any, as_of: str, period: int, unions: set[str]) -> list[dict]:
+def _assessment_facts(ws: Workspace, as_of: str, period: int, unions: set[str]) -> list[dict]:
     rows: list[dict] = []
     for uuid, status, locked, d in raw_records(ws, assessments.FORM_ID):
         unit = str(d.get("union") or "")
@@ -238,7 +241,7 @@ def _assessment_facts(ws: Any, as_of: str, period: int, unions: set[str]) -> lis
 
 
 def _audit_facts(
-    ws: Any, as_of: str, period: int, unions: set[str], names: Mapping[str, str]
+    ws: Workspace, as_of: str, period: int, unions: set[str], names: Mapping[str, str]
 ) -> list[dict]:
     records = [
         ws.records.get(uuid)
@@ -286,7 +289,7 @@ def _audit_facts(
 
 
 def township_facts(
-    ws: Any, as_of: str, period: int
+    ws: Workspace, as_of: str, period: int
 ) -> tuple[list[stats.Unit], str, dict[str, list[dict]]]:
     """(org tree, reporting unit code, facts by source) of the open workspace."""
     top = stats.Unit(ws.org_unit.code, ws.org_unit.name or ws.org_unit.code, None)
@@ -303,7 +306,7 @@ def township_facts(
 
 
 def township_report(
-    ws: Any, as_of: str, period: int | None = None, definition: stats.ReportDef | None = None
+    ws: Workspace, as_of: str, period: int | None = None, definition: stats.ReportDef | None = None
 ) -> stats.Report:
     """The statistics tables of the open workspace as of ``as_of`` (ISO date) for ``period``
     (a year; the as-of date's year by default)."""

@@ -15,10 +15,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.cli.common import add_workspace_args, fail, open_workspace
 from desktop.cli.import_text import say
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 EXIT_PARTIAL = 4
 
@@ -84,7 +87,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def resolve_union(ws: Any, text: str) -> str | None:
+def resolve_union(ws: Workspace, text: str) -> str | None:
     """A union record id from an id or an exact full name (None when unknown or ambiguous)."""
     from desktop.store import errors
 
@@ -205,7 +208,7 @@ def _print_plan(ei: Any, plan: Any, lang: str) -> None:
 
 
 def _commit_with_ctrl_c(
-    ei: Any, ws: Any, plan: Any, policy: str, lang: str = "en", contradictions: str = "use_id"
+    ei: Any, ws: Workspace, plan: Any, policy: str, lang: str = "en", contradictions: str = "use_id"
 ) -> Any:
     """Commit; Ctrl-C stops after the chunk being written (committed chunks stay)."""
     import signal

@@ -12,7 +12,7 @@ committed stays, and :class:`ImportOutcome` says exactly which rows are in and w
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.reports.import_plan import (
     CONTRADICTION_POLICIES,
@@ -22,6 +22,9 @@ from desktop.reports.import_plan import (
     _RowChecker,
     row_values,
 )
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -52,7 +55,7 @@ def _name_of(values: Any) -> str:
 
 
 def commit_plan(
-    ws: Any,
+    ws: Workspace,
     plan: ImportPlan,
     policy: str = "skip",
     *,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain.import_commit import POLICIES, ImportOutcome, commit_plan
 from desktop.reports.import_mapping import (
@@ -41,6 +41,9 @@ from desktop.reports.import_plan import (
 from desktop.reports.import_read import ImportFileError, SheetSource, header_key, open_sheet
 from desktop.reports.import_report import describe, write_error_report
 from desktop.reports.import_template import write_template
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 __all__ = [
     "POLICIES",
@@ -85,7 +88,7 @@ class OpenedSheet:
         return self.source.headers
 
 
-def member_form(ws: Any = None) -> Any:
+def member_form(ws: Workspace | None = None) -> Any:
     """The member form the workspace uses (a synced newer version wins), else the shipped one."""
     if ws is not None:
         return ws.forms.latest(FORM_ID)
@@ -108,7 +111,9 @@ def required_columns(form: Any) -> list[str]:
     return out
 
 
-def open_member_sheet(path: Path | str, ws: Any = None, *, sheet: str | None = None) -> OpenedSheet:
+def open_member_sheet(
+    path: Path | str, ws: Workspace | None = None, *, sheet: str | None = None
+) -> OpenedSheet:
     """Open ``path`` and guess its column mapping (see the module doc)."""
     form = member_form(ws)
     index = HeaderIndex(form)
@@ -132,7 +137,7 @@ def check_mapping(opened: OpenedSheet, mapping: list[str | None]) -> None:
         )
 
 
-def _union_exists(ws: Any, union_uuid: str) -> bool:
+def _union_exists(ws: Workspace, union_uuid: str) -> bool:
     from desktop.store import errors
 
     try:
@@ -142,7 +147,7 @@ def _union_exists(ws: Any, union_uuid: str) -> bool:
     return rec.form_id == "union"
 
 
-def existing_lookup(ws: Any) -> Callable[[str], tuple[str, str] | None] | None:
+def existing_lookup(ws: Workspace) -> Callable[[str], tuple[str, str] | None] | None:
     """ID number -> (uuid, name) of the member already in the workspace (indexed look-up)."""
     if ws is None or ws.records.count(FORM_ID) == 0:
         return None
@@ -157,7 +162,7 @@ def existing_lookup(ws: Any) -> Callable[[str], tuple[str, str] | None] | None:
 
 
 def preview_import(
-    ws: Any,
+    ws: Workspace,
     opened: OpenedSheet,
     union_uuid: str,
     mapping: list[str | None] | None = None,
@@ -187,7 +192,7 @@ def preview_import(
 
 
 def commit_import(
-    ws: Any,
+    ws: Workspace,
     plan: ImportPlan,
     policy: str = "skip",
     *,
@@ -204,6 +209,8 @@ def commit_import(
     )
 
 
-def write_member_template(path: Path | str, ws: Any = None, lang: str = "zh_CN") -> Path:
+def write_member_template(
+    path: Path | str, ws: Workspace | None = None, lang: str = "zh_CN"
+) -> Path:
     """The blank member import template (.xlsx) with the member form's columns."""
     return write_template(path, member_form(ws), lang)

@@ -20,7 +20,7 @@ import datetime as _dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain.transfers import (
     ANSWER_FORM,
@@ -29,6 +29,9 @@ from desktop.domain.transfers import (
     iso_date,
     union_name,
 )
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,7 @@ def _now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
-def _load(ws: Any) -> list[dict[str, Any]]:
+def _load(ws: Workspace) -> list[dict[str, Any]]:
     value = ws.settings.get(OFFERS_KEY, []) or []
     return [dict(v) for v in value] if isinstance(value, list) else []
 
@@ -73,12 +76,12 @@ def _offer(item: Mapping[str, Any]) -> TransferOffer:
     return TransferOffer(**{k: v for k, v in item.items() if k in _KNOWN})
 
 
-def incoming_offers(ws: Any, state: str | None = "offered") -> list[TransferOffer]:
+def incoming_offers(ws: Workspace, state: str | None = "offered") -> list[TransferOffer]:
     """Transfers into this township (``state=None``: all, oldest first)."""
     return [_offer(i) for i in _load(ws) if state is None or i.get("state") == state]
 
 
-def receive_offer(ws: Any, body: Mapping[str, Any]) -> TransferOffer | None:
+def receive_offer(ws: Workspace, body: Mapping[str, Any]) -> TransferOffer | None:
     """Keep a ``transfer_offer`` message's offer; idempotent (the same offer twice is one)."""
     request = body.get("request")
     data = request.get("data") if isinstance(request, Mapping) else None
@@ -122,7 +125,7 @@ def _find(items: list[dict[str, Any]], offer_id: str) -> tuple[int, dict[str, An
     raise TransferError("transfer.unknown", f"No incoming transfer {offer_id}.")
 
 
-def _member_data(ws: Any, request: Mapping[str, Any], union_uuid: str, in_row: dict) -> dict:
+def _member_data(ws: Workspace, request: Mapping[str, Any], union_uuid: str, in_row: dict) -> dict:
     """The new member record: the sending side's details and history, plus the 转入 row."""
     form = ws.forms.latest("member")
     member_fields = {f.id for s in form.sections for f in s.fields}
@@ -136,7 +139,7 @@ def _member_data(ws: Any, request: Mapping[str, Any], union_uuid: str, in_row: d
     return data
 
 
-def _answer(ws: Any, item: Mapping[str, Any], decision: str, note: str, union: str) -> Any:
+def _answer(ws: Workspace, item: Mapping[str, Any], decision: str, note: str, union: str) -> Any:
     return ws.records.save(
         ANSWER_FORM,
         {
@@ -152,7 +155,7 @@ def _answer(ws: Any, item: Mapping[str, Any], decision: str, note: str, union: s
     )
 
 
-def _settle(ws: Any, offer_id: str, **changes: Any) -> TransferOffer:
+def _settle(ws: Workspace, offer_id: str, **changes: Any) -> TransferOffer:
     items = _load(ws)
     i, item = _find(items, offer_id)
     item = {**item, **changes, "answered_at": _now()}
@@ -163,7 +166,7 @@ def _settle(ws: Any, offer_id: str, **changes: Any) -> TransferOffer:
 
 
 def accept_offer(
-    ws: Any,
+    ws: Workspace,
     offer_id: str,
     union_uuid: str,
     *,
@@ -220,7 +223,7 @@ def accept_offer(
     return ws.records.get(member_uuid)
 
 
-def refuse_offer(ws: Any, offer_id: str, *, note: str) -> TransferOffer:
+def refuse_offer(ws: Workspace, offer_id: str, *, note: str) -> TransferOffer:
     """Refuse the transfer; the note (why) goes back to the sending township."""
     if not note.strip():
         raise TransferError("transfer.note_required", "Say why the transfer is refused.")
@@ -230,7 +233,7 @@ def refuse_offer(ws: Any, offer_id: str, *, note: str) -> TransferOffer:
     return _settle(ws, offer_id, state="refused", note=note.strip(), answer_uuid=answer.uuid)
 
 
-def apply_withdrawal(ws: Any, body: Mapping[str, Any]) -> TransferOffer | None:
+def apply_withdrawal(ws: Workspace, body: Mapping[str, Any]) -> TransferOffer | None:
     """The sending township withdrew the transfer (a ``transfer_answer`` message with decision
     ``withdrawn``): an open offer is dropped. Idempotent; unknown offers are ignored."""
     tid = str(body.get("transfer_id") or "")

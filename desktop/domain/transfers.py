@@ -30,7 +30,7 @@ import logging
 import uuid as uuidlib
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import forms
 from desktop.store import errors
@@ -45,6 +45,9 @@ from desktop.store.transfer_state import (
     pending_transfers,
 )
 from forms import membership
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +102,14 @@ def iso_date(date: str | _dt.date | None) -> str:
         raise TransferError("transfer.date", f"'{date}' is not a date (YYYY-MM-DD).") from exc
 
 
-def _member(ws: Any, member_uuid: str) -> Any:
+def _member(ws: Workspace, member_uuid: str) -> Any:
     rec = ws.records.get(member_uuid)
     if rec.form_id != "member":
         raise TransferError("transfer.not_member", f"Record {member_uuid} is not a member.")
     return rec
 
 
-def union_name(ws: Any, union_uuid: str) -> str:
+def union_name(ws: Workspace, union_uuid: str) -> str:
     try:
         rec = ws.records.get(union_uuid)
     except errors.RecordNotFound:
@@ -116,7 +119,7 @@ def union_name(ws: Any, union_uuid: str) -> str:
     return str(rec.data.get("full_name") or "")
 
 
-def _store(ws: Any, items: list[dict[str, Any]]) -> None:
+def _store(ws: Workspace, items: list[dict[str, Any]]) -> None:
     ws.settings.set(SETTINGS_KEY, items)
 
 
@@ -127,7 +130,7 @@ def _with_change(data: Mapping[str, Any], *rows: dict[str, Any]) -> dict[str, An
 
 
 def transfer_member(
-    ws: Any,
+    ws: Workspace,
     member_uuid: str,
     to_union_uuid: str,
     *,
@@ -152,7 +155,7 @@ def transfer_member(
 
 
 def request_data(
-    ws: Any, member: Mapping[str, Any], pending: PendingTransfer, from_union_name: str
+    ws: Workspace, member: Mapping[str, Any], pending: PendingTransfer, from_union_name: str
 ) -> dict[str, Any]:
     """The ``member_transfer`` record's data: the transfer plus the member's snapshot
     (unmasked: the receiving union needs the ID number), validated with the request form."""
@@ -180,7 +183,7 @@ def request_data(
 
 
 def request_external_transfer(
-    ws: Any,
+    ws: Workspace,
     member_uuid: str,
     *,
     to_union_name: str,
@@ -238,7 +241,7 @@ def request_external_transfer(
     return pending
 
 
-def _settle(ws: Any, transfer_id: str, state: str, note: str) -> tuple[PendingTransfer, list]:
+def _settle(ws: Workspace, transfer_id: str, state: str, note: str) -> tuple[PendingTransfer, list]:
     items = _load(ws)
     for i, item in enumerate(items):
         if item["id"] == transfer_id:
@@ -254,7 +257,7 @@ def _settle(ws: Any, transfer_id: str, state: str, note: str) -> tuple[PendingTr
 
 
 def confirm_transfer(
-    ws: Any, transfer_id: str, *, note: str = "", joined_union: str = ""
+    ws: Workspace, transfer_id: str, *, note: str = "", joined_union: str = ""
 ) -> PendingTransfer:
     """The receiving union confirmed: the member leaves this township's roster."""
     done, items = _settle(ws, transfer_id, "confirmed", note)
@@ -266,7 +269,7 @@ def confirm_transfer(
     return done
 
 
-def _remove_out_row(ws: Any, done: PendingTransfer) -> bool:
+def _remove_out_row(ws: Workspace, done: PendingTransfer) -> bool:
     """Remove the transfer's 转出 row (a new version); False while the record is not editable."""
     rec = _member(ws, done.member_uuid)
     if rec.status in NOT_EDITABLE or rec.locked:
@@ -282,7 +285,7 @@ def _remove_out_row(ws: Any, done: PendingTransfer) -> bool:
 
 
 def cancel_transfer(
-    ws: Any, transfer_id: str, *, note: str = "", notify: bool = True
+    ws: Workspace, transfer_id: str, *, note: str = "", notify: bool = True
 ) -> PendingTransfer:
     """Refused or withdrawn: the 转出 row is removed again (a new version) and the member stays.
 
@@ -300,7 +303,7 @@ def cancel_transfer(
     return done
 
 
-def _save_withdrawal(ws: Any, done: PendingTransfer, note: str) -> None:
+def _save_withdrawal(ws: Workspace, done: PendingTransfer, note: str) -> None:
     try:
         request = ws.records.get(done.request_uuid)
     except errors.RecordNotFound:
@@ -321,7 +324,7 @@ def _save_withdrawal(ws: Any, done: PendingTransfer, note: str) -> None:
     )
 
 
-def finish_cancellations(ws: Any) -> int:
+def finish_cancellations(ws: Workspace) -> int:
     """Remove the 转出 rows of refused transfers whose member records are editable again."""
     items = _load(ws)
     done = 0
@@ -342,7 +345,7 @@ def finish_cancellations(ws: Any) -> int:
     return done
 
 
-def apply_answer(ws: Any, body: Mapping[str, Any]) -> PendingTransfer | None:
+def apply_answer(ws: Workspace, body: Mapping[str, Any]) -> PendingTransfer | None:
     """The receiving township's answer (a ``transfer_answer`` inbox message): confirm or cancel
     the pending transfer. Idempotent: an answer for a settled or unknown transfer is ignored."""
     tid = str(body.get("transfer_id") or "")

@@ -10,10 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.link import service, state
 from sync.client import SyncSummary
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class AutoSync:
 
     def __init__(
         self,
-        ws: Any,
+        ws: Workspace,
         *,
         inbox_interval: float = 900.0,
         probe_timeout: float = 3.0,

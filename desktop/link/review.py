@@ -9,7 +9,7 @@ helper. Errors are :class:`desktop.link.LinkError` with stable codes (``unreacha
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.link import state
 from desktop.link.service import LinkError, make_session
@@ -17,8 +17,11 @@ from sync.client import SyncError
 from sync.retry import RetryPolicy
 from sync.review_client import ReviewClient
 
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
-def review_client(ws: Any, *, retry: RetryPolicy | None = None) -> ReviewClient:
+
+def review_client(ws: Workspace, *, retry: RetryPolicy | None = None) -> ReviewClient:
     """The review client of this workspace's reviewer device."""
     if not ws.user.can("review"):
         raise LinkError(
@@ -36,7 +39,7 @@ def review_client(ws: Any, *, retry: RetryPolicy | None = None) -> ReviewClient:
     )
 
 
-def _call(ws: Any, fn: str, *args: Any, retry: RetryPolicy | None = None, **kw: Any) -> Any:
+def _call(ws: Workspace, fn: str, *args: Any, retry: RetryPolicy | None = None, **kw: Any) -> Any:
     client = review_client(ws, retry=retry)
     try:
         return getattr(client, fn)(*args, **kw)
@@ -46,18 +49,18 @@ def _call(ws: Any, fn: str, *args: Any, retry: RetryPolicy | None = None, **kw: 
         client.session.close()
 
 
-def queue(ws: Any, *, retry: RetryPolicy | None = None, **filters: Any) -> dict[str, Any]:
+def queue(ws: Workspace, *, retry: RetryPolicy | None = None, **filters: Any) -> dict[str, Any]:
     """The review queue (``status``, ``org_unit``, ``form_id`` filters)."""
     return _call(ws, "queue", retry=retry, **filters)
 
 
-def record(ws: Any, record_uuid: str, *, retry: RetryPolicy | None = None) -> dict[str, Any]:
+def record(ws: Workspace, record_uuid: str, *, retry: RetryPolicy | None = None) -> dict[str, Any]:
     """One record with its version history, decisions and the township's audit-chain head."""
     return _call(ws, "record", record_uuid, retry=retry)
 
 
 def decide(
-    ws: Any,
+    ws: Workspace,
     decisions: Iterable[Mapping[str, Any]],
     *,
     retry: RetryPolicy | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -18,6 +18,9 @@ from desktop.link import state
 from desktop.link.inbox import add_form, apply_message, retry_held
 from sync import enroll as sync_enroll
 from sync.client import BatchLimits, RetryPolicy, ServerKeys, SyncClient, SyncError, SyncSummary
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -50,13 +53,13 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
-def _require_sync_role(ws: Any) -> None:
+def _require_sync_role(ws: Workspace) -> None:
     user = ws.user
     if not user.can("sync"):
         raise LinkError("not_allowed", f"the role {user.role} may not sync; sign in as a clerk")
 
 
-def link_status(ws: Any) -> LinkStatus:
+def link_status(ws: Workspace) -> LinkStatus:
     e = state.load_enrollment(ws.settings)
     return LinkStatus(
         enrolled=e is not None,
@@ -79,7 +82,7 @@ def make_session(enrollment: state.Enrollment) -> requests.Session:
     return session
 
 
-def enroll(ws: Any, server_url: str, code: str, *, timeout: float = 20.0) -> state.Enrollment:
+def enroll(ws: Workspace, server_url: str, code: str, *, timeout: float = 20.0) -> state.Enrollment:
     """Enroll the workspace with a county server using a one-time code."""
     if state.load_enrollment(ws.settings) is not None:
         raise LinkError(
@@ -130,7 +133,7 @@ def _within(code: str, root: str, tree: list[dict[str, Any]]) -> bool:
 
 
 def make_client(
-    ws: Any,
+    ws: Workspace,
     *,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
@@ -164,7 +167,7 @@ def make_client(
     return client
 
 
-def sync_now(ws: Any, **kwargs: Any) -> SyncSummary:
+def sync_now(ws: Workspace, **kwargs: Any) -> SyncSummary:
     """Upload pending records and apply the inbox; raises LinkError with a clear message."""
     _require_sync_role(ws)
     client = make_client(ws, **kwargs)
@@ -182,7 +185,7 @@ def sync_now(ws: Any, **kwargs: Any) -> SyncSummary:
     return summary
 
 
-def probe(ws: Any, timeout: float = 3.0, session: requests.Session | None = None) -> bool:
+def probe(ws: Workspace, timeout: float = 3.0, session: requests.Session | None = None) -> bool:
     """Whether the enrolled county server answers now (cheap; never raises)."""
     e = state.load_enrollment(ws.settings)
     if e is None:

@@ -14,9 +14,12 @@ import datetime as _dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.reports.import_changes import format_changes
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -168,7 +171,7 @@ class ExportResult:
 
 
 def iter_records(
-    ws: Any, form_id: str, filters: dict[str, Any] | None, *, unmask: bool = False
+    ws: Workspace, form_id: str, filters: dict[str, Any] | None, *, unmask: bool = False
 ) -> Iterator[Any]:
     """The records page by page (unmasked pages are audited by the store, one entry a record)."""
     offset = 0
@@ -188,7 +191,7 @@ def iter_records(
 
 
 def export_records(
-    ws: Any,
+    ws: Workspace,
     form_id: str,
     path: Path | str,
     *,
@@ -249,5 +252,5 @@ def export_records(
     return ExportResult(path, written, masked=bool(sensitive) and not reveal)
 
 
-def _union_names(ws: Any) -> dict[str, str]:
+def _union_names(ws: Workspace) -> dict[str, str]:
     return {r.uuid: str(r.data.get("full_name", "")) for r in iter_records(ws, "union", None)}

@@ -14,9 +14,12 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.reports.import_errors import ImportFileError
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 
 def _load(path: Path) -> Any:
@@ -59,7 +62,7 @@ class SheetRows:
 
     def __init__(self, path: Path, sheet: str) -> None:
         self.path, self.sheet = path, sheet
-        self._ws: Any = None
+        self._ws: Workspace | None = None
 
     def _sheet(self) -> Any:
         if self._ws is None:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.reports.import_read import header_key
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 SETTINGS_KEY = "rosters.import.mapping"
 
@@ -139,7 +142,7 @@ def guess_mapping(
     return result
 
 
-def remembered_mapping(ws: Any) -> dict[str, str]:
+def remembered_mapping(ws: Workspace) -> dict[str, str]:
     """The mapping saved in the workspace settings ({} when none or no workspace)."""
     if ws is None:
         return {}
@@ -147,7 +150,7 @@ def remembered_mapping(ws: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def remember_mapping(ws: Any, headers: Sequence[str], mapping: Sequence[str | None]) -> None:
+def remember_mapping(ws: Workspace, headers: Sequence[str], mapping: Sequence[str | None]) -> None:
     """Save the headers the user mapped (merged into what was saved before)."""
     saved = remembered_mapping(ws)
     for header, field_id in zip(headers, mapping, strict=False):

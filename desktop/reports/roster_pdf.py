@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.reports.excel_export import iter_records
 from desktop.reports.pdf import PdfDocument
 from desktop.store.transfer_state import is_current_member, pending_member_uuids
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 ProgressFn = Callable[[int, int], Any]
 CancelFn = Callable[[], bool]
@@ -73,7 +76,7 @@ class RosterError(Exception):
     """The roster cannot be printed (no such union)."""
 
 
-def union_members(ws: Any, union_uuid: str, *, unmask: bool = False) -> list[Any]:
+def union_members(ws: Workspace, union_uuid: str, *, unmask: bool = False) -> list[Any]:
     """The union's current members (transferred-out / withdrawn ones left out), join date then
     name; unmasked only when asked and allowed."""
     pending = pending_member_uuids(ws)
@@ -105,7 +108,7 @@ def _shown(fld: Any, value: Any, t: dict[str, Any], lang: str) -> str:
 
 
 def write_roster(
-    ws: Any,
+    ws: Workspace,
     union_uuid: str,
     path: Path | str,
     *,

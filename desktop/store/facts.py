@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.store.workspace import Workspace
 
 
-def raw_records(ws: Any, form_id: str) -> Iterator[tuple[str, str, bool, dict[str, Any]]]:
+def raw_records(ws: Workspace, form_id: str) -> Iterator[tuple[str, str, bool, dict[str, Any]]]:
     """(uuid, status, locked, data) of every record of ``form_id``, in creation order."""
     ws._require_open()
     cursor = ws._connection().execute(

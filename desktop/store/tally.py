@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forms import membership
+
+if TYPE_CHECKING:
+    from desktop.store.workspace import Workspace
 
 FACT_COLUMNS = ("union_uuid", "female", "migrant", "new_form", "last_change")
 
@@ -101,7 +104,7 @@ class MemberFigures:
         self.by_union[union_uuid] += n
 
 
-def member_figures(ws: Any) -> MemberFigures:
+def member_figures(ws: Workspace) -> MemberFigures:
     """The dashboard's member figures, read from ``member_tally`` (no scan of the members)."""
     from desktop.store.transfer_state import pending_member_uuids
 

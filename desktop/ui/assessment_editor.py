@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QDate, Signal
 from PySide6.QtWidgets import (
@@ -43,6 +43,9 @@ from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import default_runner
 from forms import assessment as rules
 from forms.assessment import AssessmentResult, Template
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 TURNOUT = ("eligible", "attendees", "issued", "returned", "invalid")
 MAX_COUNT = 1_000_000
@@ -83,7 +86,7 @@ class SessionEditor(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ws: Any = None
+        self.ws: Workspace | None = None
         self.template = rules.load_template()
         self.session = Session(union="", year=QDate.currentDate().year())
         self.last_result: AssessmentResult | None = None
@@ -213,7 +216,7 @@ class SessionEditor(QWidget):
     # -- loading and collecting ----------------------------------------------------------
     def load(
         self,
-        ws: Any,
+        ws: Workspace,
         session: Session,
         unions: list[tuple[str, str]],
         template: Template | None = None,

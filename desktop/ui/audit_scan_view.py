@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -37,6 +37,9 @@ from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import TaskRunner
 from forms.checklist import yuan
 
+if TYPE_CHECKING:
+    from desktop.store import Workspace
+
 
 class LedgerScanView(QWidget):
     """Import, scan and decide; ``message`` carries what to tell the person."""
@@ -46,7 +49,7 @@ class LedgerScanView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ws: Any = None
+        self.ws: Workspace | None = None
         self.tasks: TaskRunner | None = None
         self.found: list[checklist_scan.Found] = []
         # dialogs (tests replace them); each returns None when the person cancels
@@ -92,7 +95,9 @@ class LedgerScanView(QWidget):
         self.retranslate()
 
     # -- data ---------------------------------------------------------------------------------
-    def set_workspace(self, ws: Any, unions: list[tuple[str, str]], tasks: TaskRunner) -> None:
+    def set_workspace(
+        self, ws: Workspace, unions: list[tuple[str, str]], tasks: TaskRunner
+    ) -> None:
         self.ws, self.tasks = ws, tasks
         self.union.clear()
         for uuid, name in unions:

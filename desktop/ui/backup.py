@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 BACKUP_DIR_SETTING = "backup.dir"
 KEEP_SETTING = "backup.keep"
@@ -17,13 +20,13 @@ ON_CLOSE_SETTING = "backup.on_close"
 DEFAULT_KEEP = 5
 
 
-def backup_folder(ws: Any) -> Path:
+def backup_folder(ws: Workspace) -> Path:
     """The folder backups go to (setting ``backup.dir``, else ``<workspace>/backups``)."""
     chosen = ws.settings.get(BACKUP_DIR_SETTING)
     return Path(chosen) if chosen else Path(ws.path) / "backups"
 
 
-def back_up_now(ws: Any) -> Path:
+def back_up_now(ws: Workspace) -> Path:
     """One backup into the backup folder, keeping the newest ``backup.keep`` files there."""
     folder = backup_folder(ws)
     path = ws.backup(folder)

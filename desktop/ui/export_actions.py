@@ -11,7 +11,7 @@ so tests can answer them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
@@ -19,6 +19,9 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QTo
 
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import default_runner
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 CONTEXT = "RosterActions"
 
@@ -46,7 +49,7 @@ def ask_unmask(parent: QWidget) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def ask_union(parent: QWidget, ws: Any) -> str | None:
+def ask_union(parent: QWidget, ws: Workspace) -> str | None:
     unions = ws.records.query("union", order_by="created_at", limit=5000)
     if not unions:
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont
@@ -32,6 +32,9 @@ from desktop.ui.icons import icon
 from desktop.ui.login import centred_card
 from desktop.ui.password_widget import NewPasswordWidget
 from desktop.ui.tasks import default_runner
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 # ``handler(parent, workspace_path) -> open Workspace or None`` (installed by the sync work)
 EnrollHandler = Callable[[QWidget, Path], Any]
@@ -57,7 +60,7 @@ class FirstRunScreen(QWidget):
         self.path = Path(path)
         self.setObjectName("Welcome")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self._ws: Any = None
+        self._ws: Workspace | None = None
         self._recovery_key = ""
 
         self.title = QLabel(objectName="LoginTitle")
@@ -288,7 +291,7 @@ class FirstRunScreen(QWidget):
             self.restore_error.setText(restore_error_text(exc, self.path))
             self.restore_error.show()
 
-        def done(ws: Any) -> None:
+        def done(ws: Workspace) -> None:
             self.restore_button.setEnabled(True)
             self.restore_password.clear()
             self.workspace_ready.emit(ws)

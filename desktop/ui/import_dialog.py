@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -41,6 +41,9 @@ from desktop.domain import member_import as ei
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import TaskHandle, TaskRunner, default_runner
 
+if TYPE_CHECKING:
+    from desktop.store import Workspace
+
 MAX_SHOWN = 2000  # rows listed in the preview tables (the report holds every one)
 
 
@@ -55,7 +58,7 @@ class ImportDialog(QDialog):
 
     def __init__(
         self,
-        ws: Any,
+        ws: Workspace,
         parent: QWidget | None = None,
         *,
         union_uuid: str | None = None,

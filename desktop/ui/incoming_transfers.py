@@ -7,7 +7,7 @@ Refuse. Accepting creates the member record; either answer goes back to the coun
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,11 +27,14 @@ from PySide6.QtWidgets import (
 from desktop.domain import transfer_offers, transfers
 from desktop.ui.shortcuts import set_access_key
 
+if TYPE_CHECKING:
+    from desktop.store import Workspace
+
 
 class IncomingTransfersDialog(QDialog):
     """See the module doc; ``changed`` is True once something was accepted or refused."""
 
-    def __init__(self, ws: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
         self.changed = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -39,6 +39,9 @@ from desktop.ui.login import LoginScreen
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import default_runner
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 IDLE_SETTING = "ui.idle_lock_minutes"
 
@@ -107,7 +110,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.path = Path(workspace_path)
-        self.ws: Any = None
+        self.ws: Workspace | None = None
         self._locked_user: str | None = None
         self.closing_notice: QProgressDialog | None = None  # shown while the close backup runs
         self._lock_backup_running = False  # locking writes the rolling backup in the background
@@ -274,7 +277,7 @@ class MainWindow(QMainWindow):
             self.root.addWidget(self.first_run)
         self.root.setCurrentWidget(self.first_run)
 
-    def set_workspace(self, ws: Any) -> None:
+    def set_workspace(self, ws: Workspace) -> None:
         """Show the shell for an open workspace (after create, sign-in or unlock)."""
         self.ws = ws
         self._locked_user = None
@@ -355,7 +358,7 @@ class MainWindow(QMainWindow):
         with contextlib.suppress(ValueError):  # a backup from the workspace's own folder moved too
             backup = aside / Path(backup).resolve().relative_to(self.path.resolve())
 
-        def done(new_ws: Any) -> None:
+        def done(new_ws: Workspace) -> None:
             self.set_workspace(new_ws)
             self.statusBar().showMessage(
                 self.tr("Backup restored. The previous workspace was kept in %1").replace(
@@ -385,7 +388,7 @@ class MainWindow(QMainWindow):
     def _sign_in(self, user: str, password: str) -> None:
         from desktop.store import Workspace
 
-        def done(ws: Any) -> None:
+        def done(ws: Workspace) -> None:
             self.set_workspace(ws)
 
         def failed(exc: BaseException) -> None:

@@ -8,7 +8,7 @@ only required fields missing); other unsaved text stays in memory, also across a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -20,6 +20,9 @@ from desktop.ui.i18n import pick
 from desktop.ui.icons import icon, status_icon
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import default_runner
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 AUTOSAVE_MS = 2000
 
@@ -42,7 +45,7 @@ class RecordEditor(QWidget):
         super().__init__(parent)
         self.form = form
         self.title_of = title_of
-        self.ws: Any = None
+        self.ws: Workspace | None = None
         self.uuid: str | None = None
         self.status: str | None = None
         self.comment: str | None = None
@@ -97,7 +100,7 @@ class RecordEditor(QWidget):
         self.retranslate()
 
     # -- workspace -------------------------------------------------------------------------
-    def set_workspace(self, ws: Any) -> None:
+    def set_workspace(self, ws: Workspace) -> None:
         """``None`` on lock: the typed text stays in the widgets, nothing is written."""
         self.ws = ws
         if ws is None:

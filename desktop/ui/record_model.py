@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -20,6 +20,9 @@ from desktop.ui.display import display_value
 from desktop.ui.errors_text import status_text
 from desktop.ui.i18n import pick
 from desktop.ui.icons import status_icon
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 PAGE_SIZE = 100
 MAX_PAGES = 100
@@ -67,7 +70,7 @@ class RecordTableModel(QAbstractTableModel):
         self.form = form
         self.columns = columns
         self.ref_name = ref_name
-        self.ws: Any = None
+        self.ws: Workspace | None = None
         self.search: str | None = None
         self.filters: dict[str, Any] = {}
         self.status: str | None = None
@@ -78,7 +81,7 @@ class RecordTableModel(QAbstractTableModel):
         self._unmasked: dict[tuple[str, str], str] = {}
 
     # -- the query -------------------------------------------------------------------------
-    def set_workspace(self, ws: Any) -> None:
+    def set_workspace(self, ws: Workspace) -> None:
         self.ws = ws
         self._unmasked.clear()
         self.reload()

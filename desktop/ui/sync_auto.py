@@ -6,12 +6,15 @@ tick is in flight, so a slow or flaky link never blocks the window or piles up r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.link.auto import AutoSync, TickResult
 from desktop.ui.tasks import TaskHandle, TaskRunner, default_runner
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 
 class AutoSyncDriver(QObject):
@@ -40,7 +43,7 @@ class AutoSyncDriver(QObject):
     def runner(self) -> TaskRunner:
         return self._runner or default_runner()
 
-    def set_workspace(self, ws: Any | None, **auto_kwargs: Any) -> None:
+    def set_workspace(self, ws: Workspace | None, **auto_kwargs: Any) -> None:
         """Start on an open workspace (ticks at once), stop on ``None``."""
         if self._handle is not None and not self._handle.finished:
             self._handle.cancel()

@@ -141,7 +141,7 @@ def create_and_enroll(
     return ws, recovery_key, failure
 
 
-def _enroll_in_background(parent: QWidget, ws: Any, server: str, code: str) -> str | None:
+def _enroll_in_background(parent: QWidget, ws: Workspace, server: str, code: str) -> str | None:
     """Run the enrollment off the GUI thread; None on success, else the reason in words."""
     text = QCoreApplication.translate("EnrollWorkspaceDialog", "Contacting the county server…")
     busy = QProgressDialog(text, "", 0, 0, parent)

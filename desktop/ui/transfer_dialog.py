@@ -8,7 +8,7 @@ confirmable (the other side accepted) or cancellable (refused: the member stays)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -32,11 +32,16 @@ from PySide6.QtWidgets import (
 from desktop.domain import transfers
 from desktop.ui.shortcuts import set_access_key
 
+if TYPE_CHECKING:
+    from desktop.store import Workspace
+
 
 class TransferDialog(QDialog):
     """See the module doc. ``accept()`` after a transfer was saved."""
 
-    def __init__(self, ws: Any, member_uuid: str | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, member_uuid: str | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
         self.member_uuid = member_uuid

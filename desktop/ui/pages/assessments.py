@@ -9,7 +9,7 @@ rectification items past their deadline. Store reads run through the task runner
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -32,6 +32,9 @@ from desktop.ui.assessment_editor import SessionEditor
 from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
+
+if TYPE_CHECKING:
+    pass
 
 COLUMNS = 6
 
@@ -96,7 +99,7 @@ class AssessmentsPage(Page):
 
     # -- data ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None:
             return
         year = self.year.value()
@@ -152,7 +155,7 @@ class AssessmentsPage(Page):
 
     # -- navigation ----------------------------------------------------------------------
     def new_session(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None:
             return
         union = self.union_list[0][0] if self.union_list else ""

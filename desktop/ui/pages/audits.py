@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -46,6 +46,9 @@ from desktop.ui.i18n import current_language
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
 from forms.checklist import summarize, template_from_raw, yuan
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 
 class _Problem:
@@ -138,7 +141,7 @@ class AuditsPage(Page):
 
     # -- list ------------------------------------------------------------------------------
     def refresh(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None:
             return
         try:
@@ -169,7 +172,7 @@ class AuditsPage(Page):
         if self.scan.ws is not ws:
             self.scan.set_workspace(ws, self._unions(ws), self.tasks)
 
-    def _unions(self, ws: Any) -> list[tuple[str, str]]:
+    def _unions(self, ws: Workspace) -> list[tuple[str, str]]:
         try:
             found = ws.records.query("union", order_by="full_name")
         except Exception:  # noqa: BLE001 - no union form or no right to read: type the name
@@ -200,7 +203,7 @@ class AuditsPage(Page):
 
     # -- editing ---------------------------------------------------------------------------
     def new_checklist(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None:
             return
         _form, template = checklists.template_of(ws)
@@ -208,7 +211,7 @@ class AuditsPage(Page):
         self.stack.setCurrentIndex(1)
 
     def open_checklist(self, record_uuid: str) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         rec = ws.records.get(record_uuid)
         self.editor.load(
             checklists.template_of_record(ws, rec),
@@ -232,7 +235,7 @@ class AuditsPage(Page):
         """Save the editor's checklist; errors go onto the cells they name."""
         from desktop.store import errors
 
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None or self.editor.template is None:
             return False
         self.editor.clear_errors()
@@ -257,7 +260,7 @@ class AuditsPage(Page):
         return True
 
     def sign_off(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None or self.editor.record_uuid is None:
             return
         if self.editor.dirty and not self.save():
@@ -283,7 +286,7 @@ class AuditsPage(Page):
         self.status_changed.emit()
 
     def start_correction(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None or self.editor.record_uuid is None:
             return
         try:
@@ -296,7 +299,7 @@ class AuditsPage(Page):
 
     # -- rectifications ----------------------------------------------------------------------
     def refresh_rectifications(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None:
             return
         items = checklists.open_rectifications(
@@ -310,7 +313,7 @@ class AuditsPage(Page):
     def record_outcome(
         self, item: checklists.OpenRectification, outcome: str, date: str, note: str
     ) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         try:
             checklists.record_outcome(
                 ws, item.checklist_uuid, item.item_id, outcome, date, note=note
@@ -326,7 +329,7 @@ class AuditsPage(Page):
 
     # -- printing ----------------------------------------------------------------------------
     def print_blank(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         form, _template = checklists.template_of(ws)
         path = self.choose_pdf_path(self.tr("blank-checklist") + ".pdf")
         if path is None:
@@ -346,7 +349,7 @@ class AuditsPage(Page):
         )
 
     def print_report(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None or self.editor.record_uuid is None:
             return
         if self.editor.dirty and not self.save():
@@ -361,7 +364,7 @@ class AuditsPage(Page):
             )
 
     def print_rectifications(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None:
             return
         today, lang = dt.date.today(), current_language()

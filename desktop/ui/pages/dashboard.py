@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -33,6 +33,9 @@ from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.stats_report import stats_report_action
 from desktop.ui.stats_report import tr as stats_tr
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 CHART_UNIONS = 12
 
@@ -117,12 +120,12 @@ class DashboardPage(Page):
     # Member figures come from the counts the store keeps (desktop.store.tally), current members
     # only (transfers' is_current_member rules); the rest are indexed counts. They are still
     # computed off the GUI thread, and only while the dashboard is on screen.
-    def set_workspace(self, ws: Any) -> None:
+    def set_workspace(self, ws: Workspace) -> None:
         self._stale = True
         super().set_workspace(ws)
 
     def refresh(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         self._stale = True
         if ws is None or not self.isVisible():
             return
@@ -144,7 +147,7 @@ class DashboardPage(Page):
             self.refresh()
 
     @staticmethod
-    def compute(ws: Any) -> tuple[dict[str, int], list[tuple[str, int]], Any]:
+    def compute(ws: Workspace) -> tuple[dict[str, int], list[tuple[str, int]], Any]:
         """The dashboard figures, the members-by-union pairs and this year's assessment
         summary (runs on a worker thread)."""
         count = ws.records.count

@@ -10,7 +10,7 @@ print roster) from other work with a one-line ``addAction``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -35,6 +35,9 @@ from desktop.ui.pages.base import Page
 from desktop.ui.record_editor import RecordEditor
 from desktop.ui.record_model import Column, RecordRole, RecordTableModel, columns_for
 from desktop.ui.shortcuts import set_access_key
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 SEARCH_DELAY_MS = 250
 
@@ -197,7 +200,7 @@ class RecordsPage(Page):
         return names.get(uuid, "")
 
     # -- the list --------------------------------------------------------------------------
-    def set_workspace(self, ws: Any) -> None:
+    def set_workspace(self, ws: Workspace) -> None:
         self._forget_references()
         super().set_workspace(ws)
         if self.editor is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -41,6 +41,9 @@ from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.sync_text import error_text
 from sync.client import SyncError
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 STATUSES = ("pending", "returned", "accepted", "")
 
@@ -445,7 +448,7 @@ class ReviewPage(Page):
 __all__ = ["ReviewPage", "SyncError"]
 
 
-def add_to_window(window: Any, ws: Any) -> ReviewPage | None:
+def add_to_window(window: Any, ws: Workspace) -> ReviewPage | None:
     """Give a main window the Review page when a county reviewer signs in (once)."""
     existing = next((p for p in window.pages if isinstance(p, ReviewPage)), None)
     if existing is not None or getattr(ws.user, "role", None) != "reviewer":

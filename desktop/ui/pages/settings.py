@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -44,6 +44,9 @@ from desktop.ui.idle import DEFAULT_IDLE_MINUTES
 from desktop.ui.pages.base import Page
 from desktop.ui.password_widget import NewPasswordWidget
 from desktop.ui.shortcuts import set_access_key
+
+if TYPE_CHECKING:
+    pass
 
 IDLE_SETTING = "ui.idle_lock_minutes"
 ROLES = ("admin", "clerk", "auditor", "reviewer")
@@ -199,7 +202,7 @@ class SettingsPage(Page):
 
     # -- workspace -------------------------------------------------------------------------
     def refresh(self) -> None:
-        ws: Any = self.workspace
+        ws = self.workspace
         if ws is None:
             return
         is_admin = ws.user.can("manage_users")

@@ -7,7 +7,7 @@ work runs on the task helper; the page only ever reads the workspace on the GUI 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,9 @@ from desktop.ui.shortcuts import set_access_key
 from desktop.ui.sync_auto import AutoSyncDriver
 from desktop.ui.sync_text import error_text, local_time, reason_text
 from desktop.ui.tasks import TaskHandle
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 
 class SyncPage(Page):
@@ -193,7 +196,7 @@ class SyncPage(Page):
         if self.workspace is not None:
             self.refresh()
 
-    def set_workspace(self, ws: Any) -> None:
+    def set_workspace(self, ws: Workspace) -> None:
         super().set_workspace(ws)
         self.auto.set_workspace(ws)
 

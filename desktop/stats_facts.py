@@ -259,7 +259,7 @@ def _audit_facts(
         template = audits.template_of_record(ws, rec)
         area_of = {item.id: item.area for item in template.items}
         outcomes = audits.outcomes_of(ws, rec.uuid)
-        nc = Counter()
+        nc: Counter[str] = Counter()
         amount = overdue = 0
         for item in d.get("items") or []:
             area = area_of.get(str(item.get("item_id")), "other")

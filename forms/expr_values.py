@@ -149,11 +149,11 @@ def _f_days(a: Any, b: Any) -> int | None:
 
 
 def _f_add_days(d: Any, n: Any) -> _dt.date | None:
-    d = as_date(d)
-    if d is None or not _num(n) or abs(n) > 200_000:
+    day = as_date(d)
+    if day is None or not _num(n) or abs(n) > 200_000:
         return None
     try:
-        return d + _dt.timedelta(days=int(n))
+        return day + _dt.timedelta(days=int(n))
     except OverflowError:
         return None
 
@@ -326,7 +326,7 @@ def _comparison(op: str, left: Fn, right: Fn) -> Fn:
             return _compare("!=", a, b)
 
         return ne
-    fast = {
+    fast: Callable[[Any, Any], bool] = {
         "<": lambda a, b: a < b,
         "<=": lambda a, b: a <= b,
         ">": lambda a, b: a > b,

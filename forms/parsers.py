@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from forms import ids
 from forms.dates import MonthDate, parse_month
@@ -27,6 +27,9 @@ _NUMBER_JUNK = {ord(c): None for c in " ,_\u00a0'"}
 _UNIT_JUNK = re.compile("[¥￥元人名个]|RMB|CNY")
 _TRUE = {"1", "true", "t", "yes", "y", "是", "有", "√", "✓", "✔", "对", "on"}
 _FALSE = {"0", "false", "f", "no", "n", "否", "无", "没有", "×", "✗", "✘", "错", "off"}
+
+
+_N = TypeVar("_N", int, Decimal)
 
 
 def to_ascii(s: str) -> str:
@@ -55,7 +58,7 @@ def _text(raw: Any, f: Field) -> str:
     return s
 
 
-def _range(v: Any, f: Field) -> Any:
+def _range(v: _N, f: Field) -> _N:
     if f.min is not None and v < f.min:
         raise InvalidValue("number.too_small", min=_show(f.min), value=_show(v))
     if f.max is not None and v > f.max:

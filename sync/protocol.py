@@ -18,7 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.canonical import canonical_json  # the one rule, shared with forms (re-exported)
+from forms.canonical import (
+    canonical_json as canonical_json,  # the one rule, shared with forms (re-exported)
+)
 
 PROTOCOL_VERSION = 1
 SUPPORTED_PROTOCOLS: tuple[int, ...] = (1,)
@@ -113,14 +115,14 @@ def _get(doc: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what: 
 
 
 def _uuid(doc: Mapping[str, Any], key: str, what: str) -> str:
-    value = _get(doc, key, str, what)
+    value: str = _get(doc, key, str, what)
     if not _UUID_RE.match(value):
         raise ProtocolError("invalid_document", f"{what}: '{key}' must be a lowercase UUID")
     return value
 
 
 def _hex64(doc: Mapping[str, Any], key: str, what: str) -> str:
-    value = _get(doc, key, str, what)
+    value: str = _get(doc, key, str, what)
     if not _HEX64_RE.match(value):
         raise ProtocolError("invalid_document", f"{what}: '{key}' must be 64 lowercase hex")
     return value

@@ -69,7 +69,9 @@ class ChecklistNotReady(ValueError):
         self.problems = problems
 
 
-def template_of(ws: Workspace | None, form_id: str = CHECKLIST_FORM, version: int | None = None):
+def template_of(
+    ws: Workspace | None, form_id: str = CHECKLIST_FORM, version: int | None = None
+) -> tuple[Any, Template]:
     """(form definition, checklist template) — from the workspace (synced versions) or shipped."""
     if ws is not None:
         form = ws.forms.get(form_id, version)

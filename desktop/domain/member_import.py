@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.domain.import_commit import POLICIES, ImportOutcome, commit_plan
+from desktop.domain.import_commit import POLICIES, commit_plan
 from desktop.reports.import_mapping import (
     HeaderIndex,
     guess_mapping,
@@ -34,6 +34,7 @@ from desktop.reports.import_plan import (
     CellError,
     Contradiction,
     Duplicate,
+    ImportOutcome,
     ImportPlan,
     Match,
     build_plan,
@@ -44,6 +45,7 @@ from desktop.reports.import_template import write_template
 
 if TYPE_CHECKING:
     from desktop.store import Workspace
+    from desktop.store.bulk import RowValidator
 
 __all__ = [
     "POLICIES",
@@ -175,7 +177,7 @@ def preview_import(
     check_mapping(opened, mapping)
     if ws is not None and not _union_exists(ws, union_uuid):
         raise ImportFileError("file.no_union", union=union_uuid)
-    validate = ws.records.validator(FORM_ID) if ws is not None else None
+    validate: RowValidator | None = ws.records.validator(FORM_ID) if ws is not None else None
     if validate is not None and validate.form.hash != opened.form.hash:
         validate = None  # a newer definition arrived since the sheet was opened: check plainly
     return build_plan(

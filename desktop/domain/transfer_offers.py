@@ -125,7 +125,9 @@ def _find(items: list[dict[str, Any]], offer_id: str) -> tuple[int, dict[str, An
     raise TransferError("transfer.unknown", f"No incoming transfer {offer_id}.")
 
 
-def _member_data(ws: Workspace, request: Mapping[str, Any], union_uuid: str, in_row: dict) -> dict:
+def _member_data(
+    ws: Workspace, request: Mapping[str, Any], union_uuid: str, in_row: dict[str, Any]
+) -> dict[str, Any]:
     """The new member record: the sending side's details and history, plus the 转入 row."""
     form = ws.forms.latest("member")
     member_fields = {f.id for s in form.sections for f in s.fields}

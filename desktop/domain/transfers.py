@@ -241,7 +241,9 @@ def request_external_transfer(
     return pending
 
 
-def _settle(ws: Workspace, transfer_id: str, state: str, note: str) -> tuple[PendingTransfer, list]:
+def _settle(
+    ws: Workspace, transfer_id: str, state: str, note: str
+) -> tuple[PendingTransfer, list[dict[str, Any]]]:
     items = _load(ws)
     for i, item in enumerate(items):
         if item["id"] == transfer_id:

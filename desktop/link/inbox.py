@@ -139,7 +139,7 @@ def _apply(ws: Workspace, kind: str, body: Mapping[str, Any]) -> None:
 def add_form(ws: Workspace, definition: Mapping[str, Any]) -> None:
     """Store a received form definition unless this exact version is already there."""
     try:
-        latest = ws.forms.latest(definition.get("id"))
+        latest = ws.forms.latest(str(definition.get("id")))
     except Exception:  # not known yet
         latest = None
     if latest is not None and getattr(latest, "version", 0) > int(definition.get("version", 0)):

@@ -142,7 +142,7 @@ def guess_mapping(
     return result
 
 
-def remembered_mapping(ws: Workspace) -> dict[str, str]:
+def remembered_mapping(ws: Workspace | None) -> dict[str, str]:
     """The mapping saved in the workspace settings ({} when none or no workspace)."""
     if ws is None:
         return {}

@@ -12,6 +12,7 @@ validate them a second time.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import zlib
 from collections.abc import Callable, Iterator
@@ -63,7 +64,7 @@ class CellError:
     letter: str  # "C"; "" when the field has no column
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: the cell as typed ("" when blank or no column); an ID number / phone masked but for
     #: the part that is wrong
     value: str = ""
@@ -331,9 +332,9 @@ class _RowChecker:
                 problems.append(self.error(row, fld.id, value.code, value.params, values))
             elif value is not None:
                 data[fld.id] = value
-        col = self.column_of.get("changes")
-        if col is not None:
-            raw = values[col] if col < len(values) else None
+        changes_col = self.column_of.get("changes")
+        if changes_col is not None:
+            raw = values[changes_col] if changes_col < len(values) else None
             parsed = parse_changes(raw, self.change_fields)
             if isinstance(parsed, CellIssue):
                 problems.append(self.error(row, "changes", parsed.code, parsed.params, values))

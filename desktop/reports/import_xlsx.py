@@ -17,8 +17,8 @@ import re
 import zipfile
 from collections.abc import Iterator
 from html import unescape
-from typing import Any
-from xml.etree.ElementTree import XMLPullParser, fromstring
+from typing import Any, cast
+from xml.etree.ElementTree import Element, XMLPullParser, fromstring
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 BUILTIN_DATE_FORMATS = set(range(14, 23)) | {27, 30, 36, 45, 46, 47, 50, 57}
@@ -143,7 +143,7 @@ class XlsxBook:
             parser = XMLPullParser(events=("end",))
             while chunk := fh.read(CHUNK):
                 parser.feed(chunk)
-                for _, el in parser.read_events():
+                for _, el in cast("Iterator[tuple[str, Element]]", parser.read_events()):
                     if el.tag[-3:] != "row":  # only whole rows are handled (cells inside them)
                         continue
                     number = int(el.get("r") or next_row)

@@ -25,7 +25,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -53,7 +53,7 @@ from desktop.reports.pdf_text import CJK_FONT, draw_text, fit_text, markup, regi
 
 __all__ = ["CheckBoxes", "PdfCancelled", "PdfDocument", "QrStamp", "content_hash", "markup"]
 
-Cell = str | int | float | Flowable | Sequence[Flowable] | None
+Cell: TypeAlias = str | int | float | Flowable | Sequence[Flowable] | None
 ProgressFn = Callable[[int, int], Any]
 
 MARGIN = 15 * mm
@@ -429,7 +429,7 @@ class PdfDocument:
             bottomPadding=0,
         )
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._draw_header)])
-        doc.afterFlowable = after_flowable  # type: ignore[method-assign]
+        doc.afterFlowable = after_flowable
         try:
             doc.build(story or [Spacer(1, 1)], canvasmaker=_numbered_canvas(self._draw_footer))
             os.replace(partial, self.path)

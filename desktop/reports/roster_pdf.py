@@ -37,7 +37,7 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("member_type", 1.6),
     ("card_number", 2.0),
 )
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "zh_CN": {
         "title": "会员花名册",
         "no": "序号",

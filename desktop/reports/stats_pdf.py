@@ -26,7 +26,7 @@ from forms import stats
 ProgressFn = Callable[[int, int], Any]
 CancelFn = Callable[[], bool]
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "zh_CN": {
         "unit": "单位",
         "subtotal": " 小计",

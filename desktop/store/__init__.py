@@ -5,10 +5,11 @@
 """
 
 from desktop.store import errors
+from desktop.store.keys import CheckReport
 from desktop.store.keyslots import KdfParams
 from desktop.store.records import BulkResult, Record
 from desktop.store.roles import ROLES, User
-from desktop.store.workspace import ChangeEvent, CheckReport, OrgUnit, Workspace
+from desktop.store.workspace import ChangeEvent, OrgUnit, Workspace
 
 __all__ = [
     "ROLES",

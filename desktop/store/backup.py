@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from desktop.store import audit, db, errors, pageauth
 from desktop.store.constants import BACKUP_DIR, DB_NAME, SLOTS_NAME
@@ -194,7 +194,7 @@ RESTORING = ".restoring"  # suffix of files being unpacked, renamed into place w
 
 
 def restore_backup(
-    cls: Any,
+    cls: type[Workspace],
     backup_file: Path,
     target: Path,
     *,
@@ -232,7 +232,7 @@ def restore_backup(
         if recovery_key is not None:
             keys = cls._recovery_keys(slots, recovery_key, None)
         else:
-            keys = cls._password_keys(slots, user, password, None)
+            keys = cls._password_keys(slots, cast(str, user), cast(str, password), None)
         _unpack(zf, backup_file, target, {DB_NAME: None, SLOTS_NAME: slots_raw}, made_folder)
     try:
         return cls._unlock(

@@ -68,7 +68,7 @@ def translate(exc: BaseException, what: str) -> errors.StoreError:
 DB_ERRORS = (sqlcipher3.Error, sqlite3.Error, OSError)
 
 
-class StoreConnection(sqlcipher3.Connection):
+class StoreConnection(sqlcipher3.Connection):  # type: ignore[misc]  # no stubs: Any
     """A connection whose ``execute``/``executemany`` raise store errors (tampering, full disk)
     instead of raw SQLite exceptions, wherever in the store they happen. ``write_lock``
     serialises transactions when the UI saves from a worker thread while it reads."""
@@ -77,13 +77,13 @@ class StoreConnection(sqlcipher3.Connection):
         super().__init__(*args, **kwargs)
         self.write_lock = threading.RLock()
 
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlcipher3.Cursor:  # type: ignore[override]
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlcipher3.Cursor:
         try:
             return super().execute(sql, parameters)
         except DB_ERRORS as exc:
             raise translate(exc, _what(sql)) from None
 
-    def executemany(self, sql: str, seq: Any, /) -> sqlcipher3.Cursor:  # type: ignore[override]
+    def executemany(self, sql: str, seq: Any, /) -> sqlcipher3.Cursor:
         try:
             return super().executemany(sql, seq)
         except DB_ERRORS as exc:

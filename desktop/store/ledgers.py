@@ -64,7 +64,9 @@ class Ledgers:
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
 
-    def put(self, union_uuid: str, period: str, file_name: str, lines: list[Mapping]) -> None:
+    def put(
+        self, union_uuid: str, period: str, file_name: str, lines: list[Mapping[str, Any]]
+    ) -> None:
         user = self._ws._require_open()
         require(user, "write_audit", "import a ledger")
         conn = self._ws._connection()
@@ -98,7 +100,7 @@ class Ledgers:
         """(union id, period, file name, lines) of every stored ledger."""
         self._ws._require_open()
         return [
-            tuple(r)  # type: ignore[misc]
+            tuple(r)
             for r in self._ws._connection().execute(
                 "SELECT union_uuid, period, file_name, line_count FROM ledgers"
                 " ORDER BY period DESC, union_uuid"

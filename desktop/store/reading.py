@@ -29,7 +29,7 @@ class RecordReading:
         return self._ws._connection()
 
     def _row(self, record_uuid: str) -> Sequence[Any]:
-        row = self._conn.execute(
+        row: Sequence[Any] | None = self._conn.execute(
             f"SELECT {COLUMNS} FROM records WHERE uuid = ?", (record_uuid,)
         ).fetchone()
         if row is None:

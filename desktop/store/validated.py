@@ -41,7 +41,8 @@ class Validated(NamedTuple):
 
     def values(self) -> dict[str, Any]:
         """The validated values (a fresh dict each call)."""
-        return json.loads(self.text)
+        values: dict[str, Any] = json.loads(self.text)
+        return values
 
 
 TAG_BYTES = 16  # a 128-bit tag

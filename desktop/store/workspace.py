@@ -22,15 +22,13 @@ import sqlcipher3
 
 from desktop.store import audit, db, errors, keys, keyslots, migrations
 from desktop.store.audit import AuditLog, VerifyResult
-from desktop.store.constants import (
-    BACKUP_DIR,
-    DB_NAME,
-    RECOVERY_USER,
-    SLOTS_NAME,
-    VERIFY_ON_OPEN_BYTES,
-)
+from desktop.store.constants import BACKUP_DIR as BACKUP_DIR  # re-exported for scripts
+from desktop.store.constants import DB_NAME as DB_NAME
+from desktop.store.constants import RECOVERY_USER as RECOVERY_USER
+from desktop.store.constants import SLOTS_NAME as SLOTS_NAME
+from desktop.store.constants import VERIFY_ON_OPEN_BYTES as VERIFY_ON_OPEN_BYTES
 from desktop.store.formdefs import FormCatalog
-from desktop.store.keys import CheckReport
+from desktop.store.keys import CheckReport as CheckReport  # re-exported
 from desktop.store.keyslots import KdfParams, SlotFile
 from desktop.store.ledgers import Ledgers
 from desktop.store.lockout import Lockout

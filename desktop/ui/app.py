@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtWidgets import QApplication
 
@@ -28,7 +29,10 @@ def create_application(argv: list[str] | None = None, language: str | None = Non
     ``language`` defaults to the one chosen last on this computer, else zh_CN.
     Reuses a running QApplication (tests).
     """
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app = cast(
+        QApplication,
+        QApplication.instance() or QApplication(argv if argv is not None else sys.argv),
+    )
     if not app.property("uniondesk_ready"):  # once per process (tests call this often)
         install_cjk_font(app)
         app.setApplicationName("UnionDesk")

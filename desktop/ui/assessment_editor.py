@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QCoreApplication, QDate, Signal
 from PySide6.QtWidgets import (
@@ -152,8 +152,8 @@ class SessionEditor(QWidget):
         for w in (self.back_button, self.save_button):
             buttons.addWidget(w)
         buttons.addStretch(1)
-        for w in (self.copies, self.print_ballot, self.print_tally, self.print_notice):
-            buttons.addWidget(w)
+        for widget in (self.copies, self.print_ballot, self.print_tally, self.print_notice):
+            buttons.addWidget(widget)
 
         top = QHBoxLayout()
         top.addWidget(self.meeting_box, 3)
@@ -447,7 +447,9 @@ class SessionEditor(QWidget):
         copies = self.copies.value()
 
         def work(ctx: Any) -> Path:
-            return ops.print_document(kind, path, printout, copies=copies, progress=ctx.progress)
+            return ops.print_document(
+                cast("ops.PrintKind", kind), path, printout, copies=copies, progress=ctx.progress
+            )
 
         def done(written: Path) -> None:
             self.status.setText(self.tr("Printed to %1").replace("%1", str(written)))

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.domain import checklist_scan
 from desktop.reports.import_errors import ImportFileError
 from desktop.reports.import_messages import file_message
+from desktop.store import errors
 from desktop.ui.i18n import current_language
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import TaskRunner
@@ -95,8 +96,14 @@ class LedgerScanView(QWidget):
         self.retranslate()
 
     # -- data ---------------------------------------------------------------------------------
+    def _open(self) -> Workspace:
+        """The workspace the view acts on (WorkspaceClosed once it locked)."""
+        if self.ws is None:
+            raise errors.WorkspaceClosed("The workspace is locked or closed.")
+        return self.ws
+
     def set_workspace(
-        self, ws: Workspace, unions: list[tuple[str, str]], tasks: TaskRunner
+        self, ws: Workspace | None, unions: list[tuple[str, str]], tasks: TaskRunner | None
     ) -> None:
         self.ws, self.tasks = ws, tasks
         self.union.clear()
@@ -132,7 +139,7 @@ class LedgerScanView(QWidget):
 
     def _store(self, read: Any, union: str, period: str | None) -> None:
         try:
-            checklist_scan.store_ledger(self.ws, read, union, period)
+            checklist_scan.store_ledger(self._open(), read, union, period)
         except Exception as exc:  # noqa: BLE001 - shown, never a crash
             self._failed(exc)
             return
@@ -166,13 +173,13 @@ class LedgerScanView(QWidget):
         f, union = self._current(), self.union_uuid()
         if f is None or union is None:
             return
-        checklist = checklist_scan.checklist_for(self.ws, union, self.year())
+        checklist = checklist_scan.checklist_for(self._open(), union, self.year())
         if checklist is None:
             self.message.emit(self.tr("Start a checklist for this union and year first."))
             return
         try:
             checklist_scan.confirm(
-                self.ws,
+                self._open(),
                 union,
                 self.year(),
                 f.doubt.key,
@@ -195,7 +202,7 @@ class LedgerScanView(QWidget):
         if not reason.strip():
             self.message.emit(self.tr("Say why the doubt is dismissed."))
             return
-        checklist_scan.dismiss(self.ws, union, self.year(), f.doubt.key, reason)
+        checklist_scan.dismiss(self._open(), union, self.year(), f.doubt.key, reason)
         self._after_decision()
 
     def _after_decision(self) -> None:

@@ -9,6 +9,7 @@ without a restart. Form labels and validation words come from the form definitio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
@@ -89,7 +90,7 @@ def set_language(language: str) -> None:
                 QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
 
 
-def pick(texts: dict[str, str] | str | None) -> str:
+def pick(texts: Mapping[str, str] | str | None) -> str:
     """A form definition's label/title dict in the current language (fallbacks: zh_CN, any)."""
     if texts is None:
         return ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -450,7 +450,7 @@ class MainWindow(QMainWindow):
         if not self._in_shell():
             return
         page = self.show_page(SyncPage)
-        page.start_sync()
+        cast(SyncPage, page).start_sync()
 
     def show_help(self) -> None:
         """F1: the help page of the current screen."""
@@ -571,7 +571,7 @@ class MainWindow(QMainWindow):
         ws, self.ws = self.ws, None
         notice = QProgressDialog(self.tr("Writing a backup before closing…"), "", 0, 0, self)
         notice.setWindowTitle(self.tr("Closing"))
-        notice.setCancelButton(None)  # type: ignore[arg-type]
+        notice.setCancelButton(None)
         notice.setWindowModality(Qt.WindowModality.WindowModal)
         notice.setMinimumDuration(0)
         notice.setMinimumWidth(360)

@@ -100,7 +100,7 @@ class RecordEditor(QWidget):
         self.retranslate()
 
     # -- workspace -------------------------------------------------------------------------
-    def set_workspace(self, ws: Workspace) -> None:
+    def set_workspace(self, ws: Workspace | None) -> None:
         """``None`` on lock: the typed text stays in the widgets, nothing is written."""
         self.ws = ws
         if ws is None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.ui.display import display_value
@@ -81,7 +81,7 @@ class RecordTableModel(QAbstractTableModel):
         self._unmasked: dict[tuple[str, str], str] = {}
 
     # -- the query -------------------------------------------------------------------------
-    def set_workspace(self, ws: Workspace) -> None:
+    def set_workspace(self, ws: Workspace | None) -> None:
         self.ws = ws
         self._unmasked.clear()
         self.reload()
@@ -155,10 +155,10 @@ class RecordTableModel(QAbstractTableModel):
         return value
 
     # -- Qt model API ----------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else self._count
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(
@@ -173,7 +173,9 @@ class RecordTableModel(QAbstractTableModel):
             return self.tr("Last change")
         return pick(col.field.label)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         rec = self.record(index.row())

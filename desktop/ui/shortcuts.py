@@ -59,7 +59,11 @@ def strip_mnemonic(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
-_T = QT_TRANSLATE_NOOP
+def _T(context: str, text: str) -> str:  # noqa: N802 - Qt's lupdate marker, typed
+    """``QT_TRANSLATE_NOOP``: marks ``text`` for translation in ``context`` and returns it."""
+    return str(QT_TRANSLATE_NOOP(context, text))
+
+
 #: every shortcut of the program, in the order the sheet lists them
 SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("page.1", "Ctrl+1", _T(CONTEXT, "&Dashboard")),

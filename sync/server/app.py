@@ -84,7 +84,8 @@ def create_app(server: Server) -> FastAPI:
                 ),
             )
         try:
-            return await call_next(request)
+            response: Response = await call_next(request)
+            return response
         except SyncError as err:  # raised while streaming a body
             return _refusal(server, request, err)
 

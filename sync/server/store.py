@@ -91,18 +91,18 @@ class Store:
         with self.write() as conn:
             return upsert_org_unit(conn, code, name, parent, kind)
 
-    def org_unit(self, code: str) -> Row | None:
+    def org_unit(self, code: str) -> Row[Any] | None:
         with self.read() as conn:
             return conn.execute(select(org_units).where(org_units.c.code == code)).first()
 
-    def all_org_units(self) -> list[Row]:
+    def all_org_units(self) -> list[Row[Any]]:
         with self.read() as conn:
             return list(conn.execute(select(org_units).order_by(org_units.c.code)))
 
-    def org_unit_view(self, code: str) -> list[Row]:
+    def org_unit_view(self, code: str) -> list[Row[Any]]:
         """Ancestors of ``code``, itself and its whole subtree (what a device may know)."""
         units = {u.code: u for u in self.all_org_units()}
-        out: list[Row] = []
+        out: list[Row[Any]] = []
         cur = units.get(code)
         seen: set[str] = set()
         while cur is not None and cur.code not in seen:
@@ -149,11 +149,11 @@ class Store:
 
     # ------------------------------------------------------------------ devices
 
-    def device(self, device_id: str) -> Row | None:
+    def device(self, device_id: str) -> Row[Any] | None:
         with self.read() as conn:
             return conn.execute(select(devices).where(devices.c.device_id == device_id)).first()
 
-    def list_devices(self) -> list[Row]:
+    def list_devices(self) -> list[Row[Any]]:
         with self.read() as conn:
             return list(conn.execute(select(devices).order_by(devices.c.enrolled_at)))
 
@@ -163,11 +163,11 @@ class Store:
 
     # ------------------------------------------------------------------ batches and records
 
-    def batch(self, batch_id: str) -> Row | None:
+    def batch(self, batch_id: str) -> Row[Any] | None:
         with self.read() as conn:
             return conn.execute(select(batches).where(batches.c.batch_id == batch_id)).first()
 
-    def list_batches(self, device_id: str | None = None, limit: int = 100) -> list[Row]:
+    def list_batches(self, device_id: str | None = None, limit: int = 100) -> list[Row[Any]]:
         query = (
             select(
                 batches.c.batch_id,
@@ -190,7 +190,7 @@ class Store:
         with self.read() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
-    def record_rows(self, record_uuid: str | None = None) -> list[Row]:
+    def record_rows(self, record_uuid: str | None = None) -> list[Row[Any]]:
         query = select(records).order_by(records.c.id)
         if record_uuid:
             query = query.where(records.c.record_uuid == record_uuid)

@@ -212,6 +212,8 @@ class AuditsPage(Page):
 
     def open_checklist(self, record_uuid: str) -> None:
         ws = self.workspace
+        if ws is None:
+            return
         rec = ws.records.get(record_uuid)
         self.editor.load(
             checklists.template_of_record(ws, rec),
@@ -314,6 +316,8 @@ class AuditsPage(Page):
         self, item: checklists.OpenRectification, outcome: str, date: str, note: str
     ) -> None:
         ws = self.workspace
+        if ws is None:
+            return
         try:
             checklists.record_outcome(
                 ws, item.checklist_uuid, item.item_id, outcome, date, note=note

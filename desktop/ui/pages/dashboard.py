@@ -120,7 +120,7 @@ class DashboardPage(Page):
     # Member figures come from the counts the store keeps (desktop.store.tally), current members
     # only (transfers' is_current_member rules); the rest are indexed counts. They are still
     # computed off the GUI thread, and only while the dashboard is on screen.
-    def set_workspace(self, ws: Workspace) -> None:
+    def set_workspace(self, ws: Workspace | None) -> None:
         self._stale = True
         super().set_workspace(ws)
 

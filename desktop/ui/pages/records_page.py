@@ -200,7 +200,7 @@ class RecordsPage(Page):
         return names.get(uuid, "")
 
     # -- the list --------------------------------------------------------------------------
-    def set_workspace(self, ws: Workspace) -> None:
+    def set_workspace(self, ws: Workspace | None) -> None:
         self._forget_references()
         super().set_workspace(ws)
         if self.editor is not None:

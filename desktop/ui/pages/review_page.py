@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -242,6 +242,8 @@ class ReviewPage(Page):
         self.message_label.setText(text)
 
     def _client(self) -> Any:
+        if self.workspace is None:
+            return None
         try:
             return link_review.review_client(self.workspace, retry=self.retry)
         except LinkError as exc:
@@ -316,7 +318,11 @@ class ReviewPage(Page):
         units = ws.settings.get(link_state.ORG_UNITS_KEY, []) if ws is not None else []
         townships = [(u.get("code"), u.get("name")) for u in units if u.get("kind") == "township"]
         forms = sorted(
-            {r.get("form_id") for r in self.rows} | {self.form_combo.currentData()} - {None, ""}
+            cast(
+                "set[str]",
+                {r.get("form_id") for r in self.rows}
+                | {self.form_combo.currentData()} - {None, ""},
+            )
         )
         for combo, items, all_text in (
             (self.township_combo, townships, self.tr("All townships")),

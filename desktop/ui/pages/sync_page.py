@@ -196,7 +196,7 @@ class SyncPage(Page):
         if self.workspace is not None:
             self.refresh()
 
-    def set_workspace(self, ws: Workspace) -> None:
+    def set_workspace(self, ws: Workspace | None) -> None:
         super().set_workspace(ws)
         self.auto.set_workspace(ws)
 

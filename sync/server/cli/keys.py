@@ -8,12 +8,14 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sync.server import keyring
 from sync.server.config import load_data_dir
+from sync.server.errors import ServerSetupError
 
 
-def _server(args: argparse.Namespace):  # -> Server (imported lazily, like cli/main.py)
+def _server(args: argparse.Namespace) -> Any:  # -> Server (imported lazily, like cli/main.py)
     from sync.server.runner import open_server
 
     return open_server(Path(args.data))
@@ -30,9 +32,7 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     if args.new_master_key_file:
         target = Path(args.new_master_key_file).resolve()
         if target.is_relative_to(path.resolve()):
-            raise keyring.ServerSetupError(
-                "the new master key file must not be in the data directory"
-            )
+            raise ServerSetupError("the new master key file must not be in the data directory")
         provider = keyring.KeyFileProvider.create(target, keyring.wrap_of(suite))
         source = keyring.KeySource(key_file=target)
     elif args.new_passphrase_file:
@@ -67,11 +67,11 @@ def _after_rotation(args: argparse.Namespace, path: Path, ring: keyring.Keyring,
     return 0
 
 
-def _reencrypt(server, args: argparse.Namespace) -> int:  # noqa: ANN001
+def _reencrypt(server: Any, args: argparse.Namespace) -> int:
     from sync.server.domain import audit_log
     from sync.server.domain.reencrypt import keys_in_use, reencrypt
 
-    def show(p) -> None:  # noqa: ANN001  (a live counter on a terminal only)
+    def show(p: Any) -> None:  # a live counter on a terminal only
         print(f"\rre-sealed {p.resealed} value(s)…", end="", flush=True)
 
     live = sys.stdout.isatty()

@@ -27,12 +27,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sync.server.config import LEVELS, ServerSetupError, init_data_dir
 from sync.server.keyring import KEY_FILE_ENV, PASSPHRASE_ENV, KeySource, describe_master, use_source
 
 
-def _server(args: argparse.Namespace):  # -> Server (imported lazily: init must stay fast)
+def _server(args: argparse.Namespace) -> Any:  # -> Server (imported lazily: init must stay fast)
     from sync.server.runner import open_server
 
     return open_server(Path(args.data))
@@ -173,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, func, help_: str, data: bool = True) -> argparse.ArgumentParser:
+    def command(name: str, func: Any, help_: str, data: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         if data:
             p.add_argument("--data", required=True, help="server data directory")

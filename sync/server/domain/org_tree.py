@@ -135,7 +135,7 @@ def _check_units(units: Any, county: str) -> list[dict[str, Any]]:
     return units
 
 
-def receive_tree(server: Server, device: Row, doc: Mapping[str, Any]) -> dict[str, Any]:
+def receive_tree(server: Server, device: Row[Any], doc: Mapping[str, Any]) -> dict[str, Any]:
     """Check and store a county's tree (nothing stored when refused). Returns the answer."""
     if device.role != "county":
         raise _refuse("not_allowed", "only county devices send an org-unit tree", 403)

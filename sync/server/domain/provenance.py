@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from sync import crypto
 from sync.protocol import b64d, record_hash, unsigned
@@ -60,7 +61,9 @@ def verify_record(server: Server, record_uuid: str) -> Report:
     return report
 
 
-def _province_version(server: Server, report: Report, record: dict, p, row) -> None:
+def _province_version(
+    server: Server, report: Report, record: dict[str, Any], p: Any, row: Any
+) -> None:
     if p is None:
         report.check(False, "no provenance stored for this version")
         return
@@ -100,7 +103,9 @@ def _province_version(server: Server, report: Report, record: dict, p, row) -> N
     report.lines.append(f"  province: relay batch {p.relay_batch_id}, received {p.received_at}")
 
 
-def _county_version(server: Server, report: Report, record: dict, row, decision) -> None:
+def _county_version(
+    server: Server, report: Report, record: dict[str, Any], row: Any, decision: Any
+) -> None:
     batch = server.store.batch(row.batch_id)
     device = server.store.device(row.device_id)
     signed = False

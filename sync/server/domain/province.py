@@ -425,4 +425,5 @@ def provenance_rows(store: Store, record_uuid: str) -> list[Any]:
 
 
 def acceptance_of(row: Any) -> dict[str, Any]:
-    return json.loads(row.acceptance)
+    doc: dict[str, Any] = json.loads(row.acceptance)
+    return doc

@@ -283,7 +283,7 @@ def relay_item(record: Mapping[str, Any], batch_id: str, acceptance: Any) -> dic
 
 def envelope_header(envelope_bytes: bytes) -> dict[str, Any]:
     """A stored township envelope without its ciphertext: enough to check the signature."""
-    doc = json.loads(envelope_bytes)
+    doc: dict[str, Any] = json.loads(envelope_bytes)
     doc.pop("payload", None)
     return doc
 

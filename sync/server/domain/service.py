@@ -53,7 +53,7 @@ from sync.server.tables import devices, enroll_codes, inbox
 ROLES = ("township", "reviewer", "county")
 
 
-def org_unit_of(row: Row) -> OrgUnit:
+def org_unit_of(row: Row[Any]) -> OrgUnit:
     return OrgUnit(code=row.code, name=row.name, parent=row.parent, kind=row.kind)
 
 
@@ -242,7 +242,7 @@ class Server:
                 audit_log.append(conn, "device_revoked", actor, device_id)
         return revoked
 
-    def active_device(self, device_id: str) -> Row:
+    def active_device(self, device_id: str) -> Row[Any]:
         row = self.store.device(device_id)
         if row is None:
             raise SyncError(403, "unknown_device", "this device is not enrolled here")
@@ -277,7 +277,7 @@ class Server:
 
     def authenticate(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
-    ) -> Row:
+    ) -> Row[Any]:
         """Check a signed request (PROTOCOL.md, "Signed requests"); returns the device row."""
         device_id = headers.get(HEADER_DEVICE.lower()) or headers.get(HEADER_DEVICE)
         nonce = headers.get(HEADER_NONCE.lower()) or headers.get(HEADER_NONCE)

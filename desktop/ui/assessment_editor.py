@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import assessments as ops
 from desktop.domain.assessments import MEETING_KINDS, Session
+from desktop.ui import operations
 from desktop.ui.assessment_keying import BallotKeyer
 from desktop.ui.assessment_rectifications import RectificationTable
 from desktop.ui.assessment_result import ResultView
 from desktop.ui.i18n import current_language, pick
 from desktop.ui.shortcuts import set_access_key
-from desktop.ui.tasks import default_runner
 from forms import assessment as rules
 from forms.assessment import AssessmentResult, Template
 
@@ -416,7 +416,7 @@ class SessionEditor(QWidget):
 
                 self.status.setText(store_error_text(exc))
 
-        default_runner().run(lambda ctx: ops.save_session(ws, session), done, failed)
+        operations.save_assessment(ws, session).success(done).failure(failed).run()
 
     def go_back(self) -> None:
         """Back to the list; asks first when typed numbers or ballots are not saved yet."""
@@ -446,11 +446,6 @@ class SessionEditor(QWidget):
         )
         copies = self.copies.value()
 
-        def work(ctx: Any) -> Path:
-            return ops.print_document(
-                cast("ops.PrintKind", kind), path, printout, copies=copies, progress=ctx.progress
-            )
-
         def done(written: Path) -> None:
             self.status.setText(self.tr("Printed to %1").replace("%1", str(written)))
             if on_done is not None:
@@ -462,7 +457,9 @@ class SessionEditor(QWidget):
             else:
                 self.status.setText(str(exc))
 
-        default_runner().run(work, done, failed)
+        operations.print_assessment(
+            cast("ops.PrintKind", kind), path, printout, copies=copies
+        ).success(done).failure(failed).run()
 
     def _ask_and_print(self, kind: str) -> None:
         if kind != "ballot" and self._dirty:

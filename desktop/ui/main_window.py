@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui import prefs
+from desktop.ui import operations, prefs
 from desktop.ui.errors_text import restore_error_text, role_text, store_error_text
 from desktop.ui.icons import icon
 from desktop.ui.idle import DEFAULT_IDLE_MINUTES, IdleWatcher
@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
             if self._close_after_lock_backup:
                 QTimer.singleShot(0, self.close)
 
-        default_runner().run(lambda ctx: ws.close(), on_done=finished, on_error=finished)
+        operations.close_workspace(ws).success(finished).failure(finished).run()
 
     def _idle_minutes_changed(self, minutes: float) -> None:
         self.idle.set_minutes(minutes)
@@ -569,6 +569,7 @@ class MainWindow(QMainWindow):
         for page in self.pages:
             page.set_workspace(None)
         ws, self.ws = self.ws, None
+        assert ws is not None  # closeEvent calls this only with a workspace open
         notice = QProgressDialog(self.tr("Writing a backup before closing…"), "", 0, 0, self)
         notice.setWindowTitle(self.tr("Closing"))
         notice.setCancelButton(None)
@@ -585,7 +586,7 @@ class MainWindow(QMainWindow):
             self.closing_notice = None
             QTimer.singleShot(0, self.close)  # not from inside this closeEvent
 
-        default_runner().run(lambda ctx: ws.close(), on_done=finished, on_error=finished)
+        operations.close_workspace(ws).success(finished).failure(finished).run()
 
     def close_workspace(self) -> None:
         """Close the database (pages forget what they showed)."""

@@ -29,13 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui import i18n, prefs
+from desktop.ui import i18n, operations, prefs
 from desktop.ui.backup import (
     BACKUP_DIR_SETTING,
     DEFAULT_KEEP,
     KEEP_SETTING,
     ON_CLOSE_SETTING,
-    back_up_now,
     backup_folder,
 )
 from desktop.ui.errors_text import role_text, store_error_text
@@ -348,7 +347,7 @@ class SettingsPage(Page):
             self.backup_now_button.setEnabled(True)
             self.backup_message.setText(store_error_text(exc))
 
-        self.tasks.run(lambda ctx: back_up_now(ws), on_done=done, on_error=failed)
+        operations.back_up(ws).success(done).failure(failed).with_runner(self.tasks).run()
 
     def _ask_restore(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -388,7 +387,7 @@ class SettingsPage(Page):
         def failed(exc: BaseException) -> None:
             self.check_message.setText(store_error_text(exc))
 
-        self.tasks.run(lambda ctx: ws.check(), on_done=done, on_error=failed)
+        operations.check_workspace(ws).success(done).failure(failed).with_runner(self.tasks).run()
 
     # -- language --------------------------------------------------------------------------
     def retranslate(self) -> None:

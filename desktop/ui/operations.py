@@ -1,0 +1,109 @@
+"""Named operations on the open workspace, in one place (the model: Anki's ``aqt/operations`` with
+``CollectionOp``).
+
+A widget says *what* to run and *what to do on success*; :class:`WorkspaceOp` runs it off the GUI
+thread through :mod:`desktop.ui.tasks` (so tests with :class:`~desktop.ui.tasks.ImmediateTaskRunner`
+run it at once) and calls back on the GUI thread::
+
+    operations.save_assessment(ws, session).success(self._saved).failure(self._failed).run()
+
+Each function below names one action the UI takes on a workspace and calls the domain or the
+store (``desktop.domain``, ``ws.…``) — never Qt: the widgets keep their own texts and states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from desktop.domain import assessments
+from desktop.ui.tasks import TaskContext, TaskHandle, TaskRunner, default_runner
+
+if TYPE_CHECKING:
+    from desktop.store import CheckReport, Workspace
+
+T = TypeVar("T")
+
+
+class WorkspaceOp(Generic[T]):
+    """One operation on a workspace: ``op(ctx)`` runs on a worker thread; ``success`` and
+    ``failure`` (if set) run on the GUI thread with its result or its exception."""
+
+    def __init__(self, op: Callable[[TaskContext], T], *, runner: TaskRunner | None = None) -> None:
+        self._op = op
+        self._runner = runner
+        self._success: Callable[[T], None] | None = None
+        self._failure: Callable[[BaseException], None] | None = None
+        self._progress: Callable[[int, int], None] | None = None
+
+    def success(self, fn: Callable[[T], None]) -> WorkspaceOp[T]:
+        self._success = fn
+        return self
+
+    def failure(self, fn: Callable[[BaseException], None]) -> WorkspaceOp[T]:
+        self._failure = fn
+        return self
+
+    def progress(self, fn: Callable[[int, int], None]) -> WorkspaceOp[T]:
+        self._progress = fn
+        return self
+
+    def with_runner(self, runner: TaskRunner | None) -> WorkspaceOp[T]:
+        """Run on ``runner`` instead of the application-wide one (a page's own)."""
+        self._runner = runner
+        return self
+
+    def run(self) -> TaskHandle:
+        """Start it in the background; the handle can cancel it."""
+        runner = self._runner or default_runner()
+        return runner.run(self._op, self._success, self._failure, self._progress)
+
+
+# --------------------------------------------------------------------------- the workspace
+def check_workspace(ws: Workspace) -> WorkspaceOp[CheckReport]:
+    """The full check: pages, integrity, kept counts, audit chain, key slots."""
+    return WorkspaceOp(lambda ctx: ws.check())
+
+
+def back_up(ws: Workspace) -> WorkspaceOp[Path]:
+    """A backup into the workspace's backups folder now (rolling, as on close)."""
+    from desktop.ui.backup import back_up_now
+
+    return WorkspaceOp(lambda ctx: back_up_now(ws))
+
+
+def close_workspace(ws: Workspace) -> WorkspaceOp[None]:
+    """Close the workspace (its final checkpoint can take a moment on a big file)."""
+    return WorkspaceOp(lambda ctx: ws.close())
+
+
+# --------------------------------------------------------------------------- assessments
+def save_assessment(
+    ws: Workspace, session: assessments.Session
+) -> WorkspaceOp[assessments.Session]:
+    """Compute and save an assessment session (raises DuplicateSession, ValidationFailed …)."""
+    return WorkspaceOp(lambda ctx: assessments.save_session(ws, session))
+
+
+def print_assessment(
+    kind: assessments.PrintKind, path: Path, printout: assessments.Printout, *, copies: int = 1
+) -> WorkspaceOp[Path]:
+    """Write an assessment printout (ballot, tally or notice) of the saved session to ``path``."""
+
+    def work(ctx: TaskContext) -> Path:
+        return assessments.print_document(
+            kind, path, printout, copies=copies, progress=ctx.progress
+        )
+
+    return WorkspaceOp(work)
+
+
+__all__ = [
+    "WorkspaceOp",
+    "back_up",
+    "check_workspace",
+    "close_workspace",
+    "print_assessment",
+    "save_assessment",
+]

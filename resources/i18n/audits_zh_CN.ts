@@ -191,152 +191,152 @@
 <context>
     <name>ChecklistEditor</name>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="242" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="242" />
         <source>Pick from the union records…</source>
         <translation>从工会记录中选择…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="280" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="280" />
         <source>Item %1: %2</source>
         <translation>第 %1 项：%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="286" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="286" />
         <source>… and %1 more</source>
         <translation>……另有 %1 处</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="335" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="335" />
         <source>%1 %2 · %3 %4 · %5 %6 · unanswered %7 · amount in question %8 yuan · rectifications %9</source>
         <translation>%1 %2 · %3 %4 · %5 %6 · 未填 %7 · 不合规涉及金额 %8 元 · 需整改 %9</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="353" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="353" />
         <source>How to check:</source>
         <translation>审查方法：</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="354" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="354" />
         <source>Result keys: 1 compliant, 2 non-compliant, 3 not applicable, 0 clear</source>
         <translation>结果按键：1 合规，2 不合规，3 不适用，0 清除</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="367" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="367" />
         <source>Signed off: read-only</source>
         <translation>已签字确认（只读）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="369" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="369" />
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="369" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="369" />
         <source>Not saved yet</source>
         <translation>尚未保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="384" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="384" />
         <source>Audited union</source>
         <translation>被审查单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="385" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="385" />
         <source>Period from</source>
         <translation>审查期间起</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="386" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="386" />
         <source>Period to</source>
         <translation>审查期间止</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="387" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="387" />
         <source>Auditors</source>
         <translation>审查人员</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="388" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="388" />
         <source>Review date</source>
         <translation>审查日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="393" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="393" />
         <source>e.g. 2026-07-10</source>
         <translation>如 2026-07-10</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="394" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="394" />
         <source>Conclusion</source>
         <translation>审查意见</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="397" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="397" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="398" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="398" />
         <source>Item</source>
         <translation>检查项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="399" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="399" />
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="400" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="400" />
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="401" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="401" />
         <source>Finding</source>
         <translation>发现问题</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="402" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="402" />
         <source>Evidence</source>
         <translation>证据索引</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="403" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="403" />
         <source>Rectify</source>
         <translation>需整改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="404" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="404" />
         <source>Owner</source>
         <translation>责任人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="405" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="405" />
         <source>Deadline</source>
         <translation>整改期限</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="408" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="408" />
         <source>Back to list</source>
         <translation>返回列表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="409" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="409" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="410" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="410" />
         <source>Sign off</source>
         <translation>签字确认</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="411" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="411" />
         <source>Start correction</source>
         <translation>新建更正</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_editor.py" line="412" />
+        <location filename="../../desktop/ui/checklist_editor.py" line="412" />
         <source>Print report (PDF)</source>
         <translation>打印审查报告（PDF）</translation>
     </message>

@@ -344,133 +344,133 @@
 <context>
     <name>RectificationsView</name>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="91" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="91" />
         <source>(%1 days)</source>
         <translation>（%1 天）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="93" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="93" />
         <source>(%1 days left)</source>
         <translation>（剩 %1 天）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="103" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="103" />
         <source>draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="122" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="122" />
         <source>Choose a rectification in the list first.</source>
         <translation>请先在列表中选择一项整改事项。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="130" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="130" />
         <source>open</source>
         <translation>未到期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="131" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="131" />
         <source>due soon</source>
         <translation>即将到期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="132" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="132" />
         <source>overdue</source>
         <translation>已逾期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="133" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="133" />
         <source>closed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="138" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="138" />
         <source>rectified</source>
         <translation>已整改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="139" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="139" />
         <source>partly rectified</source>
         <translation>部分整改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="140" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="140" />
         <source>not rectified</source>
         <translation>未整改</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="144" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="144" />
         <source>Rectifications of signed-off checklists, overdue first</source>
         <translation>已签字检查表的整改事项（逾期在前）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="145" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="145" />
         <source>Show rectified items</source>
         <translation>显示已整改事项</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="146" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="146" />
         <source>Print list (PDF)</source>
         <translation>打印清单（PDF）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="149" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="149" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="150" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="150" />
         <source>Union</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="151" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="151" />
         <source>Item</source>
         <translation>检查项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="152" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="152" />
         <source>Finding</source>
         <translation>发现问题</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="153" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="153" />
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="154" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="154" />
         <source>Owner</source>
         <translation>责任人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="155" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="155" />
         <source>Deadline</source>
         <translation>整改期限</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="156" />
-        <location filename="../../desktop/ui/audit_rectifications.py" line="167" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="156" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="167" />
         <source>Outcome</source>
         <translation>整改结果</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="157" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="157" />
         <source>Checklist</source>
         <translation>检查表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="168" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="168" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="169" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="169" />
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/audit_rectifications.py" line="170" />
+        <location filename="../../desktop/ui/checklist_rectifications.py" line="170" />
         <source>Record outcome</source>
         <translation>记录整改结果</translation>
     </message>

@@ -39,9 +39,9 @@ from desktop.reports.checklist_pdf import (
     rectifications_pdf,
 )
 from desktop.reports.pdf import PdfCancelled
-from desktop.ui.audit_scan_view import LedgerScanView
 from desktop.ui.checklist_editor import ChecklistEditor
 from desktop.ui.checklist_rectifications import RectificationsView
+from desktop.ui.checklist_scan_view import LedgerScanView
 from desktop.ui.i18n import current_language
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key

@@ -49,7 +49,7 @@ IDLE_SETTING = "ui.idle_lock_minutes"
 def default_pages() -> list[Page]:
     """The main window's pages, in navigation order."""
     from desktop.ui.pages.assessments import AssessmentsPage
-    from desktop.ui.pages.audits import AuditsPage
+    from desktop.ui.pages.checklists import AuditsPage
     from desktop.ui.pages.dashboard import DashboardPage
     from desktop.ui.pages.members import MembersPage
     from desktop.ui.pages.settings import SettingsPage

@@ -7,183 +7,183 @@
         <translation>账簿扫描</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="127" />
-        <location filename="../../desktop/ui/pages/audits.py" line="409" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="127" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="409" />
         <source>Audits</source>
         <translation>经费审查</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="148" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="148" />
         <source>signed off</source>
         <translation>已签字</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="148" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="148" />
         <source>draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="151" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="151" />
         <source>corrects an earlier checklist</source>
         <translation>更正此前的检查表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="173" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="173" />
         <source>Leave the checklist without saving?</source>
         <translation>检查表尚未保存，确定离开吗？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="234" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="234" />
         <source>Not saved: correct the marked fields.</source>
         <translation>未保存：请更正标红的内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="242" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="242" />
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="254" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="254" />
         <source>After sign-off nobody can change this checklist; a correction becomes a new checklist. Sign off now?</source>
         <translation>签字确认后任何人都不能再修改此检查表，如需更正将另建新检查表。现在签字确认吗？</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="263" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="263" />
         <source>Not signed off: every item needs a result first.</source>
         <translation>未能签字确认：每个项目都须先填写检查结果。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="269" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="269" />
         <source>Signed off. The checklist is now read-only.</source>
         <translation>已签字确认，检查表现为只读。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="282" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="282" />
         <source>A correction was started as a new draft checklist.</source>
         <translation>已新建一份更正检查表（草稿）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="307" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="307" />
         <source>Outcome recorded; it goes upward with the next sync.</source>
         <translation>整改结果已记录，将在下次同步时上报。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="316" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="316" />
         <source>blank-checklist</source>
         <translation>经费审查检查表-空白</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="340" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="340" />
         <source>checklist-report</source>
         <translation>经费审查报告</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="354" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="354" />
         <source>rectifications</source>
         <translation>整改事项清单</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="373" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="373" />
         <source>Printing…</source>
         <translation>正在生成 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="389" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="389" />
         <source>PDF saved: %1</source>
         <translation>PDF 已保存：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="395" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="395" />
         <source>Printing cancelled; no file was written.</source>
         <translation>已取消打印，未生成文件。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="405" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="405" />
         <source>Save PDF</source>
         <translation>保存 PDF</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="418" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="418" />
         <source>This checklist was signed off and cannot change; start a correction.</source>
         <translation>此检查表已签字确认，不能修改；如需更正请新建更正检查表。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="429" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="429" />
         <source>Funds review (经费审查)</source>
         <translation>经费审查</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="430" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="430" />
         <source>Search by union or auditor</source>
         <translation>按单位或审查人查找</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="431" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="431" />
         <source>New checklist</source>
         <translation>新建检查表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="432" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="432" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="433" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="433" />
         <source>Print blank checklist</source>
         <translation>打印空白检查表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="434" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="434" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="435" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="435" />
         <source>Checklists</source>
         <translation>检查表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="436" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="436" />
         <source>Rectifications</source>
         <translation>整改跟踪</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="439" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="439" />
         <source>Audited union</source>
         <translation>被审查单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="440" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="440" />
         <source>Period</source>
         <translation>审查期间</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="441" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="441" />
         <source>Review date</source>
         <translation>审查日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="442" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="442" />
         <source>Auditors</source>
         <translation>审查人员</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="443" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="443" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="444" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="444" />
         <source>Non-compliant</source>
         <translation>不合规项</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="445" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="445" />
         <source>Amount in question (yuan)</source>
         <translation>涉及金额（元）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages/audits.py" line="446" />
+        <location filename="../../desktop/ui/pages/checklists.py" line="446" />
         <source>Note</source>
         <translation>备注</translation>
     </message>

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.domain import checklists
 from desktop.ui import i18n
-from desktop.ui.pages.audits import AuditsPage
+from desktop.ui.pages.checklists import AuditsPage
 from desktop.ui.tasks import ImmediateTaskRunner, set_default_runner
 from tests.audits import ledger_fixture as fx
 from tests.audits.conftest import HEADER, open_as

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.domain import checklists
 from desktop.ui import i18n
 from desktop.ui.checklist_editor import DEADLINE, EVIDENCE, FINDING, OWNER, RECTIFY, RESULT
-from desktop.ui.pages.audits import AuditsPage
+from desktop.ui.pages.checklists import AuditsPage
 from desktop.ui.tasks import ImmediateTaskRunner, TaskRunner, set_default_runner
 from tests.audits.conftest import open_as
 from tests.audits.pdfcheck import page_texts, squash

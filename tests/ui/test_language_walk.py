@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import i18n
 from desktop.ui.pages.assessments import AssessmentsPage
-from desktop.ui.pages.audits import AuditsPage
+from desktop.ui.pages.checklists import AuditsPage
 from desktop.ui.pages.members import MembersPage
 from desktop.ui.pages.unions import UnionsPage
 from tests.ui.helpers import make_window

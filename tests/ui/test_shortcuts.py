@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.ui import export_actions as roster
 from desktop.ui import i18n
-from desktop.ui.pages.audits import AuditsPage
+from desktop.ui.pages.checklists import AuditsPage
 from desktop.ui.pages.members import MembersPage
 from desktop.ui.pages.sync_page import SyncPage
 from desktop.ui.pages.unions import UnionsPage

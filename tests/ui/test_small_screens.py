@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from desktop.ui import i18n
-from desktop.ui.pages.audits import AuditsPage
+from desktop.ui.pages.checklists import AuditsPage
 from desktop.ui.pages.members import MembersPage
 from desktop.ui.pages.unions import UnionsPage
 from tests.ui.fit_check import fit_problems

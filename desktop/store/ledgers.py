@@ -20,7 +20,7 @@ from desktop.store import db
 from desktop.store.roles import require
 
 if TYPE_CHECKING:
-    from desktop.store.workspace import Workspace
+    from desktop.store.context import StoreContext
 
 SCHEMA = (
     """CREATE TABLE ledgers (
@@ -61,7 +61,7 @@ def _now() -> str:
 
 
 class Ledgers:
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: StoreContext) -> None:
         self._ws = ws
 
     def put(

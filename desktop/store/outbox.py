@@ -16,13 +16,13 @@ from desktop.store import audit, db, errors
 from sync.outbox import OutboxItem, RecordReceipt, SealedBatch
 
 if TYPE_CHECKING:
-    from desktop.store.workspace import Workspace
+    from desktop.store.context import StoreContext
 
 
 class StoreOutbox:
     """Pending changes in save order, sealed batches and receipts."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: StoreContext) -> None:
         self._ws = ws
 
     @property

@@ -13,13 +13,13 @@ from desktop.store.record import BUILTIN_ORDER, COLUMNS, Record, _row_to_record
 from desktop.store.roles import require
 
 if TYPE_CHECKING:
-    from desktop.store.workspace import Workspace
+    from desktop.store.context import StoreContext
 
 
 class RecordReading:
     """Read side of ``ws.records`` (also the helpers the write side uses)."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: StoreContext) -> None:
         self._ws = ws
 
     # --- helpers ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from desktop.store import db
 from desktop.store.roles import require
 
 if TYPE_CHECKING:
-    from desktop.store.workspace import Workspace
+    from desktop.store.context import StoreContext
 
 DEFAULTS: dict[str, Any] = {
     "backup.keep": 5,  # rolling automatic backups kept in <workspace>/backups
@@ -20,7 +20,7 @@ DEFAULTS: dict[str, Any] = {
 class Settings:
     """Workspace settings: ``get(key, default)`` / ``set(key, value)``."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: StoreContext) -> None:
         self._ws = ws
 
     def get(self, key: str, default: Any = None) -> Any:

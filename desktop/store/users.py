@@ -9,7 +9,7 @@ from desktop.store.passwords import check_password
 from desktop.store.roles import User, check_role, require
 
 if TYPE_CHECKING:
-    from desktop.store.workspace import Workspace
+    from desktop.store.context import KeyContext
 
 
 def check_name(name: str) -> str:
@@ -29,7 +29,7 @@ class Users:
     """Adding, removing and re-keying users of the open workspace (admin only, except that
     anyone may change their own password)."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: KeyContext) -> None:
         self._ws = ws
 
     def list(self) -> list[User]:

@@ -72,9 +72,17 @@ class Ledgers:
         conn = self._ws._connection()
         text = json.dumps(list(lines), ensure_ascii=False, separators=(",", ":"))
         with db.transaction(conn, "saving a ledger"):
-            conn.execute(
-                "INSERT OR REPLACE INTO ledgers VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (union_uuid, period, file_name, _now(), user.name, len(lines), text),
+            db.wrap(conn).table("ledgers").insert(
+                {
+                    "union_uuid": union_uuid,
+                    "period": period,
+                    "file_name": file_name,
+                    "imported_at": _now(),
+                    "imported_by": user.name,
+                    "line_count": len(lines),
+                    "lines": text,
+                },
+                replace=True,  # a new import of the same union and period replaces the old one
             )
             self._ws._audit.append(
                 user.name, "ledger.import", f"{union_uuid}/{period}", {"lines": len(lines)}
@@ -123,9 +131,18 @@ class Ledgers:
         conn = self._ws._connection()
         now = _now()
         with db.transaction(conn, "saving a decision"):
-            conn.execute(
-                "INSERT OR REPLACE INTO ledger_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (union_uuid, period, doubt_key, decision, reason, checklist_uuid, now, user.name),
+            db.wrap(conn).table("ledger_decisions").insert(
+                {
+                    "union_uuid": union_uuid,
+                    "period": period,
+                    "doubt_key": doubt_key,
+                    "decision": decision,
+                    "reason": reason,
+                    "checklist_uuid": checklist_uuid,
+                    "decided_at": now,
+                    "decided_by": user.name,
+                },
+                replace=True,  # a later decision on the same doubt replaces the earlier one
             )
             self._ws._audit.append(
                 user.name, f"ledger.{decision}", f"{union_uuid}/{period}", {"doubt": doubt_key}

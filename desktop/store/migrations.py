@@ -4,6 +4,10 @@ Each step is a function with a docstring, registered with :func:`step`. ``migrat
 missing steps in order; each step and the row recording it commit in one transaction, so a
 failing step leaves the workspace exactly as it was. A database whose newest recorded step is
 newer than this program knows raises :class:`errors.NewerWorkspaceVersion` before anything runs.
+
+The bookkeeping (is there a ``migrations`` table, create it, record a step) goes through
+sqlite-utils (:func:`desktop.store.db.wrap`), which works inside the step's open transaction
+(savepoints, never a commit); the steps' own DDL and bulk copies stay plain SQL.
 """
 
 from __future__ import annotations
@@ -37,10 +41,7 @@ def latest() -> int:
 
 def applied(conn: sqlcipher3.Connection) -> list[int]:
     """Numbers of the steps recorded in the database (empty for a new database)."""
-    has = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='migrations'"
-    ).fetchone()
-    if not has:
+    if not db.wrap(conn).table("migrations").exists():
         return []
     return [r[0] for r in conn.execute("SELECT id FROM migrations ORDER BY id")]
 
@@ -61,19 +62,26 @@ def migrate(conn: sqlcipher3.Connection) -> list[int]:
     check_version(conn)
     done = set(applied(conn))
     ran: list[int] = []
-    for number in sorted(STEPS):
-        if number in done:
-            continue
+    todo = [n for n in sorted(STEPS) if n not in done]
+    if not todo:
+        return ran
+    book = db.wrap(conn).table("migrations")
+    for number in todo:
         fn = STEPS[number]
         with db.transaction(conn, f"schema migration {number}"):
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS migrations ("
-                " id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            book.create(
+                {"id": int, "name": str, "applied_at": str},
+                pk="id",
+                not_null={"name", "applied_at"},
+                if_not_exists=True,
             )
             fn(conn)
-            conn.execute(
-                "INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
-                (number, fn.__name__, datetime.now(UTC).isoformat(timespec="seconds")),
+            book.insert(
+                {
+                    "id": number,
+                    "name": fn.__name__,
+                    "applied_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
             )
         ran.append(number)
     return ran

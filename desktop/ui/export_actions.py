@@ -17,8 +17,8 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QToolButton, QWidget
 
+from desktop.ui import operations
 from desktop.ui.shortcuts import set_access_key
-from desktop.ui.tasks import default_runner
 
 if TYPE_CHECKING:
     from desktop.store import Workspace
@@ -78,8 +78,6 @@ def _failed(page: Any):
 
 def export_records_action(page: Any, form_id: str) -> None:
     """Ask for a file, then export every member (of the filtered union) or union."""
-    from desktop.reports.excel_export import export_records
-
     ws = page.workspace
     if ws is None:
         return
@@ -99,17 +97,6 @@ def export_records_action(page: Any, form_id: str) -> None:
     if form_id == "member" and hasattr(page, "union_filter"):
         union = page.union_filter.currentData()
 
-    def work(ctx: Any) -> Any:
-        return export_records(
-            ws,
-            form_id,
-            path,
-            union_uuid=union,
-            unmask=unmask,
-            progress=ctx.progress,
-            cancel=lambda: ctx.cancelled,
-        )
-
     def done(result: Any) -> None:
         text = tr("%1 records written to %2").replace("%1", str(result.rows))
         text = text.replace("%2", str(result.path))
@@ -117,13 +104,13 @@ def export_records_action(page: Any, form_id: str) -> None:
             text += tr(" (ID and phone numbers masked)")
         _report(page, text)
 
-    default_runner().run(work, done, _failed(page))
+    operations.export_records(ws, form_id, path, union_uuid=union, unmask=unmask).success(
+        done
+    ).failure(_failed(page)).run()
 
 
 def print_roster_action(page: Any) -> None:
     """The roster PDF of the filtered union (or of a union the user picks)."""
-    from desktop.reports.roster_pdf import write_roster
-
     ws = page.workspace
     if ws is None:
         return
@@ -140,14 +127,9 @@ def print_roster_action(page: Any) -> None:
         return
     unmask = _unmask_wanted(page)
 
-    def work(ctx: Any) -> Path:
-        return write_roster(
-            ws, union, path, unmask=unmask, progress=ctx.progress, cancel=lambda: ctx.cancelled
-        )
-
-    default_runner().run(
-        work, lambda p: _report(page, tr("Roster saved: %1").replace("%1", str(p))), _failed(page)
-    )
+    operations.write_roster(ws, union, path, unmask=unmask).success(
+        lambda p: _report(page, tr("Roster saved: %1").replace("%1", str(p)))
+    ).failure(_failed(page)).run()
 
 
 def _member_writer(page: Any) -> Any:

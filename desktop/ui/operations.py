@@ -13,15 +13,15 @@ store (``desktop.domain``, ``ws.…``) — never Qt: the widgets keep their own 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from desktop.domain import assessments
 from desktop.ui.tasks import TaskContext, TaskHandle, TaskRunner, default_runner
 
 if TYPE_CHECKING:
-    from desktop.store import CheckReport, Workspace
+    from desktop.store import CheckReport, Record, Workspace
 
 T = TypeVar("T")
 
@@ -78,6 +78,81 @@ def close_workspace(ws: Workspace) -> WorkspaceOp[None]:
     return WorkspaceOp(lambda ctx: ws.close())
 
 
+# --------------------------------------------------------------------------- records
+def save_record(
+    ws: Workspace,
+    form_id: str,
+    values: Mapping[str, Any],
+    *,
+    record_uuid: str | None = None,
+    status: str = "ready",
+) -> WorkspaceOp[Record]:
+    """Validate and save a record (a new one, or a new version of ``record_uuid``)."""
+    return WorkspaceOp(
+        lambda ctx: ws.records.save(form_id, values, record_uuid=record_uuid, status=status)
+    )
+
+
+def export_records(
+    ws: Workspace, form_id: str, path: str | Path, *, union_uuid: str | None, unmask: bool
+) -> WorkspaceOp[Any]:
+    """Members or unions to .xlsx / .csv (cancellable, with progress)."""
+    from desktop.reports.excel_export import export_records as export
+
+    return WorkspaceOp(
+        lambda ctx: export(
+            ws,
+            form_id,
+            path,
+            union_uuid=union_uuid,
+            unmask=unmask,
+            progress=ctx.progress,
+            cancel=lambda: ctx.cancelled,
+        )  # fmt: skip
+    )
+
+
+def write_roster(
+    ws: Workspace, union_uuid: str, path: str | Path, *, unmask: bool
+) -> WorkspaceOp[Path]:
+    """A union's member roster (花名册) as PDF."""
+    from desktop.reports.roster_pdf import write_roster as write
+
+    return WorkspaceOp(
+        lambda ctx: write(
+            ws,
+            union_uuid,
+            path,
+            unmask=unmask,
+            progress=ctx.progress,
+            cancel=lambda: ctx.cancelled,
+        )  # fmt: skip
+    )
+
+
+def write_statistics(
+    ws: Workspace,
+    as_of: Any,
+    period: int | None,
+    path: str | Path,
+    *,
+    tables: Any,
+    lang: str,
+) -> WorkspaceOp[Path]:
+    """The township's statistics tables (统计报表) as .xlsx or .pdf."""
+    from desktop import stats_facts
+
+    def work(ctx: TaskContext) -> Path:
+        report = stats_facts.township_report(ws, as_of, period)
+        ctx.check_cancelled()
+        return stats_facts.write_report(
+            report, path, tables=tables, lang=lang, progress=ctx.progress,
+            cancel=lambda: ctx.cancelled,
+        )  # fmt: skip
+
+    return WorkspaceOp(work)
+
+
 # --------------------------------------------------------------------------- assessments
 def save_assessment(
     ws: Workspace, session: assessments.Session
@@ -104,6 +179,10 @@ __all__ = [
     "back_up",
     "check_workspace",
     "close_workspace",
+    "export_records",
     "print_assessment",
     "save_assessment",
+    "save_record",
+    "write_roster",
+    "write_statistics",
 ]

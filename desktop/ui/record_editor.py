@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.ui import operations
 from desktop.ui.errors_text import status_text, store_error_text
 from desktop.ui.field_widgets import RefProvider
 from desktop.ui.form_view import FormView
 from desktop.ui.i18n import pick
 from desktop.ui.icons import icon, status_icon
 from desktop.ui.shortcuts import set_access_key
-from desktop.ui.tasks import default_runner
 
 if TYPE_CHECKING:
     from desktop.store import Workspace
@@ -190,9 +190,6 @@ class RecordEditor(QWidget):
         status = "draft" if draft else "ready"
         self.saving = True
 
-        def work(ctx: Any) -> Any:
-            return ws.records.save(self.form.id, values, record_uuid=uuid, status=status)
-
         def done(rec: Any) -> None:
             self.saving = False
             self.uuid, self.status, self.comment = rec.uuid, rec.status, rec.comment
@@ -223,7 +220,9 @@ class RecordEditor(QWidget):
             self.error_banner.show()
             self.message.emit(store_error_text(exc))
 
-        default_runner().run(work, on_done=done, on_error=failed)
+        operations.save_record(ws, self.form.id, values, record_uuid=uuid, status=status).success(
+            done
+        ).failure(failed).run()
 
     def view_request_close(self) -> None:
         self.view.request_discard()

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import operations
 from desktop.ui.shortcuts import set_access_key
-from desktop.ui.tasks import default_runner
 
 CONTEXT = "StatsReport"
 
@@ -117,7 +117,6 @@ def ask_options(parent: QWidget) -> tuple[str, int, tuple[str, ...]] | None:
 def stats_report_action(page: Any) -> None:
     """Ask the options and a file, then compute and write the tables in the background; the
     page's status line says where the file went (or what went wrong)."""
-    from desktop.stats_facts import township_report, write_report
     from desktop.ui.i18n import current_language
 
     ws = page.workspace
@@ -139,14 +138,6 @@ def stats_report_action(page: Any) -> None:
         path += ".xlsx"
     lang = current_language()
 
-    def work(ctx: Any) -> Path:
-        report = township_report(ws, as_of, period)
-        ctx.check_cancelled()
-        return write_report(
-            report, path, tables=tables, lang=lang, progress=ctx.progress,
-            cancel=lambda: ctx.cancelled,
-        )  # fmt: skip
-
     def done(result: Path) -> None:
         page.status_message.emit(tr("Statistics tables saved: %1").replace("%1", str(result)))
 
@@ -156,4 +147,6 @@ def stats_report_action(page: Any) -> None:
         text = tr("The statistics tables could not be written: %1")
         page.status_message.emit(text.replace("%1", store_error_text(exc)))
 
-    default_runner().run(work, done, failed)
+    operations.write_statistics(ws, as_of, period, path, tables=tables, lang=lang).success(
+        done
+    ).failure(failed).run()

@@ -36,6 +36,7 @@ class WorkspaceOp(Generic[T]):
         self._success: Callable[[T], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
         self._progress: Callable[[int, int], None] | None = None
+        self._started: Callable[[TaskContext], None] | None = None
 
     def success(self, fn: Callable[[T], None]) -> WorkspaceOp[T]:
         self._success = fn
@@ -49,6 +50,12 @@ class WorkspaceOp(Generic[T]):
         self._progress = fn
         return self
 
+    def started(self, fn: Callable[[TaskContext], None]) -> WorkspaceOp[T]:
+        """Called with the task's context on the worker thread just before the operation (so
+        a Cancel button reaches it even before ``run`` returned its handle)."""
+        self._started = fn
+        return self
+
     def with_runner(self, runner: TaskRunner | None) -> WorkspaceOp[T]:
         """Run on ``runner`` instead of the application-wide one (a page's own)."""
         self._runner = runner
@@ -57,7 +64,14 @@ class WorkspaceOp(Generic[T]):
     def run(self) -> TaskHandle:
         """Start it in the background; the handle can cancel it."""
         runner = self._runner or default_runner()
-        return runner.run(self._op, self._success, self._failure, self._progress)
+        op, started = self._op, self._started
+
+        def work(ctx: TaskContext) -> T:
+            if started is not None:
+                started(ctx)
+            return op(ctx)
+
+        return runner.run(work, self._success, self._failure, self._progress)
 
 
 # --------------------------------------------------------------------------- the workspace
@@ -153,6 +167,25 @@ def write_statistics(
     return WorkspaceOp(work)
 
 
+# --------------------------------------------------------------------------- sync
+def enroll(ws: Workspace, server_url: str, code: str) -> WorkspaceOp[Any]:
+    """Enroll the workspace with a county server (one-time code)."""
+    from desktop import link
+
+    return WorkspaceOp(lambda ctx: link.enroll(ws, server_url, code))
+
+
+def sync_with_county(ws: Workspace, **options: Any) -> WorkspaceOp[Any]:
+    """Upload what is pending and apply the inbox (cancellable; progress in records)."""
+    from desktop import link
+
+    return WorkspaceOp(
+        lambda ctx: link.sync_now(
+            ws, progress=ctx.progress, cancel=lambda: ctx.cancelled, **options
+        )
+    )
+
+
 # --------------------------------------------------------------------------- assessments
 def save_assessment(
     ws: Workspace, session: assessments.Session
@@ -179,10 +212,12 @@ __all__ = [
     "back_up",
     "check_workspace",
     "close_workspace",
+    "enroll",
     "export_records",
     "print_assessment",
     "save_assessment",
     "save_record",
+    "sync_with_county",
     "write_roster",
     "write_statistics",
 ]

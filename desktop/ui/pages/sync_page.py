@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.link import LinkError, enroll, link_status, set_auto_sync, sync_now
+from desktop.link import LinkError, link_status, set_auto_sync
 from desktop.link import state as link_state
+from desktop.ui import operations
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.sync_auto import AutoSyncDriver
@@ -323,7 +324,7 @@ class SyncPage(Page):
             self._message(self.tr("Enter the server address and the enrollment code."))
             return
         self._message(self.tr("Enrolling…"))
-        self._start(lambda ctx: enroll(ws, url, code), self._enrolled)
+        self._start(operations.enroll(ws, url, code), self._enrolled)
 
     def _enrolled(self, enrollment: Any) -> None:
         self._ctx = None
@@ -343,12 +344,7 @@ class SyncPage(Page):
         self._message(self.tr("Sending…"))
         self.progress.setRange(0, 0)
 
-        def work(ctx: Any) -> Any:
-            return sync_now(
-                ws, progress=ctx.progress, cancel=lambda: ctx.cancelled, **self.sync_options
-            )
-
-        self._start(work, self._synced)
+        self._start(operations.sync_with_county(ws, **self.sync_options), self._synced)
 
     def cancel_sync(self) -> None:
         ctx = self._ctx
@@ -357,17 +353,21 @@ class SyncPage(Page):
             self.cancel_button.setEnabled(False)
             self._message(self.tr("Cancelling…"))
 
-    def _start(self, fn: Any, on_done: Any) -> None:
+    def _start(self, op: operations.WorkspaceOp[Any], on_done: Any) -> None:
         self.sync_button.setEnabled(False)
         self.enroll_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
 
-        def work(ctx: Any) -> Any:
+        def started(ctx: Any) -> None:
             self._ctx = ctx  # so Cancel reaches the task even before run() returned its handle
-            return fn(ctx)
 
-        self._handle = self.tasks.run(
-            work, on_done=on_done, on_error=self._failed, on_progress=self._progress
+        self._handle = (
+            op.started(started)
+            .success(on_done)
+            .failure(self._failed)
+            .progress(self._progress)
+            .with_runner(self.tasks)
+            .run()
         )
         if self._handle.finished:
             self._ctx = None

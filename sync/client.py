@@ -22,7 +22,6 @@ as ``progress(done, total)`` in records. Errors never carry record contents.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections import deque
@@ -357,7 +356,7 @@ class SyncClient:
         if (
             mark.batch_id != batch.batch_id
             or mark.device_id != self.device_id
-            or mark.envelope_sha256 != hashlib.sha256(batch.envelope).hexdigest()
+            or mark.envelope_sha256 != proto.envelope_digest(batch.envelope)
             or not batch.device_seq <= mark.last_device_seq < proto.MAX_INT
         ):
             return False
@@ -406,7 +405,7 @@ class SyncClient:
         if (
             receipt.batch_id != batch.batch_id
             or receipt.device_id != self.device_id
-            or receipt.envelope_sha256 != hashlib.sha256(batch.envelope).hexdigest()
+            or receipt.envelope_sha256 != proto.envelope_digest(batch.envelope)
         ):
             raise SyncError("bad_receipt", "the server's receipt names another batch")
         return receipt
@@ -434,8 +433,7 @@ class SyncClient:
         try:
             if not isinstance(raw, dict):
                 raise proto.ProtocolError("invalid_document", "an inbox message is not an object")
-            signature = proto.b64d(raw.get("signature"), "signature")
-            if not crypto.verify(self.server_keys.signing_key, signature, proto.unsigned(raw)):
+            if not crypto.verify_dict(self.server_keys.signing_key, raw):
                 raise proto.ProtocolError("bad_signature", "signature does not verify")
             message = proto.InboxMessage.from_dict(raw)
         except proto.ProtocolError as exc:

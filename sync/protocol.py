@@ -478,6 +478,16 @@ class Envelope:
         return cls.from_dict(parse_json_object(body))
 
 
+def envelope_digest(envelope_json: bytes) -> str:
+    """``Envelope.envelope_sha256()`` of stored envelope bytes (canonical JSON), in the suite the
+    envelope names: what a receipt and a ``stale_sequence`` refusal must quote."""
+    try:
+        suite = check_suite(parse_json_object(envelope_json).get("suite", INTL))
+    except (ProtocolError, SuiteError):
+        suite = INTL
+    return hash_hex(suite, envelope_json)
+
+
 @dataclass(frozen=True)
 class RecordStatus:
     record_uuid: str

@@ -55,15 +55,22 @@ class Enrollment:
     device_id: str
     org_unit: str
     server_name: str
-    server_signing_key: str  # base64 raw Ed25519 public key
-    server_hpke_key: str  # base64 raw X25519 public key
+    server_signing_key: str  # base64 raw Ed25519 (intl) or SM2 (gm, 64 bytes) public key
+    server_hpke_key: str  # base64 raw X25519 (intl) or SM2 (gm) public key
     ca_pem: str
-    device_private_key: str  # base64 raw Ed25519 private key (only ever inside the workspace)
+    # base64 raw device private key, only ever inside the workspace: the 32-byte Ed25519 seed
+    # (intl) or the 96-byte SM2 key pair (gm), made for the county's suite at enrollment
+    device_private_key: str
     enrolled_at: str
     org_unit_name: str = ""
     server_id: str = ""
     max_batch_records: int = 1000
     max_batch_bytes: int = 8 * 1024 * 1024
+
+    @property
+    def crypto_suite(self) -> str:
+        """The county's crypto suite, as learnt at enrollment: ``gm`` for an SM2 device key."""
+        return "gm" if len(unb64(self.device_private_key)) == 96 else "intl"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

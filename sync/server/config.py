@@ -31,6 +31,7 @@ from sync.server.permissions import make_private
 from sync.server.sensitive import SUITES, FieldCipher
 
 LEVELS = ("county", "province")
+DEFAULT_SUITE = "intl"  # the crypto suite of a new server (``init --crypto-suite``)
 
 
 @dataclass
@@ -45,8 +46,9 @@ class ServerConfig:
     enroll_code_ttl_hours: float = 72.0
     nonce_ttl_seconds: int = 300
     hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
-    # the server's cryptography suite (sensitive.SUITES). Today it chooses the field encryption
-    # and keyring wrapping (gm: SM4-GCM, HMAC-SM3); signatures and batch sealing are intl still
+    # the server's cryptography suite (sensitive.SUITES): its signing and sealing keys (gm: SM2,
+    # SM3), field encryption and keyring wrapping (gm: SM4-GCM, HMAC-SM3). A data directory
+    # from before suites has none in its config.json: intl. New servers: DEFAULT_SUITE.
     crypto_suite: str = "intl"
 
     def to_json(self) -> str:
@@ -59,10 +61,16 @@ class DataDir:
 
     path: Path
     config: ServerConfig
-    signing_key: Ed25519PrivateKey
-    hpke_key: X25519PrivateKey
+    signing_key: crypto.SigningKey  # Ed25519 (intl) or SM2 (gm)
+    hpke_key: crypto.SealingKey  # X25519 (intl) or SM2 (gm)
     nonce_secret: bytes
     keys: keyring.Keyring
+
+    @property
+    def signing_suite(self) -> str:
+        """The suite of the server's signing key: what its receipts, messages and acceptances
+        are signed with and what its new devices' keys must be."""
+        return crypto.suite_of_key(self.signing_key)
 
     @property
     def cipher(self) -> FieldCipher:
@@ -105,7 +113,7 @@ def init_data_dir(
     hosts: list[str] | None = None,
     db_url: str = "",
     source: keyring.KeySource | None = None,
-    crypto_suite: str = "intl",
+    crypto_suite: str = DEFAULT_SUITE,
 ) -> DataDir:
     """Create a new data directory (refuses an already initialised one) and its keyring, whose
     master key comes from ``source`` (default: the current key source)."""
@@ -131,8 +139,9 @@ def init_data_dir(
     )
     ring = keyring.create(path, source, crypto_suite)
     password = ring.pem_password
-    crypto.write_private_pem(path / "keys" / "signing.key", crypto.new_signing_key(), password)
-    crypto.write_private_pem(path / "keys" / "hpke.key", crypto.new_hpke_key(), password)
+    signing, sealing = crypto.new_signing_key(crypto_suite), crypto.new_hpke_key(crypto_suite)
+    crypto.write_private_pem(path / "keys" / "signing.key", signing, password)
+    crypto.write_private_pem(path / "keys" / "hpke.key", sealing, password)
     fd = os.open(path / "keys" / "nonce.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(os.urandom(32))
@@ -193,7 +202,9 @@ def load_data_dir(
         nonce_secret = (path / "keys" / "nonce.key").read_bytes()
     except (OSError, ValueError, TypeError) as exc:
         raise ServerSetupError(f"cannot read the server keys in {path / 'keys'}: {exc}") from exc
-    if not isinstance(signing, Ed25519PrivateKey) or not isinstance(hpke_key, X25519PrivateKey):
+    if not isinstance(signing, Ed25519PrivateKey | crypto.Sm2PrivateKey) or not isinstance(
+        hpke_key, X25519PrivateKey | crypto.Sm2PrivateKey
+    ):
         raise ServerSetupError(f"the key files in {path / 'keys'} have the wrong type")
     for name in ("ca.pem", "server.pem", "server.key"):
         if not (path / "tls" / name).is_file():

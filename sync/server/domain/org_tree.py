@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Row
 
 from sync import crypto
-from sync.protocol import PROTOCOL_VERSION, b64d, b64e, canonical_json, sha256_hex, unsigned
+from sync.protocol import PROTOCOL_VERSION, canonical_json, sha256_hex
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
 from sync.server.store import Store, now_iso
@@ -59,8 +59,7 @@ def tree_document(server: Server) -> dict[str, Any]:
         "org_units": units,
         "tree_sha256": tree_sha256(units),
     }
-    doc["signature"] = b64e(crypto.sign(server.data.signing_key, unsigned(doc)))
-    return doc
+    return crypto.sign_dict(server.data.signing_key, doc)
 
 
 def acknowledged_hash(store: Store) -> str | None:
@@ -142,8 +141,7 @@ def receive_tree(server: Server, device: Row, doc: Mapping[str, Any]) -> dict[st
     if doc.get("type") != "org_tree":
         raise _refuse("org_tree.bad_document", "expected a document of type org_tree")
     try:
-        signature = b64d(doc.get("signature"), "signature")
-        ok = crypto.verify(bytes(device.public_key), signature, unsigned(doc))
+        ok = crypto.verify_dict(bytes(device.public_key), doc)
     except Exception:  # noqa: BLE001  (any malformed signature is just "does not verify")
         ok = False
     if not ok:

@@ -26,7 +26,6 @@ from sync.protocol import (
     Envelope,
     b64e,
     canonical_json,
-    unsigned,
 )
 from sync.server.domain import audit_log
 from sync.server.domain.access import permissions_of
@@ -265,8 +264,9 @@ def make_acceptance(
         "reviewer_device_id": reviewer_device_id,
         "decided_at": decided_at,
     }
-    doc["signature"] = b64e(crypto.sign(server.data.signing_key, unsigned(doc)))
-    return doc
+    # record_sha256 is the record's manifest entry (the hash of the township batch's suite);
+    # the acceptance names the county's suite when it is not intl
+    return crypto.sign_dict(server.data.signing_key, doc)
 
 
 def relay_item(record: Mapping[str, Any], batch_id: str, acceptance: Any) -> dict[str, Any]:

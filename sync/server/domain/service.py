@@ -100,6 +100,7 @@ class Server:
             signing_key=self.signing_public,
             hpke_public_key=self.hpke_public,
             hpke_key_id=self.hpke_key_id,
+            suite=self.data.signing_suite,
         )
 
     def info(self) -> dict[str, Any]:
@@ -178,6 +179,7 @@ class Server:
             raise SyncError(status, exc.code, exc.message) from exc
         if check != self._ca_check:
             raise SyncError(403, "enroll_code_invalid", "the code was made for another server")
+        key_suite = crypto.suite_of_key(request.device_public_key)
         device_id = str(uuid.uuid4())
         with self.store.write() as conn:
             row = conn.execute(
@@ -191,6 +193,14 @@ class Server:
                 raise SyncError(403, "enroll_code_used", "this enrollment code was already used")
             if row.expires_at < time.time():
                 raise SyncError(403, "enroll_code_expired", "this enrollment code has expired")
+            if key_suite != self.data.signing_suite and row.role != "county":
+                # a province verifies counties of either suite; a county's own devices use its
+                raise SyncError(
+                    422,
+                    "invalid_document",
+                    f"this server uses the {self.data.signing_suite} crypto suite: the device "
+                    f"key must be {_KEY_OF[self.data.signing_suite]}, not {_KEY_OF[key_suite]}",
+                )
             claimed = conn.execute(
                 update(enroll_codes)
                 .where(enroll_codes.c.id == row.id, enroll_codes.c.used_at.is_(None))
@@ -413,6 +423,9 @@ class Server:
                 .values(acked_at=now_iso())
             )
         return int(result.rowcount)
+
+
+_KEY_OF = {"intl": "an Ed25519 key (32 bytes)", "gm": "an SM2 key (64 bytes)"}
 
 
 def _protocol_status(code: str) -> int:

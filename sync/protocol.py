@@ -721,6 +721,14 @@ def request_signing_bytes(
     return canonical_json(_put_suite(doc, suite))
 
 
+def device_key_proof_bytes(device_id: str, public_key: bytes) -> bytes:
+    """What a device's new key signs when it is registered (``POST /v1/device/key``): proof
+    that the holder of the new key asked for it (PROTOCOL.md, "Re-keying")."""
+    return canonical_json(
+        {"type": "device_key_proof", "device_id": device_id, "public_key": public_key.hex()}
+    )
+
+
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     """The JSON of every refusal: ``{"error": code, "message": text, ...}``."""
     return {"error": code, "message": message, **extra}

@@ -33,8 +33,8 @@ DECISION_STATUS = {"accepted": "accepted", "returned": "returned"}
 
 def apply_message(ws: Any, message: Any) -> bool:
     """Apply one verified :class:`sync.protocol.InboxMessage`; True when it may be acknowledged."""
-    if message.kind == "receipt":
-        return True  # the engine stored it already; nothing to remember (saves a write)
+    if message.kind in ("receipt", "server_keys"):
+        return True  # the engine handled it (stored the receipt; re-keyed, state.rekeyed)
     if message.msg_id in state.applied_ids(ws.settings):
         return True
     body: Mapping[str, Any] = message.body

@@ -19,7 +19,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -66,6 +66,8 @@ class Enrollment:
     server_id: str = ""
     max_batch_records: int = 1000
     max_batch_bytes: int = 8 * 1024 * 1024
+    # space-separated base64 keys the county signed with before it moved to another suite
+    server_previous_signing_keys: str = ""
 
     @property
     def crypto_suite(self) -> str:
@@ -106,6 +108,22 @@ def load_enrollment(settings: Settings) -> Enrollment | None:
 
 def save_enrollment(settings: Settings, enrollment: Enrollment) -> None:
     settings.set(ENROLLMENT_KEY, enrollment.to_json())
+
+
+def rekeyed(
+    settings: Settings, device_key: bytes, signing_key: bytes, hpke_key: bytes,
+    previous: tuple[bytes, ...],
+) -> None:  # fmt: skip
+    """The county moved to another crypto suite and this device registered a key of it: keep
+    the new device key (inside the encrypted workspace) and the county's new public keys."""
+    e = load_enrollment(settings)
+    if e is None:
+        return
+    save_enrollment(settings, replace(
+        e, device_private_key=b64(device_key), server_signing_key=b64(signing_key),
+        server_hpke_key=b64(hpke_key),
+        server_previous_signing_keys=" ".join(b64(k) for k in previous),
+    ))  # fmt: skip
 
 
 def auto_sync_enabled(settings: Settings) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,11 @@ class DataDir:
     hpke_key: crypto.SealingKey  # X25519 (intl) or SM2 (gm)
     nonce_secret: bytes
     keys: keyring.Keyring
+    # keys this server signed and was sealed to before ``rotate-key --crypto-suite`` moved it
+    # to another suite (``keys/retired/``): what it signed stays verifiable, what townships
+    # sealed to the old key before they were re-keyed still opens
+    retired_signing: list[crypto.SigningKey] = field(default_factory=list)
+    retired_hpke: list[crypto.SealingKey] = field(default_factory=list)
 
     @property
     def signing_suite(self) -> str:
@@ -210,4 +216,41 @@ def load_data_dir(
         if not (path / "tls" / name).is_file():
             raise ServerSetupError(f"TLS file {path / 'tls' / name} is missing")
     (path / "logs").mkdir(exist_ok=True)
-    return DataDir(path, config, signing, hpke_key, nonce_secret, ring)
+    retired: dict[str, list] = {"signing": [], "hpke": []}
+    for key_file in sorted((path / "keys" / "retired").glob("*.key")):
+        kind = key_file.name.split("-", 1)[0]
+        try:
+            retired[kind].append(crypto.load_private_pem(key_file.read_bytes(), password))
+        except (KeyError, OSError, ValueError, TypeError) as exc:
+            raise ServerSetupError(f"cannot read the retired key {key_file}: {exc}") from exc
+    return DataDir(
+        path, config, signing, hpke_key, nonce_secret, ring, retired["signing"], retired["hpke"]
+    )
+
+
+def rotate_server_keys(
+    data: DataDir, suite: str, before_switch: Callable[[crypto.SigningKey], None] | None = None
+) -> bool:
+    """Move the server's signing and sealing keys to ``suite`` (``rotate-key --crypto-suite``):
+    new keys of that suite, the old ones kept in ``keys/retired/`` (named by key id) so earlier
+    signatures stay verifiable and batches sealed to the old key still open. False when the
+    keys are of that suite already. ``before_switch(new_signing_key)`` runs before anything is
+    written (a county registers its new key at its province, signed with the old one); when it
+    raises, nothing changed."""
+    if data.signing_suite == suite:
+        return False
+    password = data.keys.pem_password
+    signing, sealing = crypto.new_signing_key(suite), crypto.new_hpke_key(suite)
+    if before_switch is not None:
+        before_switch(signing)
+    retired = data.path / "keys" / "retired"
+    retired.mkdir(mode=0o700, exist_ok=True)
+    for kind, old in (("signing", data.signing_key), ("hpke", data.hpke_key)):
+        kid = crypto.key_id(crypto.public_bytes(old))
+        crypto.write_private_pem(retired / f"{kind}-{kid}.key", old, password)
+    for name, key in (("signing.key.new", signing), ("hpke.key.new", sealing)):
+        crypto.write_private_pem(data.path / "keys" / name, key, password)
+    for name in ("signing.key", "hpke.key"):
+        os.replace(data.path / "keys" / f"{name}.new", data.path / "keys" / name)
+    make_private(data.path)
+    return True

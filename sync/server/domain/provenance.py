@@ -98,16 +98,18 @@ def _province_version(server: Server, report: Report, record: dict, p, row) -> N
         f"({signer(header.get('suite', 'intl'), township_key)})",
     )
     county = server.store.device(p.county_device_id)
-    county_ok = (
-        county is not None and bool(acc_sig) and crypto.verify_dict(bytes(county.public_key), acc)
-    )
+    county_key = None
+    if county is not None and acc_sig:
+        keys = server.store.device_public_keys(county)
+        county_key = next((k for k in keys if crypto.verify_dict(k, acc)), None)
+    county_ok = county_key is not None
     report.check(
         county_ok
         and acc.get("record_sha256") == record_hash(record, str(header.get("suite", "intl")))
         and acc.get("decision") == "accepted",
         f"county: {p.county_org_unit} (device {p.county_device_id}) acceptance signed; accepted "
         f"by reviewer {acc.get('reviewer')!r} at {acc.get('decided_at')} "
-        f"({signer(acc.get('suite', 'intl'), bytes(county.public_key) if county else None)})",
+        f"({signer(acc.get('suite', 'intl'), county_key)})",
     )
     if county is not None and county.revoked_at is not None:
         report.lines.append(f"  note: the county device was revoked at {county.revoked_at}")
@@ -121,7 +123,10 @@ def _county_version(server: Server, report: Report, record: dict, row, decision)
     header: dict = {}
     if batch is not None and device is not None:
         header = review.envelope_header(bytes(batch.envelope))
-        signed = crypto.verify_record_provenance(header, record, bytes(device.public_key))
+        signed = any(
+            crypto.verify_record_provenance(header, record, k)
+            for k in server.store.device_public_keys(device)
+        )
     report.check(
         signed,
         f"township: device {row.device_id} (org unit {device.org_unit if device else '?'}) "
@@ -134,7 +139,10 @@ def _county_version(server: Server, report: Report, record: dict, row, decision)
     text = f"review: {decision.decision} by {decision.reviewer!r} at {decision.decided_at}"
     if decision.acceptance:
         acc = json.loads(decision.acceptance)
-        ok = crypto.verify_dict(server.signing_public, acc)
+        ok = any(
+            crypto.verify_dict(crypto.public_bytes(k), acc)
+            for k in (server.data.signing_key, *server.data.retired_signing)
+        )
         text += f", signed ({signer(acc.get('suite', 'intl'), server.signing_public)})"
         report.check(ok and acc.get("record_sha256") == row.record_sha256, text)
     else:

@@ -101,7 +101,7 @@ def check_item(
         township_key = b64d(acc.get("township_public_key"), "township_public_key")
     except ProtocolError:
         return record, [_error("relay.bad_item", "acceptance without signature or key")]
-    if not crypto.verify_dict(bytes(county_device.public_key), acc):
+    if not any(crypto.verify_dict(k, acc) for k in store.device_public_keys(county_device)):
         return record, [_error("relay.unknown_county", "acceptance not signed by this county")]
     county = county_device.org_unit
     if acc.get("county_org_unit") != county or not all(

@@ -72,12 +72,34 @@ class Server:
         self.signing_public = crypto.public_bytes(data.signing_key)
         self.hpke_public = crypto.public_bytes(data.hpke_key)
         self.hpke_key_id = crypto.key_id(self.hpke_public)
+        # every key this server may have been sealed to, by key id (retired ones after a move
+        # to another suite: townships not yet re-keyed seal to the key they know)
+        self.hpke_keys = {
+            crypto.key_id(crypto.public_bytes(k)): k for k in (*data.retired_hpke, data.hpke_key)
+        }
         self.ca_pem = data.ca_pem()
         self._ca_check = ca_check(self.ca_pem)
         if self.store.org_unit(self.config.org_unit_code) is None:
             self.add_org_unit(
                 self.config.org_unit_code, self.config.name, None, self.config.level, actor="init"
             )
+
+    def signing_key_for(self, device_public: bytes | None) -> crypto.SigningKey:
+        """The key to sign what goes to a device: the server's, or, for a device still of a
+        suite the server moved from (not yet re-keyed, domain/rekey.py), the retired key of
+        that suite, which is the one the device knows."""
+        if device_public is not None:
+            suite = crypto.suite_of_key(bytes(device_public))
+            if suite != self.data.signing_suite:
+                for key in reversed(self.data.retired_signing):
+                    if crypto.suite_of_key(key) == suite:
+                        return key
+        return self.data.signing_key
+
+    def hpke_key_for(self, key_id: str) -> crypto.SealingKey:
+        """The sealing key a batch names (``recipient_key_id``); the current one when unknown
+        (the batch is then refused ``wrong_recipient``)."""
+        return self.hpke_keys.get(key_id, self.data.hpke_key)
 
     def sensitive_fields(self, form_id: str, version: int) -> frozenset[str]:
         """The field paths the form definition marks ``sensitive`` (sealed at rest)."""
@@ -341,10 +363,18 @@ class Server:
             part = ids[start : start + 400]
             query = select(inbox.c.msg_id, inbox.c.msg_seq).where(inbox.c.msg_id.in_(part))
             seqs.update({r.msg_id: int(r.msg_seq) for r in conn.execute(query)})
+        keys: dict[str, bytes] = {}
+        if self.data.retired_signing:  # a device not yet re-keyed gets the key it knows
+            wanted = list({d for d, _k, _b in messages})
+            for start in range(0, len(wanted), 400):
+                query = select(devices.c.device_id, devices.c.public_key).where(
+                    devices.c.device_id.in_(wanted[start : start + 400])
+                )
+                keys.update({r.device_id: bytes(r.public_key) for r in conn.execute(query)})
         sealed = []
         for msg_id, (device_id, kind, body) in zip(ids, messages, strict=True):
             message = crypto.sign_document(
-                self.data.signing_key,
+                self.signing_key_for(keys.get(device_id)),
                 InboxMessage(
                     device_id=device_id,
                     msg_seq=seqs[msg_id],

@@ -32,7 +32,7 @@ from sync.server.permissions import make_private
 from sync.server.sensitive import SUITES, FieldCipher
 
 LEVELS = ("county", "province")
-DEFAULT_SUITE = "intl"  # the crypto suite of a new server (``init --crypto-suite``)
+DEFAULT_SUITE = "gm"  # the crypto suite of a new server (``init --crypto-suite``; issue 16)
 
 
 @dataclass

@@ -69,6 +69,9 @@ def test_a_token_opens_only_where_it_was_sealed() -> None:
 
 
 def _county(tmp_path: Path, **kw: object) -> Path:
+    """A county of the intl suite unless ``crypto_suite`` says otherwise (these tests check
+    intl specifics: AES-256-GCM wrapping, PKCS#8 key files, the move from intl to gm)."""
+    kw.setdefault("crypto_suite", "intl")
     data = tmp_path / "county"
     init_data_dir(data, level="county", name="西湖区总工会", org_unit_code="330106", **kw)  # type: ignore[arg-type]
     return data
@@ -327,10 +330,12 @@ def test_an_intl_county_moves_to_gm_and_keeps_every_value(
         "--drop-unused",
     ]
     assert server_main(argv) == 0
-    assert (
-        "re-sealed 10 value(s) with data key k2; dropped unused key(s) k1"
-        in capsys.readouterr().out
-    )
+    out = capsys.readouterr().out
+    # its signing keys move to SM2 too, and its township device is sent the new keys in a
+    # (sealed) inbox message: 10 records' values + that message re-sealed
+    assert "signing and sealing keys moved to the gm suite" in out
+    assert "1 device(s) get the new keys" in out
+    assert "re-sealed 11 value(s) with data key k2; dropped unused key(s) k1" in out
     ring = json.loads((data / "keys" / "keyring.json").read_text(encoding="utf-8"))
     assert ring["key_suites"] == {"k2": "gm"} and list(ring["data_keys"]) == ["k2"]
     loaded = load_data_dir(data)

@@ -172,3 +172,63 @@ def test_intl_and_gm_counties_relay_to_one_province_and_intl_moves_to_gm(
     finally:
         intl.close()
         gm.close()
+
+
+def test_a_new_server_is_gm_and_its_key_files_hold_no_raw_key(tmp_path: Path, capsys: Any) -> None:
+    data = tmp_path / "county"
+    argv = ["init", "--level", "county", "--name", "西湖区总工会", "--code", "330106"]
+    assert server_main([*argv, "--data", str(data)]) == 0
+    assert "crypto suite: gm (signatures gm, field encryption gm)" in capsys.readouterr().out
+    loaded = load_data_dir(data)
+    assert loaded.signing_suite == "gm" and crypto.suite_of_key(loaded.hpke_key) == "gm"
+    for name in ("signing.key", "hpke.key"):
+        text = (data / "keys" / name).read_bytes()
+        assert text.startswith(b"-----BEGIN UNIONDESK SM2 KEY PAIR-----")
+        key = loaded.signing_key if name == "signing.key" else loaded.hpke_key
+        assert crypto.private_bytes(key)[:32].hex().encode() not in text
+    intl = tmp_path / "intl"
+    assert server_main([*argv, "--data", str(intl), "--crypto-suite", "intl"]) == 0
+    assert "crypto suite: intl (signatures intl" in capsys.readouterr().out
+    assert load_data_dir(intl).signing_suite == "intl"
+
+
+def test_a_gm_county_refuses_keys_of_the_other_suite_with_a_clear_message(
+    county_server_factory: Any, raw_device: Any
+) -> None:
+    import json
+
+    from sync.protocol import EnrollRequest, b64e, canonical_json, device_key_proof_bytes
+
+    county = county_server_factory(crypto_suite="gm")
+    ed = crypto.new_signing_key("intl")
+    req = EnrollRequest(code=county.make_code(), device_public_key=crypto.public_bytes(ed))
+    r = raw_device(county, enroll=False).session.post(
+        f"{county.url}/v1/enroll", data=req.to_json(), timeout=10
+    )
+    assert r.status_code == 422 and r.json()["error"] == "invalid_document"
+    assert "uses the gm crypto suite: the device key must be an SM2 key" in r.json()["message"]
+
+    # registering a new key: the proof must be by the new key, and the key of the county's suite
+    device = raw_device(county)
+    new = crypto.new_signing_key("gm")
+    public = crypto.public_bytes(new)
+    forged = crypto.new_signing_key("gm").sign(device_key_proof_bytes(device.device_id, public))
+    body = canonical_json({"protocol": 1, "type": "device_key", "public_key": b64e(public),
+                           "proof": b64e(forged)})  # fmt: skip
+    r = device.signed("POST", "/v1/device/key", body)
+    assert r.status_code == 401 and r.json()["error"] == "bad_signature", r.text
+    ed_public = crypto.public_bytes(ed)
+    proof = ed.sign(device_key_proof_bytes(device.device_id, ed_public))
+    body = canonical_json({"protocol": 1, "type": "device_key", "public_key": b64e(ed_public),
+                           "proof": b64e(proof)})  # fmt: skip
+    r = device.signed("POST", "/v1/device/key", body)
+    assert r.status_code == 422 and "crypto suite" in r.json()["message"]
+    assert bytes(county.server.store.device(device.device_id).public_key) == device.key.public
+    # a well-proven key of the suite is taken; the old one is kept for what it signed
+    proof = new.sign(device_key_proof_bytes(device.device_id, public))
+    body = canonical_json({"protocol": 1, "type": "device_key", "public_key": b64e(public),
+                           "proof": b64e(proof)})  # fmt: skip
+    r = device.signed("POST", "/v1/device/key", body)
+    assert r.status_code == 200 and json.loads(r.content)["suite"] == "gm", r.text
+    row = county.server.store.device(device.device_id)
+    assert county.server.store.device_public_keys(row) == [public, device.key.public]

@@ -139,11 +139,11 @@ def _county_version(server: Server, report: Report, record: dict, row, decision)
     text = f"review: {decision.decision} by {decision.reviewer!r} at {decision.decided_at}"
     if decision.acceptance:
         acc = json.loads(decision.acceptance)
-        ok = any(
-            crypto.verify_dict(crypto.public_bytes(k), acc)
-            for k in (server.data.signing_key, *server.data.retired_signing)
-        )
-        text += f", signed ({signer(acc.get('suite', 'intl'), server.signing_public)})"
+        keys = [crypto.public_bytes(k) for k in (server.data.signing_key,
+                                                  *server.data.retired_signing)]  # fmt: skip
+        key = next((k for k in keys if crypto.verify_dict(k, acc)), None)
+        ok = key is not None
+        text += f", signed ({signer(acc.get('suite', 'intl'), key or server.signing_public)})"
         report.check(ok and acc.get("record_sha256") == row.record_sha256, text)
     else:
         report.lines.append(f"  {text}")

@@ -21,11 +21,12 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Row
 
 from sync import crypto
-from sync.protocol import PROTOCOL_VERSION, canonical_json, sha256_hex
+from sync.protocol import PROTOCOL_VERSION, canonical_json
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
 from sync.server.store import Store, now_iso
 from sync.server.tables import county_org_trees, meta
+from sync.suites import hash_hex
 
 PATH = "/v1/org-tree"
 HASH_KEY = "relay_org_tree_sha256"  # meta key at the county: the tree the province acknowledged
@@ -45,8 +46,9 @@ def tree_units(server: Server) -> list[dict[str, Any]]:
     ]
 
 
-def tree_sha256(units: list[dict[str, Any]]) -> str:
-    return sha256_hex(canonical_json(units))
+def tree_sha256(units: list[dict[str, Any]], suite: str = "intl") -> str:
+    """Hash of the tree's units in the suite of the document that carries it (SM3 on gm)."""
+    return hash_hex(suite, canonical_json(units))
 
 
 def tree_document(server: Server) -> dict[str, Any]:
@@ -57,7 +59,7 @@ def tree_document(server: Server) -> dict[str, Any]:
         "type": "org_tree",
         "county_org_unit": server.config.org_unit_code,
         "org_units": units,
-        "tree_sha256": tree_sha256(units),
+        "tree_sha256": tree_sha256(units, server.data.signing_suite),
     }
     return crypto.sign_dict(server.data.signing_key, doc)
 
@@ -150,7 +152,7 @@ def receive_tree(server: Server, device: Row, doc: Mapping[str, Any]) -> dict[st
     if doc.get("county_org_unit") != county:
         raise _refuse("org_tree.foreign_unit", f"the tree is not of county {county}")
     units = _check_units(doc.get("org_units"), county)
-    digest = tree_sha256(units)
+    digest = tree_sha256(units, str(doc.get("suite", "intl")))
     if doc.get("tree_sha256") != digest:
         raise _refuse("org_tree.bad_document", "tree_sha256 does not match org_units")
     with server.store.write() as conn:

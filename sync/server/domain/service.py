@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
-from sync import crypto
+from sync import crypto, crypto_gm
 from sync.protocol import (
     ENROLL_ALPHABET,
     ENROLL_SECRET_LEN,
@@ -287,8 +287,14 @@ class Server:
     def issue_nonce(self) -> str:
         issued = struct.pack(">Q", int(time.time() * 1000))
         body = issued + os.urandom(16)
-        mac = hmac.new(self.data.nonce_secret, body, hashlib.sha256).digest()[:16]
+        mac = self._nonce_mac(body)
         return base64.urlsafe_b64encode(body + mac).decode("ascii").rstrip("=")
+
+    def _nonce_mac(self, body: bytes) -> bytes:
+        """The nonce's 128-bit MAC: HMAC-SHA256, or HMAC-SM3 on a gm server."""
+        if self.data.signing_suite == "gm":
+            return crypto_gm.hmac_sm3(self.data.nonce_secret, body)[:16]
+        return hmac.new(self.data.nonce_secret, body, hashlib.sha256).digest()[:16]
 
     def _check_nonce(self, nonce: str) -> None:
         try:
@@ -298,7 +304,7 @@ class Server:
         if len(raw) != 40:
             raise SyncError(401, "bad_nonce", "the nonce is not one this server issued")
         body, mac = raw[:24], raw[24:]
-        expected = hmac.new(self.data.nonce_secret, body, hashlib.sha256).digest()[:16]
+        expected = self._nonce_mac(body)
         if not hmac.compare_digest(mac, expected):
             raise SyncError(401, "bad_nonce", "the nonce is not one this server issued")
         issued_ms = struct.unpack(">Q", body[:8])[0]

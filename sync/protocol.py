@@ -5,7 +5,8 @@ Every document is a plain JSON object. Signatures are Ed25519 (suite ``intl``) o
 document without its ``signature`` member (sorted keys, no whitespace, UTF-8, no NaN). Binary
 values (keys, signatures, ciphertext) are standard base64 with padding. See ``sync/PROTOCOL.md``.
 
-This module is pure data: no crypto, no I/O. ``sync.crypto`` signs / seals / verifies these.
+This module is pure data and the suite's hashes (``sync.suites.hash_hex``), no I/O;
+``sync.crypto`` signs / seals / verifies these.
 """
 
 from __future__ import annotations

@@ -473,7 +473,9 @@ class SyncClient:
             suite = str(message.body.get("device_suite", new.suite))
         except proto.ProtocolError as exc:
             raise SyncError("bad_message", f"a server_keys message is malformed: {exc}") from exc
-        if crypto.suite_of_key(self.device_key) != suite:
+        # a device key is only replaced where the new one can be kept (``on_rekey``): a key the
+        # server knows but this device lost would lock the device out
+        if crypto.suite_of_key(self.device_key) != suite and self.on_rekey is not None:
             key = crypto.new_signing_key(suite)
             public = crypto.public_bytes(key)
             proof = key.sign(proto.device_key_proof_bytes(self.device_id, public))

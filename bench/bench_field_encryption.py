@@ -80,7 +80,7 @@ def _county(root: Path, name: str, suite: str = "intl") -> tuple[Server, Any, st
     server = Server(init_data_dir(root / name, level="county", name="西湖区总工会",
                                   org_unit_code="330106", crypto_suite=suite))  # fmt: skip
     server.store.add_org_unit(TOWN, "西溪街道总工会", "330106", "township")
-    key = crypto.new_signing_key()
+    key = crypto.new_signing_key(server.data.signing_suite)  # gm county: an SM2 device key
     req = EnrollRequest(code=server.make_enroll_code(TOWN),
                         device_public_key=crypto.public_bytes(key))  # fmt: skip
     return server, key, server.enroll(json.loads(req.to_json())).device_id

@@ -99,7 +99,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         data = init_data_dir(Path(tmp) / "county", level="county", name="基准县总工会",
-                             org_unit_code="330106")  # fmt: skip
+                             org_unit_code="330106", crypto_suite="intl")  # fmt: skip
         data.config.max_batch_records = max(args.batch, data.config.max_batch_records)
         data.save_config()
         server = Server(load_data_dir(data.path))

@@ -94,11 +94,17 @@ def bench_relay(root: Path, pg_url: str, count: int) -> None:
     prov = Server(
         init_data_dir(
             root / "province", level="province", name="浙江省总工会", org_unit_code="330000",
-            db_url=pg_url,
+            db_url=pg_url, crypto_suite="intl",
         )
     )  # fmt: skip
     county = Server(
-        init_data_dir(root / "county", level="county", name="西湖区总工会", org_unit_code="330106")
+        init_data_dir(
+            root / "county",
+            level="county",
+            name="西湖区总工会",
+            org_unit_code="330106",
+            crypto_suite="intl",
+        )  # fmt: skip
     )
     county.store.add_org_unit("330106001", "西溪街道总工会", "330106", "township")
     key, device_id = _enroll(county, "330106001", "township")
@@ -151,6 +157,7 @@ def bench_aggregates(root: Path, pg_url: str, rows: int) -> None:
         init_data_dir(
             root / "province-aggregates", level="province", name="浙江省总工会",
             org_unit_code="330000", db_url=pg_url.replace("/postgres?", "/aggbench?"),
+            crypto_suite="intl",
         )
     )  # fmt: skip
     rng = random.Random(1)

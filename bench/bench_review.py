@@ -45,7 +45,7 @@ def _enroll(server: Server, org_unit: str, role: str) -> tuple[Any, str]:
 
 def _county(root: Path, name: str, count: int) -> tuple[Server, Any, list[str]]:
     server = Server(init_data_dir(root / name, level="county", name="西湖区总工会",
-                                  org_unit_code="330106"))  # fmt: skip
+                                  org_unit_code="330106", crypto_suite="intl"))  # fmt: skip
     server.store.add_org_unit(TOWN, "西溪街道总工会", "330106", "township")
     key, device_id = _enroll(server, TOWN, "township")
     _rkey, reviewer_id = _enroll(server, "330106", "reviewer")

@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     data = root / "county"
-    init_data_dir(data, level="county", name="西湖区总工会", org_unit_code="330106")
+    init_data_dir(data, level="county", name="西湖区总工会", org_unit_code="330106",
+                  crypto_suite="intl")  # fmt: skip
     setup = Server(load_data_dir(data))  # only to add the township and make an enroll code
     setup.store.add_org_unit(TOWN, "西溪街道总工会", "330106", "township")
     code = setup.make_enroll_code(TOWN)

@@ -22,7 +22,6 @@ as ``progress(done, total)`` in records. Errors never carry record contents.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections import deque
@@ -44,6 +43,9 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]
 ApplierFn = Callable[[proto.InboxMessage], bool]
 ReceiptFn = Callable[[SealedBatch, proto.Receipt], None]
+# (new device private key, new server keys) after a ``server_keys`` message re-keyed the device
+RekeyFn = Callable[[bytes, "ServerKeys"], None]
+DEVICE_KEY_PATH = "/v1/device/key"
 
 BATCH_PATH = "/v1/batches"
 INBOX_PATH = "/v1/inbox"
@@ -98,8 +100,14 @@ class BatchLimits:
 class ServerKeys:
     """The county server's public keys as received at enrollment (raw bytes)."""
 
-    signing_key: bytes  # Ed25519: receipts and inbox messages are signed with it
-    hpke_key: bytes  # X25519: batch payloads are sealed to it
+    signing_key: bytes  # Ed25519 / SM2: receipts and inbox messages are signed with it
+    hpke_key: bytes  # X25519 / SM2: batch payloads are sealed to it
+    # keys the server signed with before it moved to another crypto suite: messages it queued
+    # for this device before the device was re-keyed still verify
+    previous_signing_keys: tuple[bytes, ...] = ()
+
+    def all_signing_keys(self) -> tuple[bytes, ...]:
+        return (self.signing_key, *self.previous_signing_keys)
 
 
 @dataclass
@@ -173,6 +181,7 @@ class SyncClient:
         progress: ProgressFn | None = None,
         cancel: CancelFn | None = None,
         on_receipt: ReceiptFn | None = None,
+        on_rekey: RekeyFn | None = None,
     ) -> None:
         self.outbox = outbox
         self.session = session
@@ -186,6 +195,7 @@ class SyncClient:
         self._progress = progress
         self._cancel = cancel
         self.on_receipt = on_receipt
+        self.on_rekey = on_rekey
         self._nonce: str | None = None
         self._mark_moves = 0
 
@@ -286,6 +296,8 @@ class SyncClient:
                 message = self._verify_message(raw)
                 if message.kind == "receipt":
                     self._receipt_from_inbox(message)
+                elif message.kind == "server_keys":
+                    self._rekey(message)
                 if self.applier is not None and not self.applier(message):
                     break  # not applied: stop here, acknowledge only what came before
                 up_to = max(up_to, message.msg_seq)
@@ -347,9 +359,7 @@ class SyncClient:
             raw = err.body.get("refusal")
             if not isinstance(raw, Mapping):
                 return False
-            doc = crypto.verify_signed_json(
-                self.server_keys.signing_key, proto.canonical_json(dict(raw))
-            )
+            doc = self._verify_signed(proto.canonical_json(dict(raw)))
             mark = proto.StaleSequence.from_dict(doc)
         except (crypto.CryptoError, proto.ProtocolError) as exc:
             log.warning("sync: stale_sequence refusal did not verify (%s)", exc)
@@ -357,7 +367,7 @@ class SyncClient:
         if (
             mark.batch_id != batch.batch_id
             or mark.device_id != self.device_id
-            or mark.envelope_sha256 != hashlib.sha256(batch.envelope).hexdigest()
+            or mark.envelope_sha256 != proto.envelope_digest(batch.envelope)
             or not batch.device_seq <= mark.last_device_seq < proto.MAX_INT
         ):
             return False
@@ -399,14 +409,14 @@ class SyncClient:
 
     def _verify_receipt(self, body: bytes, batch: SealedBatch) -> proto.Receipt:
         try:
-            doc = crypto.verify_signed_json(self.server_keys.signing_key, body)
+            doc = self._verify_signed(body)
             receipt = proto.Receipt.from_dict(doc)
         except (crypto.CryptoError, proto.ProtocolError) as exc:
             raise SyncError("bad_receipt", f"the server's receipt did not verify: {exc}") from exc
         if (
             receipt.batch_id != batch.batch_id
             or receipt.device_id != self.device_id
-            or receipt.envelope_sha256 != hashlib.sha256(batch.envelope).hexdigest()
+            or receipt.envelope_sha256 != proto.envelope_digest(batch.envelope)
         ):
             raise SyncError("bad_receipt", "the server's receipt names another batch")
         return receipt
@@ -434,8 +444,7 @@ class SyncClient:
         try:
             if not isinstance(raw, dict):
                 raise proto.ProtocolError("invalid_document", "an inbox message is not an object")
-            signature = proto.b64d(raw.get("signature"), "signature")
-            if not crypto.verify(self.server_keys.signing_key, signature, proto.unsigned(raw)):
+            if not any(crypto.verify_dict(k, raw) for k in self.server_keys.all_signing_keys()):
                 raise proto.ProtocolError("bad_signature", "signature does not verify")
             message = proto.InboxMessage.from_dict(raw)
         except proto.ProtocolError as exc:
@@ -443,6 +452,45 @@ class SyncClient:
         if message.device_id != self.device_id:
             raise SyncError("bad_message", "an inbox message was addressed to another device")
         return message
+
+    def _verify_signed(self, body: bytes) -> dict[str, Any]:
+        """``verify_signed_json`` with the server's key, or one it signed with before."""
+        error: crypto.CryptoError | None = None
+        for key in self.server_keys.all_signing_keys():
+            try:
+                return crypto.verify_signed_json(key, body)
+            except crypto.CryptoError as exc:
+                error = error or exc
+        assert error is not None
+        raise error
+
+    def _rekey(self, message: proto.InboxMessage) -> None:
+        """The server moved to another crypto suite: pin its new keys and, when this device's
+        key is of another suite, make one of the server's and register it (signed with the
+        old key, proven by the new one). ``on_rekey`` keeps both."""
+        try:
+            new = proto.ServerKeys.from_dict(message.body.get("server") or {})
+            suite = str(message.body.get("device_suite", new.suite))
+        except proto.ProtocolError as exc:
+            raise SyncError("bad_message", f"a server_keys message is malformed: {exc}") from exc
+        # a device key is only replaced where the new one can be kept (``on_rekey``): a key the
+        # server knows but this device lost would lock the device out
+        if crypto.suite_of_key(self.device_key) != suite and self.on_rekey is not None:
+            key = crypto.new_signing_key(suite)
+            public = crypto.public_bytes(key)
+            proof = key.sign(proto.device_key_proof_bytes(self.device_id, public))
+            body = proto.canonical_json({"protocol": proto.PROTOCOL_VERSION, "type": "device_key",
+                                         "public_key": proto.b64e(public),
+                                         "proof": proto.b64e(proof)})  # fmt: skip
+            self.signed_post(DEVICE_KEY_PATH, body)
+            self.device_key = key
+            log.info("sync: device re-keyed to the %s suite (key %s)", suite, crypto.key_id(public))
+        old = self.server_keys
+        if new.signing_key != old.signing_key:
+            previous = tuple(k for k in old.all_signing_keys() if k != new.signing_key)
+            self.server_keys = ServerKeys(new.signing_key, new.hpke_public_key, previous)
+        if self.on_rekey is not None:
+            self.on_rekey(crypto.private_bytes(self.device_key), self.server_keys)
 
     def signed_post(self, target: str, body: bytes) -> bytes:
         """A signed ``POST`` (retried like the rest); the 2xx body or SyncError."""

@@ -87,6 +87,18 @@ def fetch_ca(server_url: str, timeout: float = 10.0) -> str:
     return pem
 
 
+def server_suite(server_url: str, ca_path: str, timeout: float = 10.0) -> str:
+    """The crypto suite a server names in ``GET /v1/info`` (checked against its pinned CA);
+    ``intl`` for a server from before suites."""
+    r = requests.get(server_url + "/v1/info", verify=ca_path, timeout=timeout)
+    if r.status_code != 200:
+        raise EnrollError("bad_response", f"the server answered {r.status_code} to /v1/info")
+    try:
+        return proto.ServerKeys.from_dict(proto.parse_json_object(r.content)).suite
+    except proto.ProtocolError as exc:
+        raise EnrollError("bad_response", f"the server's /v1/info is malformed: {exc}") from exc
+
+
 def enroll_device(
     server_url: str, code: str, *, label: str | None = None, timeout: float = 20.0
 ) -> EnrollResult:
@@ -99,17 +111,18 @@ def enroll_device(
     ca_pem = fetch_ca(url, timeout)
     if proto.ca_check(ca_pem) != check:
         raise EnrollError("wrong_server", "this is not the server the enrollment code was made for")
-    key = crypto.new_signing_key()
-    request = proto.EnrollRequest(
-        code=code,
-        device_public_key=crypto.public_bytes(key),
-        label=label if label is not None else socket.gethostname()[:200],
-    )
     fd, ca_path = tempfile.mkstemp(prefix="uniondesk-ca-", suffix=".pem")
     try:
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(ca_pem)
         try:
+            # the device key is made for the server's suite (gm: SM2), which /v1/info names
+            key = crypto.new_signing_key(server_suite(url, ca_path, timeout))
+            request = proto.EnrollRequest(
+                code=code,
+                device_public_key=crypto.public_bytes(key),
+                label=label if label is not None else socket.gethostname()[:200],
+            )
             r = requests.post(
                 url + "/v1/enroll",
                 data=request.to_json(),

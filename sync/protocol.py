@@ -1,10 +1,12 @@
 """Protocol v1 of UnionDesk sync: the JSON documents on the wire and their canonical form.
 
-Every document is a plain JSON object. Signatures are Ed25519 over the *canonical JSON* of the
+Every document is a plain JSON object. Signatures are Ed25519 (suite ``intl``) or SM2 (suite
+``gm``, named in the document as ``"suite": "gm"``) over the *canonical JSON* of the
 document without its ``signature`` member (sorted keys, no whitespace, UTF-8, no NaN). Binary
 values (keys, signatures, ciphertext) are standard base64 with padding. See ``sync/PROTOCOL.md``.
 
-This module is pure data: no crypto, no I/O. ``sync.crypto`` signs / seals / verifies these.
+This module is pure data and the suite's hashes (``sync.suites.hash_hex``), no I/O;
+``sync.crypto`` signs / seals / verifies these.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from forms.canonical import (
     canonical_json as canonical_json,  # the one rule, shared with forms (re-exported)
 )
+from sync.suites import INTL, SuiteError, check_suite, hash_hex
 
 PROTOCOL_VERSION = 1
 SUPPORTED_PROTOCOLS: tuple[int, ...] = (1,)
@@ -235,8 +238,11 @@ class EnrollRequest:
         check_protocol(d, "enroll request")
         _type(d, "enroll_request", "enroll request")
         key = b64d(_get(d, "device_public_key", str, "enroll request"), "device_public_key")
-        if len(key) != 32:
-            raise ProtocolError("invalid_document", "device_public_key must be 32 bytes")
+        if len(key) not in (32, 64):
+            raise ProtocolError(
+                "invalid_document",
+                "device_public_key must be 32 bytes (Ed25519) or 64 bytes (SM2 x || y)",
+            )
         label = d.get("label", "")
         if not isinstance(label, str) or len(label) > 200:
             raise ProtocolError("invalid_document", "label must be a string of <= 200 chars")
@@ -251,11 +257,12 @@ class ServerKeys:
     name: str
     level: str  # "county" | "province"
     signing_key: bytes  # raw Ed25519 public key
-    hpke_public_key: bytes  # raw X25519 public key
+    hpke_public_key: bytes  # raw X25519 public key (SM2 x || y on gm)
     hpke_key_id: str
+    suite: str = INTL  # the server's crypto suite (what a new device key is made for)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "server_id": self.server_id,
             "name": self.name,
             "level": self.level,
@@ -263,6 +270,7 @@ class ServerKeys:
             "hpke_public_key": b64e(self.hpke_public_key),
             "hpke_key_id": self.hpke_key_id,
         }
+        return _put_suite(d, self.suite)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ServerKeys:
@@ -273,6 +281,7 @@ class ServerKeys:
             signing_key=b64d(d.get("signing_key"), "signing_key"),
             hpke_public_key=b64d(d.get("hpke_public_key"), "hpke_public_key"),
             hpke_key_id=_get(d, "hpke_key_id", str, "server"),
+            suite=_suite(d, "server"),
         )
 
 
@@ -372,9 +381,24 @@ class BatchPayload:
         )
 
 
-def record_hash(record: Mapping[str, Any]) -> str:
-    """SHA-256 hex of one record's canonical JSON: the manifest entry that proves authorship."""
-    return sha256_hex(canonical_json(record))
+def record_hash(record: Mapping[str, Any], suite: str = INTL) -> str:
+    """Hash (SHA-256, or SM3 on ``gm``) hex of one record's canonical JSON: the manifest entry
+    that proves authorship."""
+    return hash_hex(suite, canonical_json(record))
+
+
+def _suite(d: Mapping[str, Any], what: str) -> str:
+    try:
+        return check_suite(d.get("suite", INTL))
+    except SuiteError as exc:
+        raise ProtocolError("invalid_document", f"{what}: {exc}") from exc
+
+
+def _put_suite(d: dict[str, Any], suite: str) -> dict[str, Any]:
+    """Name a non-default suite in a document (an intl document stays as it always was)."""
+    if suite != INTL:
+        d["suite"] = suite
+    return d
 
 
 @dataclass(frozen=True)
@@ -392,6 +416,7 @@ class Envelope:
     payload: bytes  # HPKE ciphertext (enc || ct)
     signature: bytes = b""
     protocol: int = PROTOCOL_VERSION
+    suite: str = INTL  # signature and hashes (manifest, payload, content) of this suite
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -407,6 +432,7 @@ class Envelope:
             "sealed_at": self.sealed_at,
             "payload": b64e(self.payload),
         }
+        _put_suite(d, self.suite)
         if self.signature:
             d["signature"] = b64e(self.signature)
         return d
@@ -423,7 +449,7 @@ class Envelope:
 
     def envelope_sha256(self) -> str:
         """Identity of the envelope (used to tell a retry from a conflicting body)."""
-        return sha256_hex(self.to_json())
+        return hash_hex(self.suite, self.to_json())
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Envelope:
@@ -447,11 +473,22 @@ class Envelope:
             sealed_at=_get(d, "sealed_at", str, "batch"),
             payload=b64d(_get(d, "payload", str, "batch"), "payload"),
             signature=b64d(_get(d, "signature", str, "batch"), "signature"),
+            suite=_suite(d, "batch"),
         )
 
     @classmethod
     def from_json(cls, body: bytes | str) -> Envelope:
         return cls.from_dict(parse_json_object(body))
+
+
+def envelope_digest(envelope_json: bytes) -> str:
+    """``Envelope.envelope_sha256()`` of stored envelope bytes (canonical JSON), in the suite the
+    envelope names: what a receipt and a ``stale_sequence`` refusal must quote."""
+    try:
+        suite = check_suite(parse_json_object(envelope_json).get("suite", INTL))
+    except (ProtocolError, SuiteError):
+        suite = INTL
+    return hash_hex(suite, envelope_json)
 
 
 @dataclass(frozen=True)
@@ -494,6 +531,7 @@ class Receipt:
     received_at: str  # server clock, ISO 8601 UTC
     records: tuple[RecordStatus, ...]
     signature: bytes = b""
+    suite: str = INTL
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -507,6 +545,7 @@ class Receipt:
             "received_at": self.received_at,
             "records": [r.to_dict() for r in self.records],
         }
+        _put_suite(d, self.suite)
         if self.signature:
             d["signature"] = b64e(self.signature)
         return d
@@ -530,6 +569,7 @@ class Receipt:
             received_at=_get(d, "received_at", str, "receipt"),
             records=tuple(RecordStatus.from_dict(r) for r in _get(d, "records", list, "receipt")),
             signature=b64d(_get(d, "signature", str, "receipt"), "signature"),
+            suite=_suite(d, "receipt"),
         )
 
     @classmethod
@@ -550,6 +590,7 @@ class StaleSequence:
     last_device_seq: int
     server_id: str
     signature: bytes = b""
+    suite: str = INTL
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -562,6 +603,7 @@ class StaleSequence:
             "last_device_seq": self.last_device_seq,
             "server_id": self.server_id,
         }
+        _put_suite(d, self.suite)
         if self.signature:
             d["signature"] = b64e(self.signature)
         return d
@@ -581,6 +623,7 @@ class StaleSequence:
             last_device_seq=_get(d, "last_device_seq", int, "stale sequence"),
             server_id=_get(d, "server_id", str, "stale sequence"),
             signature=b64d(_get(d, "signature", str, "stale sequence"), "signature"),
+            suite=_suite(d, "stale sequence"),
         )
 
 
@@ -596,6 +639,7 @@ class InboxMessage:
     server_id: str
     body: Mapping[str, Any] = field(default_factory=dict)
     signature: bytes = b""
+    suite: str = INTL
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -609,6 +653,7 @@ class InboxMessage:
             "server_id": self.server_id,
             "body": dict(self.body),
         }
+        _put_suite(d, self.suite)
         if self.signature:
             d["signature"] = b64e(self.signature)
         return d
@@ -632,6 +677,7 @@ class InboxMessage:
             server_id=_get(d, "server_id", str, "inbox message"),
             body=_get(d, "body", dict, "inbox message"),
             signature=b64d(_get(d, "signature", str, "inbox message"), "signature"),
+            suite=_suite(d, "inbox message"),
         )
 
 
@@ -656,22 +702,33 @@ class InboxPage:
 
 
 def request_signing_bytes(
-    method: str, target: str, nonce: str, device_id: str, body: bytes
+    method: str, target: str, nonce: str, device_id: str, body: bytes, suite: str = INTL
 ) -> bytes:
     """What a device signs for an authenticated request (see PROTOCOL.md, "Signed requests").
 
     ``target`` is the path plus ``?query`` exactly as sent (requests: ``PreparedRequest.path_url``).
+    On ``gm`` the document names its suite and the body hash is SM3 (``body_sm3``).
     """
+    doc: dict[str, Any] = {
+        "protocol": PROTOCOL_VERSION,
+        "type": "request",
+        "method": method.upper(),
+        "target": target,
+        "nonce": nonce,
+        "device_id": device_id,
+    }
+    if suite == INTL:
+        doc["body_sha256"] = sha256_hex(body)
+    else:
+        doc["body_sm3"] = hash_hex(suite, body)
+    return canonical_json(_put_suite(doc, suite))
+
+
+def device_key_proof_bytes(device_id: str, public_key: bytes) -> bytes:
+    """What a device's new key signs when it is registered (``POST /v1/device/key``): proof
+    that the holder of the new key asked for it (PROTOCOL.md, "Re-keying")."""
     return canonical_json(
-        {
-            "protocol": PROTOCOL_VERSION,
-            "type": "request",
-            "method": method.upper(),
-            "target": target,
-            "nonce": nonce,
-            "device_id": device_id,
-            "body_sha256": sha256_hex(body),
-        }
+        {"type": "device_key_proof", "device_id": device_id, "public_key": public_key.hex()}
     )
 
 

@@ -59,8 +59,8 @@ Outcome = Literal["applied", "held", "set_aside"]
 def apply_message(ws: Workspace, message: InboxMessage) -> bool:
     """Apply one verified :class:`sync.protocol.InboxMessage`; True when it may be acknowledged
     (applied, held for the next sync, or set aside: kept here in every case)."""
-    if message.kind == "receipt":
-        return True  # the engine stored it already; nothing to remember (saves a write)
+    if message.kind in ("receipt", "server_keys"):
+        return True  # the engine handled it (stored the receipt; re-keyed, state.rekeyed)
     if message.msg_id in state.applied_ids(ws.settings):
         return True
     held = state.held(ws)

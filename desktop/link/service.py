@@ -156,12 +156,18 @@ def make_client(
         server_keys=ServerKeys(
             signing_key=state.unb64(e.server_signing_key),
             hpke_key=state.unb64(e.server_hpke_key),
+            previous_signing_keys=tuple(
+                state.unb64(k) for k in e.server_previous_signing_keys.split()
+            ),
         ),
         limits=limits or BatchLimits(e.max_batch_records, e.max_batch_bytes),
         retry=retry,
         applier=lambda message: apply_message(ws, message),
         progress=progress,
         cancel=cancel,
+        on_rekey=lambda key, keys: state.rekeyed(
+            ws.settings, key, keys.signing_key, keys.hpke_key, keys.previous_signing_keys
+        ),
     )
     client.owns_session = session is None  # type: ignore[attr-defined]
     return client

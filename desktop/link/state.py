@@ -25,7 +25,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -64,15 +64,24 @@ class Enrollment:
     device_id: str
     org_unit: str
     server_name: str
-    server_signing_key: str  # base64 raw Ed25519 public key
-    server_hpke_key: str  # base64 raw X25519 public key
+    server_signing_key: str  # base64 raw Ed25519 (intl) or SM2 (gm, 64 bytes) public key
+    server_hpke_key: str  # base64 raw X25519 (intl) or SM2 (gm) public key
     ca_pem: str
-    device_private_key: str  # base64 raw Ed25519 private key (only ever inside the workspace)
+    # base64 raw device private key, only ever inside the workspace: the 32-byte Ed25519 seed
+    # (intl) or the 96-byte SM2 key pair (gm), made for the county's suite at enrollment
+    device_private_key: str
     enrolled_at: str
     org_unit_name: str = ""
     server_id: str = ""
     max_batch_records: int = 1000
     max_batch_bytes: int = 8 * 1024 * 1024
+    # space-separated base64 keys the county signed with before it moved to another suite
+    server_previous_signing_keys: str = ""
+
+    @property
+    def crypto_suite(self) -> str:
+        """The county's crypto suite, as learnt at enrollment: ``gm`` for an SM2 device key."""
+        return "gm" if len(unb64(self.device_private_key)) == 96 else "intl"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,6 +117,22 @@ def load_enrollment(settings: Settings) -> Enrollment | None:
 
 def save_enrollment(settings: Settings, enrollment: Enrollment) -> None:
     settings.set(ENROLLMENT_KEY, enrollment.to_json())
+
+
+def rekeyed(
+    settings: Settings, device_key: bytes, signing_key: bytes, hpke_key: bytes,
+    previous: tuple[bytes, ...],
+) -> None:  # fmt: skip
+    """The county moved to another crypto suite and this device registered a key of it: keep
+    the new device key (inside the encrypted workspace) and the county's new public keys."""
+    e = load_enrollment(settings)
+    if e is None:
+        return
+    save_enrollment(settings, replace(
+        e, device_private_key=b64(device_key), server_signing_key=b64(signing_key),
+        server_hpke_key=b64(hpke_key),
+        server_previous_signing_keys=" ".join(b64(k) for k in previous),
+    ))  # fmt: skip
 
 
 def auto_sync_enabled(settings: Settings) -> bool:

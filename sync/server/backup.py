@@ -82,9 +82,12 @@ def _snapshot(data: DataDir) -> bytes:
 
 def _key_files(data: DataDir, provider: keyring.KeyProvider) -> bytes:
     """The configuration and key files, the keyring re-wrapped by ``provider``, as JSON."""
+    retired = sorted(  # keys kept after a move to another crypto suite (domain/rekey.py)
+        p.relative_to(data.path).as_posix() for p in (data.path / "keys" / "retired").glob("*.key")
+    )
     files = {
         name: base64.b64encode((data.path / name).read_bytes()).decode("ascii")
-        for name in KEY_FILES
+        for name in (*KEY_FILES, *retired)
         if (data.path / name).is_file()
     }
     ring = json.dumps(data.keys.document(provider), indent=2) + "\n"
@@ -259,6 +262,7 @@ def restore_new(path: Path, source: Path, passphrase: str | None) -> dict[str, A
     for sub in ("keys", "tls", "logs"):
         (path / sub).mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
         with _private(path / name) as fh:
             fh.write(base64.b64decode(content))
     _write_database(path / "server.db", sections[0], source)

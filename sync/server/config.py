@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -31,6 +33,7 @@ from sync.server.permissions import make_private
 from sync.server.sensitive import SUITES, FieldCipher
 
 LEVELS = ("county", "province")
+DEFAULT_SUITE = "gm"  # the crypto suite of a new server (``init --crypto-suite``; issue 16)
 
 
 @dataclass
@@ -45,8 +48,9 @@ class ServerConfig:
     enroll_code_ttl_hours: float = 72.0
     nonce_ttl_seconds: int = 300
     hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
-    # the server's cryptography suite (sensitive.SUITES). Today it chooses the field encryption
-    # and keyring wrapping (gm: SM4-GCM, HMAC-SM3); signatures and batch sealing are intl still
+    # the server's cryptography suite (sensitive.SUITES): its signing and sealing keys (gm: SM2,
+    # SM3), field encryption and keyring wrapping (gm: SM4-GCM, HMAC-SM3). A data directory
+    # from before suites has none in its config.json: intl. New servers: DEFAULT_SUITE.
     crypto_suite: str = "intl"
 
     def to_json(self) -> str:
@@ -59,10 +63,21 @@ class DataDir:
 
     path: Path
     config: ServerConfig
-    signing_key: Ed25519PrivateKey
-    hpke_key: X25519PrivateKey
+    signing_key: crypto.SigningKey  # Ed25519 (intl) or SM2 (gm)
+    hpke_key: crypto.SealingKey  # X25519 (intl) or SM2 (gm)
     nonce_secret: bytes
     keys: keyring.Keyring
+    # keys this server signed and was sealed to before ``rotate-key --crypto-suite`` moved it
+    # to another suite (``keys/retired/``): what it signed stays verifiable, what townships
+    # sealed to the old key before they were re-keyed still opens
+    retired_signing: list[crypto.SigningKey] = field(default_factory=list)
+    retired_hpke: list[crypto.SealingKey] = field(default_factory=list)
+
+    @property
+    def signing_suite(self) -> str:
+        """The suite of the server's signing key: what its receipts, messages and acceptances
+        are signed with and what its new devices' keys must be."""
+        return crypto.suite_of_key(self.signing_key)
 
     @property
     def cipher(self) -> FieldCipher:
@@ -105,7 +120,7 @@ def init_data_dir(
     hosts: list[str] | None = None,
     db_url: str = "",
     source: keyring.KeySource | None = None,
-    crypto_suite: str = "intl",
+    crypto_suite: str = DEFAULT_SUITE,
 ) -> DataDir:
     """Create a new data directory (refuses an already initialised one) and its keyring, whose
     master key comes from ``source`` (default: the current key source)."""
@@ -131,8 +146,9 @@ def init_data_dir(
     )
     ring = keyring.create(path, source, crypto_suite)
     password = ring.pem_password
-    crypto.write_private_pem(path / "keys" / "signing.key", crypto.new_signing_key(), password)
-    crypto.write_private_pem(path / "keys" / "hpke.key", crypto.new_hpke_key(), password)
+    signing, sealing = crypto.new_signing_key(crypto_suite), crypto.new_hpke_key(crypto_suite)
+    crypto.write_private_pem(path / "keys" / "signing.key", signing, password)
+    crypto.write_private_pem(path / "keys" / "hpke.key", sealing, password)
     fd = os.open(path / "keys" / "nonce.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(os.urandom(32))
@@ -193,10 +209,49 @@ def load_data_dir(
         nonce_secret = (path / "keys" / "nonce.key").read_bytes()
     except (OSError, ValueError, TypeError) as exc:
         raise ServerSetupError(f"cannot read the server keys in {path / 'keys'}: {exc}") from exc
-    if not isinstance(signing, Ed25519PrivateKey) or not isinstance(hpke_key, X25519PrivateKey):
+    if not isinstance(signing, Ed25519PrivateKey | crypto.Sm2PrivateKey) or not isinstance(
+        hpke_key, X25519PrivateKey | crypto.Sm2PrivateKey
+    ):
         raise ServerSetupError(f"the key files in {path / 'keys'} have the wrong type")
     for name in ("ca.pem", "server.pem", "server.key"):
         if not (path / "tls" / name).is_file():
             raise ServerSetupError(f"TLS file {path / 'tls' / name} is missing")
     (path / "logs").mkdir(exist_ok=True)
-    return DataDir(path, config, signing, hpke_key, nonce_secret, ring)
+    retired: dict[str, list[Any]] = {"signing": [], "hpke": []}
+    for key_file in sorted((path / "keys" / "retired").glob("*.key")):
+        kind = key_file.name.split("-", 1)[0]
+        try:
+            retired[kind].append(crypto.load_private_pem(key_file.read_bytes(), password))
+        except (KeyError, OSError, ValueError, TypeError) as exc:
+            raise ServerSetupError(f"cannot read the retired key {key_file}: {exc}") from exc
+    return DataDir(
+        path, config, signing, hpke_key, nonce_secret, ring, retired["signing"], retired["hpke"]
+    )
+
+
+def rotate_server_keys(
+    data: DataDir, suite: str, before_switch: Callable[[crypto.SigningKey], None] | None = None
+) -> bool:
+    """Move the server's signing and sealing keys to ``suite`` (``rotate-key --crypto-suite``):
+    new keys of that suite, the old ones kept in ``keys/retired/`` (named by key id) so earlier
+    signatures stay verifiable and batches sealed to the old key still open. False when the
+    keys are of that suite already. ``before_switch(new_signing_key)`` runs before anything is
+    written (a county registers its new key at its province, signed with the old one); when it
+    raises, nothing changed."""
+    if data.signing_suite == suite:
+        return False
+    password = data.keys.pem_password
+    signing, sealing = crypto.new_signing_key(suite), crypto.new_hpke_key(suite)
+    if before_switch is not None:
+        before_switch(signing)
+    retired = data.path / "keys" / "retired"
+    retired.mkdir(mode=0o700, exist_ok=True)
+    for kind, old in (("signing", data.signing_key), ("hpke", data.hpke_key)):
+        kid = crypto.key_id(crypto.public_bytes(old))
+        crypto.write_private_pem(retired / f"{kind}-{kid}.key", old, password)
+    for name, key in (("signing.key.new", signing), ("hpke.key.new", sealing)):
+        crypto.write_private_pem(data.path / "keys" / name, key, password)
+    for name in ("signing.key", "hpke.key"):
+        os.replace(data.path / "keys" / f"{name}.new", data.path / "keys" / name)
+    make_private(data.path)
+    return True

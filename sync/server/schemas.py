@@ -42,6 +42,7 @@ class Info(BaseModel):
     signing_key: str
     hpke_public_key: str
     hpke_key_id: str
+    suite: str = "intl"  # the server's crypto suite: what a new device key is made for
     org_unit: OrgUnitSchema | None
     limits: Limits
     time: str

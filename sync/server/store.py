@@ -153,6 +153,19 @@ class Store:
         with self.read() as conn:
             return conn.execute(select(devices).where(devices.c.device_id == device_id)).first()
 
+    def device_public_keys(self, device: Row[Any]) -> list[bytes]:
+        """The device's current public key, then those it was re-keyed from, newest first
+        (``domain/rekey.py``): what it signed with any of them stays verifiable."""
+        from sync.server.tables import device_keys
+
+        with self.read() as conn:
+            rows = conn.execute(
+                select(device_keys.c.public_key)
+                .where(device_keys.c.device_id == device.device_id)
+                .order_by(device_keys.c.seq.desc())
+            ).all()
+        return [bytes(device.public_key), *(bytes(r.public_key) for r in rows)]
+
     def list_devices(self) -> list[Row[Any]]:
         with self.read() as conn:
             return list(conn.execute(select(devices).order_by(devices.c.enrolled_at)))

@@ -300,3 +300,15 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False),
 )
+
+# Keys a device signed with before it was re-keyed (``POST /v1/device/key`` after the county
+# moved to another crypto suite, domain/rekey.py): what it signed before stays verifiable.
+device_keys = Table(
+    "device_keys",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", String(36), ForeignKey("devices.device_id"), nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("retired_at", String(32), nullable=False),
+    Index("ix_device_keys_device", "device_id"),
+)

@@ -96,8 +96,16 @@ class CountyHandle:
 
 
 @pytest.fixture(scope="module")
-def county_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CountyHandle]:
-    data_dir = init_county(tmp_path_factory.mktemp("county") / "data")
+def suite() -> str:
+    """The crypto suite of the county servers a test module starts (``county_server``,
+    ``county_server_factory``): intl, unless the module overrides this fixture, e.g. with
+    ``params=SUITES`` to run each of its tests on both suites."""
+    return "intl"
+
+
+@pytest.fixture(scope="module")
+def county_server(tmp_path_factory: pytest.TempPathFactory, suite: str) -> Iterator[CountyHandle]:
+    data_dir = init_county(tmp_path_factory.mktemp("county") / "data", crypto_suite=suite)
     server = Server(load_data_dir(data_dir))
     thread = ServerThread(server).start()
     try:
@@ -108,10 +116,11 @@ def county_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CountyHa
 
 
 @pytest.fixture
-def county_server_factory(tmp_path: Path) -> Iterator[Callable[..., CountyHandle]]:
+def county_server_factory(tmp_path: Path, suite: str) -> Iterator[Callable[..., CountyHandle]]:
     started: list[tuple[ServerThread, Server]] = []
 
     def factory(**overrides: Any) -> CountyHandle:
+        overrides.setdefault("crypto_suite", suite)
         data_dir = init_county(tmp_path / f"county{len(started)}", **overrides)
         server = Server(load_data_dir(data_dir))
         thread = ServerThread(server).start()
@@ -217,7 +226,7 @@ class RawDevice:
 
         self.handle = handle
         self.org_unit = org_unit
-        self.key = crypto.new_signing_key()
+        self.key = crypto.new_signing_key(handle.server.data.signing_suite)
         self.session = requests.Session()
         self.session.verify = str(handle.ca_path)
         self.session.trust_env = False  # else REQUESTS_CA_BUNDLE overrides session.verify

@@ -97,7 +97,7 @@ def queue_accepted(
 
     devices = {}
     for role, unit in (("township", org_unit), ("reviewer", county.config.org_unit_code)):
-        key = crypto.new_signing_key()
+        key = crypto.new_signing_key(county.data.signing_suite)
         code = county.make_enroll_code(unit, role=role)
         req = EnrollRequest(code=code, device_public_key=crypto.public_bytes(key))
         devices[role] = (key, county.enroll(json.loads(req.to_json())).device_id)

@@ -7,7 +7,6 @@ network errors and 5xx are retried; a revoked device gets a clear refusal.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from desktop import link
 from desktop.link import state
 from sync import crypto
+from sync import protocol as proto
 from sync.client import BatchLimits, RetryPolicy
 from tests.sync.client_support import County, create_township, union_data
 from tests.sync.faultproxy import Fault, FaultProxy
@@ -89,7 +89,7 @@ def test_unacknowledged_batch_is_resent_byte_identical_and_stored_once(
     summary = link.sync_now(ws)
     assert summary.batches_resent == 1 and summary.batches_sent == 1
     stored = county.server.store.batch(sealed.batch_id)
-    assert hashlib.sha256(sealed.envelope).hexdigest() == stored.envelope_sha256
+    assert proto.envelope_digest(sealed.envelope) == stored.envelope_sha256
     assert summary.duplicates == 0 and summary.received == 4
     keys = county.record_keys()
     assert len(keys) == len(set(keys)) == 4

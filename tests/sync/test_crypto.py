@@ -17,9 +17,14 @@ RECORDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def keys():
-    return crypto.new_signing_key(), crypto.new_hpke_key()
+@pytest.fixture(scope="module", params=crypto.SUITES)
+def keys(request):
+    """A device signing key and a server sealing key of each suite (intl, gm)."""
+    return crypto.new_signing_key(request.param), crypto.new_hpke_key(request.param)
+
+
+def other_signing_key(key):
+    return crypto.new_signing_key(crypto.suite_of_key(key))
 
 
 def seal(device_key, hpke_key, **over):
@@ -59,7 +64,7 @@ def test_changed_ciphertext_byte_is_refused(keys):
         crypto.open_batch(bad, hpke_key=hk, device_public=dk)
     assert err.value.code == "payload_hash_mismatch"
     # even with the hash fixed up, the signature no longer verifies
-    bad2 = replace(bad, payload_sha256=crypto.sha256_hex(bytes(body)))
+    bad2 = replace(bad, payload_sha256=crypto.hash_hex(env.suite, bytes(body)))
     with pytest.raises(crypto.CryptoError) as err:
         crypto.open_batch(bad2, hpke_key=hk, device_public=dk)
     assert err.value.code == "bad_signature"
@@ -68,7 +73,7 @@ def test_changed_ciphertext_byte_is_refused(keys):
 def test_forged_signature_and_wrong_key_are_refused(keys):
     dk, hk = keys
     env = seal(dk, hk)
-    other = crypto.new_signing_key()
+    other = other_signing_key(dk)
     with pytest.raises(crypto.CryptoError) as err:
         crypto.open_batch(env, hpke_key=hk, device_public=other)
     assert err.value.code == "bad_signature"
@@ -79,7 +84,7 @@ def test_forged_signature_and_wrong_key_are_refused(keys):
 
 def test_batch_sealed_to_another_server_cannot_be_opened(keys):
     dk, hk = keys
-    env = seal(dk, crypto.new_hpke_key())
+    env = seal(dk, crypto.new_hpke_key(crypto.suite_of_key(hk)))
     with pytest.raises(crypto.CryptoError) as err:
         crypto.open_batch(env, hpke_key=hk, device_public=dk)
     assert err.value.code == "wrong_recipient"
@@ -150,15 +155,21 @@ def test_request_signature_binds_method_target_nonce_and_body(keys):
     assert not crypto.verify_request(dk, "%%%", body=b"", **kw)
 
 
-def test_keys_survive_serialisation(tmp_path):
-    sk, hk = crypto.new_signing_key(), crypto.new_hpke_key()
+@pytest.mark.parametrize("password", [None, b"pem-password"])
+@pytest.mark.parametrize("suite", crypto.SUITES)
+def test_keys_survive_serialisation(tmp_path, suite, password):
+    sk, hk = crypto.new_signing_key(suite), crypto.new_hpke_key(suite)
     assert crypto.public_bytes(crypto.signing_key_from_bytes(crypto.private_bytes(sk))) == (
         crypto.public_bytes(sk)
     )
     path = tmp_path / "k.pem"
-    crypto.write_private_pem(path, hk)
+    crypto.write_private_pem(path, hk, password)
     assert path.stat().st_mode & 0o077 == 0
-    loaded = crypto.load_private_pem(path.read_bytes())
+    if password:
+        assert crypto.private_bytes(hk) not in path.read_bytes()
+        with pytest.raises((crypto.CryptoError, TypeError, ValueError)):
+            crypto.load_private_pem(path.read_bytes(), b"wrong")
+    loaded = crypto.load_private_pem(path.read_bytes(), password)
     assert crypto.public_bytes(loaded) == crypto.public_bytes(hk)
     ct = crypto.hpke_seal(crypto.public_bytes(hk), b"secret", b"i")
     assert crypto.hpke_open(loaded, ct, b"i") == b"secret"
@@ -174,6 +185,51 @@ def test_envelope_header_alone_proves_who_sealed_each_record(keys):
     assert crypto.verify_record_provenance(env.to_dict(), RECORDS[0], crypto.public_bytes(dk))
     changed = {**RECORDS[1], "data": {"name": "王五"}}
     assert not crypto.verify_record_provenance(header, changed, dk)
-    assert not crypto.verify_record_provenance(header, RECORDS[1], crypto.new_signing_key())
+    assert not crypto.verify_record_provenance(header, RECORDS[1], other_signing_key(dk))
     assert not crypto.verify_record_provenance({**header, "device_seq": 4}, RECORDS[1], dk)
     assert not crypto.verify_record_provenance({**header, "signature": 1}, RECORDS[1], dk)
+
+
+def test_gm_headers_name_their_suite_and_intl_headers_stay_as_they_were():
+    """An intl envelope has no "suite" member (old batches keep their bytes); a gm one says
+    "gm", uses SM3 for its hashes, and cannot pass for an intl one."""
+    intl_env = seal(crypto.new_signing_key("intl"), crypto.new_hpke_key("intl"))
+    assert "suite" not in intl_env.to_dict()
+    gk, gh = crypto.new_signing_key("gm"), crypto.new_hpke_key("gm")
+    gm_env = seal(gk, gh)
+    assert gm_env.to_dict()["suite"] == "gm"
+    assert gm_env.payload_sha256 == crypto.hash_hex("gm", gm_env.payload)
+    assert gm_env.payload_sha256 != crypto.sha256_hex(gm_env.payload)
+    assert len(crypto.public_bytes(gk)) == 64 and len(crypto.sign(gk, b"x")) > 64
+    relabelled = replace(gm_env, suite="intl")
+    with pytest.raises(crypto.CryptoError) as err:
+        crypto.open_batch(relabelled, hpke_key=gh, device_public=crypto.public_bytes(gk))
+    assert err.value.code == "bad_signature"
+    header = {k: v for k, v in gm_env.to_dict().items() if k != "payload"}
+    assert crypto.verify_record_provenance(header, RECORDS[0], crypto.public_bytes(gk))
+    assert not crypto.verify_record_provenance(
+        {**header, "suite": "intl"}, RECORDS[0], crypto.public_bytes(gk)
+    )
+
+
+def test_a_gm_batch_opens_only_with_the_sm2_key_it_was_sealed_to():
+    gk, gh = crypto.new_signing_key("gm"), crypto.new_hpke_key("gm")
+    env = seal(gk, gh)
+    with pytest.raises(crypto.CryptoError) as err:
+        crypto.hpke_open(crypto.new_hpke_key("gm"), env.payload, b"uniondesk/v1/batch/x/y/3")
+    assert err.value.code == "decrypt_failed"
+    with pytest.raises(crypto.CryptoError) as err:
+        crypto.hpke_open(crypto.new_hpke_key("intl"), env.payload, b"i")
+    assert err.value.code == "decrypt_failed"
+
+
+def test_signed_dict_names_suite_and_refuses_a_key_of_the_other_suite():
+    doc = {"protocol": 1, "type": "acceptance", "record_uuid": "r"}
+    for suite in crypto.SUITES:
+        key = crypto.new_signing_key(suite)
+        signed = crypto.sign_dict(key, doc)
+        assert ("suite" in signed) == (suite == "gm")
+        assert crypto.verify_dict(crypto.public_bytes(key), signed)
+        assert not crypto.verify_dict(crypto.public_bytes(key), {**signed, "record_uuid": "s"})
+        other = crypto.new_signing_key("gm" if suite == "intl" else "intl")
+        assert not crypto.verify_dict(crypto.public_bytes(other), signed)

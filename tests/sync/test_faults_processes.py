@@ -6,7 +6,6 @@ bytes (never re-sealing) to get its receipt.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 
 from desktop import link
 from desktop.store import Workspace
+from sync import protocol as proto
 from sync.client import RetryPolicy
 from sync.server.runner import free_port
 from tests.sync.client_support import (
@@ -130,7 +130,7 @@ def test_sync_process_killed_between_send_and_receipt_resends_the_same_bytes(
         summary = link.sync_now(ws)
         assert summary.batches_resent == 1 and summary.batches_sent == 0
         stored = county.server.store.batch(pending.batch_id)
-        assert stored.envelope_sha256 == hashlib.sha256(pending.envelope).hexdigest()
+        assert stored.envelope_sha256 == proto.envelope_digest(pending.envelope)
         assert {u for u, _ in county.record_keys()} == saved
         assert len(county.record_keys()) == 3
         assert {ws.records.get(u).status for u in saved} == {"delivered"}

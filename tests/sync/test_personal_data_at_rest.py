@@ -42,7 +42,8 @@ A, B = "330106001", "330106002"
 
 @pytest.fixture(params=["intl", "gm"])
 def suite(request: pytest.FixtureRequest) -> str:
-    """Field encryption AES-256-GCM + HMAC-SHA256 (intl) or SM4-GCM + HMAC-SM3 (gm)."""
+    """The servers' suite: intl (Ed25519, HPKE, AES-256-GCM + HMAC-SHA256 fields) or gm (SM2,
+    SM2 + SM4-GCM batches, SM4-GCM + HMAC-SM3 fields)."""
     return str(request.param)
 
 
@@ -106,6 +107,8 @@ def test_no_personal_value_in_plaintext_on_county_or_province(
 ) -> None:
     county = HandleView(county_server_factory(crypto_suite=suite))
     assert county.server.data.cipher.suite == province.server.data.cipher.suite == suite
+    # the whole chain of the suite: signatures and batch sealing too (gm: SM2, SM2 + SM4-GCM)
+    assert county.server.data.signing_suite == province.server.data.signing_suite == suite
     county_dir = county.handle.data_dir
     log_handler = attach_log_file(county.server)  # the county's log is searched too
     link_county(county.server, province)

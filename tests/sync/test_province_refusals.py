@@ -1,7 +1,8 @@
 """What the province refuses from a county, each record on its own with a clear code in the signed
 receipt, a server log line, and nothing stored: a record whose township signature does not verify,
 an acceptance signed by an unknown county, a county relaying another county's townships. Also:
-the review API is for reviewer devices only, and decisions are checked.
+the review API is for reviewer devices only, and decisions are checked. Every test runs on both
+crypto suites (the whole chain intl, or the whole chain gm) with the same codes.
 """
 
 from __future__ import annotations
@@ -26,9 +27,14 @@ from sync.server.tables import provenance, relay_items
 from tests.sync.relay_support import Province, accept_all, link_county, reviewer_client
 
 
+@pytest.fixture(scope="module", params=crypto.SUITES)
+def suite(request: Any) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def chain(tmp_path: Path, county_server_factory: Any, raw_device: Any) -> Any:
-    province = Province(tmp_path)
+def chain(tmp_path: Path, county_server_factory: Any, raw_device: Any, suite: str) -> Any:
+    province = Province(tmp_path, crypto_suite=suite)
     county = county_server_factory()
     link_county(county.server, province)
     township = raw_device(county)
@@ -81,7 +87,8 @@ def test_province_refuses_forged_provenance_and_stores_nothing(
     # 1. the county changes a record after the township signed it (and vouches for it)
     forged = _opened(county.server, rows[0])
     forged["record"]["data"]["members"] = 9
-    forged["acceptance"]["record_sha256"] = record_hash(forged["record"])
+    suite = county.server.data.signing_suite
+    forged["acceptance"]["record_sha256"] = record_hash(forged["record"], suite)
     forged["acceptance"] = _resign(forged["acceptance"], county_key)
     _rewrite(county.server, rows[0].seq, forged)
     # 1b. the township envelope's signature itself is damaged
@@ -94,7 +101,7 @@ def test_province_refuses_forged_provenance_and_stores_nothing(
     _rewrite(county.server, rows[1].seq, broken)
     # 2. an acceptance signed by a key the province does not know for this county
     stranger = _opened(county.server, rows[2])
-    stranger["acceptance"] = _resign(stranger["acceptance"], crypto.new_signing_key())
+    stranger["acceptance"] = _resign(stranger["acceptance"], crypto.new_signing_key(suite))
     _rewrite(county.server, rows[2].seq, stranger)
 
     summary = relay_once(county.server)
@@ -146,7 +153,11 @@ def test_a_county_cannot_relay_another_countys_townships(chain: Any, tmp_path: P
     # a second county, enrolled at the same province as 330108
     other = Server(
         init_data_dir(
-            tmp_path / "county-b", level="county", name="上城区总工会", org_unit_code="330108"
+            tmp_path / "county-b",
+            level="county",
+            name="上城区总工会",
+            org_unit_code="330108",
+            crypto_suite=county.server.data.signing_suite,
         )
     )
     link_county(other, province, "上城区总工会")

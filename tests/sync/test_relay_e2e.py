@@ -1,5 +1,5 @@
 """Acceptance: two townships -> county -> review (accept some, return one, the township corrects
-it) -> province on PostgreSQL. Every accepted record arrives at the province exactly once, the
+it) -> province on PostgreSQL, on each crypto suite (intl; gm: SM2 / SM3 / SM4 throughout). Every accepted record arrives at the province exactly once, the
 returned one only in its corrected version, and ``verify`` shows the township signature and the
 county acceptance for each. Real HTTPS servers, real SQLCipher workspaces, real PostgreSQL.
 """
@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from desktop import link
+from desktop.link import state as link_state
 from sync.server.cli import main as server_main
 from sync.server.domain.province import aggregates
 from sync.server.domain.relay import RelayOutbox, relay_once
@@ -23,7 +24,12 @@ A, B = "330106001", "330106002"
 
 
 @pytest.fixture
-def province(tmp_path: Path, postgres_url: str) -> Any:  # noqa: F811
+def suite() -> str:
+    return "intl"
+
+
+@pytest.fixture
+def province(tmp_path: Path, postgres_url: str, suite: str) -> Any:  # noqa: F811
     from sqlalchemy import create_engine, text
 
     name = f"prov_{tmp_path.name[-12:].lower().replace('-', '_')}"
@@ -31,21 +37,27 @@ def province(tmp_path: Path, postgres_url: str) -> Any:  # noqa: F811
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    p = Province(tmp_path, db_url=postgres_url.replace("/postgres?", f"/{name}?"))
+    p = Province(
+        tmp_path, db_url=postgres_url.replace("/postgres?", f"/{name}?"), crypto_suite=suite
+    )
     yield p
     p.close()
 
 
+@pytest.mark.parametrize("suite", ["intl", "gm"])
 def test_townships_county_review_province_exactly_once_with_provenance(
-    tmp_path: Path, county_server_factory: Any, province: Province, capsys: Any
+    tmp_path: Path, county_server_factory: Any, province: Province, capsys: Any, suite: str
 ) -> None:
     assert province.server.store.engine.dialect.name == "postgresql"
-    county = HandleView(county_server_factory())
+    county = HandleView(county_server_factory(crypto_suite=suite))
+    assert county.server.data.signing_suite == province.server.data.signing_suite == suite
     link_county(county.server, province)
 
     ws_a, ws_b = create_township(tmp_path, A), create_township(tmp_path, B)
     link.enroll(ws_a, county.url, county.enroll_code(A))
     link.enroll(ws_b, county.url, county.enroll_code(B))
+    # the townships learnt the county's suite: their device keys are SM2 on gm
+    assert link_state.load_enrollment(ws_a.settings).crypto_suite == suite
     saved_a = [ws_a.records.save("union", union_data(A)) for _ in range(3)]
     saved_b = [ws_b.records.save("union", union_data(B)) for _ in range(2)]
     assert link.sync_now(ws_a).received == 3 and link.sync_now(ws_b).received == 2
@@ -125,6 +137,8 @@ def test_townships_county_review_province_exactly_once_with_provenance(
         out = capsys.readouterr().out
         assert "OK   township: device" in out and "OK   county: 330106" in out
         assert "王审核" in out and "provenance: verified" in out
+        algorithm = "SM2" if suite == "gm" else "Ed25519"
+        assert out.count(f"suite {suite}, {algorithm} key ") == 2, out
     assert server_main(["verify", "--data", data, returned.uuid]) == 0
     out = capsys.readouterr().out
     assert f"version {corrected.version}" in out and f"version {returned.version}:" not in out

@@ -100,7 +100,7 @@ class World:
 
 
 def _enroll(county: Server, org_unit: str, role: str) -> tuple[Any, str]:
-    key = crypto.new_signing_key()
+    key = crypto.new_signing_key(county.data.signing_suite)
     code = county.make_enroll_code(org_unit, role=role)
     response = county.enroll(
         json.loads(EnrollRequest(code=code, device_public_key=crypto.public_bytes(key)).to_json())

@@ -2,7 +2,8 @@
 and with each relay run that finds it changed, signed by the county's key, stored once per
 version; the province's aggregates show township and county names next to their codes.
 Refused trees (a unit outside the county's code prefix, a bad signature, a revoked county) get
-an error code and a log line, and nothing is stored.
+an error code and a log line, and nothing is stored. On both crypto suites (gm: the tree signed
+with SM2, its hash SM3).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from sync import crypto
 from sync.client import SyncError
 from sync.protocol import canonical_json
 from sync.server.cli import main as server_main
@@ -24,6 +26,11 @@ from sync.server.tables import county_org_trees
 from tests.sync.relay_support import Province, accept_all, reviewer_client
 
 TOWNSHIP = "330106001"
+
+
+@pytest.fixture(scope="module", params=crypto.SUITES)
+def suite(request: Any) -> str:
+    return str(request.param)
 
 
 def _versions(province: Province) -> list[dict[str, Any]]:
@@ -45,9 +52,9 @@ def _cli(*args: str) -> None:
 
 
 def test_names_reach_the_province_and_a_rename_follows_on_the_next_relay(
-    tmp_path: Path, county_server_factory: Any, raw_device: Any, capsys: Any
+    tmp_path: Path, county_server_factory: Any, raw_device: Any, capsys: Any, suite: str
 ) -> None:
-    province = Province(tmp_path)
+    province = Province(tmp_path, crypto_suite=suite)
     try:
         county = county_server_factory()
         data = str(county.data_dir)
@@ -110,9 +117,9 @@ def test_names_reach_the_province_and_a_rename_follows_on_the_next_relay(
 
 
 def test_a_unit_outside_the_county_prefix_is_refused_and_nothing_is_stored(
-    tmp_path: Path, county_server_factory: Any
+    tmp_path: Path, county_server_factory: Any, suite: str
 ) -> None:
-    province = Province(tmp_path)
+    province = Province(tmp_path, crypto_suite=suite)
     try:
         county = county_server_factory()
         county.server.store.add_org_unit(TOWNSHIP, "西溪街道总工会", "330106", "township")
@@ -179,5 +186,5 @@ def _county_review_client(county: Any) -> Any:
         session,
         base_url=link.province_url,
         device_id=link.device_id,
-        device_key=county.server.data.signing_key.private_bytes_raw(),
+        device_key=crypto.private_bytes(county.server.data.signing_key),
     )

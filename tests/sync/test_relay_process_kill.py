@@ -31,7 +31,7 @@ TOWNSHIP = "330106001"
 
 
 def _enroll(county: Server, org_unit: str, role: str) -> tuple[object, str]:
-    key = crypto.new_signing_key()
+    key = crypto.new_signing_key(county.data.signing_suite)
     code = county.make_enroll_code(org_unit, role=role)
     req = EnrollRequest(code=code, device_public_key=crypto.public_bytes(key))
     return key, county.enroll(json.loads(req.to_json())).device_id

@@ -1,4 +1,6 @@
 """Batch upload against a real county server over HTTPS: receipts, idempotency, refusals.
+Every test runs on both crypto suites (intl, and gm: SM2 / SM3 / SM2+SM4 sealing), with the
+same status codes and error codes.
 
 Every refusal must give a clear status + error code, write a ``refused <code>`` log line, and
 store nothing (no batch, no record, the device's sequence counter unchanged).
@@ -15,6 +17,11 @@ import pytest
 from sync import crypto
 from sync.protocol import Envelope, Receipt, StaleSequence, canonical_json, parse_json_object
 from sync.server.tables import batches, records
+
+
+@pytest.fixture(scope="module", params=crypto.SUITES)
+def suite(request):
+    return request.param
 
 
 def snapshot(handle, device):
@@ -138,7 +145,7 @@ def test_gaps_in_sequence_numbers_are_allowed(county_server, raw_device):
 def test_forged_signature_is_refused(county_server, raw_device):
     device = raw_device(county_server)
     env = Envelope.from_json(device.seal([device.record()]))
-    forged = crypto.sign_document(crypto.new_signing_key(), env)
+    forged = crypto.sign_document(crypto.new_signing_key(env.suite), env)
     before = snapshot(county_server, device)
     r = device.post_batch(forged.to_json())
     assert_refused(county_server, device, r, 401, "bad_signature", before)
@@ -160,7 +167,7 @@ def test_changed_ciphertext_byte_is_refused(county_server, raw_device):
         device_seq=50,
         records=[device.record()],
         audit_head="0" * 64,
-        recipient_public=crypto.public_bytes(crypto.new_hpke_key()),
+        recipient_public=crypto.public_bytes(crypto.new_hpke_key(env.suite)),
     )
     r = device.post_batch(other.to_json())
     assert_refused(county_server, device, r, 400, "wrong_recipient", before)

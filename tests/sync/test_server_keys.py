@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sync import crypto
 from sync.server.backup import read_backup
 from sync.server.cli import main as server_main
 from sync.server.config import ServerSetupError, init_data_dir, load_data_dir
@@ -69,6 +70,9 @@ def test_a_token_opens_only_where_it_was_sealed() -> None:
 
 
 def _county(tmp_path: Path, **kw: object) -> Path:
+    """A county of the intl suite unless ``crypto_suite`` says otherwise (these tests check
+    intl specifics: AES-256-GCM wrapping, PKCS#8 key files, the move from intl to gm)."""
+    kw.setdefault("crypto_suite", "intl")
     data = tmp_path / "county"
     init_data_dir(data, level="county", name="西湖区总工会", org_unit_code="330106", **kw)  # type: ignore[arg-type]
     return data
@@ -316,6 +320,7 @@ def test_an_intl_county_moves_to_gm_and_keeps_every_value(
     data = _county(tmp_path)
     server = _with_members(data, 10)
     before = [server.sealer.open_content(r.content) for r in server.store.record_rows()]
+    old_signing = server.signing_public
     server.store.close()
     argv = [
         "rotate-key",
@@ -327,10 +332,12 @@ def test_an_intl_county_moves_to_gm_and_keeps_every_value(
         "--drop-unused",
     ]
     assert server_main(argv) == 0
-    assert (
-        "re-sealed 10 value(s) with data key k2; dropped unused key(s) k1"
-        in capsys.readouterr().out
-    )
+    out = capsys.readouterr().out
+    # its signing keys move to SM2 too, and its township device is sent the new keys in a
+    # (sealed) inbox message: 10 records' values + that message re-sealed
+    assert "signing and sealing keys moved to the gm suite" in out
+    assert "1 device(s) get the new keys" in out
+    assert "re-sealed 11 value(s) with data key k2; dropped unused key(s) k1" in out
     ring = json.loads((data / "keys" / "keyring.json").read_text(encoding="utf-8"))
     assert ring["key_suites"] == {"k2": "gm"} and list(ring["data_keys"]) == ["k2"]
     loaded = load_data_dir(data)
@@ -339,6 +346,21 @@ def test_an_intl_county_moves_to_gm_and_keeps_every_value(
     assert [server.sealer.open_content(r.content) for r in server.store.record_rows()] == before
     assert keys_in_use(server.store) == {"k2"}
     server.store.close()
+    # signatures: SM2 now, the Ed25519 key kept (retired) to verify what it signed, also in a
+    # backup that carries the keys to a new machine
+    assert loaded.signing_suite == "gm"
+    assert [crypto.public_bytes(k) for k in loaded.retired_signing] == [old_signing]
+    secret = tmp_path / "backup-pass.txt"
+    secret.write_text("a long backup passphrase\n", encoding="utf-8")
+    backup = tmp_path / "full.udbackup"
+    assert server_main(["backup", "--data", str(data), "-o", str(backup), "--with-keys",
+                        "--backup-passphrase-file", str(secret)]) == 0  # fmt: skip
+    new = tmp_path / "new-machine" / "county"
+    assert server_main(["restore", "--data", str(new), str(backup),
+                        "--backup-passphrase-file", str(secret)]) == 0  # fmt: skip
+    restored = load_data_dir(new, source=KeySource(passphrase_file=secret))
+    assert [crypto.public_bytes(k) for k in restored.retired_signing] == [old_signing]
+    assert restored.signing_suite == "gm"
 
 
 def test_a_new_gm_server_wraps_its_keyring_with_sm4(tmp_path: Path) -> None:

@@ -174,6 +174,7 @@ def _check_upgraded(
         assert after.pop("sensitive_index"), level  # the fixture's ID numbers and phones
         _no_plaintext_left(dirs[level], before[level])
         after.pop("audit_log")
+        assert after.pop("device_keys") == [], level  # 0006: nothing re-keyed before it
         after["meta"] = [r for r in after["meta"] if r[0] != audit_log.HEAD_KEY]
         old = dict(before[level])
         old["meta"] = [r for r in old["meta"] if r[0] != "schema"]
@@ -323,7 +324,7 @@ def test_migrations_from_nothing_make_exactly_the_tables_of_tables_py(tmp_path: 
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     engine = create_engine(url)
     before, applied = migrate.upgrade(engine)
-    assert before.status == "empty" and applied == ["0001", "0002", "0003", "0004", "0005"]
+    assert before.status == "empty" and applied == ["0001", "0002", "0003", "0004", "0005", "0006"]
     engine.dispose()
     assert _schema_diff(url) == []
     # and a database a new server creates directly is the same schema, stamped at the head

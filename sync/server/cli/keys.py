@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sync import crypto
 from sync.server import keyring
 from sync.server.config import load_data_dir
-from sync.server.errors import ServerSetupError
+from sync.server.errors import ServerSetupError, SyncError
 
 
 def _server(args: argparse.Namespace) -> Any:  # -> Server (imported lazily, like cli/main.py)
@@ -25,6 +26,9 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
 
     path = Path(args.data)
     data = load_data_dir(path)
+    if args.crypto_suite and data.signing_suite != args.crypto_suite:
+        _move_suite(path, args.crypto_suite)
+        data = load_data_dir(path)
     ring = data.keys
     provider: keyring.KeyProvider | None = None
     source = keyring.current_source()
@@ -47,6 +51,37 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
         data.save_config()
     with keyring.use_source(source):  # the rest of the command under the new master key
         return _after_rotation(args, path, ring, kid)
+
+
+def _move_suite(path: Path, suite: str) -> None:
+    """Signing and sealing keys to ``suite``: registered at the province first (when linked),
+    then switched here, then every device is sent the new keys through its signed inbox."""
+    from sync.server.config import rotate_server_keys
+    from sync.server.domain import audit_log, rekey
+    from sync.server.domain.relay import register_key_at_province
+
+    server = _server(argparse.Namespace(data=str(path)))
+    old = crypto.key_id(server.signing_public)
+    try:
+        rotate_server_keys(server.data, suite, lambda key: register_key_at_province(server, key))
+    except SyncError as exc:
+        raise ServerSetupError(
+            f"the province did not take the new key ({exc.code}: {exc}); nothing was changed, "
+            "try again when the province can be reached"
+        ) from exc
+    finally:
+        server.store.close()
+    server = _server(argparse.Namespace(data=str(path)))
+    try:
+        with server.store.write() as conn:
+            audit_log.append(conn, "server_keys_rotated", "admin", "keys", {"suite": suite})
+        moving = rekey.announce(server)
+    finally:
+        server.store.close()
+    print(f"signing and sealing keys moved to the {suite} suite (signing key "
+          f"{crypto.key_id(server.signing_public)}; the old one {old} is kept to verify what it "
+          f"signed); {moving} device(s) get the new keys with their next sync and re-key")  # fmt: skip
+    print("restart 'uniondesk-server serve' so that it signs and opens with the new keys")
 
 
 def _after_rotation(args: argparse.Namespace, path: Path, ring: keyring.Keyring, kid: str) -> int:
@@ -152,7 +187,9 @@ def add_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--crypto-suite",
         choices=("intl", "gm"),
-        help="the new data key's suite (gm: SM4-GCM); values sealed before keep opening",
+        help="the new data key's suite (gm: SM4-GCM); values sealed before keep opening. On a "
+        "server whose signing keys are of another suite, they move too (gm: SM2): the province "
+        "is told first, devices re-key through their inbox, earlier signatures stay verifiable",
     )
     p.add_argument(
         "--drop-unused", action="store_true", help="with --reencrypt: then forget unused keys"

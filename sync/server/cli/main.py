@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sync.server.config import LEVELS, ServerSetupError, init_data_dir
+from sync.server.config import DEFAULT_SUITE, LEVELS, ServerSetupError, init_data_dir
 from sync.server.keyring import KEY_FILE_ENV, PASSPHRASE_ENV, KeySource, describe_master, use_source
 
 
@@ -58,7 +58,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"initialised {args.level} server {args.name!r} in {args.data}")
     print(f"CA certificate: {data.ca_path}")
     print(f"master key: {describe_master(data.path, data.keys)}")
-    print(f"crypto suite: {data.config.crypto_suite} (field encryption {data.cipher.suite})")
+    print(f"crypto suite: {data.config.crypto_suite} (signatures {data.signing_suite}, "
+          f"field encryption {data.cipher.suite})")  # fmt: skip
     return 0
 
 
@@ -201,9 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--crypto-suite",
         choices=("intl", "gm"),
-        default="intl",
-        help="field encryption and key wrapping: intl (AES-256-GCM, HMAC-SHA256) or gm "
-        "(SM4-GCM, HMAC-SM3); signatures and batch sealing are intl for both today (docs/CRYPTO.md)",
+        default=DEFAULT_SUITE,
+        help=f"the server's crypto suite (default {DEFAULT_SUITE}): gm = SM2 signatures, SM3 "
+        "hashes, SM2 + SM4-GCM batch sealing, SM4-GCM field encryption, HMAC-SM3 index; "
+        "intl = Ed25519, SHA-256, HPKE, AES-256-GCM, HMAC-SHA256 (docs/CRYPTO.md)",
     )
 
     p = command("serve", cmd_serve, "run the server over HTTPS")

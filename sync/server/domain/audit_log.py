@@ -44,6 +44,9 @@ ACTIONS = (
     "permission_granted",
     "permission_revoked",
     "reencrypted",
+    "server_keys_rotated",  # rotate-key --crypto-suite: signing / sealing keys to a new suite
+    "keys_announced",  # ... and the devices told through their inbox
+    "device_rekeyed",  # a device registered a key of the new suite
 )
 GENESIS = "0" * 64
 HEAD_KEY = "audit_log_head"

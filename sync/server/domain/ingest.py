@@ -26,6 +26,7 @@ from sync.protocol import (
 from sync.server.domain.formset import validation_errors
 from sync.server.domain.province import judge_relayed
 from sync.server.domain.record_rows import RecordRow, insert_records, record_row
+from sync.server.domain.rekey import known_keys
 from sync.server.domain.service import Server, _protocol_status
 from sync.server.domain.transfers import FORMS as TRANSFER_FORMS
 from sync.server.domain.transfers import TransferJudge
@@ -122,12 +123,12 @@ class _Race(Exception):
 def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
     device = server.active_device(envelope.device_id)
     try:  # signature, then the ciphertext against its signed hash (transport damage)
-        crypto.verify_envelope(envelope, device.public_key)
+        signer = _signer(server, device, envelope)
     except crypto.CryptoError as exc:
         raise SyncError(_CRYPTO_STATUS.get(exc.code, 400), exc.code, exc.message) from exc
     env_hash = envelope.envelope_sha256()
     try:
-        return _store_batch(server, envelope, device, env_hash, ctx)
+        return _store_batch(server, envelope, device, env_hash, ctx, signer)
     except _Race as race:
         # e.g. the same batch sent twice at once (PostgreSQL has no in-process write lock):
         # the loser answers like a retry, or refuses like a conflicting body
@@ -148,7 +149,9 @@ def _ingest(server: Server, envelope: Envelope, ctx: str) -> bytes:
         ) from race
 
 
-def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str, ctx: str) -> bytes:
+def _store_batch(
+    server: Server, envelope: Envelope, device: Any, env_hash: str, ctx: str, signer: bytes
+) -> bytes:
     with server.store.write() as conn:
         # the device's mark is read BEFORE looking for the batch: under PostgreSQL's read
         # committed, a concurrent copy of this batch that commits in between is then found
@@ -180,8 +183,8 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
         try:
             payload = crypto.open_batch(
                 envelope,
-                hpke_key=server.data.hpke_key,
-                device_public=device.public_key,
+                hpke_key=server.hpke_key_for(envelope.recipient_key_id),
+                device_public=signer,
                 max_plain_bytes=max(64 * server.config.max_batch_bytes, 1 << 20),
             )
         except crypto.CryptoError as exc:
@@ -195,7 +198,7 @@ def _store_batch(server: Server, envelope: Envelope, device: Any, env_hash: str,
             statuses, rows, after_insert = _judge(server, conn, device, payload, envelope.manifest)
         received_at = now_iso()
         receipt = crypto.sign_document(
-            server.data.signing_key,
+            server.signing_key_for(bytes(device.public_key)),
             Receipt(
                 batch_id=envelope.batch_id,
                 device_id=envelope.device_id,
@@ -274,7 +277,26 @@ def _stale_refusal(server: Server, envelope: Envelope, env_hash: str, last_seq: 
         last_device_seq=last_seq,
         server_id=server.config.server_id,
     )
-    return crypto.sign_document(server.data.signing_key, mark).to_dict()
+    device = server.store.device(envelope.device_id)
+    key = server.signing_key_for(bytes(device.public_key) if device is not None else None)
+    return crypto.sign_document(key, mark).to_dict()
+
+
+def _signer(server: Server, device: Any, envelope: Envelope) -> bytes:
+    """The device key the envelope verifies with: its current one, or (a batch sealed before
+    the device was re-keyed, domain/rekey.py) one it had before. Raises CryptoError."""
+    current = bytes(device.public_key)
+    try:
+        crypto.verify_envelope(envelope, current)
+        return current
+    except crypto.CryptoError as exc:
+        if exc.code != "bad_signature":
+            raise
+        for key in known_keys(server, device)[1:]:
+            if crypto.verify_document(key, envelope):
+                crypto.verify_envelope(envelope, key)
+                return key
+        raise
 
 
 def _judge(

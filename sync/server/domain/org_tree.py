@@ -21,11 +21,12 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Row
 
 from sync import crypto
-from sync.protocol import PROTOCOL_VERSION, b64d, b64e, canonical_json, sha256_hex, unsigned
+from sync.protocol import PROTOCOL_VERSION, canonical_json
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
 from sync.server.store import Store, now_iso
 from sync.server.tables import county_org_trees, meta
+from sync.suites import hash_hex
 
 PATH = "/v1/org-tree"
 HASH_KEY = "relay_org_tree_sha256"  # meta key at the county: the tree the province acknowledged
@@ -45,8 +46,9 @@ def tree_units(server: Server) -> list[dict[str, Any]]:
     ]
 
 
-def tree_sha256(units: list[dict[str, Any]]) -> str:
-    return sha256_hex(canonical_json(units))
+def tree_sha256(units: list[dict[str, Any]], suite: str = "intl") -> str:
+    """Hash of the tree's units in the suite of the document that carries it (SM3 on gm)."""
+    return hash_hex(suite, canonical_json(units))
 
 
 def tree_document(server: Server) -> dict[str, Any]:
@@ -57,10 +59,9 @@ def tree_document(server: Server) -> dict[str, Any]:
         "type": "org_tree",
         "county_org_unit": server.config.org_unit_code,
         "org_units": units,
-        "tree_sha256": tree_sha256(units),
+        "tree_sha256": tree_sha256(units, server.data.signing_suite),
     }
-    doc["signature"] = b64e(crypto.sign(server.data.signing_key, unsigned(doc)))
-    return doc
+    return crypto.sign_dict(server.data.signing_key, doc)
 
 
 def acknowledged_hash(store: Store) -> str | None:
@@ -142,8 +143,7 @@ def receive_tree(server: Server, device: Row[Any], doc: Mapping[str, Any]) -> di
     if doc.get("type") != "org_tree":
         raise _refuse("org_tree.bad_document", "expected a document of type org_tree")
     try:
-        signature = b64d(doc.get("signature"), "signature")
-        ok = crypto.verify(bytes(device.public_key), signature, unsigned(doc))
+        ok = crypto.verify_dict(bytes(device.public_key), doc)
     except Exception:  # noqa: BLE001  (any malformed signature is just "does not verify")
         ok = False
     if not ok:
@@ -152,7 +152,7 @@ def receive_tree(server: Server, device: Row[Any], doc: Mapping[str, Any]) -> di
     if doc.get("county_org_unit") != county:
         raise _refuse("org_tree.foreign_unit", f"the tree is not of county {county}")
     units = _check_units(doc.get("org_units"), county)
-    digest = tree_sha256(units)
+    digest = tree_sha256(units, str(doc.get("suite", "intl")))
     if doc.get("tree_sha256") != digest:
         raise _refuse("org_tree.bad_document", "tree_sha256 does not match org_units")
     with server.store.write() as conn:

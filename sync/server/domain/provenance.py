@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync import crypto
-from sync.protocol import b64d, record_hash, unsigned
+from sync.protocol import b64d, record_hash
 from sync.server import tables
 from sync.server.domain import province, review
 from sync.server.domain.service import Server
@@ -29,6 +29,18 @@ class Report:
     def check(self, passed: bool, text: str) -> None:
         self.ok = self.ok and passed
         self.lines.append(f"  {'OK  ' if passed else 'FAIL'} {text}")
+
+
+_ALGORITHM = {"intl": "Ed25519", "gm": "SM2"}
+
+
+def signer(suite: object, key: bytes | None) -> str:
+    """``suite gm, SM2 key 0123456789abcdef``: how a step names its signature (the suite its
+    document names, the key's algorithm and its id)."""
+    if key is None:
+        return f"suite {suite}, key unknown"
+    algorithm = _ALGORITHM[crypto.suite_of_key(key)]
+    return f"suite {suite}, {algorithm} key {crypto.key_id(key)}"
 
 
 def verify_record(server: Server, record_uuid: str) -> Report:
@@ -85,18 +97,22 @@ def _province_version(
         crypto.verify_record_provenance(header, record, township_key)
         and header.get("device_id") == p.township_device_id,
         f"township: device {p.township_device_id} (org unit {p.township_org_unit}) signed batch "
-        f"{header.get('batch_id')} seq {header.get('device_seq')}; record in its manifest",
+        f"{header.get('batch_id')} seq {header.get('device_seq')}; record in its manifest "
+        f"({signer(header.get('suite', 'intl'), township_key)})",
     )
     county = server.store.device(p.county_device_id)
-    county_ok = county is not None and crypto.verify(
-        bytes(county.public_key), acc_sig, unsigned(acc)
-    )
+    county_key = None
+    if county is not None and acc_sig:
+        keys = server.store.device_public_keys(county)
+        county_key = next((k for k in keys if crypto.verify_dict(k, acc)), None)
+    county_ok = county_key is not None
     report.check(
         county_ok
-        and acc.get("record_sha256") == record_hash(record)
+        and acc.get("record_sha256") == record_hash(record, str(header.get("suite", "intl")))
         and acc.get("decision") == "accepted",
         f"county: {p.county_org_unit} (device {p.county_device_id}) acceptance signed; accepted "
-        f"by reviewer {acc.get('reviewer')!r} at {acc.get('decided_at')}",
+        f"by reviewer {acc.get('reviewer')!r} at {acc.get('decided_at')} "
+        f"({signer(acc.get('suite', 'intl'), county_key)})",
     )
     if county is not None and county.revoked_at is not None:
         report.lines.append(f"  note: the county device was revoked at {county.revoked_at}")
@@ -109,13 +125,18 @@ def _county_version(
     batch = server.store.batch(row.batch_id)
     device = server.store.device(row.device_id)
     signed = False
+    header: dict[str, Any] = {}
     if batch is not None and device is not None:
         header = review.envelope_header(bytes(batch.envelope))
-        signed = crypto.verify_record_provenance(header, record, bytes(device.public_key))
+        signed = any(
+            crypto.verify_record_provenance(header, record, k)
+            for k in server.store.device_public_keys(device)
+        )
     report.check(
         signed,
         f"township: device {row.device_id} (org unit {device.org_unit if device else '?'}) "
-        f"signed batch {row.batch_id}; record in its manifest",
+        f"signed batch {row.batch_id}; record in its manifest "
+        f"({signer(header.get('suite', 'intl'), bytes(device.public_key) if device else None)})",
     )
     if decision is None:
         report.lines.append("  review: pending")
@@ -123,9 +144,11 @@ def _county_version(
     text = f"review: {decision.decision} by {decision.reviewer!r} at {decision.decided_at}"
     if decision.acceptance:
         acc = json.loads(decision.acceptance)
-        ok = crypto.verify(
-            server.signing_public, b64d(acc.get("signature"), "signature"), unsigned(acc)
-        )
-        report.check(ok and acc.get("record_sha256") == row.record_sha256, text + ", signed")
+        keys = [crypto.public_bytes(k) for k in (server.data.signing_key,
+                                                  *server.data.retired_signing)]  # fmt: skip
+        key = next((k for k in keys if crypto.verify_dict(k, acc)), None)
+        ok = key is not None
+        text += f", signed ({signer(acc.get('suite', 'intl'), key or server.signing_public)})"
+        report.check(ok and acc.get("record_sha256") == row.record_sha256, text)
     else:
         report.lines.append(f"  {text}")

@@ -36,7 +36,6 @@ from sync.protocol import (
     b64d,
     canonical_json,
     sha256_hex,
-    unsigned,
 )
 from sync.protocol import record_hash as hash_of
 from sync.server.domain import province_members
@@ -70,8 +69,10 @@ def _signed_manifest(
         try:
             signature = b64d(header.get("signature"), "signature")
             body = {k: v for k, v in header.items() if k not in ("signature", "payload")}
-            ok = isinstance(manifest, list) and crypto.verify(
-                township_key, signature, canonical_json(body)
+            ok = (
+                isinstance(manifest, list)
+                and body.get("suite", "intl") == crypto.suite_of_key(township_key)
+                and crypto.verify(township_key, signature, canonical_json(body))
             )
         except (ProtocolError, TypeError, ValueError):
             ok = False
@@ -96,11 +97,11 @@ def check_item(
     ) or not isinstance(record.get("org_unit"), str):
         return None, [_error("relay.bad_item", "record, township_envelope and acceptance needed")]
     try:
-        signature = b64d(acc.get("signature"), "signature")
+        b64d(acc.get("signature"), "signature")
         township_key = b64d(acc.get("township_public_key"), "township_public_key")
     except ProtocolError:
         return record, [_error("relay.bad_item", "acceptance without signature or key")]
-    if not crypto.verify(bytes(county_device.public_key), signature, unsigned(acc)):
+    if not any(crypto.verify_dict(k, acc) for k in store.device_public_keys(county_device)):
         return record, [_error("relay.unknown_county", "acceptance not signed by this county")]
     county = county_device.org_unit
     if acc.get("county_org_unit") != county or not all(
@@ -108,7 +109,8 @@ def check_item(
         for c in (record["org_unit"], acc.get("township_org_unit"))
     ):
         return record, [_error("relay.foreign_township", "the record is not of this county")]
-    digest = hash_of(record)
+    # the acceptance and the manifest carry the record's hash in the township batch's suite
+    digest = hash_of(record, str(header.get("suite", "intl")))
     if (
         acc.get("type") != "acceptance"
         or acc.get("decision") != "accepted"

@@ -371,6 +371,25 @@ def make_relay_client(
     )
 
 
+def register_key_at_province(server: Server, new_key: crypto.SigningKey) -> None:
+    """Register the county's next signing key (``rotate-key --crypto-suite``) as its device key
+    at the province: a request signed with the current key, proven by the new one. Raises
+    SyncError (nothing changes at the province then)."""
+    link = load_link(server)
+    if link is None:
+        return
+    client = make_relay_client(server)
+    public = crypto.public_bytes(new_key)
+    proof = new_key.sign(proto.device_key_proof_bytes(link.device_id, public))
+    body = proto.canonical_json({"protocol": proto.PROTOCOL_VERSION, "type": "device_key",
+                                 "public_key": proto.b64e(public), "proof": proto.b64e(proof)})  # fmt: skip
+    try:
+        client.signed_post("/v1/device/key", body)
+    finally:
+        client.session.close()
+    server.log.info("registered signing key %s at the province", crypto.key_id(public))
+
+
 class RelayBusy(SyncError):
     """Another relay run (``uniondesk-server relay`` or the schedule of ``serve``) is going on."""
 

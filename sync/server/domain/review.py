@@ -26,9 +26,8 @@ from sync.protocol import (
     Envelope,
     b64e,
     canonical_json,
-    unsigned,
 )
-from sync.server.domain import audit_log
+from sync.server.domain import audit_log, rekey
 from sync.server.domain.access import permissions_of
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
@@ -142,10 +141,11 @@ def _audit_head(server: Server, batch_id: str, cache: dict[str, str]) -> str:
     device = server.store.device(row.device_id) if row is not None else None
     if row is not None and device is not None:
         try:
+            envelope = Envelope.from_json(bytes(row.envelope))
             payload = crypto.open_batch(
-                Envelope.from_json(bytes(row.envelope)),
-                hpke_key=server.data.hpke_key,
-                device_public=device.public_key,
+                envelope,
+                hpke_key=server.hpke_key_for(envelope.recipient_key_id),
+                device_public=rekey.batch_signer(server, device, envelope.to_dict()),
             )
             head = payload.audit_head
         except (crypto.CryptoError, ValueError):
@@ -235,6 +235,15 @@ def detail(server: Server, device: Any, record_uuid: str, unmask: bool = False) 
     }
 
 
+def _township_key(server: Server, row: Any, township: Any) -> bytes:
+    """The township key that signed the record's batch (an older one if it was re-keyed)."""
+    if len(rekey.known_keys(server, township)) == 1:
+        return bytes(township.public_key)
+    batch = server.store.batch(row.batch_id)
+    header = envelope_header(bytes(batch.envelope)) if batch is not None else {}
+    return rekey.batch_signer(server, township, header)
+
+
 def make_acceptance(
     server: Server,
     row: Any,
@@ -259,14 +268,15 @@ def make_acceptance(
         "record_sha256": row.record_sha256,
         "batch_id": row.batch_id,
         "township_device_id": township.device_id,
-        "township_public_key": b64e(bytes(township.public_key)),
+        "township_public_key": b64e(_township_key(server, row, township)),
         "township_org_unit": township.org_unit,
         "reviewer": reviewer,
         "reviewer_device_id": reviewer_device_id,
         "decided_at": decided_at,
     }
-    doc["signature"] = b64e(crypto.sign(server.data.signing_key, unsigned(doc)))
-    return doc
+    # record_sha256 is the record's manifest entry (the hash of the township batch's suite);
+    # the acceptance names the county's suite when it is not intl
+    return crypto.sign_dict(server.data.signing_key, doc)
 
 
 def relay_item(record: Mapping[str, Any], batch_id: str, acceptance: Any) -> dict[str, Any]:

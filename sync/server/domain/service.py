@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
-from sync import crypto
+from sync import crypto, crypto_gm
 from sync.protocol import (
     ENROLL_ALPHABET,
     ENROLL_SECRET_LEN,
@@ -72,12 +72,34 @@ class Server:
         self.signing_public = crypto.public_bytes(data.signing_key)
         self.hpke_public = crypto.public_bytes(data.hpke_key)
         self.hpke_key_id = crypto.key_id(self.hpke_public)
+        # every key this server may have been sealed to, by key id (retired ones after a move
+        # to another suite: townships not yet re-keyed seal to the key they know)
+        self.hpke_keys = {
+            crypto.key_id(crypto.public_bytes(k)): k for k in (*data.retired_hpke, data.hpke_key)
+        }
         self.ca_pem = data.ca_pem()
         self._ca_check = ca_check(self.ca_pem)
         if self.store.org_unit(self.config.org_unit_code) is None:
             self.add_org_unit(
                 self.config.org_unit_code, self.config.name, None, self.config.level, actor="init"
             )
+
+    def signing_key_for(self, device_public: bytes | None) -> crypto.SigningKey:
+        """The key to sign what goes to a device: the server's, or, for a device still of a
+        suite the server moved from (not yet re-keyed, domain/rekey.py), the retired key of
+        that suite, which is the one the device knows."""
+        if device_public is not None:
+            suite = crypto.suite_of_key(bytes(device_public))
+            if suite != self.data.signing_suite:
+                for key in reversed(self.data.retired_signing):
+                    if crypto.suite_of_key(key) == suite:
+                        return key
+        return self.data.signing_key
+
+    def hpke_key_for(self, key_id: str) -> crypto.SealingKey:
+        """The sealing key a batch names (``recipient_key_id``); the current one when unknown
+        (the batch is then refused ``wrong_recipient``)."""
+        return self.hpke_keys.get(key_id, self.data.hpke_key)
 
     def sensitive_fields(self, form_id: str, version: int) -> frozenset[str]:
         """The field paths the form definition marks ``sensitive`` (sealed at rest)."""
@@ -100,6 +122,7 @@ class Server:
             signing_key=self.signing_public,
             hpke_public_key=self.hpke_public,
             hpke_key_id=self.hpke_key_id,
+            suite=self.data.signing_suite,
         )
 
     def info(self) -> dict[str, Any]:
@@ -178,6 +201,7 @@ class Server:
             raise SyncError(status, exc.code, exc.message) from exc
         if check != self._ca_check:
             raise SyncError(403, "enroll_code_invalid", "the code was made for another server")
+        key_suite = crypto.suite_of_key(request.device_public_key)
         device_id = str(uuid.uuid4())
         with self.store.write() as conn:
             row = conn.execute(
@@ -191,6 +215,14 @@ class Server:
                 raise SyncError(403, "enroll_code_used", "this enrollment code was already used")
             if row.expires_at < time.time():
                 raise SyncError(403, "enroll_code_expired", "this enrollment code has expired")
+            if key_suite != self.data.signing_suite and row.role != "county":
+                # a province verifies counties of either suite; a county's own devices use its
+                raise SyncError(
+                    422,
+                    "invalid_document",
+                    f"this server uses the {self.data.signing_suite} crypto suite: the device "
+                    f"key must be {_KEY_OF[self.data.signing_suite]}, not {_KEY_OF[key_suite]}",
+                )
             claimed = conn.execute(
                 update(enroll_codes)
                 .where(enroll_codes.c.id == row.id, enroll_codes.c.used_at.is_(None))
@@ -255,8 +287,14 @@ class Server:
     def issue_nonce(self) -> str:
         issued = struct.pack(">Q", int(time.time() * 1000))
         body = issued + os.urandom(16)
-        mac = hmac.new(self.data.nonce_secret, body, hashlib.sha256).digest()[:16]
+        mac = self._nonce_mac(body)
         return base64.urlsafe_b64encode(body + mac).decode("ascii").rstrip("=")
+
+    def _nonce_mac(self, body: bytes) -> bytes:
+        """The nonce's 128-bit MAC: HMAC-SHA256, or HMAC-SM3 on a gm server."""
+        if self.data.signing_suite == "gm":
+            return crypto_gm.hmac_sm3(self.data.nonce_secret, body)[:16]
+        return hmac.new(self.data.nonce_secret, body, hashlib.sha256).digest()[:16]
 
     def _check_nonce(self, nonce: str) -> None:
         try:
@@ -266,7 +304,7 @@ class Server:
         if len(raw) != 40:
             raise SyncError(401, "bad_nonce", "the nonce is not one this server issued")
         body, mac = raw[:24], raw[24:]
-        expected = hmac.new(self.data.nonce_secret, body, hashlib.sha256).digest()[:16]
+        expected = self._nonce_mac(body)
         if not hmac.compare_digest(mac, expected):
             raise SyncError(401, "bad_nonce", "the nonce is not one this server issued")
         issued_ms = struct.unpack(">Q", body[:8])[0]
@@ -331,10 +369,18 @@ class Server:
             part = ids[start : start + 400]
             query = select(inbox.c.msg_id, inbox.c.msg_seq).where(inbox.c.msg_id.in_(part))
             seqs.update({r.msg_id: int(r.msg_seq) for r in conn.execute(query)})
+        keys: dict[str, bytes] = {}
+        if self.data.retired_signing:  # a device not yet re-keyed gets the key it knows
+            wanted = list({d for d, _k, _b in messages})
+            for start in range(0, len(wanted), 400):
+                query = select(devices.c.device_id, devices.c.public_key).where(
+                    devices.c.device_id.in_(wanted[start : start + 400])
+                )
+                keys.update({r.device_id: bytes(r.public_key) for r in conn.execute(query)})
         sealed = []
         for msg_id, (device_id, kind, body) in zip(ids, messages, strict=True):
             message = crypto.sign_document(
-                self.data.signing_key,
+                self.signing_key_for(keys.get(device_id)),
                 InboxMessage(
                     device_id=device_id,
                     msg_seq=seqs[msg_id],
@@ -413,6 +459,9 @@ class Server:
                 .values(acked_at=now_iso())
             )
         return int(result.rowcount)
+
+
+_KEY_OF = {"intl": "an Ed25519 key (32 bytes)", "gm": "an SM2 key (64 bytes)"}
 
 
 def _protocol_status(code: str) -> int:

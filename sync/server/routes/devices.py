@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync.protocol import PROTOCOL_VERSION
 from sync.server import schemas
+from sync.server.domain import rekey
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
 from sync.server.routes.common import JSON, SMALL_BODY, authenticate, json_doc, read_body, signed_ok
@@ -25,6 +26,15 @@ def router(server: Server) -> APIRouter:
         doc = json_doc(await read_body(request, SMALL_BODY))
         response = await run_in_threadpool(server.enroll, doc)
         return Response(response.to_json(), media_type=JSON)
+
+    @r.post("/v1/device/key", responses=schemas.error_responses(401, 403, 422))
+    async def device_key(request: Request) -> JSONResponse:
+        """A device's new key (after its server moved to another crypto suite), signed with
+        its current key and proven by the new one (domain/rekey.py)."""
+        body = await read_body(request, SMALL_BODY)
+        device = await authenticate(server, request, body)
+        doc = json_doc(body)
+        return JSONResponse(await run_in_threadpool(rekey.register, server, device, doc))
 
     @r.get("/v1/device", responses=schemas.error_responses(401, 403))
     async def device_status(request: Request) -> JSONResponse:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop.reports.excel_export import iter_records
-from desktop.reports.pdf import PdfDocument
 from desktop.store.transfers import is_current_member, pending_member_uuids
+from printing.pdf import PdfDocument
 
 ProgressFn = Callable[[int, int], Any]
 CancelFn = Callable[[], bool]

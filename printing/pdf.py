@@ -1,7 +1,7 @@
 """The PDF layer every UnionDesk printout uses (reportlab; no Qt).
 
 A4 portrait or landscape; the bundled CJK font embedded as a subset (Latin letters and digits in
-Helvetica, see :mod:`desktop.reports.pdf_text`); a header with the union and org-unit names; a
+Helvetica, see :mod:`printing.pdf_text`); a header with the union and org-unit names; a
 footer with "第 X 页 共 Y 页" and the print time (page total filled in a second pass at save);
 tables that split across pages with their header row repeated and long Chinese text wrapped inside
 the cells; check boxes; signature lines; and an optional QR stamp on every page carrying the
@@ -25,7 +25,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -47,13 +47,13 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _Paragraph
 
-from desktop.reports.pdf_flowables import CheckBoxes, signature_block
-from desktop.reports.pdf_qr import QrStamp, content_hash, draw_qr
-from desktop.reports.pdf_text import CJK_FONT, draw_text, fit_text, markup, register_fonts
+from printing.pdf_flowables import CheckBoxes, signature_block
+from printing.pdf_qr import QrStamp, content_hash, draw_qr
+from printing.pdf_text import CJK_FONT, draw_text, fit_text, markup, register_fonts
 
 __all__ = ["CheckBoxes", "PdfCancelled", "PdfDocument", "QrStamp", "content_hash", "markup"]
 
-Cell = str | int | float | Flowable | Sequence[Flowable] | None
+Cell: TypeAlias = str | int | float | Flowable | Sequence[Flowable] | None
 ProgressFn = Callable[[int, int], Any]
 
 MARGIN = 15 * mm
@@ -429,7 +429,7 @@ class PdfDocument:
             bottomPadding=0,
         )
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._draw_header)])
-        doc.afterFlowable = after_flowable  # type: ignore[method-assign]
+        doc.afterFlowable = after_flowable
         try:
             doc.build(story or [Spacer(1, 1)], canvasmaker=_numbered_canvas(self._draw_footer))
             os.replace(partial, self.path)

@@ -25,7 +25,7 @@ def content_hash(data: Any) -> str:
     try:
         from forms import canonical_json  # the one canonical form, once forms/ provides it
     except ImportError:
-        canonical_json = None
+        canonical_json = None  # type: ignore[assignment]
     if canonical_json is not None:
         raw = canonical_json(data)
     else:

@@ -216,3 +216,39 @@ def test_report_stats_refuses_a_bad_date_a_bad_file_and_an_unknown_unit(
                         str(tmp_path / "a.xlsx")]) == 2  # fmt: skip
     assert "not an org unit" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_a_reviewer_desktop_fetches_the_county_tables_by_a_signed_call(
+    servers: dict[str, Any], tmp_path: Path
+) -> None:
+    """What the county computes reaches the reviewer's device, printable by the same writer;
+    a unit outside the county, a bad date and an unsigned request get nothing."""
+    import requests
+
+    from printing.stats_files import write_report
+    from sync.client import SyncError
+    from sync.review_client import fetch_stats
+    from tests.sync.relay_support import reviewer_client
+
+    county = servers["county"]
+    client = reviewer_client(county.url, county.server)
+    try:
+        fetched = fetch_stats(client, AS_OF, PERIOD)
+        assert _cells(fetched) == _cells(report(county.server.store, COUNTY, AS_OF, PERIOD))
+        assert [values for _, values in _cells(fetched)["realname"]] == EXPECTED["realname"]
+        one = fetch_stats(client, AS_OF, PERIOD, unit=BEISHAN)
+        assert [v for _, v in _cells(one)["membership"]] == [BEI["membership"]]
+        write_report(fetched, tmp_path / "fetched.xlsx")
+        sheet = openpyxl.load_workbook(tmp_path / "fetched.xlsx")["会员情况"]
+        assert [sheet.cell(7, c).value for c in range(2, 6)] == [43, 19, 7, 3]
+        with pytest.raises(SyncError) as refused:
+            client.stats(AS_OF, PERIOD, unit=PROVINCE)
+        assert refused.value.code == "not_allowed"
+        with pytest.raises(SyncError) as bad:
+            client.stats("2026-02-30", PERIOD)
+        assert bad.value.code == "bad_request"
+    finally:
+        client.session.close()
+    plain = requests.get(f"{county.url}/v1/stats?as_of={AS_OF}",
+                         verify=str(county.data_path / "tls" / "ca.pem"), timeout=10)  # fmt: skip
+    assert plain.status_code == 401 and "members" not in plain.text

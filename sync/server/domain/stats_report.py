@@ -251,3 +251,22 @@ def _with_rules(d: stats.ReportDef, rules_text: dict[str, str]) -> stats.ReportD
     from dataclasses import replace
 
     return replace(d, rules_text=rules_text)
+
+
+def for_device(
+    server: Any, device: Any, as_of: str, period: int | None, unit: str | None
+) -> dict[str, Any]:
+    """``GET /v1/stats``: the tables of ``unit`` (the device's own org unit by default) for a
+    reviewer device (or, at a province, a county's device) whose org unit covers it."""
+    from sync.server.errors import SyncError
+
+    if device.role not in ("reviewer", "county"):
+        raise SyncError(403, "not_allowed", "statistics tables are for reviewer devices")
+    top = unit or device.org_unit
+    if not server.store.is_within(top, device.org_unit):
+        raise SyncError(403, "not_allowed", "that org unit is not within this device's unit")
+    try:
+        result = report(server.store, top, as_of, period)
+    except ValueError as exc:  # a bad date, an unknown unit
+        raise SyncError(422, "bad_request", str(exc)) from exc
+    return {"protocol": 1, "type": "stats_report", **stats.report_to_doc(result)}

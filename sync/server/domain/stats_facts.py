@@ -14,7 +14,8 @@ the row is made (in memory, in the transaction that has the record open anyway):
 becomes ``id_valid`` (its type's check, GB 11643 for resident IDs) and ``id_digest`` (the keyed
 blind index of the number, :meth:`sync.server.domain.personal.Sealer.digest`), which gives
 uniqueness without the number. Dates that depend on the report's as-of date are kept as dates:
-a member counts as of D when ``member_from <= D`` and (``member_until`` is empty or after D).
+a member counts as of D when ``member_from <= D`` and (``member_until`` is null or after D);
+dates are YYYYMMDD integers (0: none).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 import forms
@@ -71,9 +72,16 @@ def _id(d: Mapping[str, Any]) -> tuple[str, bool]:
     return (f"{kind}|{number}" if number else ""), bool(number)
 
 
-def _latest(changes: list[Mapping[str, Any]], kinds: Iterable[str]) -> str:
+def day(value: Any) -> int:
+    """An ISO date as the integer YYYYMMDD (0 for none or a malformed one)."""
+    text = _text(value)
+    digits = text[:4] + text[5:7] + text[8:10]
+    return int(digits) if len(text) >= 10 and digits.isdigit() else 0
+
+
+def _latest(changes: list[Mapping[str, Any]], kinds: Iterable[str]) -> int:
     wanted = set(kinds)
-    return max((_text(c.get("date")) for c in changes if c.get("kind") in wanted), default="")
+    return max((day(c.get("date")) for c in changes if c.get("kind") in wanted), default=0)
 
 
 def _complete(form: Any, d: Mapping[str, Any]) -> bool:
@@ -88,7 +96,7 @@ def _member(
 ) -> dict[str, Any]:
     changes = [c for c in d.get("changes") or [] if isinstance(c, Mapping)]
     counts = membership.counts(changes, transfer_pending=not transfer_accepted)
-    until = "" if counts else max((_text(c.get("date")) for c in changes), default="")
+    until = None if counts else max((day(c.get("date")) for c in changes), default=0)
     joins = _latest(changes, ("join",))
     has_join = any(c.get("kind") == "join" for c in changes)
     key, valid = _id(d)
@@ -98,14 +106,15 @@ def _member(
         "new_form_kind": _text(d.get("new_form_kind"))
         if d.get("employment_form") == "new_form"
         else "",  # fmt: skip
-        "member_from": _text(d.get("join_date")),
-        "member_until": until or None,
-        "joined_date": joins if has_join else _text(d.get("join_date")),
+        "member_from": day(d.get("join_date")),
+        "member_until": until,
+        "joined_date": joins if has_join else day(d.get("join_date")),
         "transfer_in_date": _latest(changes, ("transfer_in",)),
         "transfer_out_date": _latest(changes, ("transfer_out",)),
         "left_date": _latest(changes, LEAVE_KINDS),
         "id_valid": int(valid),
         "id_digest": digest(key) if key else "",
+        "id_shared": 0,
         "complete": int(_complete(form, d)),
     }
 
@@ -115,7 +124,7 @@ def _union(d: Mapping[str, Any]) -> dict[str, Any]:
         "union_type": _text(d.get("union_type")),
         "employer_nature": _text(d.get("employer_nature")),
         "union_status": _text(d.get("status")),
-        "founded_date": _text(d.get("founded_date")),
+        "founded_date": day(d.get("founded_date")),
         **{col: int(d.get(name) is True) for name, col in UNION_FLAGS.items()},
         "home_level": _text(d.get("workers_home_level")),
         "employees": _int(d.get("employees")),
@@ -168,7 +177,7 @@ def _assessment(d: Mapping[str, Any], form: Any) -> dict[str, Any]:
     return {
         "union_uuid": _text(d.get("union")),
         "event_year": _int(d.get("year")),
-        "event_date": _text(d.get("date")),
+        "event_date": day(d.get("date")),
         "band": _band(result.overall_rate) if ok and result is not None else "",
         "rectification_required": int(bool(ok and result and result.rectification_required)),
         "open_items": sum(1 for r in rectifications if not r.get("done_date")),
@@ -192,7 +201,7 @@ def _audit(d: Mapping[str, Any], form: Any) -> dict[str, Any]:
     return {
         "union_uuid": _text(d.get("union")),
         "event_year": int(date[:4]) if date[:4].isdigit() else 0,
-        "event_date": date,
+        "event_date": day(date),
         "nc_income": nc["income"],
         "nc_spending": nc["spending"],
         "nc_other": nc["other"],
@@ -209,7 +218,7 @@ def _item_rows(base: Mapping[str, Any], d: Mapping[str, Any]) -> list[dict[str, 
             ident = uuid.uuid5(ITEM_NAMESPACE, f"{base['record_uuid']}|{item_id}")
             out.append({**base, "record_uuid": str(ident), "source": "audit_items",
                         "union_uuid": base["record_uuid"], "item_id": item_id,
-                        "event_date": _text(item.get("deadline"))})  # fmt: skip
+                        "event_date": day(item.get("deadline"))})  # fmt: skip
     return out
 
 
@@ -245,7 +254,7 @@ def facts_of(
         row.update(_assessment(data, form))
     elif source == "audit_outcomes":
         row.update(union_uuid=_text(data.get("checklist")), item_id=_text(data.get("item_id")),
-                   band=_text(data.get("outcome")), event_date=_text(data.get("outcome_date")))  # fmt: skip
+                   band=_text(data.get("outcome")), event_date=day(data.get("outcome_date")))  # fmt: skip
     else:
         row.update(_audit(data, form))
         return [row, *_item_rows({**row, "replaces": ""}, data)]
@@ -287,6 +296,44 @@ def upsert(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
     insert = [newest[u] for u in uuids if u not in stored or u in replace]
     if insert:
         conn.execute(stat_facts.insert(), insert)
+        mark_shared(conn, {(r["county"], r["id_digest"]) for r in insert if r.get("id_digest")})
+
+
+def mark_shared(conn: Connection, keys: set[tuple[str, str]] | None) -> None:
+    """Set ``id_shared`` on every member row whose (county, digest) among ``keys`` (None: all)
+    is held by more than one row: a superset of the duplicates at any as-of date."""
+    sf = stat_facts
+    members = sf.c.source == "members"
+    if keys is None:
+        twice = (
+            select(sf.c.county, sf.c.id_digest)
+            .where(members, sf.c.id_digest != "")
+            .group_by(sf.c.county, sf.c.id_digest)
+            .having(func.count() > 1)
+        )
+        for r in list(conn.execute(twice)):
+            conn.execute(
+                sf.update()
+                .where(members, sf.c.county == r.county, sf.c.id_digest == r.id_digest)
+                .values(id_shared=1)
+            )
+        return
+    digests = sorted({d for _c, d in keys})
+    for start in range(0, len(digests), 400):
+        part = digests[start : start + 400]
+        twice = (
+            select(sf.c.county, sf.c.id_digest)
+            .where(members, sf.c.id_digest.in_(part))
+            .group_by(sf.c.county, sf.c.id_digest)
+            .having(func.count() > 1)
+        )
+        for r in list(conn.execute(twice)):
+            if (r.county, r.id_digest) in keys:
+                conn.execute(
+                    sf.update()
+                    .where(members, sf.c.county == r.county, sf.c.id_digest == r.id_digest)
+                    .values(id_shared=1)
+                )
 
 
 def note_records(

@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, text
 from sqlalchemy.engine import Connection
 
 from forms import stats
+from sync.server.domain.stats_facts import day
 from sync.server.store import Store
 from sync.server.tables import stat_facts as sf
 
@@ -38,7 +39,7 @@ SERVER_RULES = {
 }
 
 
-def _in(column: Any, lo: str, hi: str) -> Any:
+def _in(column: Any, lo: int, hi: int) -> Any:
     return and_(column >= lo, column <= hi)
 
 
@@ -46,15 +47,19 @@ def _flag(cond: Any) -> Any:
     return case((cond, 1), else_=0)
 
 
-def _current(as_of: str) -> Any:
+def _current(as_of: int) -> Any:
     return and_(
-        func.coalesce(sf.c.member_from, "") <= as_of,
+        sf.c.member_from <= as_of,
         or_(sf.c.member_until.is_(None), sf.c.member_until > as_of),
     )
 
 
-def _grouped(conn: Connection, columns: Mapping[str, Any], where: Any) -> list[dict[str, Any]]:
+def _grouped(
+    conn: Connection, columns: Mapping[str, Any], where: Any, source: Any = None
+) -> list[dict[str, Any]]:
     inner = select(sf.c.township.label("unit"), *(e.label(k) for k, e in columns.items()))
+    if source is not None:
+        inner = inner.select_from(source)
     sub = inner.where(where).subquery()
     keys = [sub.c.unit, *(sub.c[k] for k in columns)]
     query = select(*keys, func.count().label("n")).group_by(*keys)
@@ -69,8 +74,8 @@ def _bools(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[dict[str,
     return rows
 
 
-def _unions(conn: Connection, scope: Any, as_of: str, lo: str, hi: str) -> list[dict[str, Any]]:
-    founded = func.coalesce(sf.c.founded_date, "")
+def _unions(conn: Connection, scope: Any, as_of: int, lo: int, hi: int) -> list[dict[str, Any]]:
+    founded = sf.c.founded_date
     cols = {
         "union_type": sf.c.union_type,
         "employer_nature": sf.c.employer_nature,
@@ -89,20 +94,15 @@ def _unions(conn: Connection, scope: Any, as_of: str, lo: str, hi: str) -> list[
     return _bools(rows, ("founded_in_period", *(k for k in cols if k.startswith("has_"))))
 
 
-def _members(conn: Connection, scope: Any, as_of: str, lo: str, hi: str) -> list[dict[str, Any]]:
+def _members(conn: Connection, scope: Any, as_of: int, lo: int, hi: int) -> list[dict[str, Any]]:
     current = _current(as_of)
     members = and_(scope, sf.c.source == "members")
-    shared = (
-        select(sf.c.county, sf.c.id_digest)
-        .where(members, current, sf.c.id_digest != "")
+    shared = (  # the duplicates as of the date, among the few rows that share a digest
+        select(sf.c.county.label("s_county"), sf.c.id_digest.label("s_digest"))
+        .where(members, current, sf.c.id_shared == 1)
         .group_by(sf.c.county, sf.c.id_digest)
         .having(func.count() > 1)
         .subquery()
-    )
-    dup = (
-        select(literal(1))
-        .where(shared.c.county == sf.c.county, shared.c.id_digest == sf.c.id_digest)
-        .exists()
     )
     cols = {
         "current": _flag(current),
@@ -115,15 +115,23 @@ def _members(conn: Connection, scope: Any, as_of: str, lo: str, hi: str) -> list
         "left_in_period": _flag(_in(sf.c.left_date, lo, hi)),
         "id_valid": sf.c.id_valid,
         "complete": sf.c.complete,
-        "id_unique": case((and_(current, sf.c.id_digest != "", dup), 0), else_=1),
+        "id_unique": case((and_(current, shared.c.s_digest.is_not(None)), 0), else_=1),
     }
-    where = and_(members, func.coalesce(sf.c.member_from, "") <= as_of)
+    where = and_(members, sf.c.member_from <= as_of)
     names = tuple(k for k in cols if k != "new_form_kind")
-    return _bools(_grouped(conn, cols, where), names)
+    joined = sf.outerjoin(
+        shared, and_(shared.c.s_county == sf.c.county, shared.c.s_digest == sf.c.id_digest)
+    )
+    # the rows that share no digest are unique whatever the date: no join for them
+    plain = {**cols, "id_unique": literal(1)}
+    alone = func.coalesce(sf.c.id_shared, 0) == 0
+    rows = _grouped(conn, plain, and_(where, alone))
+    rows += _grouped(conn, cols, and_(where, sf.c.id_shared == 1), joined)
+    return _bools(rows, names)
 
 
 def _events(
-    conn: Connection, scope: Any, source: str, period: int, as_of: str, lo: str, hi: str
+    conn: Connection, scope: Any, source: str, period: int, as_of: int, lo: int, hi: int
 ) -> list[dict[str, Any]]:
     """Assessments or funds reviews: the rows of the year, and per unit how many unions were
     covered in it (``first_in_year``: each union once)."""
@@ -131,7 +139,7 @@ def _events(
     if source == "audits":
         replaced = select(sf.c.replaces).where(live, func.coalesce(sf.c.replaces, "") != "")
         live = and_(live, sf.c.record_uuid.not_in(replaced))
-        in_year = _in(func.coalesce(sf.c.event_date, ""), lo, hi)
+        in_year = _in(sf.c.event_date, lo, hi)
         cols: dict[str, Any] = {
             "in_year": _flag(in_year),
             "nc_income": sf.c.nc_income,
@@ -140,7 +148,7 @@ def _events(
             "amount": sf.c.amount,
         }
     else:
-        in_year = and_(sf.c.event_year == period, func.coalesce(sf.c.event_date, "") <= as_of)
+        in_year = and_(sf.c.event_year == period, sf.c.event_date <= as_of)
         cols = {
             "in_year": _flag(in_year),
             "band": func.nullif(sf.c.band, ""),
@@ -160,7 +168,7 @@ def _events(
     return rows
 
 
-def _overdue(conn: Connection, scope: Any, checklists: Any, as_of: str) -> list[dict[str, Any]]:
+def _overdue(conn: Connection, scope: Any, checklists: Any, as_of: int) -> list[dict[str, Any]]:
     """Per unit, the items to rectify of the counted checklists past their deadline on the
     as-of date without an outcome ``done`` dated by then (any year)."""
     done = sf.alias("done")
@@ -171,7 +179,7 @@ def _overdue(conn: Connection, scope: Any, checklists: Any, as_of: str) -> list[
             done.c.union_uuid == sf.c.union_uuid,
             done.c.item_id == sf.c.item_id,
             done.c.band == "done",
-            func.coalesce(done.c.event_date, "") <= as_of,
+            done.c.event_date <= as_of,
         )
         .exists()
     )
@@ -179,7 +187,7 @@ def _overdue(conn: Connection, scope: Any, checklists: Any, as_of: str) -> list[
     query = (
         select(sf.c.township, func.count().label("n"))
         .where(scope, sf.c.source == "audit_items", sf.c.union_uuid.in_(kept))
-        .where(func.coalesce(sf.c.event_date, "") != "", sf.c.event_date < as_of, ~closed)
+        .where(sf.c.event_date != 0, sf.c.event_date < as_of, ~closed)
         .group_by(sf.c.township)
     )
     return [
@@ -208,15 +216,22 @@ def facts(
 ) -> dict[str, list[dict[str, Any]]]:
     """The fact rows (``GROUP BY`` results with their count ``n``) of the county or township
     ``under`` (None: every record of this server)."""
-    lo, hi = f"{period:04d}-01-01", min(as_of, f"{period:04d}-12-31")
+    when = day(as_of)
+    lo, hi = period * 10000 + 101, min(when, period * 10000 + 1231)
     scope = or_(sf.c.county == under, sf.c.township == under) if under else literal(True)
-    with store.read() as conn:
-        return {
-            "unions": _unions(conn, scope, as_of, lo, hi),
-            "members": _members(conn, scope, as_of, lo, hi),
-            "assessments": _events(conn, scope, "assessments", period, as_of, lo, hi),
-            "audits": _events(conn, scope, "audits", period, as_of, lo, hi),
-        }
+    pg = store.engine.dialect.name == "postgresql"
+    with store.read() as conn, conn.begin():
+        if pg:
+            conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        out = {"unions": _unions(conn, scope, when, lo, hi)}
+        if pg:  # a few thousand groups of millions of rows: hash them (the planner would sort)
+            conn.execute(text("SET LOCAL enable_sort = off"))
+        out["members"] = _members(conn, scope, when, lo, hi)
+        if pg:
+            conn.execute(text("SET LOCAL enable_sort = on"))
+        out["assessments"] = _events(conn, scope, "assessments", period, when, lo, hi)
+        out["audits"] = _events(conn, scope, "audits", period, when, lo, hi)
+        return out
 
 
 def report(

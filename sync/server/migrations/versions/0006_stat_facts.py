@@ -47,7 +47,7 @@ def _form(form_id: str, version: int, stored: dict[tuple[str, int], Any]) -> Any
 
 def _backfill(conn: sa.Connection) -> None:
     from sync.server.domain import province_members
-    from sync.server.domain.stats_facts import SOURCE_OF_FORM, facts_of, upsert
+    from sync.server.domain.stats_facts import SOURCE_OF_FORM, facts_of, mark_shared, upsert
 
     rec = sa.table(
         "records",
@@ -104,6 +104,7 @@ def _backfill(conn: sa.Connection) -> None:
             )  # fmt: skip
         rows = list(conn.execute(page))
         if not rows:
+            mark_shared(conn, None)
             return
         last = (rows[-1].record_uuid, rows[-1].version)
         if sealer is None:

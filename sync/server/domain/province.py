@@ -303,6 +303,7 @@ def judge_relayed(
         _upsert_facts(c, [facts_of(r, device.org_unit, r["uuid"] in accepted) for r in stored])
         _recount_members(c, touched - {r["uuid"] for r in stored})
         stats_facts.note_records(server, c, stored, device.org_unit, accepted)
+        stats_facts.close_transfers(c, touched)
 
     return statuses, rows, after_insert
 

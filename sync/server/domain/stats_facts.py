@@ -336,6 +336,30 @@ def mark_shared(conn: Connection, keys: set[tuple[str, str]] | None) -> None:
                 )
 
 
+def close_transfers(conn: Connection, member_uuids: Iterable[str]) -> None:
+    """Members among ``member_uuids`` whose 转出 the receiving township has accepted (as the
+    accepted transfer records say, ``province_transfers``) stop counting from its date."""
+    from sync.server.tables import province_transfers as pt
+
+    uuids = sorted(set(member_uuids))
+    for start in range(0, len(uuids), 400):
+        query = select(pt.c.member_uuid, pt.c.date).where(
+            pt.c.member_uuid.in_(uuids[start : start + 400]), pt.c.decision == "accepted"
+        )
+        for r in list(conn.execute(query)):
+            when = day(r.date)
+            conn.execute(
+                stat_facts.update()
+                .where(
+                    stat_facts.c.record_uuid == r.member_uuid,
+                    stat_facts.c.source == "members",
+                    stat_facts.c.member_until.is_(None),
+                    stat_facts.c.transfer_out_date == when,
+                )
+                .values(member_until=when)
+            )
+
+
 def note_records(
     server: Any,
     conn: Connection,
@@ -344,8 +368,20 @@ def note_records(
     accepted_exits: set[str] | None = None,
 ) -> None:
     """Make and keep the facts of accepted plaintext ``records`` (county review, province
-    ingest); ``accepted_exits``: members whose transfer out the receiving township accepted."""
-    exits = accepted_exits or set()
+    ingest); ``accepted_exits``: members whose transfer out the receiving township accepted.
+
+    At the county (``accepted_exits`` None) the accepted transfer records are noted first, the
+    way the province notes them when they arrive (:mod:`sync.server.domain.province_members`),
+    so a transfer stops a member's count at both levels when its answer is accepted."""
+    from sync.server.domain import province_members
+
+    records = list(records)
+    touched: set[str] = set()
+    if accepted_exits is None:
+        touched = province_members.note_transfers(conn, records)
+        dates = province_members.out_dates(records)
+        accepted_exits = province_members.accepted_exits(conn, dates)
+    exits = accepted_exits
 
     def digest(value: str) -> str:
         return str(server.sealer.digest("id_number", value))
@@ -362,3 +398,4 @@ def note_records(
         )
     ]
     upsert(conn, rows)
+    close_transfers(conn, touched)

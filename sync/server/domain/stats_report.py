@@ -124,7 +124,7 @@ def _members(conn: Connection, scope: Any, as_of: int, lo: int, hi: int) -> list
     )
     # the rows that share no digest are unique whatever the date: no join for them
     plain = {**cols, "id_unique": literal(1)}
-    alone = func.coalesce(sf.c.id_shared, 0) == 0
+    alone = sf.c.id_shared == 0  # members rows always have 0 or 1
     rows = _grouped(conn, plain, and_(where, alone))
     rows += _grouped(conn, cols, and_(where, sf.c.id_shared == 1), joined)
     return _bools(rows, names)

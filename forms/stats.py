@@ -13,7 +13,9 @@ one of
 
 :func:`compute` takes plain *fact rows* — mappings with the ``unit`` they belong to, the fact
 fields the definition declares for their source, and an optional weight ``n`` (so a database
-can hand over ``GROUP BY`` results instead of one row per record) — plus the org-unit tree, and
+can hand over ``GROUP BY`` results instead of one row per record; a summed field is then one
+record's value times ``n``, or already the total of the ``n`` records when the row has
+``"totals": True``) — plus the org-unit tree, and
 returns the tables: one row per unit under the reporting unit, a subtotal for each unit that has
 units below it, and the total, stating the as-of date, the period and the rules used. Facts are
 counts and category values only: the core never sees a name or an ID number.
@@ -237,7 +239,8 @@ def _leaf_sums(
             if not _matches(row, col.where):
                 continue
             n = int(row.get("n", 1))
-            add = n if col.kind == "count" else n * int(row.get(col.field) or 0)
+            value = int(row.get(col.field) or 0) if col.kind == "sum" else 0
+            add = n if col.kind == "count" else (value if row.get("totals") else n * value)
             cell = out.setdefault(unit, {})
             cell[col.id] = cell.get(col.id, 0) + add
     return out

@@ -55,14 +55,25 @@ def _current(as_of: int) -> Any:
 
 
 def _grouped(
-    conn: Connection, columns: Mapping[str, Any], where: Any, source: Any = None
+    conn: Connection,
+    columns: Mapping[str, Any],
+    where: Any,
+    source: Any = None,
+    sums: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    inner = select(sf.c.township.label("unit"), *(e.label(k) for k, e in columns.items()))
+    """``GROUP BY`` the unit and ``columns``, with the count ``n`` and the totals of ``sums``."""
+    summed = dict(sums or {})
+    inner = select(
+        sf.c.township.label("unit"),
+        *(e.label(k) for k, e in columns.items()),
+        *(e.label(k) for k, e in summed.items()),
+    )
     if source is not None:
         inner = inner.select_from(source)
     sub = inner.where(where).subquery()
     keys = [sub.c.unit, *(sub.c[k] for k in columns)]
-    query = select(*keys, func.count().label("n")).group_by(*keys)
+    totals = [func.coalesce(func.sum(sub.c[k]), 0).label(k) for k in summed]
+    query = select(*keys, func.count().label("n"), *totals).group_by(*keys)
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -87,10 +98,13 @@ def _unions(conn: Connection, scope: Any, as_of: int, lo: int, hi: int) -> list[
         "has_collective_contract": sf.c.has_contract,
         "has_factory_affairs_open": sf.c.has_affairs_open,
         "workers_home_level": sf.c.home_level,
-        "employees": sf.c.employees,
-        "female_employees": sf.c.female_employees,
     }
-    rows = _grouped(conn, cols, and_(scope, sf.c.source == "unions", founded <= as_of))
+    where = and_(scope, sf.c.source == "unions", founded <= as_of)
+    # employees summed in the database: the rows are categories, not one per union
+    sums = {"employees": sf.c.employees, "female_employees": sf.c.female_employees}
+    rows = _grouped(conn, cols, where, sums=sums)
+    for row in rows:
+        row["totals"] = True
     return _bools(rows, ("founded_in_period", *(k for k in cols if k.startswith("has_"))))
 
 

@@ -24,9 +24,9 @@ from desktop.reports.checklist_pdf import (
     completed_checklist_pdf,
     rectifications_pdf,
 )
-from desktop.reports.pdf import content_hash
-from desktop.reports.pdf_text import register_fonts
 from forms.checklist import blank_rows, rectifications, template_from_raw
+from printing.pdf import content_hash
+from printing.pdf_text import register_fonts
 
 LONG = (
     "2026年春节、中秋节向全体会员发放超市购物卡，每人面值800元，共计312人，合计249,600.00元；"

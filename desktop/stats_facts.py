@@ -326,19 +326,8 @@ def write_report(
     progress: Any = None,
     cancel: Any = None,
 ) -> Any:
-    """Write ``report`` as .xlsx or .pdf by the file's suffix (ValueError for another one)."""
-    from pathlib import Path
+    """Write ``report`` as .xlsx or .pdf by the file's suffix (ValueError for another one):
+    :func:`printing.stats_files.write_report`, the writer the servers use too."""
+    from printing.stats_files import write_report as write
 
-    path = Path(dest)
-    chosen = tuple(tables) if tables is not None else None
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from desktop.reports.stats_xlsx import write_stats_xlsx
-
-        return write_stats_xlsx(report, path, tables=chosen, lang=lang)
-    if suffix == ".pdf":
-        from desktop.reports.stats_pdf import write_stats_pdf
-
-        return write_stats_pdf(report, path, tables=chosen, lang=lang, progress=progress,
-                               cancel=cancel)  # fmt: skip
-    raise ValueError(f"{path.name}: the file must end in .xlsx or .pdf")
+    return write(report, dest, tables=tables, lang=lang, progress=progress, cancel=cancel)

@@ -13,7 +13,9 @@ one of
 
 :func:`compute` takes plain *fact rows* — mappings with the ``unit`` they belong to, the fact
 fields the definition declares for their source, and an optional weight ``n`` (so a database
-can hand over ``GROUP BY`` results instead of one row per record) — plus the org-unit tree, and
+can hand over ``GROUP BY`` results instead of one row per record; a summed field is then one
+record's value times ``n``, or already the total of the ``n`` records when the row has
+``"totals": True``) — plus the org-unit tree, and
 returns the tables: one row per unit under the reporting unit, a subtotal for each unit that has
 units below it, and the total, stating the as-of date, the period and the rules used. Facts are
 counts and category values only: the core never sees a name or an ID number.
@@ -237,7 +239,8 @@ def _leaf_sums(
             if not _matches(row, col.where):
                 continue
             n = int(row.get("n", 1))
-            add = n if col.kind == "count" else n * int(row.get(col.field) or 0)
+            value = int(row.get(col.field) or 0) if col.kind == "sum" else 0
+            add = n if col.kind == "count" else (value if row.get("totals") else n * value)
             cell = out.setdefault(unit, {})
             cell[col.id] = cell.get(col.id, 0) + add
     return out
@@ -341,3 +344,82 @@ def compute(
     }
     tables = tuple(_table(t, facts, tree, top, definition.rules) for t in definition.tables)
     return Report(definition, tree[top], as_of, period, tables)
+
+
+def _value_doc(value: Value) -> int | str | None:
+    return str(value) if isinstance(value, Fraction) else value
+
+
+def _value_of(raw: Any, path: str) -> Value:
+    if raw is None or (isinstance(raw, int) and not isinstance(raw, bool)):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return Fraction(raw)
+        except (ValueError, ZeroDivisionError):
+            pass
+    raise StatsInputError(f"{path}: {raw!r} is not a count, a fraction or null")
+
+
+def report_to_doc(report: Report) -> dict[str, Any]:
+    """The computed tables as a JSON document (counts, ratios as ``"num/den"``, no personal
+    data): what a server sends a reviewer's desktop (``GET /v1/stats``)."""
+    return {
+        "definition": {"id": report.definition.id, "version": report.definition.version},
+        "rules_text": dict(report.definition.rules_text),
+        "unit": {"code": report.unit.code, "name": report.unit.name},
+        "as_of": report.as_of,
+        "period": report.period,
+        "tables": [
+            {
+                "id": t.definition.id,
+                "rows": [
+                    {
+                        "unit": r.unit,
+                        "name": r.name,
+                        "level": r.level,
+                        "kind": r.kind,
+                        "values": {k: _value_doc(v) for k, v in r.values.items()},
+                    }
+                    for r in t.rows
+                ],
+            }
+            for t in report.tables
+        ],
+    }
+
+
+def report_from_doc(doc: Mapping[str, Any], definition: ReportDef | None = None) -> Report:
+    """A :class:`Report` again from :func:`report_to_doc`'s document, with ``definition`` (the
+    shipped one by default: its version must be the document's) and the document's rules."""
+    from dataclasses import replace
+
+    d = definition or shipped_definition()
+    version = (doc.get("definition") or {}).get("version")
+    if version != d.version:
+        raise StatsInputError(f"definition: version {version!r}, this program has {d.version}")
+    rules = doc.get("rules_text")
+    if isinstance(rules, Mapping):
+        d = replace(d, rules_text={**d.rules_text, **{str(k): str(v) for k, v in rules.items()}})
+    tables = []
+    for ti, traw in enumerate(doc.get("tables") or []):
+        tdef = d.table(str(traw.get("id")))
+        rows = tuple(
+            Row(
+                str(r["unit"]),
+                str(r["name"]),
+                int(r["level"]),
+                str(r["kind"]),
+                {
+                    c.id: _value_of(
+                        (r.get("values") or {}).get(c.id), f"tables[{ti}].rows[{ri}].{c.id}"
+                    )
+                    for c in tdef.columns
+                },
+            )  # fmt: skip
+            for ri, r in enumerate(traw.get("rows") or [])
+        )
+        tables.append(Table(tdef, rows))
+    unit = doc.get("unit") or {}
+    return Report(d, Unit(str(unit.get("code")), str(unit.get("name")), None),
+                  str(doc.get("as_of")), int(doc.get("period") or 0), tuple(tables))  # fmt: skip

@@ -78,6 +78,14 @@ class ReviewClient:
     def aggregates(self, by: str = "county") -> list[dict[str, Any]]:
         return list(self._call("GET", f"/v1/aggregates?by={by}")["rows"])
 
+    def stats(
+        self, as_of: str, period: int | None = None, unit: str | None = None
+    ) -> dict[str, Any]:
+        """The county's statistics tables as of ``as_of`` (``GET /v1/stats``): the document of
+        :func:`forms.stats.report_to_doc`; :func:`fetch_stats` gives the Report to print."""
+        params = {"as_of": as_of, "period": str(period) if period else None, "unit": unit}
+        return self._call("GET", "/v1/stats?" + urlencode({k: v for k, v in params.items() if v}))
+
     # ------------------------------------------------------------------ HTTP
     def _call(self, method: str, target: str, body: bytes = b"") -> dict[str, Any]:
         last = ""
@@ -115,3 +123,13 @@ class ReviewClient:
         if not nonce:
             nonce = fetch_nonce(self.session, self.base_url, self.retry.timeout)
         return crypto.sign_request(self.key, self.device_id, method, target, nonce, body)
+
+
+def fetch_stats(
+    client: ReviewClient, as_of: str, period: int | None = None, unit: str | None = None
+) -> Any:
+    """The county's statistics tables as a :class:`forms.stats.Report` (write it with
+    ``printing.stats_files.write_report``): computed at the county, the same definition."""
+    from forms import stats
+
+    return stats.report_from_doc(client.stats(as_of, period, unit))

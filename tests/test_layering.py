@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("forms", "sync", "desktop")
+PACKAGES = ("forms", "printing", "sync", "desktop")
 
 # Modules whose presence in forms/ would mean I/O beyond reading definitions.
 FORMS_FORBIDDEN_MODULES = {
@@ -75,6 +75,27 @@ def test_forms_and_sync_never_import_desktop() -> None:
         for path in python_files(package)
         for mod in imported_modules(path)
         if top(mod) == "desktop"
+    ]
+    assert offenders == []
+
+
+def test_printing_imports_only_forms_and_its_libraries() -> None:
+    """printing/ sits between forms/ and sync/: the desktop and the servers both print with it."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {mod}"
+        for path in python_files("printing")
+        for mod in imported_modules(path)
+        if top(mod) in {"desktop", "sync", "PySide6", "shiboken6", "sqlalchemy", "fastapi"}
+    ]
+    assert offenders == []
+
+
+def test_forms_never_imports_printing() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {mod}"
+        for path in python_files("forms")
+        for mod in imported_modules(path)
+        if top(mod) == "printing"
     ]
     assert offenders == []
 

@@ -34,7 +34,6 @@ from desktop.reports.checklist_pdf import (
     completed_checklist_pdf,
     rectifications_pdf,
 )
-from desktop.reports.pdf import content_hash
 from forms.checklist import (
     CLOSED,
     NONCOMPLIANT,
@@ -48,6 +47,7 @@ from forms.checklist import (
     template_from_raw,
 )
 from forms.derived import check_checklist
+from printing.pdf import content_hash
 
 if TYPE_CHECKING:
     from desktop.store import Record, Workspace

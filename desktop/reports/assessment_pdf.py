@@ -1,4 +1,4 @@
-"""Member-assessment printouts (reportlab via :mod:`desktop.reports.pdf`; no Qt).
+"""Member-assessment printouts (reportlab via :mod:`printing.pdf`; no Qt).
 
 - :func:`ballot_sheet`: the blank paper ballot (items × grades), one per page, N copies;
 - :func:`tally_sheet`: the counting sheet — blank for counting by hand, or filled from a session,
@@ -19,8 +19,8 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
-from desktop.reports.pdf import PdfDocument, QrStamp, content_hash, markup
 from forms.assessment import Template, message
+from printing.pdf import PdfDocument, QrStamp, content_hash, markup
 
 MEETING_KIND_ZH = {"members_assembly": "会员大会", "representatives_assembly": "会员代表大会"}
 ProgressFn = Callable[[int, int], Any]

@@ -1,5 +1,5 @@
 """Printouts of funds-review checklists (经费审查): blank for the field, completed report, and the
-list of open rectifications. Built on :mod:`desktop.reports.pdf`; takes plain data (a template
+list of open rectifications. Built on :mod:`printing.pdf`; takes plain data (a template
 from :mod:`forms.checklist` and record values), never the store or Qt.
 
 - :func:`blank_checklist_pdf`: every item with its rule and how to check it, boxes to tick and room
@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.reports.pdf import CheckBoxes, PdfDocument, QrStamp
 from forms.checklist import (
     DUE,
     OVERDUE,
@@ -30,6 +29,7 @@ from forms.checklist import (
     summarize,
     yuan,
 )
+from printing.pdf import CheckBoxes, PdfDocument, QrStamp
 
 SIGNERS = ("审查人", "经审会主任", "工会主席", "财务负责人", "制表")
 SIGNERS_EN = ("Reviewer", "Committee director", "Union chair", "Finance officer", "Prepared by")

@@ -1,7 +1,7 @@
 """The 疑点清单: the doubts a ledger scan found, with each rule and its parameters.
 
 Plain data in (:class:`DoubtLine` per doubt, :class:`RuleLine` per rule of the set used), a PDF
-out through :class:`desktop.reports.pdf.PdfDocument`. No workspace, no Qt.
+out through :class:`printing.pdf.PdfDocument`. No workspace, no Qt.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.reports.checklist_pdf import CancelFn, ProgressFn
-from desktop.reports.pdf import PdfDocument
 from forms.checklist import yuan
+from printing.pdf import PdfDocument
 
 WORDS = {
     "title": {"zh_CN": "经费审查疑点清单", "en": "Ledger scan: doubts to check"},

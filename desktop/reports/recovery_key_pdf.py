@@ -1,7 +1,7 @@
 """The recovery-key printout: one A4 page with the key, what it is for and how to keep it.
 
 Printed once, when the workspace is created (the key is never stored in clear anywhere else).
-The PDF is written by the shared PDF layer (:mod:`desktop.reports.pdf`); no Qt here.
+The PDF is written by the shared PDF layer (:mod:`printing.pdf`); no Qt here.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from desktop.reports.pdf import PdfDocument
+from printing.pdf import PdfDocument
 
 TITLE = "工会通 UnionDesk 工作区恢复密钥"
 

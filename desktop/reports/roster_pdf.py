@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.reports.excel_export import iter_records
-from desktop.reports.pdf import PdfDocument
 from desktop.store.transfer_state import is_current_member, pending_member_uuids
+from printing.pdf import PdfDocument
 
 if TYPE_CHECKING:
     from desktop.store import Workspace

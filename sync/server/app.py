@@ -35,10 +35,11 @@ from sync.server.routes import (
     meta,
     org_tree,
     review,
+    stats,
 )
 
 _VERSION_PATH = re.compile(r"^/v(\d+)(/|$)")
-ROUTE_MODULES = (meta, devices, batches, inbox, review, org_tree, aggregates, admin)
+ROUTE_MODULES = (meta, devices, batches, inbox, review, org_tree, aggregates, stats, admin)
 BATCHES_PATH = "/v1/batches"
 
 

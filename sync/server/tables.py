@@ -263,6 +263,64 @@ facts = Table(
     *(Column(name, Integer, nullable=False, default=0) for name in FACT_COLUMNS),
 )
 
+stat_facts = Table(
+    # the statistics tables' facts of each record, its newest accepted version, at a county and
+    # a province alike (domain/stats_facts.py): categories, dates and counts, never a personal
+    # value (an ID number only as its validity and its blind-index digest)
+    "stat_facts",
+    metadata,
+    Column("record_uuid", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("county", String(32), nullable=False),
+    Column("township", String(32), nullable=False),
+    # dates are days as YYYYMMDD integers (0: none), so comparing them is cheap
+    # unions members assessments audits; audit_items (an item of a checklist to rectify, by its
+    # deadline) and audit_outcomes (a rectification outcome) for the overdue count
+    Column("source", String(16), nullable=False),
+    Column("union_type", String(32), nullable=True),
+    Column("employer_nature", String(32), nullable=True),
+    Column("union_status", String(16), nullable=True),
+    Column("founded_date", Integer, nullable=True),
+    Column("has_congress", Integer, nullable=True),
+    Column("has_funds_committee", Integer, nullable=True),
+    Column("has_women_committee", Integer, nullable=True),
+    Column("has_contract", Integer, nullable=True),
+    Column("has_affairs_open", Integer, nullable=True),
+    Column("home_level", String(16), nullable=True),
+    Column("employees", Integer, nullable=True),
+    Column("female_employees", Integer, nullable=True),
+    Column("female", Integer, nullable=True),
+    Column("migrant", Integer, nullable=True),
+    Column("new_form_kind", String(32), nullable=True),
+    Column("member_from", Integer, nullable=True),
+    Column("member_until", Integer, nullable=True),  # null: a member now
+    Column("joined_date", Integer, nullable=True),
+    Column("transfer_in_date", Integer, nullable=True),
+    Column("transfer_out_date", Integer, nullable=True),
+    Column("left_date", Integer, nullable=True),
+    Column("id_valid", Integer, nullable=True),
+    Column("id_digest", String(64), nullable=True),
+    # 1 once another member row of the county has the same digest (kept by upsert): the exact,
+    # as-of uniqueness check then looks at these few rows only
+    Column("id_shared", Integer, nullable=True),
+    Column("complete", Integer, nullable=True),
+    Column("union_uuid", String(36), nullable=True),
+    Column("event_year", Integer, nullable=True),
+    Column("event_date", Integer, nullable=True),
+    Column("band", String(8), nullable=True),
+    Column("rectification_required", Integer, nullable=True),
+    Column("open_items", Integer, nullable=True),
+    Column("nc_income", Integer, nullable=True),
+    Column("nc_spending", Integer, nullable=True),
+    Column("nc_other", Integer, nullable=True),
+    Column("amount", BigInteger, nullable=True),
+    Column("replaces", String(36), nullable=True),  # a checklist correction: the one it replaces
+    Column("item_id", String(64), nullable=True),  # a checklist item to rectify / its outcome
+    Index("ix_stat_facts_source_county", "source", "county", "township"),
+    Index("ix_stat_facts_digest", "county", "id_digest"),
+    Index("ix_stat_facts_shared", "id_shared"),
+)
+
 province_transfers = Table(
     "province_transfers",
     metadata,

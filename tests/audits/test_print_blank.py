@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import forms
-from desktop.reports.pdf import QrStamp
 from forms.checklist import template_from_raw
+from printing.pdf import QrStamp
 from tests.audits.pdfcheck import (
     assert_in_order,
     decode_qr,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.domain import checklists
-from desktop.reports.pdf import QrStamp, content_hash
+from printing.pdf import QrStamp, content_hash
 from tests.audits.conftest import HEADER, PASSWORDS, big_template_definition, fill, open_as
 from tests.audits.pdfcheck import (
     assert_in_order,

@@ -163,3 +163,26 @@ def test_a_bad_definition_is_refused_with_its_path(edit, message) -> None:  # ty
     edit(bad)
     with pytest.raises(stats.StatsDefinitionError, match=message):
         stats.load_definition(bad)
+
+
+def test_grouped_rows_with_totals_give_the_same_cells_as_one_row_per_record() -> None:
+    """A database hands over categories with their count ``n`` and summed fields already
+    totalled (``"totals": True``): the cells are those of one row per union."""
+    base = {k: v for k, v in union("U1").items() if k not in ("employees", "female_employees")}
+    single = [{**base, "employees": e, "female_employees": f} for e, f in ((10, 4), (7, 2))]
+    grouped = [{**base, "employees": 17, "female_employees": 6, "n": 2, "totals": True}]
+    one, other = (
+        stats.compute(
+            stats.shipped_definition(),
+            UNITS,
+            "C",
+            {"unions": rows},
+            as_of="2026-06-30",
+            period=2026,
+        )  # fmt: skip
+        for rows in (single, grouped)
+    )
+    for table, col in (("organisation", "unions"), ("membership", "employees"),
+                       ("membership", "female_employees"), ("membership", "join_rate")):  # fmt: skip
+        assert cells(one, table, col) == cells(other, table, col), col
+    assert cells(other, "membership", "employees")["unit:U1"] == 17

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from desktop.reports.pdf import CheckBoxes, PdfCancelled, PdfDocument, QrStamp, content_hash
+from printing.pdf import CheckBoxes, PdfCancelled, PdfDocument, QrStamp, content_hash
 from tests.audits.pdfcheck import (
     assert_in_order,
     decode_qr,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pypdf
 
-from desktop.reports.stats_pdf import write_stats_pdf
 from forms import stats
+from printing.stats_pdf import write_stats_pdf
 from tests.forms.test_stats import FACTS, UNITS
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from desktop.reports.stats_xlsx import HEADER_ROWS, write_stats_xlsx
 from forms import stats
+from printing.stats_xlsx import HEADER_ROWS, write_stats_xlsx
 from tests.forms.test_stats import FACTS, UNITS
 
 

@@ -105,7 +105,7 @@ def test_the_core_gives_the_hand_worked_cells(township: tuple[Path, dict[str, st
         report = township_report(ws, AS_OF, PERIOD)
     finally:
         ws.close(backup=False)
-    from desktop.reports.stats_pdf import cell_text, row_label
+    from printing.stats_pdf import cell_text, row_label
 
     assert (report.as_of, report.period, report.unit.name) == (AS_OF, PERIOD, TOWNSHIP[1])
     for table in report.tables:

@@ -33,6 +33,17 @@ def _members(province: Province) -> dict[str, int]:
     return {**{r["key"]: r["members"] for r in rows}, "records": by_form["member"]}
 
 
+def _stat_members(store: Any) -> dict[str, tuple[int, int]]:
+    """unit → (members, female members) of the statistics tables' membership table, today."""
+    import datetime
+
+    from sync.server.domain.stats_report import report
+
+    rep = report(store, "330106", datetime.date.today().isoformat())
+    rows = rep.tables[1].rows
+    return {r.unit: (int(r.values["members"] or 0), int(r.values["female"] or 0)) for r in rows}
+
+
 def _person(union: str, n: int, *changes: dict[str, str], **data: Any) -> dict[str, Any]:
     return {
         "union": union,
@@ -120,6 +131,10 @@ def test_province_counts_a_transferred_member_once(
         assert _members(province) == {A: 0, B: 1, "records": 4}
         [county_row] = aggregates(province.server.store, "county")
         assert (county_row["members"], county_row["female_members"]) == (1, 1)
+        # the statistics tables say the same, at the county and at the province alike
+        at_county = _stat_members(county.server.store)
+        assert at_county == {A: (0, 0), B: (1, 1), "330106": (1, 1)}
+        assert _stat_members(province.server.store) == at_county
 
         # syncing and relaying again changes nothing
         link.sync_now(ws_a)

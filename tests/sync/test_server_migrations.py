@@ -100,6 +100,36 @@ def _rows(url: str, sealer: Sealer | None = None) -> dict[str, list[tuple[Any, .
     return out
 
 
+def _stat_facts(url: str) -> list[Any]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = list(conn.execute(text("SELECT record_uuid, source, county FROM stat_facts")))
+    engine.dispose()
+    return rows
+
+
+def _accepted_counted(url: str, level: str) -> set[str]:
+    """The records a statistics table counts: at the county those a reviewer accepted, at the
+    province those relayed (each accepted by its county)."""
+    join = (
+        "JOIN provenance p ON p.record_uuid = r.record_uuid AND p.version = r.version"
+        if level == "province"
+        else "JOIN reviews v ON v.record_uuid = r.record_uuid AND v.version = r.version "
+        "AND v.decision = 'accepted'"
+    )
+    forms = "'union', 'member', 'assessment', 'audit_checklist', 'audit_rectification'"
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(
+            text(
+                f"SELECT DISTINCT r.record_uuid FROM records r {join} WHERE r.form_id IN ({forms})"
+            )
+        )
+        out = {r[0] for r in found}
+    engine.dispose()
+    return out
+
+
 def _schema_diff(url: str) -> list[Any]:
     """What differs between the database's schema and ``tables.py`` (empty: identical)."""
     engine = create_engine(url)
@@ -172,6 +202,10 @@ def _check_upgraded(
         after = _rows(url, server.sealer)
         server.store.close()
         assert after.pop("sensitive_index"), level  # the fixture's ID numbers and phones
+        # revision 0007 filled the statistics facts from the accepted records already held
+        after.pop("stat_facts")
+        stat_uuids = {r[0] for r in _stat_facts(url)}
+        assert stat_uuids == _accepted_counted(url, level), level
         _no_plaintext_left(dirs[level], before[level])
         after.pop("audit_log")
         assert after.pop("device_keys") == [], level  # 0006: nothing re-keyed before it
@@ -324,7 +358,15 @@ def test_migrations_from_nothing_make_exactly_the_tables_of_tables_py(tmp_path: 
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     engine = create_engine(url)
     before, applied = migrate.upgrade(engine)
-    assert before.status == "empty" and applied == ["0001", "0002", "0003", "0004", "0005", "0006"]
+    assert before.status == "empty" and applied == [
+        "0001",
+        "0002",
+        "0003",
+        "0004",
+        "0005",
+        "0006",
+        "0007",
+    ]
     engine.dispose()
     assert _schema_diff(url) == []
     # and a database a new server creates directly is the same schema, stamped at the head

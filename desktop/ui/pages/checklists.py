@@ -38,7 +38,6 @@ from desktop.reports.checklist_pdf import (
     completed_checklist_pdf,
     rectifications_pdf,
 )
-from desktop.reports.pdf import PdfCancelled
 from desktop.ui.checklist_editor import ChecklistEditor
 from desktop.ui.checklist_rectifications import RectificationsView
 from desktop.ui.checklist_scan_view import LedgerScanView
@@ -46,6 +45,7 @@ from desktop.ui.i18n import current_language
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
 from forms.checklist import summarize, template_from_raw, yuan
+from printing.pdf import PdfCancelled
 
 if TYPE_CHECKING:
     from desktop.store import Workspace

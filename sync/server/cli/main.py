@@ -245,13 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", choices=("offered", "accepted", "refused", "withdrawn"))
     p = command("publish-form", cmd_publish_form, "publish a form definition to every device")
     p.add_argument("file")
-    from sync.server.cli import audit, keys, ops, relay, schema  # one module per concern
+    from sync.server.cli import audit, keys, ops, relay, report, schema  # one module per concern
 
     relay.add_commands(command)
     ops.add_commands(command)
     schema.add_commands(command)
     keys.add_commands(command)
     audit.add_commands(command)
+    report.add_commands(command)
     return parser
 
 

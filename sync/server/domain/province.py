@@ -38,7 +38,7 @@ from sync.protocol import (
     sha256_hex,
 )
 from sync.protocol import record_hash as hash_of
-from sync.server.domain import province_members
+from sync.server.domain import province_members, stats_facts
 from sync.server.domain.formset import validation_errors
 from sync.server.domain.record_rows import RecordRow, record_row
 from sync.server.store import Store
@@ -304,6 +304,8 @@ def judge_relayed(
         accepted = province_members.accepted_exits(c, province_members.out_dates(stored))
         _upsert_facts(c, [facts_of(r, device.org_unit, r["uuid"] in accepted) for r in stored])
         _recount_members(c, touched - {r["uuid"] for r in stored})
+        stats_facts.note_records(server, c, stored, device.org_unit, accepted)
+        stats_facts.close_transfers(c, touched)
 
     return statuses, rows, after_insert
 

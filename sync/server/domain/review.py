@@ -27,7 +27,7 @@ from sync.protocol import (
     b64e,
     canonical_json,
 )
-from sync.server.domain import audit_log, rekey
+from sync.server.domain import audit_log, rekey, stats_facts
 from sync.server.domain.access import permissions_of
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
@@ -402,6 +402,7 @@ def _decide_all(
     relay_rows: list[dict[str, Any]] = []
     audit: list[tuple[str, str, str, dict[str, Any]]] = []
     messages: list[tuple[str, str, dict[str, Any]]] = []
+    accepted_records: list[dict[str, Any]] = []
     for uuid_, version, decision, comment in wanted:
         base = {"record_uuid": uuid_, "version": version, "decision": decision}
         stored = versions.get(uuid_, [])
@@ -428,6 +429,7 @@ def _decide_all(
                                          reviewer_device_id=device.device_id,
                                          decided_at=decided_at)  # fmt: skip
             item = relay_item(server.sealer.open_content(row.content), row.batch_id, acceptance)
+            accepted_records.append(item["record"])
             ident = f"{uuid_}|{version}"
             relay_rows.append({"record_uuid": uuid_, "version": version, "state": "pending",
                                "item": server.sealer.seal_json("relay_item", ident, item),
@@ -447,6 +449,7 @@ def _decide_all(
         results.append({**base, "result": "ok"})
     if relay_rows:
         conn.execute(relay_items.insert(), relay_rows)
+        stats_facts.note_records(server, conn, accepted_records, server.config.org_unit_code)
     if review_rows:
         conn.execute(reviews.insert(), review_rows)
         audit_log.append_many(conn, audit)

@@ -4,8 +4,8 @@ with the reporting unit, as-of date, period and definition version, two-level me
 frozen panes under the headers, number formats (counts, percentages, yuan), the rules used under
 the table, and an A4 landscape fit-to-width page setup.
 
-Pure openpyxl over the plain Report: no workspace, no Qt and no desktop import, so a server-side
-command can use the same writer once it has a neutral home (sync/ must not import desktop/).
+Pure openpyxl over the plain Report: no workspace, no Qt and no desktop import, so the desktop
+and the county / provincial server (``uniondesk-server report stats``) use this one writer.
 """
 
 from __future__ import annotations

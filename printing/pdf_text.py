@@ -17,7 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop.resources import cjk_font_path
+from printing.resources import cjk_font_path
 
 CJK_FONT = "UDCJK"
 LATIN_FONT = "Helvetica"

@@ -1,7 +1,7 @@
 """The PDF layer every UnionDesk printout uses (reportlab; no Qt).
 
 A4 portrait or landscape; the bundled CJK font embedded as a subset (Latin letters and digits in
-Helvetica, see :mod:`desktop.reports.pdf_text`); a header with the union and org-unit names; a
+Helvetica, see :mod:`printing.pdf_text`); a header with the union and org-unit names; a
 footer with "第 X 页 共 Y 页" and the print time (page total filled in a second pass at save);
 tables that split across pages with their header row repeated and long Chinese text wrapped inside
 the cells; check boxes; signature lines; and an optional QR stamp on every page carrying the
@@ -47,9 +47,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _Paragraph
 
-from desktop.reports.pdf_flowables import CheckBoxes, signature_block
-from desktop.reports.pdf_qr import QrStamp, content_hash, draw_qr
-from desktop.reports.pdf_text import CJK_FONT, draw_text, fit_text, markup, register_fonts
+from printing.pdf_flowables import CheckBoxes, signature_block
+from printing.pdf_qr import QrStamp, content_hash, draw_qr
+from printing.pdf_text import CJK_FONT, draw_text, fit_text, markup, register_fonts
 
 __all__ = ["CheckBoxes", "PdfCancelled", "PdfDocument", "QrStamp", "content_hash", "markup"]
 

@@ -20,8 +20,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-from desktop.reports.pdf import HEADER_GREY, Paragraph, PdfDocument, markup
 from forms import stats
+from printing.pdf import HEADER_GREY, Paragraph, PdfDocument, markup
 
 ProgressFn = Callable[[int, int], Any]
 CancelFn = Callable[[], bool]

@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
 from reportlab.platypus.flowables import Spacer
 
-from desktop.reports.pdf_text import draw_text, markup, text_width
+from printing.pdf_text import draw_text, markup, text_width
 
 
 class CheckBoxes(Flowable):

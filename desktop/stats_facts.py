@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -315,19 +315,3 @@ def township_report(
     units, top, facts = township_facts(ws, as_of, year)
     return stats.compute(definition or stats.shipped_definition(), units, top, facts,
                          as_of=as_of, period=year)  # fmt: skip
-
-
-def write_report(
-    report: stats.Report,
-    dest: Any,
-    *,
-    tables: Iterable[str] | None = None,
-    lang: str = "zh_CN",
-    progress: Any = None,
-    cancel: Any = None,
-) -> Any:
-    """Write ``report`` as .xlsx or .pdf by the file's suffix (ValueError for another one):
-    :func:`printing.stats_files.write_report`, the writer the servers use too."""
-    from printing.stats_files import write_report as write
-
-    return write(report, dest, tables=tables, lang=lang, progress=progress, cancel=cancel)

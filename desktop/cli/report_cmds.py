@@ -50,7 +50,8 @@ def _no_target(parser: argparse.ArgumentParser) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from desktop.stats_facts import township_report, write_report
+    from desktop.stats_facts import township_report
+    from printing.stats_files import write_report
 
     try:
         dt.date.fromisoformat(args.as_of)

@@ -155,11 +155,12 @@ def write_statistics(
 ) -> WorkspaceOp[Path]:
     """The township's statistics tables (统计报表) as .xlsx or .pdf."""
     from desktop import stats_facts
+    from printing.stats_files import write_report
 
     def work(ctx: TaskContext) -> Path:
         report = stats_facts.township_report(ws, as_of, period)
         ctx.check_cancelled()
-        return stats_facts.write_report(
+        return write_report(
             report, path, tables=tables, lang=lang, progress=ctx.progress,
             cancel=lambda: ctx.cancelled,
         )  # fmt: skip

@@ -40,7 +40,7 @@ from sync.protocol import (
 from sync.protocol import record_hash as hash_of
 from sync.server.domain import province_members, stats_facts
 from sync.server.domain.formset import validation_errors
-from sync.server.domain.record_rows import RecordRow, record_row
+from sync.server.domain.record_rows import RecordRow, newest_versions, record_row
 from sync.server.store import Store
 from sync.server.tables import FACT_COLUMNS, facts, provenance, records, township_headers
 
@@ -333,13 +333,7 @@ def _stored_hashes(conn: Connection, items: Any) -> dict[tuple[str, int], str]:
 
 def _upsert_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Keep the facts of the newest version of each record."""
-    newest: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        if (
-            row["record_uuid"] not in newest
-            or newest[row["record_uuid"]]["version"] < row["version"]
-        ):
-            newest[row["record_uuid"]] = row
+    newest: dict[str, dict[str, Any]] = newest_versions(rows)
     uuids = sorted(newest)
     current: dict[str, int] = {}
     for start in range(0, len(uuids), 400):

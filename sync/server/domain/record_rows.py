@@ -24,6 +24,16 @@ class RecordRow:
     digest: str
 
 
+def newest_versions(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The row of the newest ``version`` of each ``record_uuid`` among ``rows``."""
+    newest: dict[str, Any] = {}
+    for row in rows:
+        held = newest.get(row["record_uuid"])
+        if held is None or held["version"] < row["version"]:
+            newest[row["record_uuid"]] = row
+    return newest
+
+
 def record_row(record: Mapping[str, Any], device_id: str, batch_id: str, digest: str) -> RecordRow:
     """The row of one accepted record (township batch or county relay)."""
     return RecordRow(record, device_id, batch_id, digest)

@@ -32,6 +32,7 @@ import forms
 from forms import assessment, membership
 from forms.checklist import NONCOMPLIANT, template_from_raw
 from forms.ids import is_valid_resident_id, normalise_resident_id
+from sync.server.domain.record_rows import newest_versions
 from sync.server.tables import stat_facts
 
 SOURCE_OF_FORM = {
@@ -275,13 +276,7 @@ def upsert(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
         gone = [r.record_uuid for r in conn.execute(old) if r.record_uuid not in items]
         if gone:
             conn.execute(stat_facts.delete().where(stat_facts.c.record_uuid.in_(gone)))
-    newest: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        if (
-            row["record_uuid"] not in newest
-            or newest[row["record_uuid"]]["version"] < row["version"]
-        ):
-            newest[row["record_uuid"]] = row
+    newest: dict[str, dict[str, Any]] = newest_versions(rows)
     uuids = sorted(newest)
     stored: dict[str, int] = {}
     for start in range(0, len(uuids), 400):

@@ -127,7 +127,7 @@ def province_bench(root: Path, pg_url: str, members: int) -> None:
 
 def township_bench(folder: Path, members: int) -> None:
     from bench.bench_ui import build_workspace
-    from desktop.stats_facts import township_report
+    from desktop.domain.stats_facts import township_report
 
     ws: Any = build_workspace(folder, members)
     try:

@@ -145,13 +145,13 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
 
 # The layers of desktop/ (DESIGN.md, issue 21): a module imports only its own layer or lower ones.
 # desktop.ui and desktop.cli are one layer (side by side); desktop/'s loose modules sit where
-# they act: resources (files shipped with the program) low, stats_facts and demo with the domain.
+# they act: resources (files shipped with the program) low, demo with the domain.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("forms",),
     ("sync",),
     ("desktop.resources", "desktop.store"),
     ("desktop.reports",),
-    ("desktop.domain", "desktop.stats_facts", "desktop.demo"),
+    ("desktop.domain", "desktop.demo"),
     ("desktop.link",),
     ("desktop.ui", "desktop.cli", "desktop.__main__", "desktop.i18n_build", "desktop"),
 )

@@ -50,7 +50,7 @@ def _no_target(parser: argparse.ArgumentParser) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from desktop.stats_facts import township_report
+    from desktop.domain.stats_facts import township_report
     from printing.stats_files import write_report
 
     try:

@@ -203,6 +203,7 @@ class BulkSaving(RecordReading):
                         )
                         for r, (_, _, text) in zip(prepared, good, strict=True)
                     ],
+                    self._ws.forms,
                 )
             result.saved.extend(r.uuid for r in prepared)
             done += len(chunk)

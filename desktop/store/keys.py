@@ -26,14 +26,15 @@ class CheckReport:
 
 
 def check(ws: Workspace) -> CheckReport:
-    """Database page authentication and integrity, the kept member counts, the audit chain, and
+    """Database page authentication and integrity, the kept member counts and facts, the audit chain, and
     the key slots."""
-    from desktop.store import tally
+    from desktop.store import facts, tally
 
     conn = ws._connection()
     problems = db.integrity_problems(conn)
     if not problems:
         problems.extend(tally.drift(conn))
+        problems.extend(facts.member_drift(conn, ws.forms.latest("member")))
     try:
         result = ws._audit.verify()
     except errors.StoreError as exc:

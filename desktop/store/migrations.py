@@ -255,3 +255,25 @@ def ledgers(conn: sqlcipher3.Connection) -> None:
 
     for statement in _ledgers.SCHEMA:
         conn.execute(statement)
+
+
+@step(7)
+def member_facts(conn: sqlcipher3.Connection) -> None:
+    """Per-member statistics facts (union, female, migrant worker, new employment form, join
+    day, ID number valid and its keyed digest, required fields filled), one row per member
+    record, filled here from the records there are and kept from then on in the same
+    transaction as each member write, so the statistics tables need no pass over the records
+    (see :mod:`desktop.store.facts`)."""
+    import json
+    import os
+
+    from desktop.store import facts
+    from desktop.store.formdefs import FormCatalog
+
+    for statement in facts.MEMBER_FACTS_SCHEMA:
+        conn.execute(statement)
+    conn.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES ('stat_facts.key', ?)",
+        (json.dumps(os.urandom(32).hex()),),
+    )
+    facts.fill_members(conn, FormCatalog(lambda: conn).latest("member"))

@@ -68,6 +68,7 @@ class Records(BulkSaving):
             self._ws.user.name,
             spec,
             [writer.Write(rec, rec_id, before, action, enqueue, detail)],
+            self._ws.forms,
         )
 
     # --- writing ------------------------------------------------------------------------------

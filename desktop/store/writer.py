@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
-from desktop.store import audit, search
-from desktop.store.formdefs import StorageSpec
+from desktop.store import audit, facts, search
+from desktop.store.formdefs import FormCatalog, StorageSpec
 
 if TYPE_CHECKING:
     from desktop.store.records import Record
@@ -94,8 +94,11 @@ def write_all(
     actor: str,
     spec: StorageSpec,
     writes: list[Write],
+    catalog: FormCatalog | None = None,
 ) -> None:
-    """Write every change in ``writes`` (in order) inside the caller's transaction."""
+    """Write every change in ``writes`` (in order) inside the caller's transaction, with the
+    kept statistics facts of the member records among them (``catalog``: the workspace's forms,
+    for the member form the facts are judged by)."""
     if not writes:
         return
     texts = [w.text if w.text is not None else data_text(w.rec.data) for w in writes]
@@ -156,6 +159,10 @@ def write_all(
         )
         conn.executemany(UPDATE_RECORD, updates)
     search.index_many(conn, spec, [(int(w.rec_id or 0), w.rec.form_id, w.rec.data) for w in writes])
+    members = [(int(w.rec_id or 0), w.rec.data) for w in writes if w.rec.form_id == "member"]
+    if members:
+        forms = catalog if catalog is not None else FormCatalog(lambda: conn)
+        facts.keep_members(conn, forms.latest("member"), members)
     prev = log.head()
     rows = []
     details: dict[Any, str] = {}  # a bulk import's entries share one detail: canonicalise it once

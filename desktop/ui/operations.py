@@ -154,7 +154,7 @@ def write_statistics(
     lang: str,
 ) -> WorkspaceOp[Path]:
     """The township's statistics tables (统计报表) as .xlsx or .pdf."""
-    from desktop import stats_facts
+    from desktop.domain import stats_facts
     from printing.stats_files import write_report
 
     def work(ctx: TaskContext) -> Path:

@@ -1,6 +1,6 @@
 """The Dashboard's 统计报表 action: a dialog for the as-of date, the period (year) and which
 tables, then a save dialog (.xlsx or .pdf), and the report computed and written off the GUI
-thread through the task runner (:mod:`desktop.stats_facts` → :mod:`forms.stats` → the xlsx or
+thread through the task runner (:mod:`desktop.domain.stats_facts` → :mod:`forms.stats` → the xlsx or
 PDF writer). ``ask_save_path`` is a module function so tests can answer it.
 """
 

@@ -69,7 +69,7 @@ def build_beishan(ws: Any) -> None:
 def carry(root: Path, county: StatsCounty, province: Province) -> dict[str, Any]:
     """Build both townships, sync, accept all at the county, relay to the province; returns
     each township's own report (the desktop's, as of AS_OF for PERIOD)."""
-    from desktop.stats_facts import township_report
+    from desktop.domain.stats_facts import township_report
     from tests.stats.conftest import AS_OF, PERIOD
 
     link_county(county.server, province)

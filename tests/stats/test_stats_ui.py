@@ -91,7 +91,7 @@ def test_the_pdf_is_written_off_the_gui_thread(
     qtbot: Any,
     threaded_runner: Any,  # noqa: F811
 ) -> None:
-    from desktop import stats_facts
+    from desktop.domain import stats_facts
 
     threads: list[threading.Thread] = []
     real = stats_facts.township_report

@@ -12,7 +12,7 @@ import pypdf
 import pytest
 
 from desktop.cli import main
-from desktop.stats_facts import township_report
+from desktop.domain.stats_facts import township_report
 from tests.rosters.conftest import ADMIN_PW
 from tests.stats.conftest import AS_OF, NAMES, PERIOD, PERSONAL, TOWNSHIP, open_township
 

@@ -31,7 +31,9 @@ from sqlalchemy.engine import Connection
 import forms
 from forms import assessment, membership
 from forms.checklist import NONCOMPLIANT, template_from_raw
-from forms.ids import is_valid_resident_id, normalise_resident_id
+from forms.stat_facts import LEAVE_KINDS, day, id_key, union_facts
+from forms.stat_facts import integer as _int
+from forms.stat_facts import text as _text
 from sync.server.domain.record_rows import newest_versions
 from sync.server.tables import stat_facts
 
@@ -43,41 +45,8 @@ SOURCE_OF_FORM = {
     "audit_rectification": "audit_outcomes",
 }
 ITEM_NAMESPACE = uuid.UUID("6f1d2a1e-9b7c-4c59-9a53-5d0c3b1f0e18")  # checklist item row ids
-UNION_FLAGS = {
-    "has_workers_congress": "has_congress",
-    "has_funds_committee": "has_funds_committee",
-    "has_women_committee": "has_women_committee",
-    "has_collective_contract": "has_contract",
-    "has_factory_affairs_open": "has_affairs_open",
-}
-LEAVE_KINDS = ("withdraw", "expel")
 
 Digest = Callable[[str], str]
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _id(d: Mapping[str, Any]) -> tuple[str, bool]:
-    """(``type|number`` normalised, valid) of a member's ID number; ``""`` when there is none."""
-    kind = str(d.get("id_type") or "resident_id")
-    if kind == "resident_id":
-        number = normalise_resident_id(d.get("id_number"))
-        return (f"{kind}|{number}" if number else ""), is_valid_resident_id(number)
-    number = str(d.get("id_number") or "").strip().upper()
-    return (f"{kind}|{number}" if number else ""), bool(number)
-
-
-def day(value: Any) -> int:
-    """An ISO date as the integer YYYYMMDD (0 for none or a malformed one)."""
-    text = _text(value)
-    digits = text[:4] + text[5:7] + text[8:10]
-    return int(digits) if len(text) >= 10 and digits.isdigit() else 0
 
 
 def _latest(changes: list[Mapping[str, Any]], kinds: Iterable[str]) -> int:
@@ -100,7 +69,7 @@ def _member(
     until = None if counts else max((day(c.get("date")) for c in changes), default=0)
     joins = _latest(changes, ("join",))
     has_join = any(c.get("kind") == "join" for c in changes)
-    key, valid = _id(d)
+    key, valid = id_key(d)
     return {
         "female": int(d.get("gender") == "female"),
         "migrant": int(d.get("migrant_worker") is True),
@@ -117,19 +86,6 @@ def _member(
         "id_digest": digest(key) if key else "",
         "id_shared": 0,
         "complete": int(_complete(form, d)),
-    }
-
-
-def _union(d: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "union_type": _text(d.get("union_type")),
-        "employer_nature": _text(d.get("employer_nature")),
-        "union_status": _text(d.get("status")),
-        "founded_date": day(d.get("founded_date")),
-        **{col: int(d.get(name) is True) for name, col in UNION_FLAGS.items()},
-        "home_level": _text(d.get("workers_home_level")),
-        "employees": _int(d.get("employees")),
-        "female_employees": _int(d.get("female_employees")),
     }
 
 
@@ -248,7 +204,7 @@ def facts_of(
         replaces=_text(data.get("corrects")) if source == "audits" else "",
     )
     if source == "unions":
-        row.update(_union(data))
+        row.update(union_facts(data))
     elif source == "members":
         row.update(_member(data, form, digest, transfer_accepted))
     elif source == "assessments":

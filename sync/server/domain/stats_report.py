@@ -26,7 +26,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, text
 from sqlalchemy.engine import Connection
 
 from forms import stats
-from sync.server.domain.stats_facts import day
+from forms.stat_facts import day
 from sync.server.store import Store
 from sync.server.tables import stat_facts as sf
 

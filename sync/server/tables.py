@@ -357,6 +357,8 @@ audit_log = Table(
     Column("detail", Text, nullable=False),  # canonical JSON object of non-personal facts
     Column("prev_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False),
+    # the hash of entry_hash (domain/audit_log.py): NULL = sha256 (entries before 0008), "sm3"
+    Column("hash_alg", String(8), nullable=True),
 )
 
 # Keys a device signed with before it was re-keyed (``POST /v1/device/key`` after the county

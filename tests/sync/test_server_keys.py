@@ -334,12 +334,14 @@ def test_an_intl_county_moves_to_gm_and_keeps_every_value(
     assert server_main(argv) == 0
     out = capsys.readouterr().out
     # its signing keys move to SM2 too, and its township device is sent the new keys in a
-    # (sealed) inbox message: 10 records' values + that message re-sealed
+    # (sealed) inbox message; the move itself seals the 10 records' values again with SM4 and
+    # rebuilds their blind index with HMAC-SM3, so --reencrypt has nothing left to do
     assert "signing and sealing keys moved to the gm suite" in out
+    assert "10 record(s) and 0 document(s) sealed again with data key k2" in out
     assert "1 device(s) get the new keys" in out
-    assert "re-sealed 11 value(s) with data key k2; dropped unused key(s) k1" in out
+    assert "re-sealed 0 value(s) with data key k2; dropped unused key(s) k1" in out
     ring = json.loads((data / "keys" / "keyring.json").read_text(encoding="utf-8"))
-    assert ring["key_suites"] == {"k2": "gm"} and list(ring["data_keys"]) == ["k2"]
+    assert ring["suite"] == "gm" and ring["key_suites"] == {} and list(ring["data_keys"]) == ["k2"]
     loaded = load_data_dir(data)
     assert loaded.config.crypto_suite == "gm"
     server = Server(loaded)

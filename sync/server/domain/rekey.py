@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 
 from sync import crypto
 from sync.protocol import (
@@ -60,22 +61,38 @@ def batch_signer(server: Server, device: Any, envelope_header: Mapping[str, Any]
 
 
 def announce(server: Server) -> int:
-    """Queue ``server_keys`` to every active device whose key is not of the server's suite
-    (county devices at a province keep their own suite). Returns how many were queued."""
-    suite = server.data.signing_suite
-    with server.store.read() as conn:
-        rows = conn.execute(
-            select(tables.devices.c.device_id, tables.devices.c.public_key).where(
-                tables.devices.c.revoked_at.is_(None), tables.devices.c.role != "county"
-            )
-        ).all()
-    body = {"server": server.server_keys().to_dict(), "device_suite": suite}
-    moving = [r.device_id for r in rows if crypto.suite_of_key(bytes(r.public_key)) != suite]
+    """Queue ``server_keys`` (see :func:`announce_in`) in a transaction of its own."""
     with server.store.write() as conn:
-        server.enqueue_many(conn, [(d, KIND, body) for d in moving])
-        if moving:
-            audit_log.append(conn, "keys_announced", "admin", "devices", {"devices": len(moving),
-                             "suite": suite})  # fmt: skip
+        return announce_in(server, conn)
+
+
+def announce_in(server: Server, conn: Connection) -> int:
+    """Queue ``server_keys`` to every active device whose key is not of the server's suite
+    (county devices at a province keep their own suite) and which has no such message waiting
+    already, inside the caller's transaction. Returns how many were queued."""
+    suite = server.data.signing_suite
+    rows = conn.execute(
+        select(tables.devices.c.device_id, tables.devices.c.public_key).where(
+            tables.devices.c.revoked_at.is_(None), tables.devices.c.role != "county"
+        )
+    ).all()
+    waiting: set[str] = set(
+        conn.execute(
+            select(tables.inbox.c.device_id).where(
+                tables.inbox.c.kind == KIND, tables.inbox.c.acked_at.is_(None)
+            )
+        ).scalars()
+    )
+    body = {"server": server.server_keys().to_dict(), "device_suite": suite}
+    moving = [
+        r.device_id
+        for r in rows
+        if crypto.suite_of_key(bytes(r.public_key)) != suite and r.device_id not in waiting
+    ]
+    server.enqueue_many(conn, [(d, KIND, body) for d in moving])
+    if moving:
+        audit_log.append(conn, "keys_announced", "admin", "devices", {"devices": len(moving),
+                         "suite": suite})  # fmt: skip
     return len(moving)
 
 

@@ -343,6 +343,7 @@ def make_relay_client(
     cancel: Callable[[], bool] | None = None,
     base_url: str | None = None,
     limits: BatchLimits | None = None,
+    signed_with: crypto.SigningKey | None = None,
 ) -> SyncClient:
     link = load_link(server)
     if link is None:
@@ -358,7 +359,7 @@ def make_relay_client(
         session,
         base_url=base_url or link.province_url,
         device_id=link.device_id,
-        device_key=crypto.private_bytes(server.data.signing_key),
+        device_key=crypto.private_bytes(signed_with or server.data.signing_key),
         server_keys=ServerKeys(
             signing_key=proto.b64d(link.province_signing_key),
             hpke_key=proto.b64d(link.province_hpke_key),
@@ -371,22 +372,31 @@ def make_relay_client(
     )
 
 
-def register_key_at_province(server: Server, new_key: crypto.SigningKey) -> None:
+def register_key_at_province(
+    server: Server, new_key: crypto.SigningKey, resuming: bool = False
+) -> None:
     """Register the county's next signing key (``rotate-key --crypto-suite``) as its device key
     at the province: a request signed with the current key, proven by the new one. Raises
-    SyncError (nothing changes at the province then)."""
+    SyncError (nothing changes at the province then). ``resuming`` (a move cut short and run
+    again): when the province refuses the old key's signature because it took the new key
+    before the cut, the same request signed with the new key confirms it (nothing changes)."""
     link = load_link(server)
     if link is None:
         return
-    client = make_relay_client(server)
     public = crypto.public_bytes(new_key)
     proof = new_key.sign(proto.device_key_proof_bytes(link.device_id, public))
     body = proto.canonical_json({"protocol": proto.PROTOCOL_VERSION, "type": "device_key",
                                  "public_key": proto.b64e(public), "proof": proto.b64e(proof)})  # fmt: skip
-    try:
-        client.signed_post("/v1/device/key", body)
-    finally:
-        client.session.close()
+    for signer in (server.data.signing_key, new_key) if resuming else (server.data.signing_key,):
+        client = make_relay_client(server, signed_with=signer)
+        try:
+            client.signed_post("/v1/device/key", body)
+            break
+        except SyncError as exc:
+            if not resuming or exc.code != "bad_signature" or signer is new_key:
+                raise
+        finally:
+            client.session.close()
     server.log.info("registered signing key %s at the province", crypto.key_id(public))
 
 

@@ -55,6 +55,7 @@ def _aead(cipher: str, key: bytes) -> Aead:
     aead: Aead = CIPHERS[cipher][1](key)
     return aead
 
+
 MAGIC = b"UDBACKUP1\n"
 CHUNK = 1 << 20
 KEY_FILES = (

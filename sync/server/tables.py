@@ -69,6 +69,8 @@ devices = Table(
     Column("last_seq", BigInteger, nullable=False, default=0),
     # space-separated permissions beyond the role (domain/access.py), e.g. "unmask"
     Column("permissions", Text, nullable=False, default="", server_default=""),
+    # the server signing key (key id) the device was last given (revision 0008, domain/rekey.py)
+    Column("server_key_id", String(32), nullable=True),
 )
 
 batches = Table(

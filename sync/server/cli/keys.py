@@ -104,10 +104,12 @@ def _move_suite(path: Path, suite: str, resuming: bool) -> str:
         journal = json.loads(journal_path.read_text(encoding="utf-8"))
         print(f"resuming the move to the {suite} suite that was cut short")
     else:
-        journal = {"suite": suite, "move_id": str(uuid.uuid4()), "registered": False}
+        old_key = load_data_dir(path).signing_key
+        journal = {"suite": suite, "move_id": str(uuid.uuid4()), "registered": False,
+                   "old_key_id": crypto.key_id(crypto.public_bytes(old_key))}  # fmt: skip
         _write_journal(journal_path, journal)
     server = _server(argparse.Namespace(data=str(path)))
-    old = crypto.key_id(server.signing_public)
+    old = str(journal.get("old_key_id") or crypto.key_id(server.signing_public))
     try:
         new_signing = prepare_server_keys(server.data, suite)
         _step("prepared")
@@ -139,7 +141,9 @@ def _move_suite(path: Path, suite: str, resuming: bool) -> str:
     _step("keyring")
     server = _server(argparse.Namespace(data=str(path)))
     try:
-        result = suite_move.finish_in_database(server, journal["move_id"], suite, _step)
+        result = suite_move.finish_in_database(
+            server, journal["move_id"], suite, _step, journal.get("old_key_id")
+        )
     finally:
         server.store.close()
     _step("database-committed")

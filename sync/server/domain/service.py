@@ -96,11 +96,18 @@ class Server:
             with self.store.write() as conn:
                 audit_log.move_chain(conn, suite)
 
-    def signing_key_for(self, device_public: bytes | None) -> crypto.SigningKey:
-        """The key to sign what goes to a device: the server's, or, for a device still of a
-        suite the server moved from (not yet re-keyed, domain/rekey.py), the retired key of
-        that suite, which is the one the device knows."""
-        if device_public is not None:
+    def signing_key_for(
+        self, device_public: bytes | None, known_key_id: str | None = None
+    ) -> crypto.SigningKey:
+        """The key to sign what goes to a device: the one it knows (``devices.server_key_id``:
+        given at enrollment, or by a ``server_keys`` message it acknowledged, domain/rekey.py),
+        when that is the server's or a retired one; for a device from before that was
+        recorded, the retired key of the device's suite when that is not the server's."""
+        if known_key_id is not None:
+            for key in (self.data.signing_key, *self.data.retired_signing):
+                if crypto.key_id(crypto.public_bytes(key)) == known_key_id:
+                    return key
+        elif device_public is not None:
             suite = crypto.suite_of_key(bytes(device_public))
             if suite != self.data.signing_suite:
                 for key in reversed(self.data.retired_signing):
@@ -259,6 +266,7 @@ class Server:
                     label=request.label,
                     enrolled_at=now_iso(),
                     last_seq=0,
+                    server_key_id=crypto.key_id(self.signing_public),
                 )
             )
             org_unit_code, role = row.org_unit, row.role
@@ -395,18 +403,21 @@ class Server:
             part = ids[start : start + 400]
             query = select(inbox.c.msg_id, inbox.c.msg_seq).where(inbox.c.msg_id.in_(part))
             seqs.update({r.msg_id: int(r.msg_seq) for r in conn.execute(query)})
-        keys: dict[str, bytes] = {}
-        if self.data.retired_signing:  # a device not yet re-keyed gets the key it knows
+        keys: dict[str, tuple[bytes, str | None]] = {}
+        if self.data.retired_signing:  # a device not told of the new key gets the one it knows
             wanted = list({d for d, _k, _b in messages})
             for start in range(0, len(wanted), 400):
-                query = select(devices.c.device_id, devices.c.public_key).where(
-                    devices.c.device_id.in_(wanted[start : start + 400])
-                )
-                keys.update({r.device_id: bytes(r.public_key) for r in conn.execute(query)})
+                query = select(
+                    devices.c.device_id, devices.c.public_key, devices.c.server_key_id
+                ).where(devices.c.device_id.in_(wanted[start : start + 400]))
+                keys.update(
+                    {r.device_id: (bytes(r.public_key), r.server_key_id)
+                     for r in conn.execute(query)}
+                )  # fmt: skip
         sealed = []
         for msg_id, (device_id, kind, body) in zip(ids, messages, strict=True):
             message = crypto.sign_document(
-                self.signing_key_for(keys.get(device_id)),
+                self.signing_key_for(*keys.get(device_id, (None, None))),
                 InboxMessage(
                     device_id=device_id,
                     msg_seq=seqs[msg_id],
@@ -479,11 +490,23 @@ class Server:
         if not chosen:
             return 0
         with self.store.write() as conn:
+            told = conn.execute(
+                select(inbox.c.msg_seq).where(
+                    inbox.c.device_id == device_id, inbox.c.acked_at.is_(None),
+                    inbox.c.kind == "server_keys", or_(*chosen),
+                ).limit(1)
+            ).first()  # fmt: skip
             result = conn.execute(
                 update(inbox)
                 .where(inbox.c.device_id == device_id, inbox.c.acked_at.is_(None), or_(*chosen))
                 .values(acked_at=now_iso())
             )
+            if told is not None:  # it has the server's new keys: what it gets is signed so
+                conn.execute(
+                    update(devices)
+                    .where(devices.c.device_id == device_id)
+                    .values(server_key_id=crypto.key_id(self.signing_public))
+                )
         return int(result.rowcount)
 
 

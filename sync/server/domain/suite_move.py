@@ -77,7 +77,9 @@ def reseal_everything(server: Server, conn: Connection, result: MoveResult) -> N
             result.documents += 1
 
 
-def finish_in_database(server: Server, move_id: str, suite: str, crash: Any = None) -> MoveResult:
+def finish_in_database(
+    server: Server, move_id: str, suite: str, crash: Any = None, old_key_id: str | None = None
+) -> MoveResult:
     """The move's database step, in one write transaction (see the module doc). ``crash(step)``
     is the test hook of ``cli/keys.py`` (a process killed before the commit)."""
     result = MoveResult()
@@ -88,7 +90,7 @@ def finish_in_database(server: Server, move_id: str, suite: str, crash: Any = No
         audit_log.move_chain(conn, suite)
         audit_log.append(conn, "server_keys_rotated", "admin", "keys", {"suite": suite})
         reseal_everything(server, conn, result)
-        result.announced = rekey.announce_in(server, conn)
+        result.announced = rekey.announce_in(server, conn, old_key_id)
         if crash is not None:
             crash("database")
         audit_log.append(conn, "suite_move_finished", "admin", "keyring", {

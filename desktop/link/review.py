@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from desktop.link import state
-from desktop.link.service import LinkError, make_session
+from desktop.link.service import LinkError, make_client, make_session
 from sync.client import SyncError
 from sync.retry import RetryPolicy
 from sync.review_client import ReviewClient
@@ -49,8 +49,28 @@ def _call(ws: Workspace, fn: str, *args: Any, retry: RetryPolicy | None = None, 
         client.session.close()
 
 
+def follow_rekey(ws: Workspace, *, retry: RetryPolicy | None = None) -> int:
+    """Apply what the county sent this reviewer device through its signed inbox: after the
+    county moved to another crypto suite (``uniondesk-server rotate-key --crypto-suite gm``) a
+    ``server_keys`` message, verified with the county key this workspace knows; the device then
+    makes a key of the new suite, registers it (``POST /v1/device/key``, signed with the old
+    key, proven by the new one) and keeps it and the county's new keys in the encrypted
+    workspace, like a township's sync does. Returns how many messages were applied."""
+    client = make_client(ws, retry=retry)
+    try:
+        return client.pull_inbox().inbox_applied
+    except SyncError as exc:
+        raise LinkError(exc.code, str(exc)) from exc
+    finally:
+        client.session.close()
+
+
 def queue(ws: Workspace, *, retry: RetryPolicy | None = None, **filters: Any) -> dict[str, Any]:
-    """The review queue (``status``, ``org_unit``, ``form_id`` filters)."""
+    """The review queue (``status``, ``org_unit``, ``form_id`` filters). The inbox is read
+    first (:func:`follow_rekey`): a county that moved to another suite re-keys its reviewer
+    devices when they next open or refresh the queue."""
+    review_client(ws)  # the role and enrollment checks, before any request
+    follow_rekey(ws, retry=retry)
     return _call(ws, "queue", retry=retry, **filters)
 
 

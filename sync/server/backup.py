@@ -2,10 +2,13 @@
 
 A backup file is ``UDBACKUP1\\n``, one line of JSON (server id, level, time, and a random file
 key wrapped by the server's master key), then the sealed content in chunks of at most 1 MiB,
-each ``length (4 bytes) ‖ nonce ‖ AES-256-GCM ciphertext`` with ``backup|ID|INDEX|LAST`` as
+each ``length (4 bytes) ‖ nonce ‖ AEAD ciphertext`` with ``backup|ID|INDEX|LAST`` as
 associated data, so a chunk moved, dropped or cut off fails to open. The snapshot is taken
 online with SQLite's serialisation (no plaintext copy is written to disk). The master key never
 goes into the file: a backup is restored with the same master key (key file or passphrase).
+
+The AEAD is the server's suite's: AES-256-GCM (``intl``) or SM4-GCM under a 16-byte file key
+(``gm``, 国密); the header names it (``"cipher"``; none: AES-256-GCM, every earlier backup).
 
 ``--with-keys`` and a passphrase: the file key is wrapped by that passphrase (Argon2id) instead,
 and the sealed content also holds the configuration and key files, the keyring re-wrapped by
@@ -36,6 +39,22 @@ from sync.server import keyring
 from sync.server.config import DataDir
 from sync.server.errors import ServerSetupError
 from sync.server.permissions import make_private
+from sync.server.sensitive import Aead, Sm4Gcm
+
+# the chunk cipher per suite: (name in the header, file-key length, AEAD of a key)
+CIPHERS: dict[str, tuple[int, Any]] = {"aes-256-gcm": (32, AESGCM), "sm4-gcm": (16, Sm4Gcm)}
+
+
+def cipher_of(suite: str) -> str:
+    return "sm4-gcm" if suite == "gm" else "aes-256-gcm"
+
+
+def _aead(cipher: str, key: bytes) -> Aead:
+    if cipher not in CIPHERS or len(key) != CIPHERS[cipher][0]:
+        raise ServerSetupError(f"the backup names an unknown cipher {cipher!r}")
+    aead: Aead = CIPHERS[cipher][1](key)
+    return aead
+
 
 MAGIC = b"UDBACKUP1\n"
 CHUNK = 1 << 20
@@ -102,10 +121,13 @@ def write_backup(
     with ``with_keys_passphrase`` the configuration and keys too (see the module doc)."""
     snapshot = _snapshot(data)
     backup_id = str(uuid.uuid4())
-    key = secrets.token_bytes(32)
+    cipher = cipher_of(data.keys.suite)
+    key = secrets.token_bytes(CIPHERS[cipher][0])
     provider: keyring.KeyProvider = data.keys.provider
     if with_keys_passphrase is not None:
-        provider = keyring.PassphraseProvider.create(with_keys_passphrase)
+        provider = keyring.PassphraseProvider.create(
+            with_keys_passphrase, keyring.wrap_of(data.keys.suite)
+        )
     header: dict[str, Any] = {
         "format": 1,
         "backup_id": backup_id,
@@ -114,6 +136,7 @@ def write_backup(
         "name": data.config.name,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "bytes": len(snapshot),
+        "cipher": cipher,
         "with_keys": with_keys_passphrase is not None,
         "master": provider.describe(),
         "file_key": provider.wrap(f"backup:{backup_id}", key),
@@ -122,7 +145,7 @@ def write_backup(
     if with_keys_passphrase is not None:
         sections.append(_key_files(data, provider))
     chunks = [s[i : i + CHUNK] for s in sections for i in range(0, max(len(s), 1), CHUNK)]
-    aead = AESGCM(key)
+    aead = _aead(cipher, key)
     tmp = target.with_name(target.name + ".part")
     with _private(tmp) as fh:
         fh.write(MAGIC + json.dumps(header).encode("utf-8") + b"\n")
@@ -190,7 +213,7 @@ def _read(
             )
         provider = _provider(header, data, passphrase)
         key = provider.unwrap(f"backup:{header['backup_id']}", header["file_key"])
-        aead = AESGCM(key)
+        aead = _aead(str(header.get("cipher", "aes-256-gcm")), key)
         parts: list[bytes] = []
         last = False
         try:

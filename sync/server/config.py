@@ -229,29 +229,78 @@ def load_data_dir(
     )
 
 
-def rotate_server_keys(
-    data: DataDir, suite: str, before_switch: Callable[[crypto.SigningKey], None] | None = None
-) -> bool:
-    """Move the server's signing and sealing keys to ``suite`` (``rotate-key --crypto-suite``):
-    new keys of that suite, the old ones kept in ``keys/retired/`` (named by key id) so earlier
-    signatures stay verifiable and batches sealed to the old key still open. False when the
-    keys are of that suite already. ``before_switch(new_signing_key)`` runs before anything is
-    written (a county registers its new key at its province, signed with the old one); when it
-    raises, nothing changed."""
-    if data.signing_suite == suite:
-        return False
+PENDING = Path("keys") / "pending"  # the next signing and sealing keys of a suite move
+StepHook = Callable[[str], None]
+
+
+def _write_key(path: Path, key: crypto.PrivateKey, password: bytes) -> None:
+    """Write an encrypted key file whole or not at all (a temporary file, fsync, rename)."""
+    tmp = path.with_name(path.name + ".tmp")
+    crypto.write_private_pem(tmp, key, password)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def prepare_server_keys(data: DataDir, suite: str) -> crypto.SigningKey | None:
+    """The first step of moving the server's keys to ``suite`` (``rotate-key --crypto-suite``):
+    new signing and sealing keys of that suite in ``keys/pending/``. Keys already there are
+    kept (a move cut short and run again: the province may have registered the signing key).
+    Returns the pending signing key, or None when the signing key is of ``suite`` already."""
+    pending = data.path / PENDING
+    pending.mkdir(mode=0o700, exist_ok=True)
     password = data.keys.pem_password
-    signing, sealing = crypto.new_signing_key(suite), crypto.new_hpke_key(suite)
-    if before_switch is not None:
-        before_switch(signing)
+    made: dict[str, crypto.PrivateKey] = {}
+    for kind, current, new in (("signing", data.signing_key, crypto.new_signing_key),
+                               ("hpke", data.hpke_key, crypto.new_hpke_key)):  # fmt: skip
+        if crypto.suite_of_key(current) == suite:
+            continue
+        path = pending / f"{kind}.key"
+        if path.is_file():
+            key = crypto.load_private_pem(path.read_bytes(), password)
+            if crypto.suite_of_key(key) == suite:
+                made[kind] = key
+                continue
+        made[kind] = new(suite)
+        _write_key(path, made[kind], password)
+    signing = made.get("signing")
+    assert signing is None or isinstance(signing, Ed25519PrivateKey | crypto.Sm2PrivateKey)
+    return signing
+
+
+def pending_server_keys(path: Path) -> bool:
+    """Whether a suite move left keys in ``keys/pending/`` (not switched yet)."""
+    return any((path / PENDING).glob("*.key"))
+
+
+def switch_server_keys(data: DataDir, suite: str, step: StepHook | None = None) -> bool:
+    """Make the pending keys the server's (each old one kept in ``keys/retired/``, named by key
+    id, so earlier signatures stay verifiable and batches sealed to it still open). Each key
+    file is replaced whole; run again after a crash, it finishes what is left. False when there
+    was nothing pending."""
+    pending = data.path / PENDING
+    password = data.keys.pem_password
     retired = data.path / "keys" / "retired"
     retired.mkdir(mode=0o700, exist_ok=True)
-    for kind, old in (("signing", data.signing_key), ("hpke", data.hpke_key)):
-        kid = crypto.key_id(crypto.public_bytes(old))
-        crypto.write_private_pem(retired / f"{kind}-{kid}.key", old, password)
-    for name, key in (("signing.key.new", signing), ("hpke.key.new", sealing)):
-        crypto.write_private_pem(data.path / "keys" / name, key, password)
-    for name in ("signing.key", "hpke.key"):
-        os.replace(data.path / "keys" / f"{name}.new", data.path / "keys" / name)
+    switched = False
+    for kind in ("signing", "hpke"):
+        new_path, path = pending / f"{kind}.key", data.path / "keys" / f"{kind}.key"
+        if not new_path.is_file():
+            continue
+        old = crypto.load_private_pem(path.read_bytes(), password)
+        if crypto.suite_of_key(old) != suite:
+            kept = retired / f"{kind}-{crypto.key_id(crypto.public_bytes(old))}.key"
+            if not kept.is_file():
+                _write_key(kept, old, password)
+            os.replace(new_path, path)
+            switched = True
+            if step is not None:
+                step(f"switched-{kind}")
+        else:
+            new_path.unlink()
+    for leftover in pending.glob("*.tmp"):
+        leftover.unlink()
+    if pending.is_dir():
+        pending.rmdir()
     make_private(data.path)
-    return True
+    return switched

@@ -330,6 +330,7 @@ class Keyring:
         gone = [k for k in self.data_keys if k not in keep and k != self.current]
         for k in gone:
             del self.data_keys[k]
+            self.key_suites.pop(k, None)
         return gone
 
 

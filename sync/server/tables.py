@@ -69,6 +69,8 @@ devices = Table(
     Column("last_seq", BigInteger, nullable=False, default=0),
     # space-separated permissions beyond the role (domain/access.py), e.g. "unmask"
     Column("permissions", Text, nullable=False, default="", server_default=""),
+    # the server signing key (key id) the device was last given (revision 0008, domain/rekey.py)
+    Column("server_key_id", String(32), nullable=True),
 )
 
 batches = Table(
@@ -357,6 +359,8 @@ audit_log = Table(
     Column("detail", Text, nullable=False),  # canonical JSON object of non-personal facts
     Column("prev_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False),
+    # the hash of entry_hash (domain/audit_log.py): NULL = sha256 (entries before 0008), "sm3"
+    Column("hash_alg", String(8), nullable=True),
 )
 
 # Keys a device signed with before it was re-keyed (``POST /v1/device/key`` after the county

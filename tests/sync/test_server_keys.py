@@ -188,10 +188,12 @@ def test_rotate_key_and_reencrypt_keep_every_value(
     server.store.close()
 
 
+@pytest.mark.parametrize("suite", ["intl", "gm"])
 def test_sealed_backup_restores_and_refuses_tampering(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suite: str
 ) -> None:
-    data = _county(tmp_path)
+    """Chunks AES-256-GCM on intl, SM4-GCM on gm (the header names the cipher)."""
+    data = _county(tmp_path, crypto_suite=suite)
     server = _with_members(data, 5)
     ids = [resident_id(i) for i in range(5)]
     server.store.close()
@@ -211,7 +213,7 @@ def test_sealed_backup_restores_and_refuses_tampering(
     flipped.write_bytes(blob[:-40] + bytes([blob[-40] ^ 1]) + blob[-39:])
     cut = tmp_path / "cut.udbackup"
     cut.write_bytes(blob[: len(blob) // 2])
-    other = _county(tmp_path / "o")
+    other = _county(tmp_path / "o", crypto_suite=suite)
     Server(load_data_dir(other)).store.close()  # its database
     foreign = tmp_path / "foreign.udbackup"
     assert server_main(["backup", "--data", str(other), "-o", str(foreign)]) == 0
@@ -228,6 +230,7 @@ def test_sealed_backup_restores_and_refuses_tampering(
             backup,
         )
     header, snapshot = read_backup(load_data_dir(data), backup)
+    assert header["cipher"] == {"intl": "aes-256-gcm", "gm": "sm4-gcm"}[suite]
     copy = sqlite3.connect(":memory:")
     copy.deserialize(snapshot)
     assert copy.execute("SELECT count(*) FROM records").fetchone() == (5,)
@@ -334,12 +337,14 @@ def test_an_intl_county_moves_to_gm_and_keeps_every_value(
     assert server_main(argv) == 0
     out = capsys.readouterr().out
     # its signing keys move to SM2 too, and its township device is sent the new keys in a
-    # (sealed) inbox message: 10 records' values + that message re-sealed
+    # (sealed) inbox message; the move itself seals the 10 records' values again with SM4 and
+    # rebuilds their blind index with HMAC-SM3, so --reencrypt has nothing left to do
     assert "signing and sealing keys moved to the gm suite" in out
+    assert "10 record(s) and 0 document(s) sealed again with data key k2" in out
     assert "1 device(s) get the new keys" in out
-    assert "re-sealed 11 value(s) with data key k2; dropped unused key(s) k1" in out
+    assert "re-sealed 0 value(s) with data key k2; dropped unused key(s) k1" in out
     ring = json.loads((data / "keys" / "keyring.json").read_text(encoding="utf-8"))
-    assert ring["key_suites"] == {"k2": "gm"} and list(ring["data_keys"]) == ["k2"]
+    assert ring["suite"] == "gm" and ring["key_suites"] == {} and list(ring["data_keys"]) == ["k2"]
     loaded = load_data_dir(data)
     assert loaded.config.crypto_suite == "gm"
     server = Server(loaded)
@@ -359,6 +364,8 @@ def test_an_intl_county_moves_to_gm_and_keeps_every_value(
     assert server_main(["restore", "--data", str(new), str(backup),
                         "--backup-passphrase-file", str(secret)]) == 0  # fmt: skip
     restored = load_data_dir(new, source=KeySource(passphrase_file=secret))
+    header, _db = read_backup(None, backup, "a long backup passphrase")
+    assert header["cipher"] == "sm4-gcm" and header["master"]["wrap"] == "sm4-gcm"
     assert [crypto.public_bytes(k) for k in restored.retired_signing] == [old_signing]
     assert restored.signing_suite == "gm"
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,66 +25,151 @@ def _server(args: argparse.Namespace) -> Any:  # -> Server (imported lazily, lik
     return open_server(Path(args.data))
 
 
-def cmd_rotate_key(args: argparse.Namespace) -> int:
+CRASH_ENV = "UNIONDESK_SERVER_CRASH_AT"  # tests: the step of a suite move to be killed at
+JOURNAL = Path("keys") / "suite-move.json"  # a suite move under way (removed when it is done)
 
+
+def _step(name: str) -> None:
+    """A step of a suite move is done; the tests kill the process here (``CRASH_ENV``)."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def interrupted_move(path: Path) -> str | None:
+    """The suite of a move ``rotate-key --crypto-suite`` began and did not finish, if any."""
+    try:
+        return str(json.loads((path / JOURNAL).read_text(encoding="utf-8"))["suite"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
     path = Path(args.data)
+    resuming = interrupted_move(path)
+    if resuming and args.crypto_suite and args.crypto_suite != resuming:
+        raise ServerSetupError(
+            f"a move to the {resuming} suite was cut short: finish it first with "
+            f"'uniondesk-server rotate-key --data {args.data} --crypto-suite {resuming}'"
+        )
+    target = resuming or args.crypto_suite
     data = load_data_dir(path)
-    if args.crypto_suite and data.signing_suite != args.crypto_suite:
-        _move_suite(path, args.crypto_suite)
+    kid: str | None = None
+    if target and (resuming or target not in (data.signing_suite, data.keys.suite)):
+        kid = _move_suite(path, target, resuming is not None)
         data = load_data_dir(path)
     ring = data.keys
     provider: keyring.KeyProvider | None = None
     source = keyring.current_source()
-    suite = args.crypto_suite or ring.suite
+    suite = target or ring.suite
     if args.new_master_key_file:
-        target = Path(args.new_master_key_file).resolve()
-        if target.is_relative_to(path.resolve()):
+        target_file = Path(args.new_master_key_file).resolve()
+        if target_file.is_relative_to(path.resolve()):
             raise ServerSetupError("the new master key file must not be in the data directory")
-        provider = keyring.KeyFileProvider.create(target, keyring.wrap_of(suite))
-        source = keyring.KeySource(key_file=target)
+        provider = keyring.KeyFileProvider.create(target_file, keyring.wrap_of(suite))
+        source = keyring.KeySource(key_file=target_file)
     elif args.new_passphrase_file:
         source = keyring.KeySource(passphrase_file=Path(args.new_passphrase_file))
         passphrase = source.passphrase(required=True)
         assert passphrase is not None
         provider = keyring.PassphraseProvider.create(passphrase, keyring.wrap_of(suite))
-    kid = ring.add_data_key(suite)
+    if kid is None:
+        kid = ring.add_data_key(suite)
     ring.save(provider)
-    if args.crypto_suite and data.config.crypto_suite != args.crypto_suite:
-        data.config.crypto_suite = args.crypto_suite
-        data.save_config()
     with keyring.use_source(source):  # the rest of the command under the new master key
         return _after_rotation(args, path, ring, kid)
 
 
-def _move_suite(path: Path, suite: str) -> None:
-    """Signing and sealing keys to ``suite``: registered at the province first (when linked),
-    then switched here, then every device is sent the new keys through its signed inbox."""
-    from sync.server.config import rotate_server_keys
-    from sync.server.domain import audit_log, rekey
+def _move_suite(path: Path, suite: str, resuming: bool) -> str:
+    """Move the server to ``suite`` in steps that a rerun resumes (``keys/suite-move.json``
+    says a move is under way; each step is done whole or found undone):
+
+    1. new signing and sealing keys of ``suite`` in ``keys/pending/`` (kept by a rerun);
+    2. the new signing key registered at the province (when linked), signed with the old one;
+       nothing has changed here when the province cannot be reached;
+    3. the pending keys become the server's (the old ones kept in ``keys/retired/``);
+    4. the keyring gets a data key of ``suite`` (SM4 on gm) and its blind index the suite's
+       digest (HMAC-SM3), older keys kept and recorded with their suite;
+    5. one database transaction (``domain/suite_move.py``): audit chain hash, every value and
+       document sealed again, the blind index rebuilt, the devices sent the new keys;
+    6. ``config.json`` names the suite, and the journal goes.
+
+    Returns the data key id new values are sealed with."""
+    from sync.server.config import prepare_server_keys, switch_server_keys
+    from sync.server.domain import suite_move
     from sync.server.domain.relay import register_key_at_province
 
+    journal_path = path / JOURNAL
+    journal: dict[str, Any] = {}
+    if resuming:
+        journal = json.loads(journal_path.read_text(encoding="utf-8"))
+        print(f"resuming the move to the {suite} suite that was cut short")
+    else:
+        old_key = load_data_dir(path).signing_key
+        journal = {"suite": suite, "move_id": str(uuid.uuid4()), "registered": False,
+                   "old_key_id": crypto.key_id(crypto.public_bytes(old_key))}  # fmt: skip
+        _write_journal(journal_path, journal)
     server = _server(argparse.Namespace(data=str(path)))
-    old = crypto.key_id(server.signing_public)
+    old = str(journal.get("old_key_id") or crypto.key_id(server.signing_public))
     try:
-        rotate_server_keys(server.data, suite, lambda key: register_key_at_province(server, key))
-    except SyncError as exc:
-        raise ServerSetupError(
-            f"the province did not take the new key ({exc.code}: {exc}); nothing was changed, "
-            "try again when the province can be reached"
-        ) from exc
+        new_signing = prepare_server_keys(server.data, suite)
+        _step("prepared")
+        if new_signing is not None and not journal.get("registered"):
+            try:
+                register_key_at_province(server, new_signing, resuming=resuming)
+            except SyncError as exc:
+                raise ServerSetupError(
+                    f"the province did not take the new key ({exc.code}: {exc}); the server "
+                    "still runs on its old keys: run this command again when the province "
+                    "can be reached"
+                ) from exc
+            journal["registered"] = True
+            _write_journal(journal_path, journal)
+            _step("registered")
+        switch_server_keys(server.data, suite, _step)
     finally:
         server.store.close()
+    data = load_data_dir(path)
+    ring = data.keys
+    if ring.key_suites.get(ring.current, ring.suite) != suite or ring.suite != suite:
+        for kid_ in ring.data_keys:  # each older key keeps its suite explicitly
+            ring.key_suites.setdefault(kid_, ring.suite)
+        if ring.key_suites[ring.current] != suite:
+            ring.add_data_key(suite)
+        ring.suite = suite  # the blind index's digest, and new keys'
+        ring.key_suites = {k: v for k, v in ring.key_suites.items() if v != suite}
+        ring.save()
+    _step("keyring")
     server = _server(argparse.Namespace(data=str(path)))
     try:
-        with server.store.write() as conn:
-            audit_log.append(conn, "server_keys_rotated", "admin", "keys", {"suite": suite})
-        moving = rekey.announce(server)
+        result = suite_move.finish_in_database(
+            server, journal["move_id"], suite, _step, journal.get("old_key_id")
+        )
     finally:
         server.store.close()
+    _step("database-committed")
+    if data.config.crypto_suite != suite:
+        data.config.crypto_suite = suite
+        data.save_config()
+    journal_path.unlink()
+    if result.already:
+        print("the database step had been done before the cut; the move is finished")
     print(f"signing and sealing keys moved to the {suite} suite (signing key "
           f"{crypto.key_id(server.signing_public)}; the old one {old} is kept to verify what it "
-          f"signed); {moving} device(s) get the new keys with their next sync and re-key")  # fmt: skip
+          f"signed); {result.resealed} record(s) and {result.documents} document(s) sealed "
+          f"again with data key {ring.current}, {result.indexed} blind-index row(s) rebuilt; "
+          f"{result.announced} device(s) get the new keys with their next sync and re-key")  # fmt: skip
     print("restart 'uniondesk-server serve' so that it signs and opens with the new keys")
+    return ring.current
+
+
+def _write_journal(path: Path, journal: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(journal) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 def _after_rotation(args: argparse.Namespace, path: Path, ring: keyring.Keyring, kid: str) -> int:

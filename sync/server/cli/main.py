@@ -64,8 +64,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from sync.server.cli.keys import interrupted_move
     from sync.server.runner import serve_forever
 
+    moving = interrupted_move(Path(args.data))
+    if moving:
+        raise ServerSetupError(
+            f"a move to the {moving} crypto suite was cut short; finish it first with "
+            f"'uniondesk-server rotate-key --data {args.data} --crypto-suite {moving}'"
+        )
     serve_forever(
         Path(args.data),
         args.host,

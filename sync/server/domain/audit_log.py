@@ -7,10 +7,17 @@ small ``detail`` object of non-personal facts (``{"decision": "accepted", "versi
 Never a personal value: :func:`append` refuses a detail holding 8 or more consecutive digits
 (the tail of an ID or phone number).
 
-``entry_hash`` is SHA-256 over the canonical JSON of ``{seq, at, actor, action, target, detail,
-prev_hash}``; ``prev_hash`` is the previous entry's ``entry_hash`` (64 zeros for the first). The
+``entry_hash`` is the chain's hash over the canonical JSON of ``{seq, at, actor, action, target,
+detail, prev_hash}`` (plus ``hash_alg`` when that is not SHA-256); ``prev_hash`` is the previous entry's ``entry_hash`` (64 zeros for the first). The
 last seq and hash are also kept in ``meta`` (``audit_log_head``), so :func:`verify` finds an
 edited entry (its hash), a deleted one (a gap, a broken link) and a cut-off tail (the head).
+
+The chain's hash follows the server's crypto suite: SHA-256 (``intl``) or SM3 (``gm``, 国密).
+Each entry records its hash in ``hash_alg`` (revision 0008; none = SHA-256, every entry from
+before), and ``meta`` (``audit_log_hash``) the hash of the next one. A server moved to another
+suite (``rotate-key --crypto-suite gm``) keeps its old entries as they are and goes on with the
+new hash from an ``audit_hash_moved`` entry (:func:`move_chain`), the first one hashed with it;
+:func:`verify` checks each entry with its own hash and refuses a change of hash anywhere else.
 """
 
 from __future__ import annotations
@@ -18,12 +25,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection
 
+from sync import crypto_gm
 from sync.protocol import canonical_json
 from sync.server.store import now_iso
 from sync.server.tables import audit_log, meta
@@ -47,9 +56,17 @@ ACTIONS = (
     "server_keys_rotated",  # rotate-key --crypto-suite: signing / sealing keys to a new suite
     "keys_announced",  # ... and the devices told through their inbox
     "device_rekeyed",  # a device registered a key of the new suite
+    "audit_hash_moved",  # the chain goes on with another hash (the server's suite moved)
+    "suite_move_finished",  # rotate-key --crypto-suite: values re-sealed, index rebuilt
 )
 GENESIS = "0" * 64
 HEAD_KEY = "audit_log_head"
+ALG_KEY = "audit_log_hash"  # meta: the hash of the next entry (absent: sha256)
+SHA256, SM3 = "sha256", "sm3"
+HASHES: dict[str, Callable[[bytes], str]] = {
+    SHA256: lambda data: hashlib.sha256(data).hexdigest(),
+    SM3: crypto_gm.sm3_hex,
+}
 _PG_LOCK = 0x55444155  # pg_advisory_xact_lock key: one appender at a time ("UDAU")
 _PERSONAL = re.compile(r"\d{8,}")
 
@@ -64,6 +81,7 @@ class AuditEntry:
     detail: dict[str, Any]
     prev_hash: str
     entry_hash: str
+    hash_alg: str = SHA256
 
     def line(self) -> str:
         detail = canonical_json(self.detail).decode("utf-8") if self.detail else ""
@@ -79,11 +97,24 @@ class AuditEntry:
             "detail": self.detail,
             "prev_hash": self.prev_hash,
             "entry_hash": self.entry_hash,
+            "hash_alg": self.hash_alg,
         }
 
 
+def alg_of_suite(suite: str) -> str:
+    """The audit chain's hash on a server of ``suite``: SM3 on gm, SHA-256 on intl."""
+    return SM3 if suite == "gm" else SHA256
+
+
 def entry_hash(
-    seq: int, at: str, actor: str, action: str, target: str, detail: Any, prev_hash: str
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    target: str,
+    detail: Any,
+    prev_hash: str,
+    alg: str = SHA256,
 ) -> str:
     doc = {
         "seq": seq,
@@ -94,7 +125,9 @@ def entry_hash(
         "detail": detail,
         "prev_hash": prev_hash,
     }
-    return hashlib.sha256(canonical_json(doc)).hexdigest()
+    if alg != SHA256:  # entries before suites keep their hashed bytes
+        doc["hash_alg"] = alg
+    return HASHES[alg](canonical_json(doc))
 
 
 def _personal(value: Any) -> bool:
@@ -116,6 +149,33 @@ def _head(conn: Connection) -> tuple[int, str] | None:
         return int(doc["seq"]), str(doc["hash"])
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def chain_alg(conn: Connection) -> str:
+    """The hash the next entry is made with."""
+    raw = conn.execute(select(meta.c.value).where(meta.c.key == ALG_KEY)).scalar()
+    return str(raw) if raw in HASHES else SHA256
+
+
+def _set_alg(conn: Connection, alg: str) -> None:
+    done = conn.execute(update(meta).where(meta.c.key == ALG_KEY).values(value=alg))
+    if done.rowcount == 0:
+        conn.execute(meta.insert().values(key=ALG_KEY, value=alg))
+
+
+def move_chain(conn: Connection, suite: str, actor: str = "admin") -> bool:
+    """Make the chain go on with the hash of ``suite`` (inside the caller's write transaction):
+    an ``audit_hash_moved`` entry, the first one with the new hash (on an empty log, just the
+    record of it). False when the chain has that hash already."""
+    alg = alg_of_suite(suite)
+    if chain_alg(conn) == alg:
+        return False
+    before = chain_alg(conn)
+    _set_alg(conn, alg)
+    if _tail(conn) is not None or _head(conn) is not None:
+        append(conn, "audit_hash_moved", actor, "audit_log", {"from": before, "to": alg,
+               "suite": suite})  # fmt: skip
+    return True
 
 
 def _tail(conn: Connection) -> tuple[int, str] | None:
@@ -156,13 +216,14 @@ def append_many(conn: Connection, entries: list[tuple[str, str, str, dict[str, A
     candidates = [c for c in (_tail(conn), _head(conn)) if c is not None]
     seq, digest = max(candidates) if candidates else (0, GENESIS)
     at = now_iso()
+    alg = chain_alg(conn)
     rows = []
     for action, actor, target, detail in entries:
         prev, seq = digest, seq + 1
-        digest = entry_hash(seq, at, actor, action, target, dict(detail), prev)
+        digest = entry_hash(seq, at, actor, action, target, dict(detail), prev, alg)
         rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "target": target,
                      "detail": canonical_json(dict(detail)).decode("utf-8"),
-                     "prev_hash": prev, "entry_hash": digest})  # fmt: skip
+                     "prev_hash": prev, "entry_hash": digest, "hash_alg": alg})  # fmt: skip
     conn.execute(audit_log.insert(), rows)
     value = json.dumps({"seq": seq, "hash": digest})
     done = conn.execute(update(meta).where(meta.c.key == HEAD_KEY).values(value=value))
@@ -197,6 +258,7 @@ def entries(conn: Connection, limit: int | None = None) -> list[AuditEntry]:
             detail=_detail(r.detail),
             prev_hash=r.prev_hash,
             entry_hash=r.entry_hash,
+            hash_alg=r.hash_alg or SHA256,
         )
         for r in rows
     ]
@@ -207,7 +269,18 @@ def verify(conn: Connection) -> list[str]:
     problems: list[str] = []
     expected_seq, expected_prev = 1, GENESIS
     last: tuple[int, str] | None = None
+    alg: str | None = None  # the hash of the entry before
     for e in entries(conn):
+        if e.hash_alg not in HASHES:
+            problems.append(f"entry {e.seq}: unknown hash {e.hash_alg!r} (edited)")
+            last, expected_seq, expected_prev = (e.seq, e.entry_hash), e.seq + 1, e.entry_hash
+            continue
+        if alg is not None and e.hash_alg != alg and e.action != "audit_hash_moved":
+            problems.append(
+                f"entry {e.seq}: hashed with {e.hash_alg} after {alg} entries without an "
+                "audit_hash_moved entry (its hash was changed)"
+            )
+        alg = e.hash_alg
         if e.seq != expected_seq:
             gone = (
                 f"entry {expected_seq}"
@@ -221,7 +294,9 @@ def verify(conn: Connection) -> list[str]:
                 + (f"entry {last[0]}" if last else "the start of the log")
                 + " (an entry before it was deleted or edited)"
             )
-        digest = entry_hash(e.seq, e.at, e.actor, e.action, e.target, e.detail, e.prev_hash)
+        digest = entry_hash(
+            e.seq, e.at, e.actor, e.action, e.target, e.detail, e.prev_hash, e.hash_alg
+        )
         if digest != e.entry_hash:
             problems.append(f"entry {e.seq}: content does not match its hash (edited)")
         last = (e.seq, e.entry_hash)

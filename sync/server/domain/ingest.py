@@ -198,7 +198,7 @@ def _store_batch(
             statuses, rows, after_insert = _judge(server, conn, device, payload, envelope.manifest)
         received_at = now_iso()
         receipt = crypto.sign_document(
-            server.signing_key_for(bytes(device.public_key)),
+            server.signing_key_for(bytes(device.public_key), device.server_key_id),
             Receipt(
                 batch_id=envelope.batch_id,
                 device_id=envelope.device_id,
@@ -278,7 +278,11 @@ def _stale_refusal(server: Server, envelope: Envelope, env_hash: str, last_seq: 
         server_id=server.config.server_id,
     )
     device = server.store.device(envelope.device_id)
-    key = server.signing_key_for(bytes(device.public_key) if device is not None else None)
+    key = (
+        server.signing_key_for(bytes(device.public_key), device.server_key_id)
+        if device is not None
+        else server.data.signing_key
+    )
     return crypto.sign_document(key, mark).to_dict()
 
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 
 from sync import crypto
 from sync.protocol import (
@@ -60,22 +61,55 @@ def batch_signer(server: Server, device: Any, envelope_header: Mapping[str, Any]
 
 
 def announce(server: Server) -> int:
-    """Queue ``server_keys`` to every active device whose key is not of the server's suite
-    (county devices at a province keep their own suite). Returns how many were queued."""
-    suite = server.data.signing_suite
-    with server.store.read() as conn:
-        rows = conn.execute(
-            select(tables.devices.c.device_id, tables.devices.c.public_key).where(
-                tables.devices.c.revoked_at.is_(None), tables.devices.c.role != "county"
-            )
-        ).all()
-    body = {"server": server.server_keys().to_dict(), "device_suite": suite}
-    moving = [r.device_id for r in rows if crypto.suite_of_key(bytes(r.public_key)) != suite]
+    """Queue ``server_keys`` (see :func:`announce_in`) in a transaction of its own."""
     with server.store.write() as conn:
-        server.enqueue_many(conn, [(d, KIND, body) for d in moving])
-        if moving:
-            audit_log.append(conn, "keys_announced", "admin", "devices", {"devices": len(moving),
-                             "suite": suite})  # fmt: skip
+        return announce_in(server, conn)
+
+
+def announce_in(server: Server, conn: Connection, previous_key_id: str | None = None) -> int:
+    """Queue ``server_keys`` to every active device that does not know the server's signing
+    key (``devices.server_key_id``; ``previous_key_id``: the key the devices recorded before
+    revision 0008 knew) and has no such message waiting, inside the caller's transaction. A
+    township or reviewer is asked to re-key to the server's suite; a county at a province keeps
+    its own suite and only learns the new keys. Returns how many were queued."""
+    suite = server.data.signing_suite
+    current = crypto.key_id(server.signing_public)
+    if previous_key_id is not None:  # devices from before 0008 knew the key just replaced
+        conn.execute(
+            update(tables.devices)
+            .where(tables.devices.c.server_key_id.is_(None))
+            .values(server_key_id=previous_key_id)
+        )
+    rows = conn.execute(
+        select(
+            tables.devices.c.device_id,
+            tables.devices.c.public_key,
+            tables.devices.c.role,
+            tables.devices.c.server_key_id,
+        ).where(tables.devices.c.revoked_at.is_(None))
+    ).all()
+    waiting: set[str] = set(
+        conn.execute(
+            select(tables.inbox.c.device_id).where(
+                tables.inbox.c.kind == KIND, tables.inbox.c.acked_at.is_(None)
+            )
+        ).scalars()
+    )
+    keys = server.server_keys().to_dict()
+    messages = []
+    for r in rows:
+        own = crypto.suite_of_key(bytes(r.public_key))
+        told = r.server_key_id == current or (r.server_key_id is None and own == suite)
+        if told or r.device_id in waiting:
+            continue
+        # a county at a province keeps its own suite: it only learns the new keys
+        messages.append((r.device_id, KIND, {"server": keys,
+                         "device_suite": own if r.role == "county" else suite}))  # fmt: skip
+    moving = [d for d, _k, _b in messages]
+    server.enqueue_many(conn, messages)
+    if moving:
+        audit_log.append(conn, "keys_announced", "admin", "devices", {"devices": len(moving),
+                         "suite": suite})  # fmt: skip
     return len(moving)
 
 
@@ -107,7 +141,7 @@ def register(server: Server, device: Any, doc: Mapping[str, Any]) -> dict[str, A
             conn.execute(
                 update(tables.devices)
                 .where(tables.devices.c.device_id == device.device_id)
-                .values(public_key=new_key)
+                .values(public_key=new_key, server_key_id=crypto.key_id(server.signing_public))
             )
             # key ids are hex, which the audit log's personal-value guard may take for digits
             audit_log.append(conn, "device_rekeyed", device.device_id, device.org_unit,

@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,9 @@ class RelayLink:
     max_batch_records: int
     max_batch_bytes: int
     enrolled_at: str
+    # keys the province signed with before it moved to another suite (space-separated b64):
+    # what it signed for this county before still verifies
+    province_previous_signing_keys: str = ""
 
     def ca_file(self, data_path: Path) -> Path:
         path = data_path / "tls" / "province-ca.pem"
@@ -69,6 +72,13 @@ def load_link(server: Server) -> RelayLink | None:
     if not path.exists():
         return None
     return RelayLink(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def _save_link(server: Server, link: RelayLink) -> None:
+    path = server.data.path / LINK_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(asdict(link), ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def enroll_at_province(server: Server, province_url: str, code: str) -> RelayLink:
@@ -121,9 +131,7 @@ def enroll_at_province(server: Server, province_url: str, code: str) -> RelayLin
         max_batch_bytes=resp.max_batch_bytes,
         enrolled_at=now_iso(),
     )
-    (server.data.path / LINK_FILE).write_text(
-        json.dumps(asdict(link), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    _save_link(server, link)
     server.log.info("enrolled at province %s device=%s", url, link.device_id)
     return link
 
@@ -343,6 +351,7 @@ def make_relay_client(
     cancel: Callable[[], bool] | None = None,
     base_url: str | None = None,
     limits: BatchLimits | None = None,
+    signed_with: crypto.SigningKey | None = None,
 ) -> SyncClient:
     link = load_link(server)
     if link is None:
@@ -358,35 +367,63 @@ def make_relay_client(
         session,
         base_url=base_url or link.province_url,
         device_id=link.device_id,
-        device_key=crypto.private_bytes(server.data.signing_key),
+        device_key=crypto.private_bytes(signed_with or server.data.signing_key),
         server_keys=ServerKeys(
             signing_key=proto.b64d(link.province_signing_key),
             hpke_key=proto.b64d(link.province_hpke_key),
+            previous_signing_keys=tuple(
+                proto.b64d(k) for k in link.province_previous_signing_keys.split()
+            ),
         ),
         limits=limits or BatchLimits(link.max_batch_records, link.max_batch_bytes),
         retry=retry,
         applier=lambda message: True,  # receipts (stored by the engine); other kinds ignored
         progress=progress,
         cancel=cancel,
+        # the province moved to another suite (``server_keys``): keep its new keys; the county's
+        # own key stays (a county's suite is its own choice)
+        on_rekey=lambda _key, keys: _province_rekeyed(server, keys),
     )
 
 
-def register_key_at_province(server: Server, new_key: crypto.SigningKey) -> None:
-    """Register the county's next signing key (``rotate-key --crypto-suite``) as its device key
-    at the province: a request signed with the current key, proven by the new one. Raises
-    SyncError (nothing changes at the province then)."""
+def _province_rekeyed(server: Server, keys: ServerKeys) -> None:
     link = load_link(server)
     if link is None:
         return
-    client = make_relay_client(server)
+    previous = " ".join(proto.b64e(k) for k in keys.previous_signing_keys)
+    link = replace(link, province_signing_key=proto.b64e(keys.signing_key),
+                   province_hpke_key=proto.b64e(keys.hpke_key),
+                   province_previous_signing_keys=previous)  # fmt: skip
+    _save_link(server, link)
+    server.log.info("the province's keys changed (suite move): now %s",
+                    crypto.key_id(keys.signing_key))  # fmt: skip
+
+
+def register_key_at_province(
+    server: Server, new_key: crypto.SigningKey, resuming: bool = False
+) -> None:
+    """Register the county's next signing key (``rotate-key --crypto-suite``) as its device key
+    at the province: a request signed with the current key, proven by the new one. Raises
+    SyncError (nothing changes at the province then). ``resuming`` (a move cut short and run
+    again): when the province refuses the old key's signature because it took the new key
+    before the cut, the same request signed with the new key confirms it (nothing changes)."""
+    link = load_link(server)
+    if link is None:
+        return
     public = crypto.public_bytes(new_key)
     proof = new_key.sign(proto.device_key_proof_bytes(link.device_id, public))
     body = proto.canonical_json({"protocol": proto.PROTOCOL_VERSION, "type": "device_key",
                                  "public_key": proto.b64e(public), "proof": proto.b64e(proof)})  # fmt: skip
-    try:
-        client.signed_post("/v1/device/key", body)
-    finally:
-        client.session.close()
+    for signer in (server.data.signing_key, new_key) if resuming else (server.data.signing_key,):
+        client = make_relay_client(server, signed_with=signer)
+        try:
+            client.signed_post("/v1/device/key", body)
+            break
+        except SyncError as exc:
+            if not resuming or exc.code != "bad_signature" or signer is new_key:
+                raise
+        finally:
+            client.session.close()
     server.log.info("registered signing key %s at the province", crypto.key_id(public))
 
 

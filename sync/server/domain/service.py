@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
-from sync import crypto, crypto_gm
+from sync import crypto, crypto_gm, suites
 from sync.protocol import (
     ENROLL_ALPHABET,
     ENROLL_SECRET_LEN,
@@ -79,16 +79,35 @@ class Server:
         }
         self.ca_pem = data.ca_pem()
         self._ca_check = ca_check(self.ca_pem)
+        self._audit_hash_follows_suite()
         if self.store.org_unit(self.config.org_unit_code) is None:
             self.add_org_unit(
                 self.config.org_unit_code, self.config.name, None, self.config.level, actor="init"
             )
 
-    def signing_key_for(self, device_public: bytes | None) -> crypto.SigningKey:
-        """The key to sign what goes to a device: the server's, or, for a device still of a
-        suite the server moved from (not yet re-keyed, domain/rekey.py), the retired key of
-        that suite, which is the one the device knows."""
-        if device_public is not None:
+    def _audit_hash_follows_suite(self) -> None:
+        """The audit chain goes on with the hash of the server's suite (SM3 on gm): on a new
+        server from its first entry, on one moved to another suite from the move (done by
+        ``rotate-key --crypto-suite``; here too, for a move interrupted before it)."""
+        suite = self.data.signing_suite
+        with self.store.read() as conn:
+            same = audit_log.chain_alg(conn) == audit_log.alg_of_suite(suite)
+        if not same:
+            with self.store.write() as conn:
+                audit_log.move_chain(conn, suite)
+
+    def signing_key_for(
+        self, device_public: bytes | None, known_key_id: str | None = None
+    ) -> crypto.SigningKey:
+        """The key to sign what goes to a device: the one it knows (``devices.server_key_id``:
+        given at enrollment, or by a ``server_keys`` message it acknowledged, domain/rekey.py),
+        when that is the server's or a retired one; for a device from before that was
+        recorded, the retired key of the device's suite when that is not the server's."""
+        if known_key_id is not None:
+            for key in (self.data.signing_key, *self.data.retired_signing):
+                if crypto.key_id(crypto.public_bytes(key)) == known_key_id:
+                    return key
+        elif device_public is not None:
             suite = crypto.suite_of_key(bytes(device_public))
             if suite != self.data.signing_suite:
                 for key in reversed(self.data.retired_signing):
@@ -175,7 +194,7 @@ class Server:
         with self.store.write() as conn:
             conn.execute(
                 enroll_codes.insert().values(
-                    secret_hash=sha256_hex(secret.encode("ascii")),
+                    secret_hash=self._code_hashes(secret)[0],
                     org_unit=org_unit,
                     role=role,
                     created_at=now_iso(),
@@ -192,6 +211,14 @@ class Server:
         self.log.info("enroll code created org_unit=%s role=%s ttl_h=%s", org_unit, role, ttl)
         return format_enroll_code(secret + self._ca_check)
 
+    def _code_hashes(self, secret: str) -> tuple[str, ...]:
+        """What ``enroll_codes.secret_hash`` holds for ``secret``: its SM3 on a gm server,
+        SHA-256 on intl; first the one new codes get, then the other suite's, so a code issued
+        before the server moved to gm (``rotate-key --crypto-suite gm``) still enrolls."""
+        raw = secret.encode("ascii")
+        gm, intl = suites.hash_hex(suites.GM, raw), sha256_hex(raw)
+        return (gm, intl) if self.data.signing_suite == suites.GM else (intl, gm)
+
     def enroll(self, doc: Mapping[str, Any]) -> EnrollResponse:
         try:
             request = EnrollRequest.from_dict(doc)
@@ -206,7 +233,7 @@ class Server:
         with self.store.write() as conn:
             row = conn.execute(
                 select(enroll_codes).where(
-                    enroll_codes.c.secret_hash == sha256_hex(secret.encode("ascii"))
+                    enroll_codes.c.secret_hash.in_(self._code_hashes(secret))
                 )
             ).first()
             if row is None:
@@ -239,6 +266,7 @@ class Server:
                     label=request.label,
                     enrolled_at=now_iso(),
                     last_seq=0,
+                    server_key_id=crypto.key_id(self.signing_public),
                 )
             )
             org_unit_code, role = row.org_unit, row.role
@@ -290,11 +318,18 @@ class Server:
         mac = self._nonce_mac(body)
         return base64.urlsafe_b64encode(body + mac).decode("ascii").rstrip("=")
 
-    def _nonce_mac(self, body: bytes) -> bytes:
+    def _nonce_mac(self, body: bytes, suite: str | None = None) -> bytes:
         """The nonce's 128-bit MAC: HMAC-SHA256, or HMAC-SM3 on a gm server."""
-        if self.data.signing_suite == "gm":
+        if (suite or self.data.signing_suite) == suites.GM:
             return crypto_gm.hmac_sm3(self.data.nonce_secret, body)[:16]
         return hmac.new(self.data.nonce_secret, body, hashlib.sha256).digest()[:16]
+
+    def _nonce_macs(self) -> tuple[str, ...]:
+        """The suites whose nonce MAC is accepted: the server's, and for the few minutes a
+        nonce lives after a move to another suite, the one it had (a serve restarted by
+        ``rotate-key --crypto-suite`` still takes a nonce it issued just before)."""
+        moved = {crypto.suite_of_key(k) for k in self.data.retired_signing}
+        return (self.data.signing_suite, *sorted(moved - {self.data.signing_suite}))
 
     def _check_nonce(self, nonce: str) -> None:
         try:
@@ -304,8 +339,7 @@ class Server:
         if len(raw) != 40:
             raise SyncError(401, "bad_nonce", "the nonce is not one this server issued")
         body, mac = raw[:24], raw[24:]
-        expected = self._nonce_mac(body)
-        if not hmac.compare_digest(mac, expected):
+        if not any(hmac.compare_digest(mac, self._nonce_mac(body, s)) for s in self._nonce_macs()):
             raise SyncError(401, "bad_nonce", "the nonce is not one this server issued")
         issued_ms = struct.unpack(">Q", body[:8])[0]
         if time.time() * 1000 - issued_ms > self.config.nonce_ttl_seconds * 1000:
@@ -369,18 +403,21 @@ class Server:
             part = ids[start : start + 400]
             query = select(inbox.c.msg_id, inbox.c.msg_seq).where(inbox.c.msg_id.in_(part))
             seqs.update({r.msg_id: int(r.msg_seq) for r in conn.execute(query)})
-        keys: dict[str, bytes] = {}
-        if self.data.retired_signing:  # a device not yet re-keyed gets the key it knows
+        keys: dict[str, tuple[bytes, str | None]] = {}
+        if self.data.retired_signing:  # a device not told of the new key gets the one it knows
             wanted = list({d for d, _k, _b in messages})
             for start in range(0, len(wanted), 400):
-                query = select(devices.c.device_id, devices.c.public_key).where(
-                    devices.c.device_id.in_(wanted[start : start + 400])
-                )
-                keys.update({r.device_id: bytes(r.public_key) for r in conn.execute(query)})
+                query = select(
+                    devices.c.device_id, devices.c.public_key, devices.c.server_key_id
+                ).where(devices.c.device_id.in_(wanted[start : start + 400]))
+                keys.update(
+                    {r.device_id: (bytes(r.public_key), r.server_key_id)
+                     for r in conn.execute(query)}
+                )  # fmt: skip
         sealed = []
         for msg_id, (device_id, kind, body) in zip(ids, messages, strict=True):
             message = crypto.sign_document(
-                self.signing_key_for(keys.get(device_id)),
+                self.signing_key_for(*keys.get(device_id, (None, None))),
                 InboxMessage(
                     device_id=device_id,
                     msg_seq=seqs[msg_id],
@@ -453,11 +490,23 @@ class Server:
         if not chosen:
             return 0
         with self.store.write() as conn:
+            told = conn.execute(
+                select(inbox.c.msg_seq).where(
+                    inbox.c.device_id == device_id, inbox.c.acked_at.is_(None),
+                    inbox.c.kind == "server_keys", or_(*chosen),
+                ).limit(1)
+            ).first()  # fmt: skip
             result = conn.execute(
                 update(inbox)
                 .where(inbox.c.device_id == device_id, inbox.c.acked_at.is_(None), or_(*chosen))
                 .values(acked_at=now_iso())
             )
+            if told is not None:  # it has the server's new keys: what it gets is signed so
+                conn.execute(
+                    update(devices)
+                    .where(devices.c.device_id == device_id)
+                    .values(server_key_id=crypto.key_id(self.signing_public))
+                )
         return int(result.rowcount)
 
 

@@ -20,13 +20,13 @@ DEFAULTS: dict[str, Any] = {
 class Settings:
     """Workspace settings: ``get(key, default)`` / ``set(key, value)``."""
 
-    def __init__(self, ws: StoreContext) -> None:
-        self._ws = ws
+    def __init__(self, ctx: StoreContext) -> None:
+        self._ctx = ctx
 
     def get(self, key: str, default: Any = None) -> Any:
-        self._ws._require_open()
+        self._ctx.require_open()
         row = (
-            self._ws._connection()
+            self._ctx.connection()
             .execute("SELECT value FROM settings WHERE key = ?", (key,))
             .fetchone()
         )
@@ -35,19 +35,19 @@ class Settings:
         return json.loads(row[0])
 
     def set(self, key: str, value: Any) -> None:
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         require(user, "settings", "change settings")
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        conn = self._ws._connection()
+        conn = self._ctx.connection()
         with db.transaction(conn, f"saving setting {key!r}"):
             conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, text))
-            self._ws._audit.append(user.name, "settings.set", key, {})
-        self._ws._dirty = True
+            self._ctx.audit.append(user.name, "settings.set", key, {})
+        self._ctx.mark_changed()
 
     def delete(self, key: str) -> None:
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         require(user, "settings", "change settings")
-        conn = self._ws._connection()
+        conn = self._ctx.connection()
         with db.transaction(conn, f"removing setting {key!r}"):
             conn.execute("DELETE FROM settings WHERE key = ?", (key,))
-            self._ws._audit.append(user.name, "settings.delete", key, {})
+            self._ctx.audit.append(user.name, "settings.delete", key, {})

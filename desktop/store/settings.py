@@ -10,6 +10,7 @@ from desktop.store.roles import require
 
 if TYPE_CHECKING:
     from desktop.store.context import StoreContext
+    from desktop.store.outbox import StoreOutbox
 
 DEFAULTS: dict[str, Any] = {
     "backup.keep": 5,  # rolling automatic backups kept in <workspace>/backups
@@ -20,8 +21,11 @@ DEFAULTS: dict[str, Any] = {
 class Settings:
     """Workspace settings: ``get(key, default)`` / ``set(key, value)``."""
 
-    def __init__(self, ctx: StoreContext) -> None:
+    def __init__(self, ctx: StoreContext, *, outbox: StoreOutbox | None = None) -> None:
         self._ctx = ctx
+        #: the outbox of the same workspace: receipts (sync history, verdicts) are stored there,
+        #: so a reader handed only the settings (``link.state.history(ws.settings)``) finds them
+        self.outbox = outbox
 
     def get(self, key: str, default: Any = None) -> Any:
         self._ctx.require_open()

@@ -86,8 +86,8 @@ class Workspace:
         managers = ManagerContext(self)
         self.records = Records(managers)
         self.users = Users(managers)
-        self.settings = Settings(managers)
         self.outbox = StoreOutbox(managers)
+        self.settings = Settings(managers, outbox=self.outbox)
         self.ledgers = Ledgers(managers)
 
     def _bind(self, conn: sqlcipher3.Connection) -> None:

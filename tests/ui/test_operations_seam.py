@@ -220,3 +220,26 @@ def test_the_seam_check_fails_on_a_bad_widget(tmp_path: Path) -> None:
     )
     lines = sorted(int(o.split(":")[1].split()[0]) for o in seam_offences(bad))
     assert lines == [10, 11, 12, 13, 14, 20]
+
+
+def test_an_operation_runs_through_the_runner_or_at_once_when_asked() -> None:
+    """``run()`` goes through the task runner with its callbacks; ``now()`` answers at once
+    and raises what the operation raised (a dialog's OK then knows whether it may close)."""
+    from desktop.ui.operations import WorkspaceOp
+    from desktop.ui.tasks import ImmediateTaskRunner
+
+    seen: list[object] = []
+    WorkspaceOp(lambda ctx: 6 * 7).success(seen.append).with_runner(ImmediateTaskRunner()).run()
+
+    def broken(ctx: object) -> int:
+        raise ValueError("no")
+
+    WorkspaceOp(broken).failure(seen.append).with_runner(ImmediateTaskRunner()).run()
+    assert seen[0] == 42 and isinstance(seen[1], ValueError)
+    assert WorkspaceOp(lambda ctx: "at once").now() == "at once"
+    try:
+        WorkspaceOp(broken).now()
+    except ValueError as exc:
+        assert str(exc) == "no"
+    else:
+        raise AssertionError("now() must raise what the operation raised")

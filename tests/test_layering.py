@@ -284,3 +284,23 @@ def test_reports_render_plain_data_and_never_import_the_domain() -> None:
         if layer_of(mod) is not None and (layer_of(mod) or 0) >= 4
     ]
     assert offenders == []
+
+
+def test_store_managers_use_only_their_narrow_context() -> None:
+    """desktop/store's managers reach their workspace through ``desktop.store.context`` (public
+    names on a ManagerContext), never through its private attributes (issue 21)."""
+    offenders = []
+    for path in python_files("desktop/store"):
+        if path.name in {"workspace.py", "keys.py"}:  # the workspace itself and its key rotation
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr in {"_ws", "_ctx"}
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+    assert offenders == []

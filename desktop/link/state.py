@@ -157,10 +157,10 @@ def rejected(source: Any) -> list[dict[str, Any]]:
 
 def _outbox(source: Any) -> Any:
     """The outbox of a workspace, or of the workspace a settings object belongs to."""
-    ws = source if hasattr(source, "outbox") else getattr(source, "_ws", None)
-    if ws is None:
+    outbox = getattr(source, "outbox", None)
+    if outbox is None:
         raise TypeError("history and rejected records need the workspace (or ws.settings)")
-    return ws.outbox
+    return outbox
 
 
 def applied_ids(settings: Settings) -> list[str]:

@@ -67,7 +67,7 @@ class BulkSaving(RecordReading):
         again — only in this open workspace, against the same form definition hash, on the same
         day; otherwise it validates the values again. Unique values are still checked on save.
         """
-        return RowValidator(self._ws.forms.latest(form_id), self._sealer)
+        return RowValidator(self._ctx.forms.latest(form_id), self._sealer)
 
     def _validate(self, form: Any, data: Mapping[str, Any], status: str) -> dict[str, Any]:
         import forms
@@ -121,12 +121,12 @@ class BulkSaving(RecordReading):
         ``all_or_nothing``: validate every row first; if any fails, save none, else save all in
         one transaction. A row may be a :class:`Validated` from :meth:`validator` (see there).
         """
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         require_form_write(user, form_id)
         if status not in EDIT_STATUSES:
             raise ValueError(f"save_many() takes status 'draft' or 'ready', not {status!r}.")
-        form = self._ws.forms.latest(form_id)
-        spec = self._ws.forms.spec(form)
+        form = self._ctx.forms.latest(form_id)
+        spec = self._ctx.forms.spec(form)
         rows = list(rows)
         result = BulkResult(total=len(rows))
         seen: set[tuple[str, str]] = set()
@@ -156,7 +156,7 @@ class BulkSaving(RecordReading):
         ready: list[Good] | None,
         result: BulkResult,
     ) -> None:
-        user, form_id, done = self._ws.user, form.id, 0
+        user, form_id, done = self._ctx.user, form.id, 0
         for start in range(0, len(rows), max(1, chunk_size)):
             if cancel is not None and cancel():
                 result.cancelled = True
@@ -168,7 +168,7 @@ class BulkSaving(RecordReading):
                 good, failed = self._validate_chunk(form, spec, chunk, start, status, seen)
                 result.failed.extend(failed)
             now = audit.now()
-            org = self._ws.org_unit.code
+            org = self._ctx.org_unit.code
             prepared = [
                 Record(
                     writer.uuid7(),
@@ -188,7 +188,7 @@ class BulkSaving(RecordReading):
             with db.transaction(self._conn, f"importing {form_id} records"):
                 writer.write_all(
                     self._conn,
-                    self._ws._audit,
+                    self._ctx.audit,
                     user.name,
                     spec,
                     [
@@ -203,12 +203,12 @@ class BulkSaving(RecordReading):
                         )
                         for r, (_, _, text) in zip(prepared, good, strict=True)
                     ],
-                    self._ws.forms,
+                    self._ctx.forms,
                 )
             result.saved.extend(r.uuid for r in prepared)
             done += len(chunk)
             if prepared:
-                self._ws._changed(form_id, None)
+                self._ctx.changed(form_id, None)
             if progress is not None:
                 progress(done, len(rows))
 

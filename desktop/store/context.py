@@ -1,11 +1,13 @@
 """The narrow interface the store's managers use of their workspace.
 
 ``ws.records``, ``ws.outbox``, ``ws.settings``, ``ws.ledgers`` and ``ws.users`` are built by
-:class:`desktop.store.workspace.Workspace` with the workspace itself, but each is typed against
-the few members it needs — :class:`StoreContext` (the connection, the open check, the audit chain,
-change notices, the form catalogue, the org unit and the user) or :class:`KeyContext` (that plus
-the key slots, for user management) — not the whole workspace, so they never import
-``desktop.store.workspace`` and a test can hand them a small stand-in.
+:class:`desktop.store.workspace.Workspace`, but each gets only a context typed by one of the
+protocols below — :class:`StoreContext` (the connection, the open check, the audit chain, change
+notices, the form catalogue, the org unit and the user) or :class:`KeyContext` (that plus the key
+slots, for user management) — never the workspace with its private attributes. So the managers
+do not import ``desktop.store.workspace``, a reader sees at the signature what each one touches,
+and a test can hand them a small stand-in. The workspace's implementation of both is
+``desktop.store.workspace.ManagerContext``.
 """
 
 from __future__ import annotations
@@ -23,31 +25,61 @@ if TYPE_CHECKING:
 class StoreContext(Protocol):
     """What a record / outbox / settings / ledger manager uses of its workspace."""
 
-    forms: FormCatalog
-    org_unit: OrgUnit
-    user: User
-    _dirty: bool
-    _audit: AuditLog
+    @property
+    def forms(self) -> FormCatalog:
+        """The form definitions the workspace knows."""
+        ...
 
-    def _connection(self) -> Any:
+    @property
+    def org_unit(self) -> OrgUnit:
+        """The township (or county) the workspace belongs to."""
+        ...
+
+    @property
+    def user(self) -> User:
+        """The signed-in user."""
+        ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """The hash-chained audit log, on the current connection."""
+        ...
+
+    def connection(self) -> Any:
         """The open SQLCipher connection (raises WorkspaceClosed once closed)."""
         ...
 
-    def _require_open(self) -> User:
+    def require_open(self) -> User:
         """The signed-in user of the open workspace (raises WorkspaceClosed once closed)."""
         ...
 
-    def _changed(self, form_id: str | None, record_uuid: str | None) -> None:
-        """Tell subscribers a change committed (``record_uuid`` None: many records)."""
+    def changed(self, form_id: str | None, record_uuid: str | None) -> None:
+        """Tell subscribers a change committed (``record_uuid`` None: many records); marks the
+        workspace as changed since it was opened."""
+        ...
+
+    def mark_changed(self) -> None:
+        """A change without a record notice (a setting, a ledger): the close backs it up."""
         ...
 
 
 class KeyContext(StoreContext, Protocol):
     """What user management uses besides: the key slots and the data keys they wrap."""
 
-    _slots: SlotFile
-    _kdf: KdfParams
+    @property
+    def slots(self) -> SlotFile:
+        """The key-slot file as loaded (or as reloaded after a failed save)."""
+        ...
 
-    def _keys(self) -> dict[int, bytes]: ...
+    @property
+    def kdf(self) -> KdfParams:
+        """The key-derivation parameters for new slots."""
+        ...
 
-    def _save_slots(self) -> None: ...
+    def keys(self) -> dict[int, bytes]:
+        """The data keys by generation (the current one)."""
+        ...
+
+    def save_slots(self) -> None:
+        """Write the key-slot file (reloads it and raises a store error when that fails)."""
+        ...

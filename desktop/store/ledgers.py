@@ -61,15 +61,15 @@ def _now() -> str:
 
 
 class Ledgers:
-    def __init__(self, ws: StoreContext) -> None:
-        self._ws = ws
+    def __init__(self, ctx: StoreContext) -> None:
+        self._ctx = ctx
 
     def put(
         self, union_uuid: str, period: str, file_name: str, lines: list[Mapping[str, Any]]
     ) -> None:
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         require(user, "write_audit", "import a ledger")
-        conn = self._ws._connection()
+        conn = self._ctx.connection()
         text = json.dumps(list(lines), ensure_ascii=False, separators=(",", ":"))
         with db.transaction(conn, "saving a ledger"):
             db.wrap(conn).table("ledgers").insert(
@@ -84,15 +84,15 @@ class Ledgers:
                 },
                 replace=True,  # a new import of the same union and period replaces the old one
             )
-            self._ws._audit.append(
+            self._ctx.audit.append(
                 user.name, "ledger.import", f"{union_uuid}/{period}", {"lines": len(lines)}
             )
-        self._ws._dirty = True
+        self._ctx.mark_changed()
 
     def get(self, union_uuid: str, period: str) -> StoredLedger | None:
-        self._ws._require_open()
+        self._ctx.require_open()
         row = (
-            self._ws._connection()
+            self._ctx.connection()
             .execute(
                 "SELECT file_name, imported_at, imported_by, lines FROM ledgers"
                 " WHERE union_uuid = ? AND period = ?",
@@ -106,10 +106,10 @@ class Ledgers:
 
     def stored(self) -> list[tuple[str, str, str, int]]:
         """(union id, period, file name, lines) of every stored ledger."""
-        self._ws._require_open()
+        self._ctx.require_open()
         return [
             tuple(r)
-            for r in self._ws._connection().execute(
+            for r in self._ctx.connection().execute(
                 "SELECT union_uuid, period, file_name, line_count FROM ledgers"
                 " ORDER BY period DESC, union_uuid"
             )
@@ -126,9 +126,9 @@ class Ledgers:
     ) -> Decision:
         if decision not in DECISIONS:
             raise ValueError(f"Unknown decision {decision!r}; choose one of {DECISIONS}.")
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         require(user, "write_audit", "decide on a doubt")
-        conn = self._ws._connection()
+        conn = self._ctx.connection()
         now = _now()
         with db.transaction(conn, "saving a decision"):
             db.wrap(conn).table("ledger_decisions").insert(
@@ -144,15 +144,15 @@ class Ledgers:
                 },
                 replace=True,  # a later decision on the same doubt replaces the earlier one
             )
-            self._ws._audit.append(
+            self._ctx.audit.append(
                 user.name, f"ledger.{decision}", f"{union_uuid}/{period}", {"doubt": doubt_key}
             )
-        self._ws._dirty = True
+        self._ctx.mark_changed()
         return Decision(doubt_key, decision, reason, checklist_uuid, now, user.name)
 
     def decisions(self, union_uuid: str, period: str) -> dict[str, Decision]:
-        self._ws._require_open()
-        rows = self._ws._connection().execute(
+        self._ctx.require_open()
+        rows = self._ctx.connection().execute(
             "SELECT doubt_key, decision, reason, checklist_uuid, decided_at, decided_by"
             " FROM ledger_decisions WHERE union_uuid = ? AND period = ?",
             (union_uuid, period),

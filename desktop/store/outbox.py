@@ -22,15 +22,15 @@ if TYPE_CHECKING:
 class StoreOutbox:
     """Pending changes in save order, sealed batches and receipts."""
 
-    def __init__(self, ws: StoreContext) -> None:
-        self._ws = ws
+    def __init__(self, ctx: StoreContext) -> None:
+        self._ctx = ctx
 
     @property
     def _conn(self) -> Any:
-        return self._ws._connection()
+        return self._ctx.connection()
 
     def pending(self, limit: int) -> list[OutboxItem]:
-        self._ws._require_open()
+        self._ctx.require_open()
         rows = self._conn.execute(
             # the snapshot is the current row, or an older version kept in record_versions
             "SELECT o.seq, o.record_uuid, o.form_id, o.form_version, o.version,"
@@ -63,24 +63,24 @@ class StoreOutbox:
         return items
 
     def pending_count(self) -> int:
-        self._ws._require_open()
+        self._ctx.require_open()
         return int(
             self._conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
         )
 
     def audit_head(self) -> str:
-        self._ws._require_open()
-        return self._ws._audit.head()
+        self._ctx.require_open()
+        return self._ctx.audit.head()
 
     def next_device_seq(self) -> int:
-        self._ws._require_open()
+        self._ctx.require_open()
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'next_device_seq'").fetchone()
         return int(row[0]) if row else 1
 
     def seal(
         self, batch_id: str, device_seq: int, envelope: bytes, item_seqs: Sequence[int]
     ) -> SealedBatch:
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         if not (user.can("sync")):
             raise errors.PermissionDenied(f"User {user.name!r} (role {user.role}) may not sync.")
         seqs = tuple(int(s) for s in item_seqs)
@@ -121,17 +121,17 @@ class StoreOutbox:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_device_seq', ?)",
                 (str(expected + 1),),
             )
-            self._ws._audit.append(
+            self._ctx.audit.append(
                 user.name,
                 "outbox.seal",
                 batch_id,
                 {"device_seq": int(device_seq), "items": len(seqs)},
             )
-        self._ws._changed(None, None)
+        self._ctx.changed(None, None)
         return SealedBatch(batch_id, int(device_seq), bytes(envelope), seqs)
 
     def unacknowledged(self) -> list[SealedBatch]:
-        self._ws._require_open()
+        self._ctx.require_open()
         return [
             SealedBatch(b, int(d), bytes(e), tuple(json.loads(s)))
             for b, d, e, s in self._conn.execute(
@@ -141,7 +141,7 @@ class StoreOutbox:
         ]
 
     def acknowledge(self, batch_id: str, receipt: bytes, records: Sequence[RecordReceipt]) -> None:
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         conn = self._conn
         with db.transaction(conn, "storing a receipt"):
             row = conn.execute(
@@ -179,16 +179,16 @@ class StoreOutbox:
                 )
             # items the receipt does not mention go back to pending (sent again; the server dedupes)
             left = _requeue_sealed(conn, batch_id)
-            self._ws._audit.append(
+            self._ctx.audit.append(
                 user.name, "outbox.acknowledge", batch_id, {**counts, "requeued": left}
             )
-        self._ws._changed(None, None)
+        self._ctx.changed(None, None)
 
     def unseal(self, batch_id: str, next_device_seq: int) -> int:
         """Forget an unacknowledged batch the server never stored (after restoring an older
         backup its sequence number is used up): its items become pending again and the next
         batch carries at least ``next_device_seq``. Kept in the audit chain."""
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         conn = self._conn
         with db.transaction(conn, "re-queueing a batch"):
             row = conn.execute(
@@ -205,19 +205,19 @@ class StoreOutbox:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_device_seq', ?)",
                 (str(floor),),
             )
-            self._ws._audit.append(
+            self._ctx.audit.append(
                 user.name,
                 "outbox.unseal",
                 batch_id,
                 {"device_seq": int(row[0]), "items": items, "next_device_seq": floor},
             )
-        self._ws._changed(None, None)
+        self._ctx.changed(None, None)
         return int(items)
 
     def history(self, limit: int = 200) -> list[dict[str, Any]]:
         """Acknowledged batches, newest first, read from the stored receipts: batch id, device
         seq, records, received / duplicates / rejected counts and the receipt time (no data)."""
-        self._ws._require_open()
+        self._ctx.require_open()
         conn = self._conn
         rows = conn.execute(
             "SELECT batch_id, device_seq, item_seqs, receipt, acknowledged_at FROM batches"
@@ -251,7 +251,7 @@ class StoreOutbox:
     def rejected(self) -> list[dict[str, Any]]:
         """Records whose latest verdict is a refusal, newest first: uuid, version, error codes,
         batch id (no field values). A record sent again and received drops out."""
-        self._ws._require_open()
+        self._ctx.require_open()
         return [
             {
                 "record_uuid": ruuid,
@@ -269,7 +269,7 @@ class StoreOutbox:
 
     def batch_receipt(self, batch_id: str) -> bytes | None:
         """The stored receipt bytes of a batch (None while unacknowledged)."""
-        self._ws._require_open()
+        self._ctx.require_open()
         row = self._conn.execute(
             "SELECT receipt FROM batches WHERE batch_id = ?", (batch_id,)
         ).fetchone()

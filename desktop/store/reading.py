@@ -19,14 +19,14 @@ if TYPE_CHECKING:
 class RecordReading:
     """Read side of ``ws.records`` (also the helpers the write side uses)."""
 
-    def __init__(self, ws: StoreContext) -> None:
-        self._ws = ws
+    def __init__(self, ctx: StoreContext) -> None:
+        self._ctx = ctx
 
     # --- helpers ------------------------------------------------------------------------------
 
     @property
     def _conn(self) -> Any:
-        return self._ws._connection()
+        return self._ctx.connection()
 
     def _row(self, record_uuid: str) -> Sequence[Any]:
         row: Sequence[Any] | None = self._conn.execute(
@@ -37,7 +37,7 @@ class RecordReading:
         return row
 
     def _spec(self, form_id: str, version: int) -> StorageSpec:
-        return self._ws.forms.spec(self._ws.forms.get(form_id, version))
+        return self._ctx.forms.spec(self._ctx.forms.get(form_id, version))
 
     def _shown(self, rec: Record, unmask: bool = False) -> Record:
         if unmask:
@@ -49,7 +49,7 @@ class RecordReading:
 
     def get(self, record_uuid: str, *, unmask: bool = False) -> Record:
         """The current version (sensitive fields masked unless ``unmask``: role-checked, audited)."""
-        self._ws._require_open()
+        self._ctx.require_open()
         rec = _row_to_record(self._row(record_uuid))
         if unmask:
             self._audit_unmask([rec])
@@ -57,20 +57,20 @@ class RecordReading:
 
     def unmask(self, record_uuid: str, field_id: str) -> str:
         """The plain value of one sensitive field (role-checked; audited)."""
-        self._ws._require_open()
+        self._ctx.require_open()
         rec = _row_to_record(self._row(record_uuid))
         self._audit_unmask([rec], fields=[field_id])
         return search.scalar_text(rec.data.get(field_id))
 
     def _audit_unmask(self, recs: Sequence[Record], fields: Sequence[str] | None = None) -> None:
-        user = self._ws.user
+        user = self._ctx.user
         require(user, "unmask", "see unmasked personal data")
         if not recs:
             return
         with db.transaction(self._conn, "recording an unmask"):
             for rec in recs:
                 shown = fields or sorted(self._spec(rec.form_id, rec.form_version).sensitive)
-                self._ws._audit.append(
+                self._ctx.audit.append(
                     user.name,
                     "record.unmask",
                     rec.uuid,
@@ -84,7 +84,7 @@ class RecordReading:
         filters: Mapping[str, Any] | None,
         status: str | Sequence[str] | None,
     ) -> tuple[str, list[Any], StorageSpec]:
-        spec = self._ws.forms.spec(self._ws.forms.latest(form_id))
+        spec = self._ctx.forms.spec(self._ctx.forms.latest(form_id))
         # with a search or an indexed filter, drive the query from those (few) matches: the
         # unary + keeps SQLite from walking every record of the form in index order instead
         selective = bool(search_text and search_text.strip()) or any(
@@ -125,7 +125,7 @@ class RecordReading:
         unmask: bool = False,
     ) -> list[Record]:
         """Records of a form, filtered and paged; newest update first when ``order_by`` is None."""
-        self._ws._require_open()
+        self._ctx.require_open()
         where, params, spec = self._where(form_id, search, filters, status)
         direction = "DESC" if descending else "ASC"
         searching = bool(search and search.strip())
@@ -213,9 +213,9 @@ class RecordReading:
         filters: Mapping[str, Any] | None = None,
         status: str | Sequence[str] | None = None,
     ) -> int:
-        self._ws._require_open()
+        self._ctx.require_open()
         if search and search.strip() and not filters and status is None:
-            spec = self._ws.forms.spec(self._ws.forms.latest(form_id))
+            spec = self._ctx.forms.spec(self._ctx.forms.latest(form_id))
             sub, sparams = self._search_ids(form_id, spec, search)
             if not sub:
                 return 0
@@ -242,7 +242,7 @@ class RecordReading:
         Compared inside the store on the plain values (a masked value in ``data`` equal to the
         masked form of the stored one counts as the same); nothing is revealed but the field ids,
         so nothing is unmasked or audited. A blank value never counts: an update keeps it."""
-        self._ws._require_open()
+        self._ctx.require_open()
         stored = _row_to_record(self._row(record_uuid)).data
         out: list[str] = []
         for f in fields:
@@ -256,7 +256,7 @@ class RecordReading:
 
     def history(self, record_uuid: str) -> list[Record]:
         """Every version of a record, oldest first."""
-        self._ws._require_open()
+        self._ctx.require_open()
         self._row(record_uuid)
         rows = self._conn.execute(
             "SELECT 0, uuid, form_id, form_version, org_unit, data, status, version, created_by,"

@@ -64,11 +64,11 @@ class Records(BulkSaving):
         """Record row + version row + index + audit entry (+ outbox row); inside a transaction."""
         writer.write_all(
             self._conn,
-            self._ws._audit,
-            self._ws.user.name,
+            self._ctx.audit,
+            self._ctx.user.name,
             spec,
             [writer.Write(rec, rec_id, before, action, enqueue, detail)],
-            self._ws.forms,
+            self._ctx.forms,
         )
 
     # --- writing ------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ class Records(BulkSaving):
         status: str = "ready",
     ) -> Record:
         """Validate and save a new record (or a new version of ``record_uuid``)."""
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         require_form_write(user, form_id)
         if status not in EDIT_STATUSES:
             raise ValueError(f"save() takes status 'draft' or 'ready', not {status!r}.")
@@ -100,11 +100,11 @@ class Records(BulkSaving):
                     )
                 self._check_editable(before)
         form = (
-            self._ws.forms.get(form_id, before.form_version)
+            self._ctx.forms.get(form_id, before.form_version)
             if before
-            else self._ws.forms.latest(form_id)
+            else self._ctx.forms.latest(form_id)
         )
-        spec = self._ws.forms.spec(form)
+        spec = self._ctx.forms.spec(form)
         data = dict(data)
         if before is not None:
             for f in spec.sensitive:
@@ -117,7 +117,7 @@ class Records(BulkSaving):
             uuid=record_uuid or writer.uuid7(),
             form_id=form_id,
             form_version=form.version,
-            org_unit=before.org_unit if before else self._ws.org_unit.code,
+            org_unit=before.org_unit if before else self._ctx.org_unit.code,
             data=values,
             status=status,
             version=(before.version + 1) if before else 1,
@@ -138,7 +138,7 @@ class Records(BulkSaving):
                 action="record.update" if before else "record.create",
                 enqueue=status == "ready",
             )
-        self._ws._changed(form_id, rec.uuid)
+        self._ctx.changed(form_id, rec.uuid)
         return self._shown(rec)
 
     def _check_editable(self, rec: Record) -> None:
@@ -165,7 +165,7 @@ class Records(BulkSaving):
             **{
                 **before.__dict__,
                 "version": before.version + 1,
-                "updated_by": self._ws.user.name,
+                "updated_by": self._ctx.user.name,
                 "updated_at": audit.now(),
                 "sync_errors": (),
                 **changes,
@@ -186,7 +186,7 @@ class Records(BulkSaving):
 
     def set_status(self, record_uuid: str, status: str, comment: str | None = None) -> Record:
         """Move a record through its lifecycle (see module doc of roles for who may do what)."""
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         if status not in STATUSES:
             raise ValueError(f"Unknown status {status!r}; choose one of {', '.join(STATUSES)}.")
         row = self._row(record_uuid)
@@ -221,7 +221,7 @@ class Records(BulkSaving):
                     "UPDATE records SET status = ?, comment = ? WHERE id = ?",
                     (status, rec.comment, rec_id),
                 )
-                self._ws._audit.append(
+                self._ctx.audit.append(
                     user.name,
                     "record.status",
                     record_uuid,
@@ -229,12 +229,12 @@ class Records(BulkSaving):
                     writer.record_hash(before),
                     writer.record_hash(rec),
                 )
-        self._ws._changed(before.form_id, record_uuid)
+        self._ctx.changed(before.form_id, record_uuid)
         return self._shown(rec)
 
     def sign_off(self, record_uuid: str) -> Record:
         """Lock the record for good (a new version, sent upward); later changes raise RecordLocked."""
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         require(user, "sign_off", "sign off records")
         row = self._row(record_uuid)
         before, rec_id = _row_to_record(row), int(row[0])
@@ -248,5 +248,5 @@ class Records(BulkSaving):
             status="ready",
             locked=True,
         )
-        self._ws._changed(before.form_id, record_uuid)
+        self._ctx.changed(before.form_id, record_uuid)
         return self._shown(rec)

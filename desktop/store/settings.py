@@ -10,6 +10,7 @@ from desktop.store.roles import require
 
 if TYPE_CHECKING:
     from desktop.store.context import StoreContext
+    from desktop.store.outbox import StoreOutbox
 
 DEFAULTS: dict[str, Any] = {
     "backup.keep": 5,  # rolling automatic backups kept in <workspace>/backups
@@ -20,13 +21,16 @@ DEFAULTS: dict[str, Any] = {
 class Settings:
     """Workspace settings: ``get(key, default)`` / ``set(key, value)``."""
 
-    def __init__(self, ws: StoreContext) -> None:
-        self._ws = ws
+    def __init__(self, ctx: StoreContext, *, outbox: StoreOutbox | None = None) -> None:
+        self._ctx = ctx
+        #: the outbox of the same workspace: receipts (sync history, verdicts) are stored there,
+        #: so a reader handed only the settings (``link.state.history(ws.settings)``) finds them
+        self.outbox = outbox
 
     def get(self, key: str, default: Any = None) -> Any:
-        self._ws._require_open()
+        self._ctx.require_open()
         row = (
-            self._ws._connection()
+            self._ctx.connection()
             .execute("SELECT value FROM settings WHERE key = ?", (key,))
             .fetchone()
         )
@@ -35,19 +39,19 @@ class Settings:
         return json.loads(row[0])
 
     def set(self, key: str, value: Any) -> None:
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         require(user, "settings", "change settings")
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        conn = self._ws._connection()
+        conn = self._ctx.connection()
         with db.transaction(conn, f"saving setting {key!r}"):
             conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, text))
-            self._ws._audit.append(user.name, "settings.set", key, {})
-        self._ws._dirty = True
+            self._ctx.audit.append(user.name, "settings.set", key, {})
+        self._ctx.mark_changed()
 
     def delete(self, key: str) -> None:
-        user = self._ws._require_open()
+        user = self._ctx.require_open()
         require(user, "settings", "change settings")
-        conn = self._ws._connection()
+        conn = self._ctx.connection()
         with db.transaction(conn, f"removing setting {key!r}"):
             conn.execute("DELETE FROM settings WHERE key = ?", (key,))
-            self._ws._audit.append(user.name, "settings.delete", key, {})
+            self._ctx.audit.append(user.name, "settings.delete", key, {})

@@ -29,53 +29,53 @@ class Users:
     """Adding, removing and re-keying users of the open workspace (admin only, except that
     anyone may change their own password)."""
 
-    def __init__(self, ws: KeyContext) -> None:
-        self._ws = ws
+    def __init__(self, ctx: KeyContext) -> None:
+        self._ctx = ctx
 
     def list(self) -> list[User]:
-        self._ws._require_open()
+        self._ctx.require_open()
         return [
             User(n, r)
-            for n, r in self._ws._connection().execute(
+            for n, r in self._ctx.connection().execute(
                 "SELECT name, role FROM users WHERE removed_at IS NULL ORDER BY name"
             )
         ]
 
     def _active(self, name: str) -> User | None:
         row = (
-            self._ws._connection()
+            self._ctx.connection()
             .execute("SELECT name, role FROM users WHERE name = ? AND removed_at IS NULL", (name,))
             .fetchone()
         )
         return User(*row) if row else None
 
     def add(self, name: str, password: str, role: str = "clerk") -> User:
-        me = self._ws._require_open()
+        me = self._ctx.require_open()
         require(me, "manage_users", "add users")
         name, role = check_name(name), check_role(role)
         check_password(password, name)
         if self._active(name) is not None:
             raise errors.UserExists(f"User {name!r} already exists.")
-        slots = self._ws._slots
+        slots = self._ctx.slots
         slots.slots = [s for s in slots.slots if not (s.kind == "password" and s.user == name)]
         slots.slots.append(
             keyslots.make_password_slot(
-                slots.workspace_id, name, password, self._ws._keys(), self._ws._kdf
+                slots.workspace_id, name, password, self._ctx.keys(), self._ctx.kdf
             )
         )
-        conn = self._ws._connection()
+        conn = self._ctx.connection()
         with db.transaction(conn, "adding a user"):
             conn.execute(
                 "INSERT OR REPLACE INTO users (name, role, created_at, created_by, removed_at)"
                 " VALUES (?, ?, ?, ?, NULL)",
                 (name, role, audit.now(), me.name),
             )
-            self._ws._audit.append(me.name, "user.add", name, {"role": role})
-            self._ws._save_slots()
+            self._ctx.audit.append(me.name, "user.add", name, {"role": role})
+            self._ctx.save_slots()
         return User(name, role)
 
     def remove(self, name: str) -> None:
-        me = self._ws._require_open()
+        me = self._ctx.require_open()
         require(me, "manage_users", "remove users")
         user = self._active(name)
         if user is None:
@@ -84,37 +84,37 @@ class Users:
             raise errors.PermissionDenied("You cannot remove the user you are signed in as.")
         if user.role == "admin" and sum(u.role == "admin" for u in self.list()) <= 1:
             raise errors.PermissionDenied("The last administrator cannot be removed.")
-        slots = self._ws._slots
+        slots = self._ctx.slots
         slots.slots = [s for s in slots.slots if not (s.kind == "password" and s.user == name)]
-        conn = self._ws._connection()
+        conn = self._ctx.connection()
         with db.transaction(conn, "removing a user"):
             conn.execute("UPDATE users SET removed_at = ? WHERE name = ?", (audit.now(), name))
-            self._ws._audit.append(me.name, "user.remove", name, {})
-            self._ws._save_slots()
+            self._ctx.audit.append(me.name, "user.remove", name, {})
+            self._ctx.save_slots()
 
     def change_password(self, name: str, new_password: str) -> None:
         """Rewrite ``name``'s slot only (the database is not re-encrypted)."""
-        me = self._ws._require_open()
+        me = self._ctx.require_open()
         if name != me.name:
             require(me, "manage_users", "change other users' passwords")
         check_password(new_password, name)
         if self._active(name) is None:
             raise errors.UnknownUser(f"No user {name!r} in this workspace.")
-        slots = self._ws._slots
+        slots = self._ctx.slots
         slot = slots.password_slot(name)
         new = (
             keyslots.change_password(
-                slots.workspace_id, slot, new_password, self._ws._keys(), self._ws._kdf
+                slots.workspace_id, slot, new_password, self._ctx.keys(), self._ctx.kdf
             )
             if slot
             else keyslots.make_password_slot(
-                slots.workspace_id, name, new_password, self._ws._keys(), self._ws._kdf
+                slots.workspace_id, name, new_password, self._ctx.keys(), self._ctx.kdf
             )
         )
         slots.slots = (
             [new if s is slot else s for s in slots.slots] if slot else [*slots.slots, new]
         )
-        conn = self._ws._connection()
+        conn = self._ctx.connection()
         with db.transaction(conn, "changing a password"):
-            self._ws._audit.append(me.name, "user.password", name, {})
-            self._ws._save_slots()
+            self._ctx.audit.append(me.name, "user.password", name, {})
+            self._ctx.save_slots()

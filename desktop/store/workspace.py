@@ -83,11 +83,12 @@ class Workspace:
         self.workspace_id = meta["workspace_id"]
         self.org_unit = OrgUnit(meta["org_unit_code"], meta["org_unit_name"])
         self.forms = FormCatalog(self._connection, on_add=self._store_form)
-        self.records = Records(self)
-        self.users = Users(self)
-        self.settings = Settings(self)
-        self.outbox = StoreOutbox(self)
-        self.ledgers = Ledgers(self)
+        managers = ManagerContext(self)
+        self.records = Records(managers)
+        self.users = Users(managers)
+        self.outbox = StoreOutbox(managers)
+        self.settings = Settings(managers, outbox=self.outbox)
+        self.ledgers = Ledgers(managers)
 
     def _bind(self, conn: sqlcipher3.Connection) -> None:
         self._conn = conn
@@ -459,3 +460,55 @@ def remove_workspace_files(folder: Path) -> None:
             (folder / name).unlink()
     with contextlib.suppress(OSError):
         shutil.rmtree(folder / BACKUP_DIR)
+
+
+class ManagerContext:
+    """The workspace as its managers see it (:class:`desktop.store.context.KeyContext`): the few
+    members they use, under public names, delegating to the workspace's internals."""
+
+    __slots__ = ("_ws",)
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+
+    @property
+    def forms(self) -> FormCatalog:
+        return self._ws.forms
+
+    @property
+    def org_unit(self) -> OrgUnit:
+        return self._ws.org_unit
+
+    @property
+    def user(self) -> User:
+        return self._ws.user
+
+    @property
+    def audit(self) -> AuditLog:
+        return self._ws._audit
+
+    @property
+    def slots(self) -> SlotFile:
+        return self._ws._slots
+
+    @property
+    def kdf(self) -> KdfParams:
+        return self._ws._kdf
+
+    def connection(self) -> sqlcipher3.Connection:
+        return self._ws._connection()
+
+    def require_open(self) -> User:
+        return self._ws._require_open()
+
+    def changed(self, form_id: str | None, record_uuid: str | None) -> None:
+        self._ws._changed(form_id, record_uuid)
+
+    def mark_changed(self) -> None:
+        self._ws._dirty = True
+
+    def keys(self) -> dict[int, bytes]:
+        return self._ws._keys()
+
+    def save_slots(self) -> None:
+        self._ws._save_slots()

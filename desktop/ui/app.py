@@ -58,9 +58,9 @@ def run_app(workspace: Path | None, demo: bool, quit_after: float | None = None)
 
     app = create_application()
     if demo:
-        from desktop.demo import open_demo_workspace
+        from desktop.ui import operations
 
-        path, ws = open_demo_workspace()
+        path, ws = operations.open_demo().now()
         window = MainWindow(path)
         window.set_workspace(ws)
     else:

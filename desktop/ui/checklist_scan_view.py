@@ -3,8 +3,9 @@ journal export, scan, and go through the doubts by keyboard — ↑/↓ to move,
 (the doubt becomes a finding of its checklist item), Alt+D to dismiss with a reason, Alt+P to
 print the 疑点清单.
 
-The file is read off the GUI thread (plain data, no workspace); storing, scanning and deciding
-use :mod:`desktop.domain.checklist_scan` on the GUI thread (they are quick). The page wires the signals.
+Every action is a named operation (:mod:`desktop.ui.operations`): the file is read and the list
+printed off the GUI thread; storing, scanning and deciding are quick and run at once
+(``WorkspaceOp.now``). The page wires the signals.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from desktop.domain import checklist_scan
 from desktop.reports.import_errors import ImportFileError
 from desktop.reports.import_messages import file_message
 from desktop.store import errors
+from desktop.ui import operations
 from desktop.ui.i18n import current_language
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import TaskRunner
@@ -131,15 +133,13 @@ class LedgerScanView(QWidget):
         remembered = checklist_scan.remembered_columns(self.ws)
         period = self.year() or None
         self.message.emit(self.tr("Reading the ledger…"))
-        self.tasks.run(
-            lambda _ctx: checklist_scan.read_file(None, path, period, remembered=remembered),
-            on_done=lambda read: self._store(read, union, period),
-            on_error=self._failed,
-        )
+        operations.read_ledger(path, period, remembered).success(
+            lambda read: self._store(read, union, period)
+        ).failure(self._failed).with_runner(self.tasks).run()
 
     def _store(self, read: Any, union: str, period: str | None) -> None:
         try:
-            checklist_scan.store_ledger(self._open(), read, union, period)
+            operations.store_ledger(self._open(), read, union, period).now()
         except Exception as exc:  # noqa: BLE001 - shown, never a crash
             self._failed(exc)
             return
@@ -156,7 +156,7 @@ class LedgerScanView(QWidget):
         if self.ws is None or union is None:
             return
         try:
-            self.found = checklist_scan.scan_ledger(self.ws, union, self.year())
+            self.found = operations.scan_ledger(self.ws, union, self.year()).now()
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
             return
@@ -178,7 +178,7 @@ class LedgerScanView(QWidget):
             self.message.emit(self.tr("Start a checklist for this union and year first."))
             return
         try:
-            checklist_scan.confirm(
+            operations.confirm_doubt(
                 self._open(),
                 union,
                 self.year(),
@@ -186,7 +186,7 @@ class LedgerScanView(QWidget):
                 checklist,
                 found=self.found,
                 lang=current_language(),
-            )
+            ).now()
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
             return
@@ -202,7 +202,11 @@ class LedgerScanView(QWidget):
         if not reason.strip():
             self.message.emit(self.tr("Say why the doubt is dismissed."))
             return
-        checklist_scan.dismiss(self._open(), union, self.year(), f.doubt.key, reason)
+        try:
+            operations.dismiss_doubt(self._open(), union, self.year(), f.doubt.key, reason).now()
+        except Exception as exc:  # noqa: BLE001 - shown, never a crash
+            self._failed(exc)
+            return
         self._after_decision()
 
     def _after_decision(self) -> None:
@@ -217,11 +221,14 @@ class LedgerScanView(QWidget):
         path = self.choose_pdf_path(self.tr("ledger-doubts") + ".pdf")
         if path is None:
             return
-        out = checklist_scan.print_doubts(
+
+        def done(out: Path) -> None:
+            self.message.emit(self.tr("PDF saved: %1").replace("%1", str(out)))
+            self.printed.emit(out)
+
+        operations.print_doubts(
             self.ws, union, self.year(), path, found=self.found or None, lang=current_language()
-        )
-        self.message.emit(self.tr("PDF saved: %1").replace("%1", str(out)))
-        self.printed.emit(out)
+        ).success(done).failure(self._failed).with_runner(self.tasks).run()
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ImportFileError):

@@ -181,12 +181,10 @@ def incoming_action(page: Any) -> None:
 
 def update_incoming_count(page: Any) -> int:
     """Show how many transfers from other townships wait (on the toolbar action)."""
-    from desktop.domain import transfer_offers
-
     action = getattr(page, "_roster_actions", {}).get("incoming")
     ws = page.workspace
     try:
-        count = len(transfer_offers.incoming_offers(ws)) if ws is not None else 0
+        count = len(operations.incoming_offers(ws).now()) if ws is not None else 0
     except Exception:  # noqa: BLE001 - a closed or locked workspace: show no number
         count = 0
     if action is not None:

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import operations
 from desktop.ui.errors_text import restore_error_text, store_error_text
 from desktop.ui.icons import icon
 from desktop.ui.login import centred_card
 from desktop.ui.password_widget import NewPasswordWidget
-from desktop.ui.tasks import default_runner
 
 if TYPE_CHECKING:
     from desktop.store import Workspace
@@ -126,23 +126,18 @@ class FirstRunScreen(QWidget):
         self.create_button.setEnabled(False)
         password = self.new_password.password()
 
-        def work(ctx: Any) -> Any:
-            from desktop.store import Workspace
-
-            return Workspace.create(
-                self.path,
-                org_unit_code=code,
-                org_unit_name=name,
-                admin_user=user,
-                admin_password=password,
-            )
-
         def failed(exc: BaseException) -> None:
             self.create_button.setEnabled(True)
             self.create_error.setText(store_error_text(exc))
             self.create_error.show()
 
-        default_runner().run(work, on_done=self._created, on_error=failed)
+        operations.create_workspace(
+            self.path,
+            org_unit_code=code,
+            org_unit_name=name,
+            admin_user=user,
+            admin_password=password,
+        ).success(self._created).failure(failed).run()
 
     def _created(self, result: Any) -> None:
         self._ws, self._recovery_key = result
@@ -202,15 +197,9 @@ class FirstRunScreen(QWidget):
 
     def print_recovery_key(self, target: Path, open_after: bool = False) -> None:
         """Write the recovery-key printout to ``target`` (off the GUI thread)."""
-        from desktop.reports.recovery_key_pdf import write_recovery_key_pdf
-
         ws = self._ws
-        key = self._recovery_key
-
-        def work(ctx: Any) -> Path:
-            return write_recovery_key_pdf(
-                target, key, org_unit_code=ws.org_unit.code, org_unit_name=ws.org_unit.name
-            )
+        if ws is None:
+            return
 
         def done(path: Path) -> None:
             self.key_status.setText(self.tr("Saved to %1").replace("%1", str(path)))
@@ -223,7 +212,9 @@ class FirstRunScreen(QWidget):
         def failed(exc: BaseException) -> None:
             self.key_status.setText(self.tr("Could not write the PDF: %1").replace("%1", str(exc)))
 
-        default_runner().run(work, on_done=done, on_error=failed)
+        operations.write_recovery_key(ws, target, self._recovery_key).success(done).failure(
+            failed
+        ).run()
 
     def _finish(self) -> None:
         ws, self._ws = self._ws, None
@@ -276,8 +267,6 @@ class FirstRunScreen(QWidget):
             self.backup_file.setText(name)
 
     def restore_backup(self) -> None:
-        from desktop.ui.backup import restore_into
-
         backup = Path(self.backup_file.text().strip())
         user, secret = self.restore_user.text().strip(), self.restore_password.text()
         if not backup.is_file():
@@ -296,11 +285,9 @@ class FirstRunScreen(QWidget):
             self.restore_password.clear()
             self.workspace_ready.emit(ws)
 
-        default_runner().run(
-            lambda ctx: restore_into(backup, self.path, user=user, secret=secret),
-            on_done=done,
-            on_error=failed,
-        )
+        operations.restore_backup(backup, self.path, user=user, secret=secret).success(
+            done
+        ).failure(failed).run()
 
     # -- enroll ---------------------------------------------------------------------------------
     def _build_enroll(self) -> QWidget:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import member_import as ei
+from desktop.ui import operations
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.tasks import TaskHandle, TaskRunner, default_runner
 
@@ -321,7 +322,7 @@ class ImportDialog(QDialog):
             self.set_error(self.tr("Enter the union first: members are imported into a union."))
             return False
         try:
-            self.opened = ei.open_member_sheet(Path(path), self.ws)
+            self.opened = operations.open_member_sheet(Path(path), self.ws).now()
         except ei.ImportFileError as exc:
             self.set_error(ei.file_message(exc.code, self.lang, **exc.params))
             return False
@@ -378,17 +379,7 @@ class ImportDialog(QDialog):
             return
         opened, union = self.opened, self.union_combo.currentData()
 
-        def work(ctx: Any) -> ei.ImportPlan:
-            return ei.preview_import(
-                self.ws,
-                opened,
-                union,
-                mapping,
-                progress=ctx.progress,
-                cancel=lambda: ctx.cancelled,
-            )
-
-        self._start(work, self._checked)
+        self._start(operations.check_import(self.ws, opened, union, mapping), self._checked)
 
     def _checked(self, plan: ei.ImportPlan) -> None:
         if plan.cancelled:
@@ -497,17 +488,10 @@ class ImportDialog(QDialog):
         assert self.plan is not None
         plan, policy, contradictions = self.plan, self.policy(), self.contradictions()
 
-        def work(ctx: Any) -> ei.ImportOutcome:
-            return ei.commit_import(
-                self.ws,
-                plan,
-                policy,
-                progress=ctx.progress,
-                cancel=lambda: ctx.cancelled,
-                contradictions=contradictions,
-            )
-
-        self._start(work, self._imported)
+        self._start(
+            operations.import_members(self.ws, plan, policy, contradictions=contradictions),
+            self._imported,
+        )
 
     def _imported(self, outcome: ei.ImportOutcome) -> None:
         self.outcome = outcome
@@ -556,7 +540,7 @@ class ImportDialog(QDialog):
         self._show_step(3)
 
     # -- background work -----------------------------------------------------------------
-    def _start(self, work: Any, done: Any) -> None:
+    def _start(self, op: operations.WorkspaceOp[Any], done: Any) -> None:
         self.progress.setRange(0, 0)
         self.progress.show()
         self.next_button.setEnabled(False)
@@ -583,7 +567,9 @@ class ImportDialog(QDialog):
 
                 self.set_error(store_error_text(exc))
 
-        self.handle = self.runner.run(work, finished, failed, progressed)
+        self.handle = (
+            op.success(finished).failure(failed).progress(progressed).with_runner(self.runner).run()
+        )
 
     def cancel(self) -> None:
         """Stop the running check or import (committed chunks stay), or close the dialog."""
@@ -600,7 +586,7 @@ class ImportDialog(QDialog):
         path = self.save_chooser(self.tr("member import template") + ".xlsx")
         if path:
             try:
-                ei.write_member_template(path, self.ws, self.lang)
+                operations.write_member_template(path, self.ws, self.lang).now()
             except OSError as exc:
                 self.set_error(str(exc))
 
@@ -613,7 +599,7 @@ class ImportDialog(QDialog):
         if not path:
             return None
         try:
-            return ei.write_error_report(self.plan, path, self.outcome, self.lang)
+            return operations.write_import_errors(self.plan, path, self.outcome, self.lang).now()
         except OSError as exc:
             self.set_error(str(exc))
             return None

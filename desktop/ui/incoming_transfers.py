@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import transfer_offers, transfers
+from desktop.ui import operations
 from desktop.ui.shortcuts import set_access_key
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class IncomingTransfersDialog(QDialog):
         self._fill()
 
     def _fill(self) -> None:
-        self.offers = transfer_offers.incoming_offers(self.ws)
+        self.offers = operations.incoming_offers(self.ws).now()
         self.table.setRowCount(len(self.offers))
         for i, o in enumerate(self.offers):
             where = o.from_org_unit_name or o.from_org_unit
@@ -144,7 +145,7 @@ class IncomingTransfersDialog(QDialog):
             self.message.setText(self.tr("Choose a transfer and the union to take it into."))
             return False
         try:
-            transfer_offers.accept_offer(self.ws, offer.id, union, note=self.note_edit.text())
+            operations.accept_offer(self.ws, offer.id, union, note=self.note_edit.text()).now()
         except Exception as exc:  # noqa: BLE001 - shown here; the offer stays open
             self._error(exc)
             return False
@@ -159,7 +160,7 @@ class IncomingTransfersDialog(QDialog):
         if offer is None:
             return False
         try:
-            transfer_offers.refuse_offer(self.ws, offer.id, note=self.note_edit.text())
+            operations.refuse_offer(self.ws, offer.id, note=self.note_edit.text()).now()
         except Exception as exc:  # noqa: BLE001 - shown here; the offer stays open
             self._error(exc)
             return False

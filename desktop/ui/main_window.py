@@ -38,7 +38,6 @@ from desktop.ui.idle import DEFAULT_IDLE_MINUTES, IdleWatcher
 from desktop.ui.login import LoginScreen
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
-from desktop.ui.tasks import default_runner
 
 if TYPE_CHECKING:
     from desktop.store import Workspace
@@ -318,7 +317,7 @@ class MainWindow(QMainWindow):
         self.update_status()
         self.locked.emit()
         if not ws.backs_up_on_close:
-            ws.close()
+            operations.close_workspace(ws).now()
             return
         # the rolling backup is written on a worker thread; unlocking waits for it
         self._lock_backup_running = True
@@ -339,17 +338,14 @@ class MainWindow(QMainWindow):
 
     def restore_backup(self, backup: Path, secret: str) -> None:
         """Replace the open workspace by a backup; the current folder is kept aside."""
-        from desktop.ui.backup import move_aside, restore_into
-
         if self.ws is None:
             return
         user, org = self.ws.user.name, self.ws.org_unit.name
         for page in self.pages:
             page.set_workspace(None)
         ws, self.ws = self.ws, None
-        ws.close(backup=False)
         try:
-            aside = move_aside(self.path)
+            aside = operations.set_workspace_aside(ws, self.path).now()
         except OSError as exc:
             self.login.set_mode(locked=False, user=user, org_unit=org)
             self.root.setCurrentWidget(self.login)
@@ -368,37 +364,26 @@ class MainWindow(QMainWindow):
             )
 
         def failed(exc: BaseException) -> None:
-            import shutil
-
-            shutil.rmtree(self.path, ignore_errors=True)
-            shutil.move(str(aside), str(self.path))
+            operations.put_workspace_back(self.path, aside).now()
             self.login.set_mode(locked=False, user=user, org_unit=org)
             self.root.setCurrentWidget(self.login)
             self.login.show_error(restore_error_text(exc, self.path))
 
-        default_runner().run(
-            lambda ctx: restore_into(backup, self.path, user=user, secret=secret),
-            on_done=done,
-            on_error=failed,
-        )
+        operations.restore_backup(backup, self.path, user=user, secret=secret).success(
+            done
+        ).failure(failed).run()
 
     def is_locked(self) -> bool:
         return self._locked_user is not None
 
     def _sign_in(self, user: str, password: str) -> None:
-        from desktop.store import Workspace
-
         def done(ws: Workspace) -> None:
             self.set_workspace(ws)
 
         def failed(exc: BaseException) -> None:
             self.login.show_error(store_error_text(exc))
 
-        default_runner().run(
-            lambda ctx: Workspace.open(self.path, user=user, password=password),
-            on_done=done,
-            on_error=failed,
-        )
+        operations.sign_in(self.path, user, password).success(done).failure(failed).run()
 
     # -- navigation and status ---------------------------------------------------------------
     def _show_row(self, row: int) -> None:
@@ -595,4 +580,4 @@ class MainWindow(QMainWindow):
             for page in self.pages:
                 page.set_workspace(None)
             ws, self.ws = self.ws, None
-            ws.close()
+            operations.close_workspace(ws).now()

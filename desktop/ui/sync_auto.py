@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.link.auto import AutoSync, TickResult
+from desktop.ui import operations
 from desktop.ui.tasks import TaskHandle, TaskRunner, default_runner
 
 if TYPE_CHECKING:
@@ -65,10 +66,12 @@ class AutoSyncDriver(QObject):
         auto = self._auto
         if auto is None or self.paused or self.busy():
             return
-        self._handle = self.runner.run(
-            lambda ctx: auto.tick(cancel=lambda: ctx.cancelled),
-            on_done=self._done,
-            on_error=self.failed.emit,
+        self._handle = (
+            operations.auto_sync_tick(auto)
+            .success(self._done)
+            .failure(self.failed.emit)
+            .with_runner(self.runner)
+            .run()
         )
 
     def stop(self) -> None:

@@ -2,8 +2,8 @@
 
 Installed as the first-run screen's enroll handler (``first_run.set_enroll_handler``). The
 workspace is created first, so a failed enrollment (no network, a used code) loses nothing: the
-clerk can enroll again later from the Sync page. The network call runs on the task helper while
-a busy dialog keeps the window responsive.
+clerk can enroll again later from the Sync page. Both steps run as one named operation on the
+task helper while a busy dialog keeps the window responsive.
 """
 
 from __future__ import annotations
@@ -24,14 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.link import service
-from desktop.store import Workspace
+from desktop.ui import operations
 from desktop.ui.errors_text import store_error_text
 from desktop.ui.first_run import ORG_CODE
 from desktop.ui.password_widget import NewPasswordWidget
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.sync_text import error_text
-from desktop.ui.tasks import default_runner
 
 
 class EnrollWorkspaceDialog(QDialog):
@@ -128,41 +126,39 @@ def create_and_enroll(
 ) -> tuple[Any, str, str | None]:
     """Create the workspace, then enroll it: (workspace, recovery key, failure in words or None).
 
-    A failed enrollment keeps the workspace; only a failed creation raises.
+    Both run off the GUI thread (``operations.create_and_enroll``) while a busy dialog keeps
+    the window responsive. A failed enrollment keeps the workspace; only a failed creation
+    raises.
     """
-    ws, recovery_key = Workspace.create(
-        path,
-        org_unit_code=answers["org_code"],
-        org_unit_name=answers["org_name"],
-        admin_user=answers["admin"],
-        admin_password=answers["password"],
-    )
-    failure = _enroll_in_background(parent, ws, answers["server"], answers["code"])
-    return ws, recovery_key, failure
-
-
-def _enroll_in_background(parent: QWidget, ws: Workspace, server: str, code: str) -> str | None:
-    """Run the enrollment off the GUI thread; None on success, else the reason in words."""
     text = QCoreApplication.translate("EnrollWorkspaceDialog", "Contacting the county server…")
     busy = QProgressDialog(text, "", 0, 0, parent)
     busy.setCancelButton(None)
     busy.setWindowModality(Qt.WindowModality.WindowModal)
     busy.show()
     loop = QEventLoop()
-    outcome: dict[str, str | None] = {}
+    outcome: dict[str, Any] = {}
 
-    def done(_result: Any) -> None:
-        outcome["error"] = None
+    def done(result: tuple[Any, str, BaseException | None]) -> None:
+        outcome["result"] = result
         loop.quit()
 
     def failed(exc: BaseException) -> None:
-        outcome["error"] = error_text(exc)
+        outcome["error"] = exc
         loop.quit()
 
-    default_runner().run(
-        lambda ctx: service.enroll(ws, server, code.strip()), on_done=done, on_error=failed
-    )
-    if "error" not in outcome:  # an immediate runner has already answered
+    operations.create_and_enroll(
+        path,
+        org_unit_code=answers["org_code"],
+        org_unit_name=answers["org_name"],
+        admin_user=answers["admin"],
+        admin_password=answers["password"],
+        server_url=answers["server"],
+        code=answers["code"],
+    ).success(done).failure(failed).run()
+    if not outcome:  # an immediate runner has already answered
         loop.exec()
     busy.close()
-    return outcome.get("error")
+    if "error" in outcome:
+        raise outcome["error"]
+    ws, recovery_key, failure = outcome["result"]
+    return ws, recovery_key, None if failure is None else error_text(failure)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import transfers
+from desktop.ui import operations
 from desktop.ui.shortcuts import set_access_key
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class TransferDialog(QDialog):
         self._update()
 
     def _fill_pending(self) -> None:
-        self.pending = transfers.pending_transfers(self.ws)
+        self.pending = operations.pending_transfers(self.ws).now()
         self.pending_table.setRowCount(len(self.pending))
         for i, t in enumerate(self.pending):
             cells = (t.member_name, f"{t.to_union_name}（{t.to_org_unit}）", t.date, t.requested_by)
@@ -165,18 +166,18 @@ class TransferDialog(QDialog):
                 if target is None:
                     self.message.setText(self.tr("Choose the union the member moves to."))
                     return False
-                transfers.transfer_member(
+                operations.transfer_member(
                     self.ws, self.member_uuid, target, date=date, reason=reason
-                )
+                ).now()
             else:
-                transfers.request_external_transfer(
+                operations.request_external_transfer(
                     self.ws,
                     self.member_uuid,
                     to_union_name=self.other_name.text(),
                     to_org_unit=self.other_code.text(),
                     date=date,
                     reason=reason,
-                )
+                ).now()
         except Exception as exc:  # noqa: BLE001 - shown in the dialog, nothing half-saved
             self._error(exc)
             return False
@@ -192,7 +193,7 @@ class TransferDialog(QDialog):
         if t is None:
             return
         try:
-            transfers.confirm_transfer(self.ws, t.id)
+            operations.confirm_transfer(self.ws, t.id).now()
         except Exception as exc:  # noqa: BLE001
             self._error(exc)
         self._fill_pending()
@@ -202,7 +203,7 @@ class TransferDialog(QDialog):
         if t is None:
             return
         try:
-            transfers.cancel_transfer(self.ws, t.id)
+            operations.cancel_transfer(self.ws, t.id).now()
         except Exception as exc:  # noqa: BLE001
             self._error(exc)
         self._fill_pending()

@@ -9,7 +9,7 @@ rectification items past their deadline. Store reads run through the task runner
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import assessments as ops
 from desktop.domain.assessments import Session
+from desktop.ui import operations
 from desktop.ui.assessment_editor import SessionEditor
 from desktop.ui.assessment_summary import SummaryPanel
 from desktop.ui.pages.base import Page
@@ -104,10 +105,9 @@ class AssessmentsPage(Page):
             return
         year = self.year.value()
 
-        def load(_ctx: Any) -> tuple[list[Session], list[tuple[str, str]], ops.Dashboard]:
-            return ops.sessions(ws), ops.unions(ws), ops.dashboard(ws, year, date.today())
-
-        self.tasks.run(load, on_done=self._show, on_error=self._failed)
+        operations.load_assessments(ws, year, date.today()).success(self._show).failure(
+            self._failed
+        ).with_runner(self.tasks).run()
 
     def _failed(self, exc: BaseException) -> None:
         from desktop.ui.errors_text import store_error_text
@@ -159,9 +159,9 @@ class AssessmentsPage(Page):
         if ws is None:
             return
         union = self.union_list[0][0] if self.union_list else ""
-        session = ops.new_session(
+        session = operations.new_assessment(
             ws, union, self.year.value(), meeting_date=date.today().isoformat()
-        )
+        ).now()
         self.editor.load(ws, session, self.union_list)
         self.stack.setCurrentIndex(1)
 

@@ -1,8 +1,8 @@
 """The Audits page (经费审查): the list of checklists, the checklist editor, rectification tracking
 and the printouts (blank checklist, report, rectification list).
 
-Store reads and writes go through :mod:`desktop.domain.checklists` on the GUI thread (they are quick); the
-PDFs are built off the GUI thread through the task runner from plain data gathered first, with a
+Every action is a named operation (:mod:`desktop.ui.operations`): reads and writes of checklists
+are quick and run at once (``WorkspaceOp.now``); the PDFs are built off the GUI thread, with a
 progress bar and a Cancel button. A signed-off checklist opens read-only.
 """
 
@@ -33,18 +33,14 @@ from PySide6.QtWidgets import (
 
 import forms
 from desktop.domain import checklists
-from desktop.reports.checklist_pdf import (
-    blank_checklist_pdf,
-    completed_checklist_pdf,
-    rectifications_pdf,
-)
+from desktop.ui import operations
 from desktop.ui.checklist_editor import ChecklistEditor
 from desktop.ui.checklist_rectifications import RectificationsView
 from desktop.ui.checklist_scan_view import LedgerScanView
 from desktop.ui.i18n import current_language
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
-from forms.checklist import summarize, template_from_raw, yuan
+from forms.checklist import summarize, yuan
 from printing.pdf import PdfCancelled
 
 if TYPE_CHECKING:
@@ -145,7 +141,8 @@ class AuditsPage(Page):
         if ws is None:
             return
         try:
-            self.records = checklists.list_checklists(ws, search=self.search.text().strip() or None)
+            search = self.search.text().strip() or None
+            self.records = operations.list_checklists(ws, search=search).now()
         except Exception as exc:  # noqa: BLE001 - shown, never a crash
             self._error(exc)
             return
@@ -242,11 +239,9 @@ class AuditsPage(Page):
             return False
         self.editor.clear_errors()
         data = self.editor.values()
+        form_id, uuid = self.editor.template.form_id, self.editor.record_uuid
         try:
-            if self.editor.record_uuid is None:
-                rec = ws.records.save(self.editor.template.form_id, data, status="draft")
-            else:
-                rec = checklists.save_checklist(ws, self.editor.record_uuid, data)
+            rec = operations.save_checklist(ws, form_id, data, record_uuid=uuid).now()
         except errors.ValidationFailed as exc:
             self.editor.show_errors(list(exc.result.errors))
             self._say(self.tr("Not saved: correct the marked fields."))
@@ -275,7 +270,7 @@ class AuditsPage(Page):
         ):
             return
         try:
-            checklists.sign_off(ws, self.editor.record_uuid)
+            operations.sign_off_checklist(ws, self.editor.record_uuid).now()
         except checklists.ChecklistNotReady as exc:
             self.editor.show_errors([_Problem(*p) for p in exc.problems])
             self._say(self.tr("Not signed off: every item needs a result first."))
@@ -292,7 +287,7 @@ class AuditsPage(Page):
         if ws is None or self.editor.record_uuid is None:
             return
         try:
-            rec = checklists.start_correction(ws, self.editor.record_uuid)
+            rec = operations.start_correction(ws, self.editor.record_uuid).now()
         except Exception as exc:  # noqa: BLE001
             self._error(exc)
             return
@@ -304,12 +299,12 @@ class AuditsPage(Page):
         ws = self.workspace
         if ws is None:
             return
-        items = checklists.open_rectifications(
+        items = operations.open_rectifications(
             ws,
             dt.date.today(),
             include_closed=self.rectifications.show_closed.isChecked(),
             lang=current_language(),
-        )
+        ).now()
         self.rectifications.show_items(items)
 
     def record_outcome(
@@ -319,9 +314,9 @@ class AuditsPage(Page):
         if ws is None:
             return
         try:
-            checklists.record_outcome(
+            operations.record_rectification_outcome(
                 ws, item.checklist_uuid, item.item_id, outcome, date, note=note
-            )
+            ).now()
         except Exception as exc:  # noqa: BLE001 - a bad date or a permission problem: shown
             self.rectifications.status.setText(self._error_text(exc))
             return
@@ -333,23 +328,11 @@ class AuditsPage(Page):
 
     # -- printing ----------------------------------------------------------------------------
     def print_blank(self) -> None:
-        ws = self.workspace
-        form, _template = checklists.template_of(ws)
         path = self.choose_pdf_path(self.tr("blank-checklist") + ".pdf")
         if path is None:
             return
-        template, lang = template_from_raw(form.raw), current_language()
-        org = ws.org_unit.name if ws is not None else ""
         self._run_pdf(
-            lambda ctx: blank_checklist_pdf(
-                path,
-                template,
-                template_hash=form.hash,
-                org_unit_name=org,
-                lang=lang,
-                progress=ctx.progress,
-                cancel=lambda: ctx.cancelled,
-            )
+            operations.print_blank_checklist(self.workspace, path, lang=current_language())
         )
 
     def print_report(self) -> None:
@@ -358,43 +341,32 @@ class AuditsPage(Page):
             return
         if self.editor.dirty and not self.save():
             return
-        report = checklists.report_for(ws, self.editor.record_uuid, lang=current_language())
+        uuid = self.editor.record_uuid
         path = self.choose_pdf_path(self.tr("checklist-report") + ".pdf")
         if path is not None:
-            self._run_pdf(
-                lambda ctx: completed_checklist_pdf(
-                    path, report, progress=ctx.progress, cancel=lambda: ctx.cancelled
-                )
-            )
+            lang = current_language()
+            self._run_pdf(operations.print_checklist_report(ws, uuid, path, lang=lang))
 
     def print_rectifications(self) -> None:
         ws = self.workspace
         if ws is None:
             return
         today, lang = dt.date.today(), current_language()
-        lines = [x.line() for x in checklists.open_rectifications(ws, today, lang=lang)]
         path = self.choose_pdf_path(self.tr("rectifications") + ".pdf")
         if path is not None:
-            org = ws.org_unit.name
-            self._run_pdf(
-                lambda ctx: rectifications_pdf(
-                    path,
-                    lines,
-                    today=today,
-                    org_unit_name=org,
-                    lang=lang,
-                    progress=ctx.progress,
-                    cancel=lambda: ctx.cancelled,
-                )
-            )
+            self._run_pdf(operations.print_rectifications(ws, path, today=today, lang=lang))
 
-    def _run_pdf(self, work: Callable[[Any], Path]) -> None:
+    def _run_pdf(self, op: operations.WorkspaceOp[Path]) -> None:
         self.progress.setRange(0, 0)
         self.progress.show()
         self.cancel_button.show()
         self._say(self.tr("Printing…"))
-        self._task = self.tasks.run(
-            work, on_done=self._printed, on_error=self._print_failed, on_progress=self._progressed
+        self._task = (
+            op.success(self._printed)
+            .failure(self._print_failed)
+            .progress(self._progressed)
+            .with_runner(self.tasks)
+            .run()
         )
 
     def _progressed(self, done: int, total: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import (
@@ -25,10 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import forms
-from desktop.domain import assessments, checklists
-from desktop.store.tally import member_figures
+from desktop.ui import operations
 from desktop.ui.assessment_summary import SummaryPanel
+from desktop.ui.operations.pages import CHART_UNIONS
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.stats_report import stats_report_action
@@ -36,8 +34,6 @@ from desktop.ui.stats_report import tr as stats_tr
 
 if TYPE_CHECKING:
     from desktop.store import Workspace
-
-CHART_UNIONS = 12
 
 
 class StatCard(QFrame):
@@ -139,46 +135,14 @@ class DashboardPage(Page):
                 self.assessment_summary.show_dashboard(assessment)
                 self._show()
 
-        self.tasks.run(lambda ctx: self.compute(ws), on_done=done, on_error=lambda exc: None)
+        operations.load_dashboard(ws, CHART_UNIONS).success(done).failure(
+            lambda exc: None
+        ).with_runner(self.tasks).run()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
         if getattr(self, "_stale", False) and self.workspace is not None:
             self.refresh()
-
-    @staticmethod
-    def compute(ws: Workspace) -> tuple[dict[str, int], list[tuple[str, int]], Any]:
-        """The dashboard figures, the members-by-union pairs and this year's assessment
-        summary (runs on a worker thread)."""
-        count = ws.records.count
-        members = member_figures(ws)
-        figures = {
-            "unions": count("union"),
-            "members": members.members,
-            "female": members.female,
-            "migrant": members.migrant,
-            "new_form": members.new_form,
-        }
-        try:
-            figures["unsynced"] = ws.outbox.pending_count()
-        except Exception:  # noqa: BLE001 - an outbox problem shows as a dash, not a crash
-            figures["unsynced"] = -1
-        returned = 0
-        for form_id in sorted({fid for fid, _v in forms.available_forms()}):
-            try:
-                returned += count(form_id, status="returned")
-            except Exception:  # noqa: BLE001 - a form this workspace does not know
-                continue
-        figures["returned"] = returned
-        unions = ws.records.query("union", order_by="created_at", limit=500)
-        pairs = []
-        for rec in unions:
-            name = str(rec.data.get("short_name") or rec.data.get("full_name") or "")
-            pairs.append((name, members.by_union.get(rec.uuid, 0)))
-        pairs.sort(key=lambda p: -p[1])
-        figures["audit_open"] = checklists.overview(ws).open_rectifications
-        assessment = assessments.dashboard(ws, dt.date.today().year)
-        return figures, pairs[:CHART_UNIONS], assessment
 
     def clear(self) -> None:
         self._generation += 1

@@ -34,9 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.link import LinkError
-from desktop.link import review as link_review
 from desktop.link import state as link_state
+from desktop.ui import operations
 from desktop.ui.pages.base import Page
 from desktop.ui.shortcuts import set_access_key
 from desktop.ui.sync_text import error_text
@@ -241,39 +240,22 @@ class ReviewPage(Page):
             text = error_text(exc)
         self.message_label.setText(text)
 
-    def _client(self) -> Any:
-        if self.workspace is None:
-            return None
-        try:
-            return link_review.review_client(self.workspace, retry=self.retry)
-        except LinkError as exc:
-            self._error(exc)
-            return None
-
     def _request(
         self,
-        client: Any,
-        call: Callable[[], Any],
+        op: operations.WorkspaceOp[Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
     ) -> None:
-        """Run ``call`` on the task helper, closing the client's session when it ends."""
-
-        def work(_ctx: Any) -> Any:
-            try:
-                return call()
-            finally:
-                client.session.close()
-
-        self.tasks.run(work, on_done=on_done, on_error=on_error)
+        """Run a review operation with the county server on the page's task helper."""
+        op.success(on_done).failure(on_error).with_runner(self.tasks).run()
 
     # -- queue ----------------------------------------------------------------------------
     def refresh(self) -> None:
         if not self._allowed():
             self.clear()
             return
-        client = self._client()
-        if client is None:
+        ws = self.workspace
+        if ws is None:
             return
         filters = {
             "status": self.status_combo.currentData() or None,
@@ -281,7 +263,11 @@ class ReviewPage(Page):
             "form_id": self.form_combo.currentData() or None,
         }
         self.message_label.setText(self.tr("Loading the queue from the county server…"))
-        self._request(client, lambda: client.queue(**filters), self._show_queue, self._queue_failed)
+        self._request(
+            operations.review_queue(ws, retry=self.retry, **filters),
+            self._show_queue,
+            self._queue_failed,
+        )
 
     def _queue_failed(self, exc: BaseException) -> None:
         self.clear()
@@ -351,26 +337,27 @@ class ReviewPage(Page):
                 self.tr("{0} records selected").format(len(chosen)) if chosen else ""
             )
             return
-        client = self._client()
-        if client is None:
+        ws = self.workspace
+        if ws is None:
             return
         uuid_ = chosen[0]["record_uuid"]
         self.shown_uuid = uuid_
-        self._request(client, lambda: client.record(uuid_), self._show_record, self._error)
+        self._request(
+            operations.review_record(ws, uuid_, retry=self.retry), self._show_record, self._error
+        )
 
     def unmask(self) -> None:
         """Ask the county again for the record shown, with its plain personal values."""
         doc = self._shown
         if doc is None or not doc.get("masked") or not doc.get("may_unmask"):
             return
-        client = self._client()
-        if client is None:
+        ws = self.workspace
+        if ws is None:
             return
         uuid_ = str(doc.get("record_uuid") or self.shown_uuid)
         self.unmask_button.setEnabled(False)
         self._request(
-            client,
-            lambda: client.record(uuid_, unmask=True),
+            operations.review_record(ws, uuid_, unmask=True, retry=self.retry),
             self._show_record,
             self._unmask_failed,
         )
@@ -423,11 +410,10 @@ class ReviewPage(Page):
                 self.tr("Write a comment for the township before returning a record.")
             )
             return
-        client = self._client()
-        if client is None:
-            return
         ws = self.workspace
-        reviewer = ws.user.name if ws is not None else ""
+        if ws is None:
+            return
+        reviewer = ws.user.name
         decisions = [
             {
                 "record_uuid": r["record_uuid"],
@@ -438,7 +424,9 @@ class ReviewPage(Page):
             for r in chosen
         ]
         self._request(
-            client, lambda: client.decide(reviewer, decisions), self._decided, self._error
+            operations.review_decide(ws, reviewer, decisions, retry=self.retry),
+            self._decided,
+            self._error,
         )
 
     def _decided(self, results: list[dict[str, Any]]) -> None:

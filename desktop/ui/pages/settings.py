@@ -30,16 +30,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import i18n, operations, prefs
-from desktop.ui.backup import (
+from desktop.ui.errors_text import role_text, store_error_text
+from desktop.ui.icons import icon
+from desktop.ui.idle import DEFAULT_IDLE_MINUTES
+from desktop.ui.operations.backup import (
     BACKUP_DIR_SETTING,
     DEFAULT_KEEP,
     KEEP_SETTING,
     ON_CLOSE_SETTING,
     backup_folder,
 )
-from desktop.ui.errors_text import role_text, store_error_text
-from desktop.ui.icons import icon
-from desktop.ui.idle import DEFAULT_IDLE_MINUTES
 from desktop.ui.pages.base import Page
 from desktop.ui.password_widget import NewPasswordWidget
 from desktop.ui.shortcuts import set_access_key
@@ -245,7 +245,7 @@ class SettingsPage(Page):
         if self.workspace is None:
             return
         minutes = self.idle_minutes.value()
-        self.workspace.settings.set(IDLE_SETTING, minutes)
+        operations.set_setting(self.workspace, IDLE_SETTING, minutes).now()
         self.idle_minutes_changed.emit(float(minutes))
 
     # -- passwords and users ---------------------------------------------------------------
@@ -257,13 +257,17 @@ class SettingsPage(Page):
         if problem:
             self.password_message.setText(problem)
             return
-        try:
-            ws.users.change_password(ws.user.name, self.own_password.password())
-        except Exception as exc:  # noqa: BLE001
+
+        def done(_result: object) -> None:
+            self.own_password.clear()
+            self.password_message.setText(self.tr("Your password was changed."))
+
+        def failed(exc: BaseException) -> None:
             self.password_message.setText(store_error_text(exc))
-            return
-        self.own_password.clear()
-        self.password_message.setText(self.tr("Your password was changed."))
+
+        operations.change_password(ws, ws.user.name, self.own_password.password()).success(
+            done
+        ).failure(failed).with_runner(self.tasks).run()
 
     def add_user(self) -> None:
         ws = self.workspace
@@ -275,15 +279,20 @@ class SettingsPage(Page):
         if problem:
             self.users_message.setText(problem)
             return
-        try:
-            ws.users.add(name, self.new_user_password.password(), self.new_role.currentData())
-        except Exception as exc:  # noqa: BLE001
+
+        def done(_user: object) -> None:
+            self.new_user.clear()
+            self.new_user_password.clear()
+            self.users_message.setText(self.tr("User %1 was added.").replace("%1", name))
+            self._fill_users()
+
+        def failed(exc: BaseException) -> None:
             self.users_message.setText(store_error_text(exc))
-            return
-        self.new_user.clear()
-        self.new_user_password.clear()
-        self.users_message.setText(self.tr("User %1 was added.").replace("%1", name))
-        self._fill_users()
+
+        password, role = self.new_user_password.password(), self.new_role.currentData()
+        operations.add_user(ws, name, password, role).success(done).failure(failed).with_runner(
+            self.tasks
+        ).run()
 
     def remove_user(self) -> None:
         ws = self.workspace
@@ -304,7 +313,7 @@ class SettingsPage(Page):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            ws.users.remove(name)
+            operations.remove_user(ws, name).now()
         except Exception as exc:  # noqa: BLE001
             self.users_message.setText(store_error_text(exc))
             return
@@ -322,15 +331,16 @@ class SettingsPage(Page):
 
     def _backup_dir_chosen(self) -> None:
         if self.workspace is not None and self.backup_dir.text().strip():
-            self.workspace.settings.set(BACKUP_DIR_SETTING, self.backup_dir.text().strip())
+            folder = self.backup_dir.text().strip()
+            operations.set_setting(self.workspace, BACKUP_DIR_SETTING, folder).now()
 
     def _keep_chosen(self) -> None:
         if self.workspace is not None:
-            self.workspace.settings.set(KEEP_SETTING, self.backup_keep.value())
+            operations.set_setting(self.workspace, KEEP_SETTING, self.backup_keep.value()).now()
 
     def _on_close_chosen(self, checked: bool) -> None:
         if self.workspace is not None:
-            self.workspace.settings.set(ON_CLOSE_SETTING, bool(checked))
+            operations.set_setting(self.workspace, ON_CLOSE_SETTING, bool(checked)).now()
 
     def back_up(self) -> None:
         ws = self.workspace

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.link import LinkError, link_status, set_auto_sync
+from desktop.link import LinkError, link_status
 from desktop.link import state as link_state
 from desktop.ui import operations
 from desktop.ui.pages.base import Page
@@ -309,7 +309,7 @@ class SyncPage(Page):
 
     def _auto_toggled(self, checked: bool) -> None:
         if self.workspace is not None:
-            set_auto_sync(self.workspace.settings, checked)
+            operations.set_auto_sync(self.workspace, checked).now()
 
     # -- actions --------------------------------------------------------------------------
     def running(self) -> bool:

@@ -3,7 +3,7 @@
 ``ws.records``, ``ws.outbox``, ``ws.settings``, ``ws.ledgers`` and ``ws.users`` are built by
 :class:`desktop.store.workspace.Workspace` with the workspace itself, but each is typed against
 the few members it needs — :class:`StoreContext` (the connection, the open check, the audit chain,
-change notices, the form catalogue, the org unit and the user) or :class:`KeyContext` (that plus
+the field cipher, change notices, the form catalogue, the org unit and the user) or :class:`KeyContext` (that plus
 the key slots, for user management) — not the whole workspace, so they never import
 ``desktop.store.workspace`` and a test can hand them a small stand-in.
 """
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from desktop.store.audit import AuditLog
+    from desktop.store.field_cipher import FieldCipher
     from desktop.store.formdefs import FormCatalog
     from desktop.store.keyslots import KdfParams, SlotFile
     from desktop.store.roles import User
@@ -28,6 +29,8 @@ class StoreContext(Protocol):
     user: User
     _dirty: bool
     _audit: AuditLog
+    #: seals / opens / indexes sensitive values (``field_cipher.PLAIN`` on an ``intl`` workspace)
+    _cipher: FieldCipher
 
     def _connection(self) -> Any:
         """The open SQLCipher connection (raises WorkspaceClosed once closed)."""

@@ -23,6 +23,8 @@ def raw_records(ws: Workspace, form_id: str) -> Iterator[tuple[str, str, bool, d
     for uuid, status, locked, data in cursor:
         try:
             values = json.loads(data) if isinstance(data, str | bytes) else {}
+            if isinstance(values, dict):
+                values = ws._cipher.open_data(str(uuid), values)
         except ValueError:
             values = {}
         yield str(uuid), str(status), bool(locked), values if isinstance(values, dict) else {}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlcipher3
 
 from desktop.store import audit, search
+from desktop.store.field_cipher import PLAIN, FieldCipher
 from desktop.store.formdefs import StorageSpec
 
 if TYPE_CHECKING:
@@ -94,18 +95,27 @@ def write_all(
     actor: str,
     spec: StorageSpec,
     writes: list[Write],
+    cipher: FieldCipher = PLAIN,
 ) -> None:
-    """Write every change in ``writes`` (in order) inside the caller's transaction."""
+    """Write every change in ``writes`` (in order) inside the caller's transaction.
+
+    ``cipher`` seals the sensitive fields of what is stored (a ``gm`` workspace); the audit
+    chain hashes the plain canonical data either way."""
     if not writes:
         return
     texts = [w.text if w.text is not None else data_text(w.rec.data) for w in writes]
+    stored = (
+        [data_text(cipher.seal_data(w.rec.uuid, spec.sensitive, w.rec.data)) for w in writes]
+        if cipher.sealing and spec.sensitive
+        else texts
+    )
     new = [w for w in writes if w.rec_id is None]
     if new:
         start = int(conn.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()[0]) + 1
         for n, w in enumerate(new):
             w.rec_id = start + n
     inserts, updates = [], []
-    for w, text in zip(writes, texts, strict=True):
+    for w, text in zip(writes, stored, strict=True):
         r = w.rec
         if w.before is None:
             inserts.append(
@@ -153,9 +163,12 @@ def write_all(
                 for w in writes
                 if w.before is not None
             ],
+            cipher,
         )
         conn.executemany(UPDATE_RECORD, updates)
-    search.index_many(conn, spec, [(int(w.rec_id or 0), w.rec.form_id, w.rec.data) for w in writes])
+    search.index_many(
+        conn, spec, [(int(w.rec_id or 0), w.rec.form_id, w.rec.data) for w in writes], cipher
+    )
     prev = log.head()
     rows = []
     details: dict[Any, str] = {}  # a bulk import's entries share one detail: canonicalise it once

@@ -11,6 +11,7 @@ typed (:func:`move_slot`), the first moment that secret is at hand.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,23 @@ def adopt(ws: Workspace, suite: str) -> bool:
     keys = {**ws._keys(), fc.FIELD_KEY_GEN: field_key}
     ws._slots.slots = [keyslots.rewrap(ws.workspace_id, s, keys) for s in ws._slots.slots]
     ws._save_slots()
+    # the plain values' old cells are zeroed as they are replaced, and the WAL's copies dropped
+    conn.execute("PRAGMA secure_delete = ON")
+    try:
+        _move(ws, cipher)
+    finally:
+        conn.execute("PRAGMA secure_delete = OFF")
+    with contextlib.suppress(*db.DB_ERRORS):
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ws._field_key = field_key
+    ws._cipher = cipher
+    ws._dirty = True
+    ws._changed(None, None)
+    return True
+
+
+def _move(ws: Workspace, cipher: fc.FieldCipher) -> None:
+    conn = ws._connection()
     with db.transaction(conn, "moving the workspace to the gm crypto suite"):
         counts = _seal_all(ws, cipher)
         conn.executemany(
@@ -54,11 +72,6 @@ def adopt(ws: Workspace, suite: str) -> bool:
             ws.workspace_id,
             {"from": fc.INTL, "to": fc.GM, **counts},
         )
-    ws._field_key = field_key
-    ws._cipher = cipher
-    ws._dirty = True
-    ws._changed(None, None)
-    return True
 
 
 def _specs(ws: Workspace, form_id: str, versions: list[int]) -> dict[int, StorageSpec]:

@@ -364,6 +364,10 @@ class Workspace:
         """``intl`` or ``gm`` (see :mod:`desktop.store.field_cipher`)."""
         return self._cipher.suite
 
+    def key_slot_suites(self) -> list[tuple[str, str | None, str]]:
+        """(kind, user, suite) of every key slot."""
+        return [(s.kind, s.user, s.suite) for s in self._slots.slots]
+
     def adopt_crypto_suite(self, suite: str) -> bool:
         """Move the workspace to ``suite`` (only ``intl`` → ``gm``); admin. True if it moved."""
         from desktop.store import suite as suite_mod

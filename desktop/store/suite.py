@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 BATCH = 5000
 
 
-def adopt(ws: Workspace, suite: str) -> bool:
-    """Move ``ws`` to ``suite``; False when it is already there. Only ``intl`` → ``gm``."""
+def adopt(ws: Workspace, suite: str, *, following_county: bool = False) -> bool:
+    """Move ``ws`` to ``suite``; False when it is already there. Only ``intl`` → ``gm``.
+
+    An administrator's choice; or (``following_county``) done by whoever syncs, because the
+    county the workspace is enrolled with is on that suite."""
     fc.check_suite(suite)
     if suite == ws.crypto_suite:
         return False
@@ -36,7 +39,10 @@ def adopt(ws: Workspace, suite: str) -> bool:
             "A workspace on the gm suite does not move back to intl (its personal data stays"
             " encrypted with SM4)."
         )
-    require(ws.user, "manage_keys", "change the workspace's crypto suite")
+    if following_county:
+        require(ws.user, "sync", "follow the county's crypto suite")
+    else:
+        require(ws.user, "manage_keys", "change the workspace's crypto suite")
     conn = ws._connection()
     field_key = fc.new_field_key()
     cipher = fc.FieldCipher(fc.GM, field_key)
@@ -46,7 +52,7 @@ def adopt(ws: Workspace, suite: str) -> bool:
     # the plain values' old cells are zeroed as they are replaced, and the WAL's copies dropped
     conn.execute("PRAGMA secure_delete = ON")
     try:
-        _move(ws, cipher)
+        _move(ws, cipher, following_county)
     finally:
         conn.execute("PRAGMA secure_delete = OFF")
     with contextlib.suppress(*db.DB_ERRORS):
@@ -58,7 +64,7 @@ def adopt(ws: Workspace, suite: str) -> bool:
     return True
 
 
-def _move(ws: Workspace, cipher: fc.FieldCipher) -> None:
+def _move(ws: Workspace, cipher: fc.FieldCipher, following_county: bool) -> None:
     conn = ws._connection()
     with db.transaction(conn, "moving the workspace to the gm crypto suite"):
         counts = _seal_all(ws, cipher)
@@ -70,7 +76,7 @@ def _move(ws: Workspace, cipher: fc.FieldCipher) -> None:
             ws.user.name,
             "workspace.crypto_suite",
             ws.workspace_id,
-            {"from": fc.INTL, "to": fc.GM, **counts},
+            {"from": fc.INTL, "to": fc.GM, "following_county": following_county, **counts},
         )
 
 

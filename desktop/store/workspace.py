@@ -368,11 +368,12 @@ class Workspace:
         """(kind, user, suite) of every key slot."""
         return [(s.kind, s.user, s.suite) for s in self._slots.slots]
 
-    def adopt_crypto_suite(self, suite: str) -> bool:
-        """Move the workspace to ``suite`` (only ``intl`` → ``gm``); admin. True if it moved."""
+    def adopt_crypto_suite(self, suite: str, *, following_county: bool = False) -> bool:
+        """Move the workspace to ``suite`` (only ``intl`` → ``gm``); True if it moved. An admin's
+        choice, or (``following_county``) done by a syncing user after the county's suite."""
         from desktop.store import suite as suite_mod
 
-        return suite_mod.adopt(self, suite)
+        return suite_mod.adopt(self, suite, following_county=following_county)
 
     def _save_slots(self) -> None:
         try:

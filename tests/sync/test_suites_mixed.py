@@ -16,13 +16,13 @@ import pytest
 from desktop import link
 from desktop.link import state as link_state
 from desktop.store import Workspace
-from tests.store import helpers as store_h
-from tests.store.gm_support import plaintext_hits, table_bytes
 from sync import crypto
 from sync.server.cli import main as server_main
 from sync.server.config import init_data_dir, load_data_dir
 from sync.server.domain.relay import relay_once
 from sync.server.domain.service import Server
+from tests.store import helpers as store_h
+from tests.store.gm_support import plaintext_hits, table_bytes
 from tests.sync.client_support import (
     PASSWORD,
     ThreadedServer,

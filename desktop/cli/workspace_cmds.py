@@ -1,7 +1,7 @@
 """Workspace administration from the command line (headless).
 
-``uniondesk init``, ``user add|remove|passwd|list``, ``backup``, ``restore``, ``check`` and
-``rotate-key``. Passwords come from a prompt, ``--password-stdin`` (one line each, in the order
+``uniondesk init [--crypto-suite intl|gm]``, ``user add|remove|passwd|list``, ``backup``,
+``restore``, ``check``, ``rotate-key`` and ``crypto-suite [--set gm]``. Passwords come from a prompt, ``--password-stdin`` (one line each, in the order
 the command asks: your own password first, then a new one) or the ``UNIONDESK_PASSWORD`` /
 ``UNIONDESK_NEW_PASSWORD`` environment variables. ``--recovery-key`` opens with the recovery key
 (read the same way, or from ``UNIONDESK_RECOVERY_KEY``) instead of a user's password.
@@ -119,6 +119,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="administrator user name (default: --user or admin)",
     )
+    init.add_argument(
+        "--crypto-suite",
+        choices=("intl", "gm"),
+        default="intl",
+        help="gm: ID numbers and phones also SM4-encrypted inside the file, HMAC-SM3 search"
+        " indexes, SM2/SM4 key slots (default: intl; a township follows its county's suite"
+        " at enrollment)",
+    )
     init.set_defaults(func=_run(run_init))
 
     user = subparsers.add_parser("user", help="manage users (add, remove, passwd, list)")
@@ -171,6 +179,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_common(rotate)
     rotate.set_defaults(func=_run(run_rotate))
 
+    suite = subparsers.add_parser(
+        "crypto-suite", help="print the workspace's crypto suite, or move it to gm (admin)"
+    )
+    add_common(suite)
+    suite.add_argument(
+        "--set",
+        choices=("gm",),
+        default=None,
+        metavar="SUITE",
+        help="move the workspace to this suite (gm; a gm workspace does not move back)",
+    )
+    suite.set_defaults(func=_run(run_crypto_suite))
+
 
 def run_init(args: argparse.Namespace) -> int:
     from desktop.store import Workspace
@@ -184,9 +205,11 @@ def run_init(args: argparse.Namespace) -> int:
         org_unit_name=args.org_name,
         admin_user=admin,
         admin_password=password,
+        crypto_suite=args.crypto_suite,
     )
     ws.close(backup=False)
     print(f"workspace created: {path}")
+    print(f"crypto suite: {args.crypto_suite}")
     print(f"administrator: {admin}")
     print("RECOVERY KEY (shown once; print or write it down and keep it locked away):")
     print(f"    {recovery_key}")
@@ -274,6 +297,26 @@ def run_check(args: argparse.Namespace) -> int:
     finally:
         ws.close(backup=False)
     return 0 if report.ok else EXIT_DAMAGED
+
+
+def run_crypto_suite(args: argparse.Namespace) -> int:
+    with open_workspace(args) as ws:
+        if args.set is not None:
+            moved = ws.adopt_crypto_suite(args.set)
+            print(
+                f"moved to {args.set}: personal data re-encrypted, search indexes rebuilt"
+                if moved
+                else f"already {args.set}"
+            )
+        print(f"crypto suite: {ws.crypto_suite}")
+        slots = ws.key_slot_suites()
+        on = sum(1 for _, _, s in slots if s == ws.crypto_suite)
+        print(f"key slots on {ws.crypto_suite}: {on} of {len(slots)}")
+        for _kind, user, s in slots:
+            if s != ws.crypto_suite:
+                who = f"user {user}" if user else "the recovery key"
+                print(f"  {who}: still {s}; becomes {ws.crypto_suite} at its next sign-in")
+    return 0
 
 
 def run_rotate(args: argparse.Namespace) -> int:

@@ -117,7 +117,21 @@ def enroll(ws: Workspace, server_url: str, code: str, *, timeout: float = 20.0) 
         add_form(ws, definition)
     ws.settings.set(state.ORG_UNITS_KEY, result.org_units)
     state.save_enrollment(ws.settings, enrollment)
+    follow_county_suite(ws)
     return enrollment
+
+
+def follow_county_suite(ws: Workspace) -> bool:
+    """Move the workspace to ``gm`` when the county it is enrolled with is on ``gm`` (the suite
+    of the device key: learnt from ``/v1/info`` at enrollment, or from the county's signed
+    ``server_keys`` message when it moved); True when it moved. A workspace never moves back.
+    Called after enrollment and after every sync."""
+    e = state.load_enrollment(ws.settings)
+    if e is None or e.crypto_suite != "gm" or ws.crypto_suite == "gm":
+        return False
+    if not (ws.user.can("sync") or ws.user.can("manage_keys")):
+        return False  # the next sync (by a clerk) moves it
+    return bool(ws.adopt_crypto_suite("gm", following_county=True))
 
 
 def _within(code: str, root: str, tree: list[dict[str, Any]]) -> bool:
@@ -188,6 +202,7 @@ def sync_now(ws: Workspace, **kwargs: Any) -> SyncSummary:
     summary.inbox_applied += retried
     if not summary.cancelled:
         ws.settings.set(state.LAST_SUCCESS_KEY, now_iso())
+    follow_county_suite(ws)  # a county that moved to gm re-keyed this device in the inbox
     return summary
 
 

@@ -94,7 +94,7 @@ class BulkSaving(RecordReading):
             row = self._conn.execute(
                 "SELECT rec FROM record_keys WHERE form_id = ? AND field_id = ? AND value = ?"
                 " AND rec IS NOT ? LIMIT 1",
-                (form_id, f, v, own_id),
+                (form_id, f, search.key_value(form_id, spec, f, v, self._ctx.cipher), own_id),
             ).fetchone()
             if row is not None:
                 problems.append(FieldError("unique", f, {}))
@@ -204,6 +204,7 @@ class BulkSaving(RecordReading):
                         for r, (_, _, text) in zip(prepared, good, strict=True)
                     ],
                     self._ctx.forms,
+                    self._ctx.cipher,
                 )
             result.saved.extend(r.uuid for r in prepared)
             done += len(chunk)
@@ -239,11 +240,14 @@ class BulkSaving(RecordReading):
             taken: set[tuple[str, str]] = set()
             for f in spec.unique:
                 vals = list({search.scalar_text(v.get(f)) for _, v, _ in good} - {""})
-                for k in range(0, len(vals), 500):
-                    part = vals[k : k + 500]
+                # what record_keys holds for each value (itself, or its token on gm)
+                by_key = {search.key_value(form.id, spec, f, v, self._ctx.cipher): v for v in vals}
+                keys = list(by_key)
+                for k in range(0, len(keys), 500):
+                    part = keys[k : k + 500]
                     marks = ",".join("?" * len(part))
                     taken.update(
-                        (f, r[0])
+                        (f, by_key[r[0]])
                         for r in self._conn.execute(
                             "SELECT value FROM record_keys WHERE form_id = ? AND field_id = ?"
                             f" AND value IN ({marks})",

@@ -3,7 +3,7 @@
 ``ws.records``, ``ws.outbox``, ``ws.settings``, ``ws.ledgers`` and ``ws.users`` are built by
 :class:`desktop.store.workspace.Workspace`, but each gets only a context typed by one of the
 protocols below — :class:`StoreContext` (the connection, the open check, the audit chain, change
-notices, the form catalogue, the org unit and the user) or :class:`KeyContext` (that plus the key
+notices, the form catalogue, the org unit, the user and the field cipher) or :class:`KeyContext` (that plus the key
 slots, for user management) — never the workspace with its private attributes. So the managers
 do not import ``desktop.store.workspace``, a reader sees at the signature what each one touches,
 and a test can hand them a small stand-in. The workspace's implementation of both is
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from desktop.store.audit import AuditLog
+    from desktop.store.field_cipher import FieldCipher
     from desktop.store.formdefs import FormCatalog
     from desktop.store.keyslots import KdfParams, SlotFile
     from desktop.store.roles import User
@@ -28,6 +29,11 @@ class StoreContext(Protocol):
     @property
     def forms(self) -> FormCatalog:
         """The form definitions the workspace knows."""
+        ...
+
+    @property
+    def cipher(self) -> FieldCipher:
+        """Seals / opens / indexes sensitive values (``field_cipher.PLAIN`` on ``intl``)."""
         ...
 
     @property

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import forms
+from desktop.store.field_cipher import GM, PLAIN, FieldCipher
 from forms.stat_facts import change_rows, day, id_key, simple_joined_day
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ def raw_records(ws: Workspace, form_id: str) -> Iterator[tuple[str, str, bool, d
     for uuid, status, locked, data in cursor:
         try:
             values = json.loads(data) if isinstance(data, str | bytes) else {}
+            if isinstance(values, dict):
+                values = ws._cipher.open_data(str(uuid), values)
         except ValueError:
             values = {}
         yield str(uuid), str(status), bool(locked), values if isinstance(values, dict) else {}
@@ -150,8 +153,20 @@ def _digest_key(conn: sqlcipher3.Connection) -> bytes:
     return bytes.fromhex(str(json.loads(row[0])))
 
 
+def _id_digest(key: bytes, number: str, suite: str) -> str:
+    """The keyed digest of an ID number that tells shared numbers apart without the number:
+    HMAC-SM3 on a ``gm`` workspace, HMAC-SHA256 on ``intl``."""
+    if not number:
+        return ""
+    if suite == GM:
+        from sync.crypto_gm import hmac_sm3
+
+        return hmac_sm3(key, number.encode()).hex()[:32]
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def member_fact_row(
-    rec_id: int, d: Mapping[str, Any], judge: Completeness, key: bytes
+    rec_id: int, d: Mapping[str, Any], judge: Completeness, key: bytes, suite: str = "intl"
 ) -> tuple[Any, ...]:
     """The ``member_facts`` row of one member record (for :data:`_INSERT`)."""
     joined = simple_joined_day(d)
@@ -165,7 +180,7 @@ def member_fact_row(
             ensure_ascii=False,
         )
     number, valid = id_key(d)
-    digest = hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:32] if number else ""
+    digest = _id_digest(key, number, suite)
     new_form = d.get("new_form_kind") if d.get("employment_form") == "new_form" else None
     return (
         rec_id,
@@ -192,40 +207,52 @@ def _has_table(conn: sqlcipher3.Connection) -> bool:
 
 
 def keep_members(
-    conn: sqlcipher3.Connection, member_form: Any, items: Iterable[tuple[int, Mapping[str, Any]]]
+    conn: sqlcipher3.Connection,
+    member_form: Any,
+    items: Iterable[tuple[int, Mapping[str, Any]]],
+    suite: str = "intl",
 ) -> None:
-    """Write the ``member_facts`` rows of ``items`` ((records.id, data) of member records) in
-    the caller's transaction."""
+    """Write the ``member_facts`` rows of ``items`` ((records.id, plain data) of member records)
+    in the caller's transaction (``suite``: the workspace's, for the ID digest)."""
     items = list(items)
     if not items or not _has_table(conn):
         return  # a workspace before schema step 7 (being written by the steps before it)
     judge, key = completeness(member_form), _digest_key(conn)
-    conn.executemany(_INSERT, [member_fact_row(rid, d, judge, key) for rid, d in items])
+    rows = [member_fact_row(rid, d, judge, key, suite) for rid, d in items]
+    conn.executemany(_INSERT, rows)
 
 
-def _member_items(cursor: Any) -> Iterator[tuple[int, dict[str, Any]]]:
-    for rid, data in cursor:
+def _member_items(cursor: Any, cipher: FieldCipher) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(records.id, plain data) of ``(id, uuid, data)`` rows (sealed fields opened)."""
+    for rid, uuid, data in cursor:
         try:
             values = json.loads(data)
+            if isinstance(values, dict):
+                values = cipher.open_data(str(uuid), values)
         except ValueError:
             values = {}
         yield int(rid), values if isinstance(values, dict) else {}
 
 
-def fill_members(conn: sqlcipher3.Connection, member_form: Any, where: str = "") -> int:
+def fill_members(
+    conn: sqlcipher3.Connection, member_form: Any, where: str = "", cipher: FieldCipher = PLAIN
+) -> int:
     """(Re)make the rows of every member record (``where``: more of the ``records r`` filter);
-    returns how many. Schema step 7 and :func:`refresh_members` use it."""
+    returns how many. Schema step 7, :func:`refresh_members` and the move to ``gm`` use it."""
     cursor = conn.execute(
-        f"SELECT r.id, r.data FROM records r WHERE r.form_id = 'member' {where} ORDER BY r.id"
+        "SELECT r.id, r.uuid, r.data FROM records r"
+        f" WHERE r.form_id = 'member' {where} ORDER BY r.id"
     )
     done = 0
     while batch := cursor.fetchmany(5000):
-        keep_members(conn, member_form, _member_items(batch))
+        keep_members(conn, member_form, _member_items(batch, cipher), cipher.suite)
         done += len(batch)
     return done
 
 
-def refresh_members(conn: sqlcipher3.Connection, member_form: Any) -> int:
+def refresh_members(
+    conn: sqlcipher3.Connection, member_form: Any, cipher: FieldCipher = PLAIN
+) -> int:
     """Rows judged complete by another member form version than ``member_form`` (a new version
     came by sync), or missing: made again (inside the caller's transaction). Returns how many."""
     version = int(getattr(member_form, "version", 0) or 0)
@@ -234,6 +261,7 @@ def refresh_members(conn: sqlcipher3.Connection, member_form: Any) -> int:
         member_form,
         "AND NOT EXISTS (SELECT 1 FROM member_facts f WHERE f.rec = r.id"
         f" AND f.form_version = {version})",
+        cipher,
     )
 
 
@@ -250,12 +278,17 @@ def stale_members(conn: sqlcipher3.Connection, member_form: Any) -> bool:
     return bool(kept != records)
 
 
-def member_drift(conn: sqlcipher3.Connection, member_form: Any) -> list[str]:
+def member_drift(
+    conn: sqlcipher3.Connection, member_form: Any, cipher: FieldCipher = PLAIN
+) -> list[str]:
     """Problems when the kept member facts differ from the member records (``ws.check``)."""
     judge, key = completeness(member_form), _digest_key(conn)
     kept = {r[0]: tuple(r) for r in conn.execute("SELECT * FROM member_facts")}
-    cursor = conn.execute("SELECT id, data FROM records WHERE form_id = 'member'")
-    fresh = {rid: member_fact_row(rid, d, judge, key) for rid, d in _member_items(cursor)}
+    cursor = conn.execute("SELECT id, uuid, data FROM records WHERE form_id = 'member'")
+    fresh = {
+        rid: member_fact_row(rid, d, judge, key, cipher.suite)
+        for rid, d in _member_items(cursor, cipher)
+    }
     if kept == fresh:
         return []
     return ["The kept member facts differ from the member records (statistics would be wrong)."]
@@ -287,7 +320,7 @@ def member_facts_as_of(
         from desktop.store import db
 
         with db.transaction(conn, "updating the statistics facts"):
-            refresh_members(conn, form)
+            refresh_members(conn, form, ws._cipher)
     groups = conn.execute(
         _SHARED + "SELECT unit, female, migrant, new_form_kind, joined_date BETWEEN ? AND ?,"
         " id_valid, complete, count(*) FROM member_facts"

@@ -34,7 +34,7 @@ def check(ws: Workspace) -> CheckReport:
     problems = db.integrity_problems(conn)
     if not problems:
         problems.extend(tally.drift(conn))
-        problems.extend(facts.member_drift(conn, ws.forms.latest("member")))
+        problems.extend(facts.member_drift(conn, ws.forms.latest("member"), ws._cipher))
     try:
         result = ws._audit.verify()
     except errors.StoreError as exc:
@@ -67,7 +67,7 @@ def new_recovery_key(ws: Workspace) -> str:
     """Replace the recovery slot; returns the new key (shown once). Admin only."""
     require(ws.user, "manage_keys", "replace the recovery key")
     key = keyslots.new_recovery_key()
-    slot = keyslots.make_recovery_slot(ws.workspace_id, key, ws._keys())
+    slot = keyslots.make_recovery_slot(ws.workspace_id, key, ws._keys(), ws.crypto_suite)
     ws._slots.slots = [s for s in ws._slots.slots if s.kind != "recovery"] + [slot]
     conn = ws._connection()
     with db.transaction(conn, "replacing the recovery key"):
@@ -86,7 +86,7 @@ def rotate_key(ws: Workspace) -> None:
     require(ws.user, "manage_keys", "rotate the database key")
     conn = ws._connection()
     new_gen, new_key = ws._key_gen + 1, keyslots.new_data_key()
-    both = {ws._key_gen: ws._data_key, new_gen: new_key}
+    both = {**ws._keys(), new_gen: new_key}
     ws._slots.slots = [keyslots.rewrap(ws.workspace_id, s, both) for s in ws._slots.slots]
     ws._save_slots()
     try:

@@ -10,6 +10,16 @@ workspace id, slot id, kind, user name, KDF parameters and key generation, so a 
 moved to another user or workspace. A SHA-256 checksum over the whole file
 tells a damaged file (:class:`DamagedKeySlots`) apart from a wrong password.
 
+**Suites.** Each slot names its suite (no ``suite``: ``intl``, as above). A ``gm`` slot (the
+slots of a ``gm`` workspace) uses SM2 instead of X25519 and SM4-GCM instead of AES-GCM: its SM2
+private key is sealed with SM4-GCM under a 128-bit KEK (Argon2id of the password, or HKDF-SM3 of
+the recovery key — the recovery slot of a gm workspace has a sealed private key too), and each
+data key is sealed to the slot's SM2 public key with ``sync.crypto_gm.sm2_seal`` (SM2
+encryption of an SM4 key, SM4-GCM of the data key), the same associated data as the ``info``
+binding. A file holding a gm slot is format 2 with an SM3 checksum. Slots also hold the
+workspace's *field key* (generation 0, :mod:`desktop.store.field_cipher`) once the workspace
+is on ``gm``.
+
 During ``rotate-key`` a slot briefly holds two wraps (old and new key generation) so that a crash
 between re-keying the database and rewriting this file never locks anyone out.
 """
@@ -34,9 +44,12 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from desktop.store import errors
+from sync import crypto_gm
 
 FILE_FORMAT = "uniondesk-keyslots"
-FILE_VERSION = 1
+FILE_VERSION = 2  # 2: the file holds gm slots (SM3 checksum); 1: intl slots only
+INTL, GM = "intl", "gm"
+SM2_PUBLIC_BYTES = 64
 DATA_KEY_BYTES = 32
 RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I L O U
 RECOVERY_RANDOM_BYTES = 16  # 128 bits
@@ -50,6 +63,9 @@ class KdfParams:
     memory_kib: int = 65536
     iterations: int = 3
     lanes: int = 4
+
+
+Private = X25519PrivateKey | bytes  # an intl slot's X25519 key, or a gm slot's SM2 scalar
 
 
 def _b64(data: bytes) -> str:
@@ -134,9 +150,10 @@ class Slot:
     public: str
     private: dict[str, str] | None = None
     wraps: list[dict[str, Any]] = field(default_factory=list)
+    suite: str = INTL
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "kind": self.kind,
             "user": self.user,
@@ -145,6 +162,9 @@ class Slot:
             "private": self.private,
             "wraps": self.wraps,
         }
+        if self.suite != INTL:
+            out["suite"] = self.suite
+        return out
 
     @classmethod
     def from_json(cls, s: dict[str, Any]) -> Slot:
@@ -156,7 +176,20 @@ class Slot:
             public=str(s["public"]),
             private=dict(s["private"]) if s.get("private") is not None else None,
             wraps=[dict(w) for w in s["wraps"]],
+            suite=str(s.get("suite", INTL)),
         )
+        if slot.suite == GM:
+            if slot.kind not in ("password", "recovery") or not slot.private:
+                raise ValueError("slot kind")
+            if len(_unb64(slot.public)) != SM2_PUBLIC_BYTES:
+                raise ValueError("sm2 public key")
+            _unb64(slot.kdf["salt"])
+            for w in slot.wraps:
+                _unb64(w["ct"]), int(w["gen"])
+            _unb64(slot.private["nonce"]), _unb64(slot.private["ct"])
+            return slot
+        if slot.suite != INTL:
+            raise ValueError("suite")
         if slot.kind not in ("password", "recovery") or (slot.kind == "password") != bool(
             slot.private
         ):
@@ -170,12 +203,12 @@ class Slot:
         return slot
 
 
-def _derive_kek(kdf: dict[str, Any], secret: bytes) -> bytes:
+def _derive_kek(kdf: dict[str, Any], secret: bytes, length: int = 32) -> bytes:
     salt = _unb64(kdf["salt"])
     if kdf["name"] == "argon2id":
         return Argon2id(
             salt=salt,
-            length=32,
+            length=length,
             iterations=int(kdf["iterations"]),
             lanes=int(kdf["lanes"]),
             memory_cost=int(kdf["memory_kib"]),
@@ -183,6 +216,10 @@ def _derive_kek(kdf: dict[str, Any], secret: bytes) -> bytes:
     if kdf["name"] == "hkdf-sha256":
         return HKDF(
             algorithm=hashes.SHA256(), length=32, salt=salt, info=b"uniondesk recovery slot"
+        ).derive(secret)
+    if kdf["name"] == "hkdf-sm3":
+        return HKDF(
+            algorithm=hashes.SM3(), length=length, salt=salt, info=b"uniondesk recovery slot"
         ).derive(secret)
     raise errors.NewerWorkspaceVersion(f"Key slot uses an unknown key derivation {kdf['name']!r}.")
 
@@ -203,6 +240,9 @@ def _ad(workspace_id: str, slot: Slot, purpose: str, gen: int = 0) -> bytes:
 
 
 def _wrap_key(workspace_id: str, slot: Slot, data_key: bytes, gen: int) -> dict[str, Any]:
+    if slot.suite == GM:
+        ad = _ad(workspace_id, slot, "data-key", gen)
+        return {"gen": gen, "ct": _b64(crypto_gm.sm2_seal(_unb64(slot.public), data_key, ad))}
     eph = X25519PrivateKey.generate()
     epk = eph.public_key().public_bytes_raw()
     shared = eph.exchange(X25519PublicKey.from_public_bytes(_unb64(slot.public)))
@@ -217,7 +257,10 @@ def _wrap_key(workspace_id: str, slot: Slot, data_key: bytes, gen: int) -> dict[
     }
 
 
-def _unwrap_key(workspace_id: str, slot: Slot, priv: X25519PrivateKey, w: dict[str, Any]) -> bytes:
+def _unwrap_key(workspace_id: str, slot: Slot, priv: Private, w: dict[str, Any]) -> bytes:
+    if isinstance(priv, bytes):
+        ad = _ad(workspace_id, slot, "data-key", int(w["gen"]))
+        return crypto_gm.sm2_open(priv, _unb64(w["ct"]), ad)
     epk = _unb64(w["epk"])
     shared = priv.exchange(X25519PublicKey.from_public_bytes(epk))
     ad = _ad(workspace_id, slot, "data-key", int(w["gen"]))
@@ -231,13 +274,29 @@ def _recovery_private(slot_kdf: dict[str, Any], recovery_key: str) -> X25519Priv
     )
 
 
-def _seal_private(workspace_id: str, slot: Slot, kek: bytes, priv: X25519PrivateKey) -> None:
+def _seal_private(workspace_id: str, slot: Slot, kek: bytes, priv: Private) -> None:
     nonce = secrets.token_bytes(12)
-    raw = priv.private_bytes_raw()
-    slot.private = {
-        "nonce": _b64(nonce),
-        "ct": _b64(AESGCM(kek).encrypt(nonce, raw, _ad(workspace_id, slot, "private"))),
-    }
+    ad = _ad(workspace_id, slot, "private")
+    if isinstance(priv, bytes):  # gm: the SM2 scalar under SM4-GCM
+        ct = crypto_gm.sm4_gcm_encrypt(kek, nonce, priv, ad)
+    else:
+        ct = AESGCM(kek).encrypt(nonce, priv.private_bytes_raw(), ad)
+    slot.private = {"nonce": _b64(nonce), "ct": _b64(ct)}
+
+
+def _new_pair(suite: str) -> tuple[Private, str]:
+    """A fresh slot key pair of ``suite``: (private, base64 public)."""
+    if suite == GM:
+        private, public = crypto_gm.sm2_new_key()
+        return private, _b64(public)
+    if suite != INTL:
+        raise ValueError(f"Unknown crypto suite {suite!r}.")
+    priv = X25519PrivateKey.generate()
+    return priv, _b64(priv.public_key().public_bytes_raw())
+
+
+def _kek_bytes(slot: Slot) -> int:
+    return crypto_gm.SM4_KEY_BYTES if slot.suite == GM else 32
 
 
 def _argon_kdf(kdf: KdfParams) -> dict[str, Any]:
@@ -251,37 +310,60 @@ def _argon_kdf(kdf: KdfParams) -> dict[str, Any]:
 
 
 def make_password_slot(
-    workspace_id: str, user: str, password: str, keys: dict[int, bytes], kdf: KdfParams
+    workspace_id: str,
+    user: str,
+    password: str,
+    keys: dict[int, bytes],
+    kdf: KdfParams,
+    suite: str = INTL,
 ) -> Slot:
     """A new slot for ``user`` wrapping every key generation in ``keys``."""
-    priv = X25519PrivateKey.generate()
+    priv, public = _new_pair(suite)
     slot = Slot(
         id=str(uuid.uuid4()),
         kind="password",
         user=user,
         kdf=_argon_kdf(kdf),
-        public=_b64(priv.public_key().public_bytes_raw()),
+        public=public,
+        suite=suite,
     )
-    _seal_private(workspace_id, slot, _derive_kek(slot.kdf, password.encode("utf-8")), priv)
+    kek = _derive_kek(slot.kdf, password.encode("utf-8"), _kek_bytes(slot))
+    _seal_private(workspace_id, slot, kek, priv)
     slot.wraps = [_wrap_key(workspace_id, slot, k, g) for g, k in sorted(keys.items())]
     return slot
 
 
 def change_password(
-    workspace_id: str, slot: Slot, new_password: str, keys: dict[int, bytes], kdf: KdfParams
+    workspace_id: str,
+    slot: Slot,
+    new_password: str,
+    keys: dict[int, bytes],
+    kdf: KdfParams,
+    suite: str | None = None,
 ) -> Slot:
-    """A fresh slot (same id and user) for ``new_password``: new salt, key pair and wraps."""
-    priv = X25519PrivateKey.generate()
-    new = Slot(
-        slot.id, "password", slot.user, _argon_kdf(kdf), _b64(priv.public_key().public_bytes_raw())
-    )
-    _seal_private(workspace_id, new, _derive_kek(new.kdf, new_password.encode("utf-8")), priv)
+    """A fresh slot (same id and user) for ``new_password``: new salt, key pair and wraps
+    (of ``suite``, by default the slot's own)."""
+    suite = suite or slot.suite
+    priv, public = _new_pair(suite)
+    new = Slot(slot.id, "password", slot.user, _argon_kdf(kdf), public, suite=suite)
+    kek = _derive_kek(new.kdf, new_password.encode("utf-8"), _kek_bytes(new))
+    _seal_private(workspace_id, new, kek, priv)
     new.wraps = [_wrap_key(workspace_id, new, k, g) for g, k in sorted(keys.items())]
     return new
 
 
-def make_recovery_slot(workspace_id: str, recovery_key: str, keys: dict[int, bytes]) -> Slot:
+def make_recovery_slot(
+    workspace_id: str, recovery_key: str, keys: dict[int, bytes], suite: str = INTL
+) -> Slot:
     """A new recovery slot for the typed form of ``recovery_key``."""
+    if suite == GM:
+        priv, public = _new_pair(GM)
+        gm_kdf = {"name": "hkdf-sm3", "salt": _b64(secrets.token_bytes(16))}
+        slot = Slot(str(uuid.uuid4()), "recovery", None, gm_kdf, public, suite=GM)
+        kek = _derive_kek(gm_kdf, parse_recovery_key(recovery_key), crypto_gm.SM4_KEY_BYTES)
+        _seal_private(workspace_id, slot, kek, priv)
+        slot.wraps = [_wrap_key(workspace_id, slot, k, g) for g, k in sorted(keys.items())]
+        return slot
     kdf = {"name": "hkdf-sha256", "salt": _b64(secrets.token_bytes(16))}
     priv = _recovery_private(kdf, recovery_key)
     slot = Slot(
@@ -295,8 +377,22 @@ def make_recovery_slot(workspace_id: str, recovery_key: str, keys: dict[int, byt
     return slot
 
 
-def open_private(workspace_id: str, slot: Slot, secret: str) -> X25519PrivateKey:
+def open_private(workspace_id: str, slot: Slot, secret: str) -> Private:
     """The slot's private key from a password (or the recovery key); WrongPassword otherwise."""
+    if slot.suite == GM:
+        assert slot.private is not None
+        raw = parse_recovery_key(secret) if slot.kind == "recovery" else secret.encode("utf-8")
+        kek = _derive_kek(slot.kdf, raw, crypto_gm.SM4_KEY_BYTES)
+        try:
+            return crypto_gm.sm4_gcm_decrypt(
+                kek,
+                _unb64(slot.private["nonce"]),
+                _unb64(slot.private["ct"]),
+                _ad(workspace_id, slot, "private"),
+            )
+        except crypto_gm.GmCryptoError:
+            what = "recovery key" if slot.kind == "recovery" else "password"
+            raise errors.WrongPassword(f"The {what} does not unlock this workspace.") from None
     if slot.kind == "recovery":
         priv = _recovery_private(slot.kdf, secret)
         if priv.public_key().public_bytes_raw() != _unb64(slot.public):
@@ -318,13 +414,13 @@ def open_private(workspace_id: str, slot: Slot, secret: str) -> X25519PrivateKey
     return priv
 
 
-def unwrap(workspace_id: str, slot: Slot, priv: X25519PrivateKey) -> dict[int, bytes]:
+def unwrap(workspace_id: str, slot: Slot, priv: Private) -> dict[int, bytes]:
     """Every key generation the slot holds; DamagedKeySlots when none decrypts."""
     out: dict[int, bytes] = {}
     for w in slot.wraps:
         try:
             out[int(w["gen"])] = _unwrap_key(workspace_id, slot, priv, w)
-        except InvalidTag:
+        except (InvalidTag, crypto_gm.GmCryptoError):
             continue
     if not out:
         raise errors.DamagedKeySlots("The key slot opens but holds no readable data key.")
@@ -333,7 +429,7 @@ def unwrap(workspace_id: str, slot: Slot, priv: X25519PrivateKey) -> dict[int, b
 
 def rewrap(workspace_id: str, slot: Slot, keys: dict[int, bytes]) -> Slot:
     """``slot`` with its wraps replaced by wraps of ``keys`` (no password needed)."""
-    new = Slot(slot.id, slot.kind, slot.user, slot.kdf, slot.public, slot.private, [])
+    new = Slot(slot.id, slot.kind, slot.user, slot.kdf, slot.public, slot.private, [], slot.suite)
     new.wraps = [_wrap_key(workspace_id, new, k, g) for g, k in sorted(keys.items())]
     return new
 
@@ -358,9 +454,10 @@ class SlotFile:
         return [s.user for s in self.slots if s.kind == "password" and s.user]
 
     def body(self) -> dict[str, Any]:
+        gm = any(s.suite == GM for s in self.slots)
         return {
             "format": FILE_FORMAT,
-            "version": FILE_VERSION,
+            "version": 2 if gm else 1,
             "workspace_id": self.workspace_id,
             "slots": [s.to_json() for s in self.slots],
         }
@@ -368,7 +465,7 @@ class SlotFile:
     def save(self, path: Path) -> None:
         """Write the file atomically (temporary file, fsync, rename)."""
         body = self.body()
-        doc = dict(body, checksum=hashlib.sha256(_canonical(body)).hexdigest())
+        doc = dict(body, checksum=_checksum(body))
         data = json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8")
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as fh:
@@ -404,7 +501,7 @@ class SlotFile:
                     f"The key-slot file was written by a newer UnionDesk (format {version})."
                 )
             checksum = doc.pop("checksum")
-            if hashlib.sha256(_canonical(doc)).hexdigest() != checksum:
+            if _checksum(doc) != checksum:
                 raise ValueError("checksum")
             slots = [Slot.from_json(s) for s in doc["slots"]]
             return cls(workspace_id=str(doc["workspace_id"]), slots=slots)
@@ -414,6 +511,13 @@ class SlotFile:
             raise errors.DamagedKeySlots(
                 f"The key-slot file {name} is damaged or was altered (it fails its check)."
             ) from None
+
+
+def _checksum(body: dict[str, Any]) -> str:
+    """SHA-256 of a format-1 file's body; SM3 of a format-2 (gm) one."""
+    if body.get("version") == 2:
+        return crypto_gm.sm3_hex(_canonical(body))
+    return hashlib.sha256(_canonical(body)).hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -257,6 +257,16 @@ def ledgers(conn: sqlcipher3.Connection) -> None:
         conn.execute(statement)
 
 
+@step(6)
+def crypto_suite(conn: sqlcipher3.Connection) -> None:
+    """The workspace's crypto suite in ``meta``: ``intl`` for every workspace made before
+    suites (nothing in it changes); a ``gm`` workspace also keeps ``field_key_check``, which
+    tells whether a key slot's field key is this workspace's (see
+    :mod:`desktop.store.field_cipher`)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('crypto_suite', 'intl')")
+
+
 @step(7)
 def member_facts(conn: sqlcipher3.Connection) -> None:
     """Per-member statistics facts (union, female, migrant worker, new employment form, join

@@ -53,7 +53,7 @@ class StoreOutbox:
                 "version": version,
                 "org_unit": org,
                 "status": status,
-                "data": json.loads(data),
+                "data": self._ctx.cipher.open_data(ruuid, json.loads(data)),
                 "created_by": cb,
                 "created_at": ca,
                 "updated_by": ub,

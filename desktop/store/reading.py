@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from desktop.store import db, errors, search
+from desktop.store.field_cipher import SORT_SUFFIX
 from desktop.store.formdefs import StorageSpec
-from desktop.store.masking import is_masked_form_of, mask_data
+from desktop.store.masking import is_masked_form_of, mask, mask_data
 from desktop.store.record import BUILTIN_ORDER, COLUMNS, Record, _row_to_record
 from desktop.store.roles import require
 
@@ -36,6 +37,10 @@ class RecordReading:
             raise errors.RecordNotFound(f"No record {record_uuid}.")
         return row
 
+    def _rec(self, row: Sequence[Any]) -> Record:
+        """A row as a Record, sealed fields opened (the one decoder of rows on this side)."""
+        return _row_to_record(row, self._ctx.cipher)
+
     def _spec(self, form_id: str, version: int) -> StorageSpec:
         return self._ctx.forms.spec(self._ctx.forms.get(form_id, version))
 
@@ -50,7 +55,7 @@ class RecordReading:
     def get(self, record_uuid: str, *, unmask: bool = False) -> Record:
         """The current version (sensitive fields masked unless ``unmask``: role-checked, audited)."""
         self._ctx.require_open()
-        rec = _row_to_record(self._row(record_uuid))
+        rec = self._rec(self._row(record_uuid))
         if unmask:
             self._audit_unmask([rec])
         return self._shown(rec, unmask)
@@ -58,7 +63,7 @@ class RecordReading:
     def unmask(self, record_uuid: str, field_id: str) -> str:
         """The plain value of one sensitive field (role-checked; audited)."""
         self._ctx.require_open()
-        rec = _row_to_record(self._row(record_uuid))
+        rec = self._rec(self._row(record_uuid))
         self._audit_unmask([rec], fields=[field_id])
         return search.scalar_text(rec.data.get(field_id))
 
@@ -98,14 +103,18 @@ class RecordReading:
             params.extend(sts)
         for f, v in (filters or {}).items():
             if f in spec.keyed:
-                sql, p = search.exact_clause(form_id, f, v)
+                sql, p = search.exact_clause(form_id, f, v, spec, self._ctx.cipher)
             else:
                 sql, p = f"json_extract(r.data, '{search.json_path(f)}') IS ?", [v]
             clauses.append(sql)
             params.extend(p)
         if search_text and search_text.strip():
             sql, p = search.search_clause(
-                form_id, spec, search_text, fts=search.has_fts(self._conn, form_id)
+                form_id,
+                spec,
+                search_text,
+                fts=search.has_fts(self._conn, form_id),
+                cipher=self._ctx.cipher,
             )
             clauses.append(sql)
             params.extend(p)
@@ -131,22 +140,45 @@ class RecordReading:
         searching = bool(search and search.strip())
         plain = not searching and not filters and status is None
         only_search = searching and not filters and status is None and order_by is None
-        if (order_by is not None and plain and spec.keyed.get(order_by) == "sort") or only_search:
+        # a sealed column (gm) sorts by its masked display, kept as a sort key of its own
+        masked_key = (
+            order_by + SORT_SUFFIX
+            if order_by is not None and self._ctx.cipher.is_hidden(spec.sensitive, order_by)
+            else None
+        )
+        if (
+            order_by is not None
+            and plain
+            and (spec.keyed.get(order_by) == "sort" or masked_key is not None)
+        ) or only_search:
             if only_search:
                 recs = self._page_by_search(form_id, spec, str(search), limit, offset)
             else:
-                recs = self._page_by_key(form_id, str(order_by), direction, limit, offset)
+                key = masked_key or str(order_by)
+                recs = self._page_by_key(form_id, key, direction, limit, offset)
             if unmask:
                 self._audit_unmask(recs)
             return [self._shown(r, unmask) for r in recs]
-        if order_by is None:
+        source = "records r"
+        if masked_key is not None and "+r.form_id" in where:
+            return self._sorted_by_mask(
+                where, params, str(order_by), direction == "DESC", limit, offset, unmask
+            )
+        if masked_key is not None:
+            # walk the masked sort keys in order and fetch each record by id (CROSS JOIN keeps
+            # SQLite from probing the key tree once per record)
+            order = f"k.value {direction}, r.id {direction}"
+            source = "record_keys k CROSS JOIN records r ON r.id = k.rec"
+            where = f"k.form_id = ? AND k.field_id = ? AND {where}"
+            params = [form_id, masked_key, *params]
+        elif order_by is None:
             order = "r.updated_at DESC, r.id DESC"
         elif order_by in BUILTIN_ORDER:
             order = f"r.{order_by} {direction}, r.id {direction}"
         else:
             order = f"json_extract(r.data, '{search_path(order_by)}') {direction}, r.id {direction}"
         cols = ", ".join("r." + c.strip() for c in COLUMNS.split(","))
-        sql = f"SELECT {cols} FROM records r WHERE {where} ORDER BY {order}"
+        sql = f"SELECT {cols} FROM {source} WHERE {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params.extend([int(limit), int(offset)])
@@ -154,16 +186,51 @@ class RecordReading:
             sql += " LIMIT -1 OFFSET ?"
             params.append(int(offset))
         try:
-            recs = [_row_to_record(r) for r in self._conn.execute(sql, params)]
+            recs = [self._rec(r) for r in self._conn.execute(sql, params)]
         except db.DB_ERRORS as exc:
             raise db.translate(exc, "a search") from None
         if unmask:
             self._audit_unmask(recs)
         return [self._shown(r, unmask) for r in recs]
 
+    def _sorted_by_mask(
+        self,
+        where: str,
+        params: list[Any],
+        field_id: str,
+        descending: bool,
+        limit: int | None,
+        offset: int,
+        unmask: bool,
+    ) -> list[Record]:
+        """The (few) hits of a search or keyed filter, sorted by a sealed field's masked display."""
+        cols = ", ".join("r." + c.strip() for c in COLUMNS.split(","))
+        try:
+            rows = [
+                (int(r[0]), self._rec(r))
+                for r in self._conn.execute(f"SELECT {cols} FROM records r WHERE {where}", params)
+            ]
+        except db.DB_ERRORS as exc:
+            raise db.translate(exc, "a search") from None
+        rows.sort(
+            key=lambda p: (search.scalar_text(mask(p[1].data.get(field_id))), p[0]),
+            reverse=descending,
+        )
+        end = None if limit is None else offset + int(limit)
+        recs = [rec for _, rec in rows[offset:end]]
+        if unmask:
+            self._audit_unmask(recs)
+        return [self._shown(r, unmask) for r in recs]
+
     def _search_ids(self, form_id: str, spec: StorageSpec, text: str) -> tuple[str, list[Any]]:
         """The id subquery of a search's hits (empty SQL when nothing can match)."""
-        return search.search_ids(form_id, spec, text, fts=search.has_fts(self._conn, form_id))
+        return search.search_ids(
+            form_id,
+            spec,
+            text,
+            fts=search.has_fts(self._conn, form_id),
+            cipher=self._ctx.cipher,
+        )
 
     def _page_by_search(
         self, form_id: str, spec: StorageSpec, text: str, limit: int | None, offset: int
@@ -202,7 +269,7 @@ class RecordReading:
             for row in self._conn.execute(
                 f"SELECT {COLUMNS} FROM records WHERE id IN ({marks})", part
             ):
-                by_id[int(row[0])] = _row_to_record(row)
+                by_id[int(row[0])] = self._rec(row)
         return [by_id[i] for i in ids if i in by_id]
 
     def count(
@@ -243,7 +310,7 @@ class RecordReading:
         masked form of the stored one counts as the same); nothing is revealed but the field ids,
         so nothing is unmasked or audited. A blank value never counts: an update keeps it."""
         self._ctx.require_open()
-        stored = _row_to_record(self._row(record_uuid)).data
+        stored = self._rec(self._row(record_uuid)).data
         out: list[str] = []
         for f in fields:
             value = data.get(f)
@@ -266,7 +333,7 @@ class RecordReading:
             " NULL FROM records WHERE uuid = ? ORDER BY version",
             (record_uuid, record_uuid),
         ).fetchall()
-        return [self._shown(_row_to_record(r)) for r in rows]
+        return [self._shown(self._rec(r)) for r in rows]
 
 
 def search_path(field_id: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop.store.field_cipher import PLAIN, FieldCipher
 from forms.errors import FieldError
 
 STATUSES = (
@@ -90,13 +91,14 @@ class BulkResult:
     total: int = 0
 
 
-def _row_to_record(row: Sequence[Any]) -> Record:
+def _row_to_record(row: Sequence[Any], cipher: FieldCipher = PLAIN) -> Record:
+    """A ``records`` / ``record_versions`` row as a Record, sealed fields opened by ``cipher``."""
     return Record(
         uuid=row[1],
         form_id=row[2],
         form_version=row[3],
         org_unit=row[4],
-        data=json.loads(row[5]),
+        data=cipher.open_data(row[1], json.loads(row[5])),
         status=row[6],
         version=row[7],
         created_by=row[8],

@@ -26,7 +26,6 @@ from desktop.store.record import (
     BulkResult,
     Record,
     StoreValidationResult,
-    _row_to_record,
     failure_message,
 )
 from desktop.store.roles import require, require_form_write
@@ -69,6 +68,7 @@ class Records(BulkSaving):
             spec,
             [writer.Write(rec, rec_id, before, action, enqueue, detail)],
             self._ctx.forms,
+            self._ctx.cipher,
         )
 
     # --- writing ------------------------------------------------------------------------------
@@ -93,7 +93,7 @@ class Records(BulkSaving):
                 f"SELECT {COLUMNS} FROM records WHERE uuid = ?", (record_uuid,)
             ).fetchone()
             if row is not None:
-                before, rec_id = _row_to_record(row), int(row[0])
+                before, rec_id = self._rec(row), int(row[0])
                 if before.form_id != form_id:
                     raise ValueError(
                         f"Record {record_uuid} is a {before.form_id!r} record, not {form_id!r}."
@@ -190,7 +190,7 @@ class Records(BulkSaving):
         if status not in STATUSES:
             raise ValueError(f"Unknown status {status!r}; choose one of {', '.join(STATUSES)}.")
         row = self._row(record_uuid)
-        before, rec_id = _row_to_record(row), int(row[0])
+        before, rec_id = self._rec(row), int(row[0])
         if before.locked:
             raise errors.RecordLocked(f"Record {record_uuid} was signed off and cannot change.")
         if status in EDIT_STATUSES:
@@ -237,7 +237,7 @@ class Records(BulkSaving):
         user = self._ctx.require_open()
         require(user, "sign_off", "sign off records")
         row = self._row(record_uuid)
-        before, rec_id = _row_to_record(row), int(row[0])
+        before, rec_id = self._rec(row), int(row[0])
         require_form_write(user, before.form_id)
         self._check_editable(before)
         rec = self._write_new_version(

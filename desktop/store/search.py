@@ -11,7 +11,9 @@ Shared:
 
 - ``record_keys`` (one B-tree, no rowid): one row per keyed field (ID numbers, phones,
   references, sortable names) for
-  exact and prefix lookups, filters and ``order_by`` paging.
+  exact and prefix lookups, filters and ``order_by`` paging. On a ``gm`` workspace the rows of
+  sensitive fields hold HMAC-SM3 tokens instead (:mod:`desktop.store.field_cipher`), which is
+  why every function here takes the workspace's cipher.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import sqlcipher3
 
+from desktop.store.field_cipher import PLAIN, FieldCipher
 from desktop.store.formdefs import StorageSpec
 
 PREFIX_LIKE = re.compile(r"^[0-9A-Za-z]+$")
@@ -39,8 +42,12 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-def text_of(spec: StorageSpec, data: Mapping[str, Any]) -> str:
-    return "\n".join(t for f in spec.contains if (t := _scalar_text(data.get(f)).lower()))
+def text_of(spec: StorageSpec, data: Mapping[str, Any], cipher: FieldCipher = PLAIN) -> str:
+    return "\n".join(
+        t
+        for f in spec.contains
+        if not cipher.is_hidden(spec.sensitive, f) and (t := _scalar_text(data.get(f)).lower())
+    )
 
 
 def grams_of(text: str) -> str:
@@ -54,10 +61,13 @@ def grams_of(text: str) -> str:
 
 
 def _key_rows(
-    spec: StorageSpec, rec: int, form_id: str, data: Mapping[str, Any]
+    spec: StorageSpec, rec: int, form_id: str, data: Mapping[str, Any], cipher: FieldCipher
 ) -> list[tuple[Any, ...]]:
     rows = []
     for f, mode in spec.keyed.items():
+        if cipher.is_hidden(spec.sensitive, f):
+            rows.extend(cipher.sensitive_key_rows(rec, form_id, f, data.get(f)))
+            continue
         v = _scalar_text(data.get(f))
         if v or mode == "sort":  # sort keys exist for every record (ordered paging walks them)
             rows.append((form_id, f, v, rec))
@@ -93,16 +103,19 @@ def has_fts(conn: sqlcipher3.Connection, form_id: str) -> bool:
 
 
 def index_many(
-    conn: sqlcipher3.Connection, spec: StorageSpec, items: list[tuple[int, str, Mapping[str, Any]]]
+    conn: sqlcipher3.Connection,
+    spec: StorageSpec,
+    items: list[tuple[int, str, Mapping[str, Any]]],
+    cipher: FieldCipher = PLAIN,
 ) -> None:
-    """Index rows of fresh (or just unindexed) records: (record id, form id, data) each."""
+    """Index rows of fresh (or just unindexed) records: (record id, form id, plain data) each."""
     texts: dict[str, list[tuple[int, str]]] = {}
     keys = []
     for rec, form_id, data in items:
-        text = text_of(spec, data)
+        text = text_of(spec, data, cipher)
         if text:
             texts.setdefault(form_id, []).append((rec, text))
-        keys.extend(_key_rows(spec, rec, form_id, data))
+        keys.extend(_key_rows(spec, rec, form_id, data, cipher))
     for form_id, rows in texts.items():
         tri, gram = ensure_fts(conn, form_id)
         conn.executemany(f"INSERT INTO {tri} (rowid, text) VALUES (?, ?)", rows)
@@ -117,7 +130,10 @@ def index_many(
 
 
 def unindex_many(
-    conn: sqlcipher3.Connection, spec: StorageSpec, items: list[tuple[int, str, Mapping[str, Any]]]
+    conn: sqlcipher3.Connection,
+    spec: StorageSpec,
+    items: list[tuple[int, str, Mapping[str, Any]]],
+    cipher: FieldCipher = PLAIN,
 ) -> None:
     """Remove the index rows of records (record id, form id, the data they were indexed with)."""
     for form_id in {f for _, f, _ in items}:
@@ -126,7 +142,7 @@ def unindex_many(
             rows = [(rec,) for rec, f, _ in items if f == form_id]
             conn.executemany(f"DELETE FROM {tri} WHERE rowid = ?", rows)
             conn.executemany(f"DELETE FROM {gram} WHERE rowid = ?", rows)
-    keys = [k for rec, form_id, data in items for k in _key_rows(spec, rec, form_id, data)]
+    keys = [k for rec, form_id, data in items for k in _key_rows(spec, rec, form_id, data, cipher)]
     conn.executemany(
         "DELETE FROM record_keys WHERE form_id = ? AND field_id = ? AND value = ? AND rec = ?", keys
     )
@@ -136,7 +152,9 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def search_ids(form_id: str, spec: StorageSpec, search: str, *, fts: bool) -> tuple[str, list[Any]]:
+def search_ids(
+    form_id: str, spec: StorageSpec, search: str, *, fts: bool, cipher: FieldCipher = PLAIN
+) -> tuple[str, list[Any]]:
     """A compound SELECT of the ids of ``form_id`` records matching ``search`` (or ``""``)."""
     s = " ".join(search.split()).lower()
     parts: list[str] = []
@@ -153,38 +171,89 @@ def search_ids(form_id: str, spec: StorageSpec, search: str, *, fts: bool) -> tu
             if gram:
                 parts.append(f"SELECT rowid AS id FROM {gram_table} WHERE {gram_table} MATCH ?")
                 params.append(_phrase(gram))
-    if spec.prefix and PREFIX_LIKE.match(s):
+    hidden = [f for f in spec.keyed if cipher.is_hidden(spec.sensitive, f)]
+    prefix = [f for f in spec.prefix if f not in hidden]
+    exact = [f for f in spec.exact if f not in hidden]
+    if prefix and PREFIX_LIKE.match(s):
         up = s.upper()
-        marks = ",".join("?" * len(spec.prefix))
+        marks = ",".join("?" * len(prefix))
         parts.append(
             f"SELECT rec AS id FROM record_keys WHERE form_id = ? AND field_id IN ({marks})"
             " AND value >= ? AND value < ?"
         )
-        params.extend([form_id, *spec.prefix, up, up + MAX_KEY])
-    if spec.exact and s:
-        marks = ",".join("?" * len(spec.exact))
+        params.extend([form_id, *prefix, up, up + MAX_KEY])
+    if exact and s:
+        marks = ",".join("?" * len(exact))
         parts.append(
             f"SELECT rec AS id FROM record_keys WHERE form_id = ? AND field_id IN ({marks})"
             " AND value IN (?, ?)"
         )
-        params.extend([form_id, *spec.exact, " ".join(search.split()), s.upper()])
+        params.extend([form_id, *exact, " ".join(search.split()), s.upper()])
+    if hidden and s:
+        tokens = _hidden_tokens(form_id, spec, hidden, search, s, cipher)
+        if tokens:
+            marks = ",".join("?" * len(hidden))
+            parts.append(
+                f"SELECT rec AS id FROM record_keys WHERE form_id = ? AND field_id IN ({marks})"
+                f" AND value IN ({','.join('?' * len(tokens))})"
+            )
+            params.extend([form_id, *hidden, *tokens])
     return " UNION ".join(parts), params
 
 
+def _hidden_tokens(
+    form_id: str,
+    spec: StorageSpec,
+    hidden: list[str],
+    search: str,
+    s: str,
+    cipher: FieldCipher,
+) -> list[bytes]:
+    """The tokens a search looks up in sealed fields: a prefix token (prefix fields, a
+    code-like search of at least MIN_PREFIX characters) and exact tokens (exact fields)."""
+    from desktop.store.field_cipher import MIN_PREFIX
+
+    out: list[bytes] = []
+    for f in hidden:
+        if spec.keyed.get(f) == "prefix" and PREFIX_LIKE.match(s) and len(s) >= MIN_PREFIX:
+            out.append(cipher.prefix_token(form_id, f, s))
+        elif spec.keyed.get(f) == "exact":
+            out.extend(
+                {cipher.exact_token(form_id, f, t) for t in (" ".join(search.split()), s.upper())}
+            )
+    return out
+
+
 def search_clause(
-    form_id: str, spec: StorageSpec, search: str, *, fts: bool
+    form_id: str, spec: StorageSpec, search: str, *, fts: bool, cipher: FieldCipher = PLAIN
 ) -> tuple[str, list[Any]]:
     """SQL (``r.id IN (...)``) and parameters matching ``search`` for this form."""
-    sub, params = search_ids(form_id, spec, search, fts=fts)
+    sub, params = search_ids(form_id, spec, search, fts=fts, cipher=cipher)
     if not sub:
         return "0", []
     return f"r.id IN ({sub})", params
 
 
-def exact_clause(form_id: str, field_id: str, value: Any) -> tuple[str, list[Any]]:
+def key_value(
+    form_id: str, spec: StorageSpec, field_id: str, value: Any, cipher: FieldCipher = PLAIN
+) -> Any:
+    """What ``record_keys.value`` holds for an exact look-up of ``value`` (a token if sealed)."""
+    if cipher.is_hidden(spec.sensitive, field_id):
+        return cipher.exact_token(form_id, field_id, value)
+    return _scalar_text(value)
+
+
+def exact_clause(
+    form_id: str,
+    field_id: str,
+    value: Any,
+    spec: StorageSpec | None = None,
+    cipher: FieldCipher = PLAIN,
+) -> tuple[str, list[Any]]:
+    lookup = key_value(form_id, spec, field_id, value, cipher) if spec else _scalar_text(value)
     return (
         "r.id IN (SELECT rec FROM record_keys WHERE form_id = ? AND field_id = ? AND value = ?)",
-        [form_id, field_id, _scalar_text(value)],
+        [form_id, field_id, lookup],
     )
 
 

@@ -60,7 +60,12 @@ class Users:
         slots.slots = [s for s in slots.slots if not (s.kind == "password" and s.user == name)]
         slots.slots.append(
             keyslots.make_password_slot(
-                slots.workspace_id, name, password, self._ctx.keys(), self._ctx.kdf
+                slots.workspace_id,
+                name,
+                password,
+                self._ctx.keys(),
+                self._ctx.kdf,
+                self._ctx.cipher.suite,
             )
         )
         conn = self._ctx.connection()
@@ -104,11 +109,21 @@ class Users:
         slot = slots.password_slot(name)
         new = (
             keyslots.change_password(
-                slots.workspace_id, slot, new_password, self._ctx.keys(), self._ctx.kdf
+                slots.workspace_id,
+                slot,
+                new_password,
+                self._ctx.keys(),
+                self._ctx.kdf,
+                self._ctx.cipher.suite,
             )
             if slot
             else keyslots.make_password_slot(
-                slots.workspace_id, name, new_password, self._ctx.keys(), self._ctx.kdf
+                slots.workspace_id,
+                name,
+                new_password,
+                self._ctx.keys(),
+                self._ctx.kdf,
+                self._ctx.cipher.suite,
             )
         )
         slots.slots = (

@@ -21,6 +21,7 @@ from typing import Any
 import sqlcipher3
 
 from desktop.store import audit, db, errors, keys, keyslots, migrations
+from desktop.store import field_cipher as fc
 from desktop.store.audit import AuditLog, VerifyResult
 from desktop.store.constants import BACKUP_DIR as BACKUP_DIR  # re-exported for scripts
 from desktop.store.constants import DB_NAME as DB_NAME
@@ -74,12 +75,18 @@ class Workspace:
         self._slots = slots
         self._key_gen = gen
         self._data_key = keys[gen]
+        self._field_key = keys.get(fc.FIELD_KEY_GEN)
         self._kdf = kdf
         self.user = user
         self._bind(conn)
         self._subscribers: list[Callable[[ChangeEvent], None]] = []
         self._dirty = False
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        self._cipher = fc.FieldCipher(meta.get("crypto_suite", fc.INTL), self._field_key)
+        if self._cipher.sealing and meta.get("field_key_check") != self._cipher.check_value():
+            raise errors.DamagedKeySlots(
+                "The key slot's field key is not this workspace's (personal data would not open)."
+            )
         self.workspace_id = meta["workspace_id"]
         self.org_unit = OrgUnit(meta["org_unit_code"], meta["org_unit_name"])
         self.forms = FormCatalog(self._connection, on_add=self._store_form)
@@ -108,8 +115,13 @@ class Workspace:
         admin_user: str = "admin",
         admin_password: str,
         kdf: KdfParams | None = None,
+        crypto_suite: str = fc.INTL,
     ) -> tuple[Workspace, str]:
-        """A new workspace in folder ``path``; returns it open as the admin, and the recovery key."""
+        """A new workspace in folder ``path``; returns it open as the admin, and the recovery key.
+
+        ``crypto_suite`` ``gm``: sensitive fields SM4-GCM-sealed inside the file, HMAC-SM3 keyed
+        indexes and SM2 / SM4 key slots (:mod:`desktop.store.field_cipher`)."""
+        fc.check_suite(crypto_suite)
         folder = Path(path)
         admin_user = check_name(admin_user)
         check_password(admin_password, admin_user)
@@ -123,11 +135,16 @@ class Workspace:
         workspace_id = str(uuidlib.uuid4())
         recovery_key = keyslots.new_recovery_key()
         keys = {1: data_key}
+        if crypto_suite == fc.GM:
+            keys[fc.FIELD_KEY_GEN] = fc.new_field_key()
+        cipher = fc.FieldCipher(crypto_suite, keys.get(fc.FIELD_KEY_GEN))
         slots = SlotFile(
             workspace_id,
             [
-                keyslots.make_password_slot(workspace_id, admin_user, admin_password, keys, kdf),
-                keyslots.make_recovery_slot(workspace_id, recovery_key, keys),
+                keyslots.make_password_slot(
+                    workspace_id, admin_user, admin_password, keys, kdf, crypto_suite
+                ),
+                keyslots.make_recovery_slot(workspace_id, recovery_key, keys, crypto_suite),
             ],
         )
         conn = db.create(folder / DB_NAME, data_key)
@@ -145,6 +162,10 @@ class Workspace:
                         ("created_at", now),
                         ("next_device_seq", "1"),
                     ],
+                )
+                conn.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    [("crypto_suite", crypto_suite), ("field_key_check", cipher.check_value())],
                 )
                 conn.execute(
                     "INSERT INTO users (name, role, created_at, created_by) VALUES (?, 'admin', ?, NULL)",
@@ -184,6 +205,7 @@ class Workspace:
         keys = cls._password_keys(slots, user, password, lock)
         ws = cls._unlock(folder, slots, keys, user=user, kdf=kdf, verify=verify)
         lock.succeeded(user)
+        ws._move_slot_to_suite(slots.password_slot(user), password)
         return ws
 
     @classmethod
@@ -202,7 +224,15 @@ class Workspace:
         keys = cls._recovery_keys(slots, recovery_key, lock)
         ws = cls._unlock(folder, slots, keys, user=None, kdf=kdf, verify=verify)
         lock.succeeded(RECOVERY_USER)
+        ws._move_slot_to_suite(slots.recovery_slot(), recovery_key)
         return ws
+
+    def _move_slot_to_suite(self, slot: keyslots.Slot | None, secret: str) -> None:
+        """A slot made before the workspace moved to gm is remade as a gm slot the first time
+        its password (or the recovery key) is typed — the only moment it can be."""
+        from desktop.store import suite
+
+        suite.move_slot(self, slot, secret)
 
     @staticmethod
     def _password_keys(
@@ -268,7 +298,8 @@ class Workspace:
     ) -> Workspace:
         conn, gen = None, 0
         last: errors.StoreError | None = None
-        for g in sorted(keys, reverse=True):  # newest generation first (see rotate_key)
+        for g in sorted((g for g in keys if g != fc.FIELD_KEY_GEN), reverse=True):
+            # newest generation first (see rotate_key); generation 0 is the field key
             try:
                 conn, gen = db.connect(folder / DB_NAME, keys[g]), g
                 break
@@ -306,7 +337,7 @@ class Workspace:
             conn.close()
             raise
         ws = cls(folder, conn, slots, keys, gen, who, kdf or KdfParams())
-        if any(int(w["gen"]) != gen for s in slots.slots for w in s.wraps):
+        if any(int(w["gen"]) not in (gen, fc.FIELD_KEY_GEN) for s in slots.slots for w in s.wraps):
             ws._finish_rotation()
         log.info("workspace opened")
         return ws
@@ -323,7 +354,27 @@ class Workspace:
         return self.user
 
     def _keys(self) -> dict[int, bytes]:
-        return {self._key_gen: self._data_key}
+        """The keys every slot wraps: the database key and (gm) the field key."""
+        out = {self._key_gen: self._data_key}
+        if self._field_key:
+            out[fc.FIELD_KEY_GEN] = self._field_key
+        return out
+
+    @property
+    def crypto_suite(self) -> str:
+        """``intl`` or ``gm`` (see :mod:`desktop.store.field_cipher`)."""
+        return self._cipher.suite
+
+    def key_slot_suites(self) -> list[tuple[str, str | None, str]]:
+        """(kind, user, suite) of every key slot."""
+        return [(s.kind, s.user, s.suite) for s in self._slots.slots]
+
+    def adopt_crypto_suite(self, suite: str, *, following_county: bool = False) -> bool:
+        """Move the workspace to ``suite`` (only ``intl`` → ``gm``); True if it moved. An admin's
+        choice, or (``following_county``) done by a syncing user after the county's suite."""
+        from desktop.store import suite as suite_mod
+
+        return suite_mod.adopt(self, suite, following_county=following_county)
 
     def _save_slots(self) -> None:
         try:
@@ -445,6 +496,7 @@ class Workspace:
                 self._conn.close()
             self._conn = None
             self._data_key = b""
+            self._field_key = None
 
     def __enter__(self) -> Workspace:
         return self
@@ -486,6 +538,10 @@ class ManagerContext:
     @property
     def audit(self) -> AuditLog:
         return self._ws._audit
+
+    @property
+    def cipher(self) -> fc.FieldCipher:
+        return self._ws._cipher
 
     @property
     def slots(self) -> SlotFile:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlcipher3
 
 from desktop.store import audit, facts, search
+from desktop.store.field_cipher import PLAIN, FieldCipher
 from desktop.store.formdefs import FormCatalog, StorageSpec
 
 if TYPE_CHECKING:
@@ -95,20 +96,29 @@ def write_all(
     spec: StorageSpec,
     writes: list[Write],
     catalog: FormCatalog | None = None,
+    cipher: FieldCipher = PLAIN,
 ) -> None:
     """Write every change in ``writes`` (in order) inside the caller's transaction, with the
     kept statistics facts of the member records among them (``catalog``: the workspace's forms,
-    for the member form the facts are judged by)."""
+    for the member form the facts are judged by).
+
+    ``cipher`` seals the sensitive fields of what is stored (a ``gm`` workspace); the audit
+    chain and the kept facts take the plain data either way."""
     if not writes:
         return
     texts = [w.text if w.text is not None else data_text(w.rec.data) for w in writes]
+    stored = (
+        [data_text(cipher.seal_data(w.rec.uuid, spec.sensitive, w.rec.data)) for w in writes]
+        if cipher.sealing and spec.sensitive
+        else texts
+    )
     new = [w for w in writes if w.rec_id is None]
     if new:
         start = int(conn.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()[0]) + 1
         for n, w in enumerate(new):
             w.rec_id = start + n
     inserts, updates = [], []
-    for w, text in zip(writes, texts, strict=True):
+    for w, text in zip(writes, stored, strict=True):
         r = w.rec
         if w.before is None:
             inserts.append(
@@ -156,13 +166,16 @@ def write_all(
                 for w in writes
                 if w.before is not None
             ],
+            cipher,
         )
         conn.executemany(UPDATE_RECORD, updates)
-    search.index_many(conn, spec, [(int(w.rec_id or 0), w.rec.form_id, w.rec.data) for w in writes])
+    search.index_many(
+        conn, spec, [(int(w.rec_id or 0), w.rec.form_id, w.rec.data) for w in writes], cipher
+    )
     members = [(int(w.rec_id or 0), w.rec.data) for w in writes if w.rec.form_id == "member"]
     if members:
         forms = catalog if catalog is not None else FormCatalog(lambda: conn)
-        facts.keep_members(conn, forms.latest("member"), members)
+        facts.keep_members(conn, forms.latest("member"), members, cipher.suite)
     prev = log.head()
     rows = []
     details: dict[Any, str] = {}  # a bulk import's entries share one detail: canonicalise it once

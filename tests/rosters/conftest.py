@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +48,7 @@ def open_workspace(folder: Path, code: str, name: str) -> Iterator[Workspace]:
         admin_user="admin",
         admin_password=ADMIN_PW,
         kdf=FAST_KDF,
+        crypto_suite=os.environ.get("UNIONDESK_TEST_SUITE", "intl"),  # gm: the same tests on gm
     )
     yield workspace
     workspace.close(backup=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from desktop.store import KdfParams, Workspace
 
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 ADMIN_PW = "Chief-pass-1"
+#: the suite of the workspaces these tests make (``UNIONDESK_TEST_SUITE=gm`` runs them all on gm)
+SUITE = os.environ.get("UNIONDESK_TEST_SUITE", "intl")
 
 
 @pytest.fixture
@@ -27,6 +30,7 @@ def created(ws_path: Path) -> Iterator[tuple[Workspace, str]]:
         admin_user="admin",
         admin_password=ADMIN_PW,
         kdf=FAST_KDF,
+        crypto_suite=SUITE,
     )
     yield ws, rk
     ws.close(backup=False)

@@ -180,3 +180,37 @@ def test_init_users_records_backup_restore_check_rotate(tmp_path):
     db.write_bytes(bytes(data))
     r = ud("check", *common, password="New-chief-pass-2")
     assert r.returncode == 3 and "Traceback" not in r.stderr and "altered" in r.stderr
+
+
+def test_init_crypto_suite_and_moving_to_gm(tmp_path):
+    gm, intl = str(tmp_path / "gm"), str(tmp_path / "intl")
+    r = ud("init", "--workspace", gm, "--org-unit", "330106001", "--crypto-suite", "gm")
+    assert r.returncode == 0 and "crypto suite: gm" in r.stdout, r.stderr
+    r = ud("crypto-suite", "--workspace", gm, "--user", "admin")
+    assert r.returncode == 0 and "crypto suite: gm" in r.stdout and "2 of 2" in r.stdout
+    r = ud("init", "--workspace", intl, "--org-unit", "330106001")
+    assert r.returncode == 0 and "crypto suite: intl" in r.stdout
+    common = ["--workspace", intl, "--user", "admin"]
+    r = ud("user", "add", "clerk1", *common, env={"UNIONDESK_NEW_PASSWORD": "clerk-pass-1"})
+    assert r.returncode == 0, r.stderr
+    r = ud(
+        "crypto-suite",
+        "--set",
+        "gm",
+        "--workspace",
+        intl,
+        "--user",
+        "clerk1",
+        password="clerk-pass-1",
+    )
+    assert r.returncode == 1 and "may not" in r.stderr
+    r = ud("crypto-suite", "--workspace", intl, "--user", "admin")
+    assert "crypto suite: intl" in r.stdout
+    r = ud("crypto-suite", "--set", "gm", *common)
+    assert r.returncode == 0, r.stderr
+    assert "moved to gm" in r.stdout and "crypto suite: gm" in r.stdout
+    assert "user clerk1: still intl" in r.stdout
+    r = ud("crypto-suite", "--set", "gm", *common)
+    assert "already gm" in r.stdout and "user admin" not in r.stdout  # moved at sign-in
+    r = ud("check", *common)
+    assert r.returncode == 0, r.stdout + r.stderr

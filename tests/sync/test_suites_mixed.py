@@ -21,6 +21,8 @@ from sync.server.cli import main as server_main
 from sync.server.config import init_data_dir, load_data_dir
 from sync.server.domain.relay import relay_once
 from sync.server.domain.service import Server
+from tests.store import helpers as store_h
+from tests.store.gm_support import plaintext_hits, table_bytes
 from tests.sync.client_support import (
     PASSWORD,
     ThreadedServer,
@@ -97,6 +99,12 @@ def test_intl_and_gm_counties_relay_to_one_province_and_intl_moves_to_gm(
         link.enroll(ws_c, gm.url, gm.server.make_enroll_code(C))
         assert link_state.load_enrollment(ws_a.settings).crypto_suite == "intl"
         assert link_state.load_enrollment(ws_c.settings).crypto_suite == "gm"
+        # the township follows its county: made intl, on gm once enrolled with a gm county
+        assert ws_a.crypto_suite == "intl" and ws_c.crypto_suite == "gm"
+        u_c = ws_c.records.save("union", union_data(C, division_code=C), status="draft").uuid
+        ws_c.records.save("member", store_h.member(1, u_c), status="draft")
+        u_a = ws_a.records.save("union", union_data(A), status="draft").uuid
+        ws_a.records.save("member", store_h.member(2, u_a), status="draft")
 
         # both counties relay to the gm province, and both verify there
         before = [ws_a.records.save("union", union_data(A)) for _ in range(2)]
@@ -143,6 +151,7 @@ def test_intl_and_gm_counties_relay_to_one_province_and_intl_moves_to_gm(
         link.sync_now(ws_a)
         enrollment = link_state.load_enrollment(ws_a.settings)
         assert enrollment.crypto_suite == "gm"
+        assert ws_a.crypto_suite == "gm"  # followed its county after that sync
         assert link_state.unb64(enrollment.server_signing_key) == intl.server.signing_public
         township = intl.server.store.device(enrollment.device_id)
         assert crypto.suite_of_key(bytes(township.public_key)) == "gm"
@@ -169,6 +178,11 @@ def test_intl_and_gm_counties_relay_to_one_province_and_intl_moves_to_gm(
             assert "provenance: verified" in capsys.readouterr().out
         ws_a.close()
         ws_c.close()
+        # neither township's SQLCipher file holds an ID number or phone in plain, in any table
+        for folder, i in ((tmp_path / "ws-c", 1), (ws_a.path, 2)):
+            tables = table_bytes(folder, "admin", PASSWORD)
+            secrets = [store_h.resident_id(i), store_h.mobile(i)]
+            assert plaintext_hits(tables, secrets) == []
     finally:
         intl.close()
         gm.close()

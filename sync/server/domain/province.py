@@ -49,14 +49,6 @@ def _error(code: str, message: str) -> dict[str, Any]:
     return {"code": code, "field": None, "params": {"message": message}}
 
 
-def _within(store: Store, code: str, county: str, known: set[str]) -> bool:
-    """``code`` is the county or below it: by the province's tree when it knows the unit, else by
-    the division-code prefix (GB/T 2260: a township's code starts with its county's)."""
-    if code in known:
-        return store.is_within(code, county)
-    return code.startswith(county) and len(code) > len(county)
-
-
 def _signed_manifest(
     header: dict[str, Any], township_key: bytes, cache: dict[Any, frozenset[str] | None]
 ) -> frozenset[str] | None:
@@ -81,14 +73,35 @@ def _signed_manifest(
     return cache[key]
 
 
+class _CountyView:
+    """What every item of one relay batch is checked against, read once per batch: the
+    county device's keys (current, then retired) and the province's units within it."""
+
+    def __init__(self, store: Store, county_device: Any, known: set[str]) -> None:
+        self.keys = store.device_public_keys(county_device)
+        self.known = known
+        self.below = store.subtree_codes(county_device.org_unit) if known else set()
+
+    def within(self, code: str, county: str) -> bool:
+        """``code`` is the county or below it: by the province's tree when it knows the unit,
+        else by the division-code prefix (GB/T 2260: a township's code starts with its
+        county's)."""
+        if code in self.known:
+            return code in self.below
+        return code.startswith(county) and len(code) > len(county)
+
+
 def check_item(
     store: Store,
     county_device: Any,
     item: Any,
     known: set[str],
     cache: dict[Any, frozenset[str] | None] | None = None,
+    view: _CountyView | None = None,
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """(township record, errors) of one relayed item; errors empty when it may be stored."""
+    """(township record, errors) of one relayed item; errors empty when it may be stored.
+    ``view``: the county's keys and units read once for a batch (else read here)."""
+    view = _CountyView(store, county_device, known) if view is None else view
     if not isinstance(item, Mapping) or item.get("type") != "relayed_record":
         return None, [_error("relay.bad_item", "not a relayed record")]
     record, header, acc = item.get("record"), item.get("township_envelope"), item.get("acceptance")
@@ -101,11 +114,11 @@ def check_item(
         township_key = b64d(acc.get("township_public_key"), "township_public_key")
     except ProtocolError:
         return record, [_error("relay.bad_item", "acceptance without signature or key")]
-    if not any(crypto.verify_dict(k, acc) for k in store.device_public_keys(county_device)):
+    if not any(crypto.verify_dict(k, acc) for k in view.keys):
         return record, [_error("relay.unknown_county", "acceptance not signed by this county")]
     county = county_device.org_unit
     if acc.get("county_org_unit") != county or not all(
-        isinstance(c, str) and _within(store, c, county, known)
+        isinstance(c, str) and view.within(c, county)
         for c in (record["org_unit"], acc.get("township_org_unit"))
     ):
         return record, [_error("relay.foreign_township", "the record is not of this county")]
@@ -211,9 +224,10 @@ def judge_relayed(
     signed: dict[Any, frozenset[str] | None] = {}
     known_hashes = _stored_hashes(conn, payload.records)
     conflicted: set[str] = set()
+    view = _CountyView(server.store, device, known)
     for raw_item in payload.records:
         item = _resolve_header(raw_item, headers)
-        record, errors = check_item(server.store, device, item, known, signed)
+        record, errors = check_item(server.store, device, item, known, signed, view)
         uuid_ = record.get("uuid") if record else None
         version = record.get("version") if record else None
         if not isinstance(uuid_, str) or not isinstance(version, int) or isinstance(version, bool):

@@ -41,7 +41,7 @@ from sync.protocol import record_hash as hash_of
 from sync.server.domain import province_members, stats_facts
 from sync.server.domain.formset import validation_errors
 from sync.server.domain.record_rows import RecordRow, newest_versions, record_row
-from sync.server.store import Store
+from sync.server.store import Store, bulk_insert
 from sync.server.tables import FACT_COLUMNS, facts, provenance, records, township_headers
 
 
@@ -81,6 +81,15 @@ class _CountyView:
         self.keys = store.device_public_keys(county_device)
         self.known = known
         self.below = store.subtree_codes(county_device.org_unit) if known else set()
+        self._hashes: dict[tuple[int, str], str] = {}
+
+    def record_hash(self, record: Mapping[str, Any], suite: str = "intl") -> str:
+        """``record_hash`` of a record of the batch (kept alive by its payload), computed
+        once per suite: the acceptance check and the store both need it."""
+        key = (id(record), suite)
+        if key not in self._hashes:
+            self._hashes[key] = hash_of(record, suite)
+        return self._hashes[key]
 
     def within(self, code: str, county: str) -> bool:
         """``code`` is the county or below it: by the province's tree when it knows the unit,
@@ -123,7 +132,7 @@ def check_item(
     ):
         return record, [_error("relay.foreign_township", "the record is not of this county")]
     # the acceptance and the manifest carry the record's hash in the township batch's suite
-    digest = hash_of(record, str(header.get("suite", "intl")))
+    digest = view.record_hash(record, str(header.get("suite", "intl")))
     if (
         acc.get("type") != "acceptance"
         or acc.get("decision") != "accepted"
@@ -241,7 +250,7 @@ def judge_relayed(
             continue
         seen.add(key)
         assert record is not None
-        digest = hash_of(record)
+        digest = view.record_hash(record)
         stored = known_hashes.get(key)
         if stored is not None and stored == digest:
             statuses.append(RecordStatus(uuid_, version, "duplicate"))
@@ -312,13 +321,14 @@ def judge_relayed(
         ]
         if fresh:
             c.execute(township_headers.insert(), fresh)
-        c.execute(provenance.insert(), prov_rows)
+        bulk_insert(c, provenance, prov_rows)
         stored = [record for _item, record in extra]
         touched = province_members.note_transfers(c, stored)
         accepted = province_members.accepted_exits(c, province_members.out_dates(stored))
         _upsert_facts(c, [facts_of(r, device.org_unit, r["uuid"] in accepted) for r in stored])
         _recount_members(c, touched - {r["uuid"] for r in stored})
-        stats_facts.note_records(server, c, stored, device.org_unit, accepted)
+        # each of ``stored`` passed validation_errors above, in this transaction
+        stats_facts.note_records(server, c, stored, device.org_unit, accepted, validated=True)
         stats_facts.close_transfers(c, touched)
 
     return statuses, rows, after_insert
@@ -361,7 +371,7 @@ def _upsert_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(facts.delete().where(facts.c.record_uuid.in_(replace[start : start + 400])))
     insert = [newest[u] for u in uuids if u not in current or u in replace]
     if insert:
-        conn.execute(facts.insert(), insert)
+        bulk_insert(conn, facts, insert)
 
 
 def _recount_members(conn: Connection, member_uuids: set[str]) -> None:

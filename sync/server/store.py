@@ -55,7 +55,9 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     fills: dict[str, Any] = {}
     for name in names:
         default = table.c[name].default
-        fills[name] = default.arg if default is not None and default.is_scalar else None
+        fills[name] = (
+            getattr(default, "arg", None) if default is not None and default.is_scalar else None
+        )
     import psycopg  # the PostgreSQL driver (only here: a county on SQLite does not need it)
 
     raw: Any = conn.connection.dbapi_connection

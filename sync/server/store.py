@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -35,6 +36,42 @@ from sync.server.tables import (
     records,
     used_nonces,
 )
+
+COPY_MIN_ROWS = 50  # below this a multi-row INSERT is as quick as COPY's round trips
+
+
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` into ``table`` in the caller's transaction: PostgreSQL ``COPY … FROM
+    STDIN`` for a set of rows (one stream, no statement per row), else the driver's
+    executemany. A column a row leaves out gets the column's scalar default, as an INSERT
+    would; a unique or foreign-key violation raises SQLAlchemy's ``IntegrityError`` either way
+    (``ingest`` tells a concurrent copy of a batch by it)."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql" or len(rows) < COPY_MIN_ROWS:
+        conn.execute(table.insert(), list(rows))
+        return
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    fills: dict[str, Any] = {}
+    for name in names:
+        default = table.c[name].default
+        fills[name] = (
+            getattr(default, "arg", None) if default is not None and default.is_scalar else None
+        )
+    import psycopg  # the PostgreSQL driver (only here: a county on SQLite does not need it)
+
+    raw: Any = conn.connection.dbapi_connection
+    sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    full = itemgetter(*names) if len(names) > 1 else None
+    try:
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                if full is not None and len(row) == len(names):  # every column: no defaults
+                    copy.write_row(full(row))
+                else:
+                    copy.write_row(tuple(row.get(n, fills[n]) for n in names))
+    except psycopg.errors.IntegrityError as exc:
+        raise IntegrityError(sql, None, exc) from exc
 
 
 def now_iso() -> str:

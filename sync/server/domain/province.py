@@ -41,20 +41,12 @@ from sync.protocol import record_hash as hash_of
 from sync.server.domain import province_members, stats_facts
 from sync.server.domain.formset import validation_errors
 from sync.server.domain.record_rows import RecordRow, newest_versions, record_row
-from sync.server.store import Store
+from sync.server.store import Store, bulk_insert
 from sync.server.tables import FACT_COLUMNS, facts, provenance, records, township_headers
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
     return {"code": code, "field": None, "params": {"message": message}}
-
-
-def _within(store: Store, code: str, county: str, known: set[str]) -> bool:
-    """``code`` is the county or below it: by the province's tree when it knows the unit, else by
-    the division-code prefix (GB/T 2260: a township's code starts with its county's)."""
-    if code in known:
-        return store.is_within(code, county)
-    return code.startswith(county) and len(code) > len(county)
 
 
 def _signed_manifest(
@@ -81,14 +73,44 @@ def _signed_manifest(
     return cache[key]
 
 
+class _CountyView:
+    """What every item of one relay batch is checked against, read once per batch: the
+    county device's keys (current, then retired) and the province's units within it."""
+
+    def __init__(self, store: Store, county_device: Any, known: set[str]) -> None:
+        self.keys = store.device_public_keys(county_device)
+        self.known = known
+        self.below = store.subtree_codes(county_device.org_unit) if known else set()
+        self._hashes: dict[tuple[int, str], str] = {}
+
+    def record_hash(self, record: Mapping[str, Any], suite: str = "intl") -> str:
+        """``record_hash`` of a record of the batch (kept alive by its payload), computed
+        once per suite: the acceptance check and the store both need it."""
+        key = (id(record), suite)
+        if key not in self._hashes:
+            self._hashes[key] = hash_of(record, suite)
+        return self._hashes[key]
+
+    def within(self, code: str, county: str) -> bool:
+        """``code`` is the county or below it: by the province's tree when it knows the unit,
+        else by the division-code prefix (GB/T 2260: a township's code starts with its
+        county's)."""
+        if code in self.known:
+            return code in self.below
+        return code.startswith(county) and len(code) > len(county)
+
+
 def check_item(
     store: Store,
     county_device: Any,
     item: Any,
     known: set[str],
     cache: dict[Any, frozenset[str] | None] | None = None,
+    view: _CountyView | None = None,
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """(township record, errors) of one relayed item; errors empty when it may be stored."""
+    """(township record, errors) of one relayed item; errors empty when it may be stored.
+    ``view``: the county's keys and units read once for a batch (else read here)."""
+    view = _CountyView(store, county_device, known) if view is None else view
     if not isinstance(item, Mapping) or item.get("type") != "relayed_record":
         return None, [_error("relay.bad_item", "not a relayed record")]
     record, header, acc = item.get("record"), item.get("township_envelope"), item.get("acceptance")
@@ -101,16 +123,16 @@ def check_item(
         township_key = b64d(acc.get("township_public_key"), "township_public_key")
     except ProtocolError:
         return record, [_error("relay.bad_item", "acceptance without signature or key")]
-    if not any(crypto.verify_dict(k, acc) for k in store.device_public_keys(county_device)):
+    if not any(crypto.verify_dict(k, acc) for k in view.keys):
         return record, [_error("relay.unknown_county", "acceptance not signed by this county")]
     county = county_device.org_unit
     if acc.get("county_org_unit") != county or not all(
-        isinstance(c, str) and _within(store, c, county, known)
+        isinstance(c, str) and view.within(c, county)
         for c in (record["org_unit"], acc.get("township_org_unit"))
     ):
         return record, [_error("relay.foreign_township", "the record is not of this county")]
     # the acceptance and the manifest carry the record's hash in the township batch's suite
-    digest = hash_of(record, str(header.get("suite", "intl")))
+    digest = view.record_hash(record, str(header.get("suite", "intl")))
     if (
         acc.get("type") != "acceptance"
         or acc.get("decision") != "accepted"
@@ -211,9 +233,10 @@ def judge_relayed(
     signed: dict[Any, frozenset[str] | None] = {}
     known_hashes = _stored_hashes(conn, payload.records)
     conflicted: set[str] = set()
+    view = _CountyView(server.store, device, known)
     for raw_item in payload.records:
         item = _resolve_header(raw_item, headers)
-        record, errors = check_item(server.store, device, item, known, signed)
+        record, errors = check_item(server.store, device, item, known, signed, view)
         uuid_ = record.get("uuid") if record else None
         version = record.get("version") if record else None
         if not isinstance(uuid_, str) or not isinstance(version, int) or isinstance(version, bool):
@@ -227,7 +250,7 @@ def judge_relayed(
             continue
         seen.add(key)
         assert record is not None
-        digest = hash_of(record)
+        digest = view.record_hash(record)
         stored = known_hashes.get(key)
         if stored is not None and stored == digest:
             statuses.append(RecordStatus(uuid_, version, "duplicate"))
@@ -298,13 +321,14 @@ def judge_relayed(
         ]
         if fresh:
             c.execute(township_headers.insert(), fresh)
-        c.execute(provenance.insert(), prov_rows)
+        bulk_insert(c, provenance, prov_rows)
         stored = [record for _item, record in extra]
         touched = province_members.note_transfers(c, stored)
         accepted = province_members.accepted_exits(c, province_members.out_dates(stored))
         _upsert_facts(c, [facts_of(r, device.org_unit, r["uuid"] in accepted) for r in stored])
         _recount_members(c, touched - {r["uuid"] for r in stored})
-        stats_facts.note_records(server, c, stored, device.org_unit, accepted)
+        # each of ``stored`` passed validation_errors above, in this transaction
+        stats_facts.note_records(server, c, stored, device.org_unit, accepted, validated=True)
         stats_facts.close_transfers(c, touched)
 
     return statuses, rows, after_insert
@@ -347,7 +371,7 @@ def _upsert_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(facts.delete().where(facts.c.record_uuid.in_(replace[start : start + 400])))
     insert = [newest[u] for u in uuids if u not in current or u in replace]
     if insert:
-        conn.execute(facts.insert(), insert)
+        bulk_insert(conn, facts, insert)
 
 
 def _recount_members(conn: Connection, member_uuids: set[str]) -> None:

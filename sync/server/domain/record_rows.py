@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from sync.server.domain.personal import Sealer
+from sync.server.store import bulk_insert
 from sync.server.tables import records, sensitive_index
 
 
@@ -64,8 +65,11 @@ def insert_records(
                 "received_at": received_at,
             }
         )
-    conn.execute(records.insert(), stored)
-    if index:  # many small rows: the driver's executemany, without a Core row per value
+    bulk_insert(conn, records, stored)
+    if index and conn.dialect.name == "postgresql":
+        names = ("digest", "field", "record_uuid", "version", "form_id")
+        bulk_insert(conn, sensitive_index, [dict(zip(names, row, strict=True)) for row in index])
+    elif index:  # many small rows: the driver's executemany, without a Core row per value
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         conn.exec_driver_sql(
             f"INSERT INTO {sensitive_index.name} (digest, field, record_uuid, version, form_id) "

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from sync import crypto
@@ -302,6 +302,11 @@ class RelayOutbox:
                     acked_at=now_iso(),
                 )
             )
+            # in sets: one statement for the delivered items, one for those the receipt does
+            # not name (back to pending), one executemany for the rejected (errors per item)
+            delivered: list[int] = []
+            unnamed: list[int] = []
+            rejected: list[dict[str, Any]] = []
             for item in conn.execute(
                 select(relay_items.c.seq, relay_items.c.record_uuid, relay_items.c.version).where(
                     relay_items.c.batch_id == batch_id
@@ -309,18 +314,28 @@ class RelayOutbox:
             ).all():
                 verdict = verdicts.get((item.record_uuid, item.version))
                 if verdict is None:
-                    values: dict[str, Any] = {"state": "pending", "batch_id": None}
+                    unnamed.append(item.seq)
                 elif verdict.status == "rejected":
                     errors = json.dumps(list(verdict.errors)).encode("utf-8")
                     ident = f"{item.record_uuid}|{item.version}"
-                    values = {
-                        "state": "rejected",
-                        "errors": self.server.sealer.seal_doc("relay_errors", ident, errors),
-                    }
+                    sealed = self.server.sealer.seal_doc("relay_errors", ident, errors)
+                    rejected.append({"s": item.seq, "e": sealed})
                 else:
-                    values = {"state": "delivered"}
+                    delivered.append(item.seq)
+            for seqs, values in ((delivered, {"state": "delivered"}),
+                                 (unnamed, {"state": "pending", "batch_id": None})):  # fmt: skip
+                for start in range(0, len(seqs), 400):
+                    conn.execute(
+                        update(relay_items)
+                        .where(relay_items.c.seq.in_(seqs[start : start + 400]))
+                        .values(**values)
+                    )
+            if rejected:
                 conn.execute(
-                    update(relay_items).where(relay_items.c.seq == item.seq).values(**values)
+                    update(relay_items)
+                    .where(relay_items.c.seq == bindparam("s"))
+                    .values(state="rejected", errors=bindparam("e")),
+                    rejected,
                 )
 
     def errors_of(self, record_uuid: str, version: int) -> list[dict[str, Any]]:

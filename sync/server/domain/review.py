@@ -235,13 +235,25 @@ def detail(server: Server, device: Any, record_uuid: str, unmask: bool = False) 
     }
 
 
-def _township_key(server: Server, row: Any, township: Any) -> bytes:
-    """The township key that signed the record's batch (an older one if it was re-keyed)."""
-    if len(rekey.known_keys(server, township)) == 1:
-        return bytes(township.public_key)
-    batch = server.store.batch(row.batch_id)
-    header = envelope_header(bytes(batch.envelope)) if batch is not None else {}
-    return rekey.batch_signer(server, township, header)
+def _township_key(
+    server: Server, row: Any, township: Any, cache: dict[tuple[str, str], bytes] | None = None
+) -> bytes:
+    """The township key that signed the record's batch (an older one if it was re-keyed).
+    ``cache``: keyed by (device, batch) and by (device, ""), for a request's many records: the
+    device's keys are read once, a re-keyed device's batch header is checked once per batch."""
+    cache = {} if cache is None else cache
+    single = (township.device_id, "")
+    if single not in cache:
+        keys = rekey.known_keys(server, township)
+        cache[single] = bytes(township.public_key) if len(keys) == 1 else b""
+    if cache[single]:
+        return cache[single]
+    per_batch = (township.device_id, row.batch_id)
+    if per_batch not in cache:
+        batch = server.store.batch(row.batch_id)
+        header = envelope_header(bytes(batch.envelope)) if batch is not None else {}
+        cache[per_batch] = rekey.batch_signer(server, township, header)
+    return cache[per_batch]
 
 
 def make_acceptance(
@@ -252,6 +264,7 @@ def make_acceptance(
     reviewer: str,
     reviewer_device_id: str,
     decided_at: str,
+    key_cache: dict[tuple[str, str], bytes] | None = None,
 ) -> dict[str, Any]:
     """The county's signed statement that a reviewer accepted this exact record version."""
     doc = {
@@ -268,7 +281,7 @@ def make_acceptance(
         "record_sha256": row.record_sha256,
         "batch_id": row.batch_id,
         "township_device_id": township.device_id,
-        "township_public_key": b64e(_township_key(server, row, township)),
+        "township_public_key": b64e(_township_key(server, row, township, key_cache)),
         "township_org_unit": township.org_unit,
         "reviewer": reviewer,
         "reviewer_device_id": reviewer_device_id,
@@ -403,6 +416,7 @@ def _decide_all(
     audit: list[tuple[str, str, str, dict[str, Any]]] = []
     messages: list[tuple[str, str, dict[str, Any]]] = []
     accepted_records: list[dict[str, Any]] = []
+    key_cache: dict[tuple[str, str], bytes] = {}
     for uuid_, version, decision, comment in wanted:
         base = {"record_uuid": uuid_, "version": version, "decision": decision}
         stored = versions.get(uuid_, [])
@@ -427,7 +441,8 @@ def _decide_all(
         if decision == "accepted":
             acceptance = make_acceptance(server, row, township, reviewer=reviewer,
                                          reviewer_device_id=device.device_id,
-                                         decided_at=decided_at)  # fmt: skip
+                                         decided_at=decided_at,
+                                         key_cache=key_cache)  # fmt: skip
             item = relay_item(server.sealer.open_content(row.content), row.batch_id, acceptance)
             accepted_records.append(item["record"])
             ident = f"{uuid_}|{version}"

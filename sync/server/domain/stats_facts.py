@@ -35,6 +35,7 @@ from forms.stat_facts import LEAVE_KINDS, day, id_key, union_facts
 from forms.stat_facts import integer as _int
 from forms.stat_facts import text as _text
 from sync.server.domain.record_rows import newest_versions
+from sync.server.store import bulk_insert
 from sync.server.tables import stat_facts
 
 SOURCE_OF_FORM = {
@@ -62,14 +63,18 @@ def _complete(form: Any, d: Mapping[str, Any]) -> bool:
 
 
 def _member(
-    d: Mapping[str, Any], form: Any, digest: Digest, transfer_accepted: bool
+    d: Mapping[str, Any],
+    form: Any,
+    digest: Digest,
+    transfer_accepted: bool,
+    valid: bool = False,
 ) -> dict[str, Any]:
     changes = [c for c in d.get("changes") or [] if isinstance(c, Mapping)]
     counts = membership.counts(changes, transfer_pending=not transfer_accepted)
     until = None if counts else max((day(c.get("date")) for c in changes), default=0)
     joins = _latest(changes, ("join",))
     has_join = any(c.get("kind") == "join" for c in changes)
-    key, valid = id_key(d)
+    key, id_ok = id_key(d)
     return {
         "female": int(d.get("gender") == "female"),
         "migrant": int(d.get("migrant_worker") is True),
@@ -82,10 +87,10 @@ def _member(
         "transfer_in_date": _latest(changes, ("transfer_in",)),
         "transfer_out_date": _latest(changes, ("transfer_out",)),
         "left_date": _latest(changes, LEAVE_KINDS),
-        "id_valid": int(valid),
+        "id_valid": int(id_ok),
         "id_digest": digest(key) if key else "",
         "id_shared": 0,
-        "complete": int(_complete(form, d)),
+        "complete": int(valid or _complete(form, d)),
     }
 
 
@@ -186,10 +191,13 @@ def facts_of(
     form: Any = None,
     digest: Digest,
     transfer_accepted: bool = False,
+    valid: bool = False,
 ) -> list[dict[str, Any]]:
     """The ``stat_facts`` rows of one record (plaintext, in memory): none for a form the tables
     do not count, one per record, and for a checklist one more per item to rectify.
-    ``form``: the record's form definition (completeness, templates)."""
+    ``form``: the record's form definition (completeness, templates); ``valid``: the caller has
+    just validated the record without any error (then it has no "required" error either, and
+    is complete without validating it again)."""
     source = SOURCE_OF_FORM.get(str(record.get("form_id")))
     data = record.get("data") or {}
     if source is None or not isinstance(data, Mapping):
@@ -206,7 +214,7 @@ def facts_of(
     if source == "unions":
         row.update(union_facts(data))
     elif source == "members":
-        row.update(_member(data, form, digest, transfer_accepted))
+        row.update(_member(data, form, digest, transfer_accepted, valid))
     elif source == "assessments":
         row.update(_assessment(data, form))
     elif source == "audit_outcomes":
@@ -246,7 +254,7 @@ def upsert(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
         conn.execute(stat_facts.delete().where(stat_facts.c.record_uuid.in_(part)))
     insert = [newest[u] for u in uuids if u not in stored or u in replace]
     if insert:
-        conn.execute(stat_facts.insert(), insert)
+        bulk_insert(conn, stat_facts, insert)
         mark_shared(conn, {(r["county"], r["id_digest"]) for r in insert if r.get("id_digest")})
 
 
@@ -270,11 +278,12 @@ def mark_shared(conn: Connection, keys: set[tuple[str, str]] | None) -> None:
             )
         return
     digests = sorted({d for _c, d in keys})
+    counties = sorted({c for c, _d in keys})  # the index is (county, id_digest)
     for start in range(0, len(digests), 400):
         part = digests[start : start + 400]
         twice = (
             select(sf.c.county, sf.c.id_digest)
-            .where(members, sf.c.id_digest.in_(part))
+            .where(members, sf.c.county.in_(counties), sf.c.id_digest.in_(part))
             .group_by(sf.c.county, sf.c.id_digest)
             .having(func.count() > 1)
         )
@@ -317,9 +326,12 @@ def note_records(
     records: Iterable[Mapping[str, Any]],
     county: str,
     accepted_exits: set[str] | None = None,
+    validated: bool = False,
 ) -> None:
     """Make and keep the facts of accepted plaintext ``records`` (county review, province
-    ingest); ``accepted_exits``: members whose transfer out the receiving township accepted.
+    ingest); ``accepted_exits``: members whose transfer out the receiving township accepted;
+    ``validated``: every one of ``records`` was validated without any error a moment ago, in
+    this transaction (the province's ingest), so none is validated again for completeness.
 
     At the county (``accepted_exits`` None) the accepted transfer records are noted first, the
     way the province notes them when they arrive (:mod:`sync.server.domain.province_members`),
@@ -346,6 +358,7 @@ def note_records(
             form=server.forms.get(r.get("form_id"), r.get("form_version")),
             digest=digest,
             transfer_accepted=r.get("uuid") in exits,
+            valid=validated,
         )
     ]
     upsert(conn, rows)

@@ -6,7 +6,7 @@ Builds (once; reused with --keep) a workspace of demo members (bench_ui's), give
 exit (退会 / 除名) and some a transfer out still pending, then times in the same run:
 
 - the member figures from the store's counts (``desktop.store.tally.member_figures``);
-- everything the Dashboard computes when it opens (``DashboardPage.compute``);
+- everything the Dashboard computes when it opens (``desktop.ui.operations.pages.dashboard_figures``);
 - baseline 1: the counts the Dashboard used to make — total, female, migrant, new employment form
   and one per union, each a query over the member records;
 - baseline 2: the figures the slow and sure way — every member read and judged by
@@ -125,7 +125,7 @@ def main() -> None:
         args.members, args.repeat = 300, 2
 
     from desktop.store.tally import member_figures
-    from desktop.ui.pages.dashboard import DashboardPage
+    from desktop.ui.operations.pages import dashboard_figures
 
     folder = Path(tempfile.gettempdir()) / f"uniondesk-bench-dashboard-{args.members}"
     print(f"UnionDesk dashboard benchmark: {args.members:,} members ({folder})")
@@ -134,7 +134,7 @@ def main() -> None:
         add_exits(ws)
         n = ws.records.count("member")
         tally_ms, figures = timed(lambda: member_figures(ws), args.repeat)
-        page_ms, _ = timed(lambda: DashboardPage.compute(ws), args.repeat)
+        page_ms, _ = timed(lambda: dashboard_figures(ws), args.repeat)
         old_ms, old = timed(lambda: old_counts(ws), max(1, args.repeat // 2))
         scan_ms, scan = timed(lambda: python_scan(ws), 1)
         refill_s = refill_seconds(ws)

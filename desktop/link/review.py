@@ -4,6 +4,9 @@ made with ``enroll-code --role reviewer``) lists the queue, opens records and se
 Network work only; the Review page (``desktop/ui/pages/review_page.py``) runs these on the task
 helper. Errors are :class:`desktop.link.LinkError` with stable codes (``unreachable``,
 ``not_a_reviewer``, ``not_allowed``, ``not_enrolled``, ``comment_required``, …).
+
+:func:`fetch_stats` brings the county's statistics tables (统计报表) to the reviewer's desktop
+(signed ``GET /v1/stats``), for ``uniondesk report stats --from-server``.
 """
 
 from __future__ import annotations
@@ -87,3 +90,29 @@ def decide(
 ) -> list[dict[str, Any]]:
     """Accept or return records (one or a selection) as the signed-in reviewer."""
     return _call(ws, "decide", ws.user.name, list(decisions), retry=retry)
+
+
+def fetch_stats(
+    ws: Workspace,
+    as_of: str,
+    period: int | None = None,
+    unit: str | None = None,
+    *,
+    retry: RetryPolicy | None = None,
+) -> Any:
+    """The county's statistics tables as of ``as_of`` (of ``unit``, the device's own org unit
+    by default) as a :class:`forms.stats.Report`, computed at the county with the same
+    definition; write it with ``printing.stats_files.write_report``. Needs the ``review``
+    permission and a reviewer enrollment: ``not_allowed``, ``not_enrolled``, ``unreachable``,
+    ``bad_request`` (a bad date, an unknown unit) or ``bad_response`` otherwise."""
+    from sync import review_client as rc
+
+    client = review_client(ws, retry=retry)
+    try:
+        return rc.fetch_stats(client, as_of, period, unit)
+    except SyncError as exc:
+        raise LinkError(exc.code, str(exc)) from exc
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # not a report of ours
+        raise LinkError("bad_response", f"the county's report cannot be read: {exc}") from exc
+    finally:
+        client.session.close()

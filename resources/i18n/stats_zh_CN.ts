@@ -67,5 +67,35 @@
       <source>The statistics tables could not be written: %1</source>
       <translation>统计报表未能生成：%1</translation>
     </message>
+    <message>
+      <location filename="../../desktop/ui/stats_report.py" line="1" />
+      <source>This workspace</source>
+      <translation>本工作区</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/stats_report.py" line="1" />
+      <source>County server (%1)</source>
+      <translation>县级服务器（%1）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/stats_report.py" line="1" />
+      <source>Source</source>
+      <translation>数据来源</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/stats_report.py" line="1" />
+      <source>the county server cannot be reached; try again later</source>
+      <translation>无法连接县级服务器，请稍后重试</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/stats_report.py" line="1" />
+      <source>the county allows its tables only to reviewer devices and reviewer accounts</source>
+      <translation>县级服务器只向审核设备上的县级审核员提供统计报表</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/stats_report.py" line="1" />
+      <source>this workspace is not enrolled with a county server</source>
+      <translation>本工作区尚未在县级服务器登记</translation>
+    </message>
   </context>
 </TS>

@@ -33,7 +33,9 @@ def page(qtbot: Any, app: Any, township: tuple[Path, dict[str, str]]) -> Any:  #
 def answer(monkeypatch: pytest.MonkeyPatch, path: Path, options: Any) -> list[str]:
     """Answer the options dialog with ``options`` and the save dialog with ``path``."""
     asked: list[str] = []
-    monkeypatch.setattr(stats_report, "ask_options", lambda parent: options)
+    if options is not None and len(options) == 3:
+        options = (*options, "workspace")
+    monkeypatch.setattr(stats_report, "ask_options", lambda parent, server=None: options)
 
     def save(parent: Any, title: str, suggested: str, filters: str) -> str:
         asked.append(f"{title}|{suggested}|{filters}")

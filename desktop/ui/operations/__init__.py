@@ -16,7 +16,8 @@ store — never Qt: the widgets keep their own texts and states. The modules gro
 :mod:`~desktop.ui.operations.workspace` (create, sign in, restore, back up, check, close,
 settings, users), :mod:`~desktop.ui.operations.records` (save, export, print, statistics, member
 import), :mod:`~desktop.ui.operations.checklists` (the Audits page and the ledger scan),
-:mod:`~desktop.ui.operations.sync` (enroll, sync, automatic sync, county review),
+:mod:`~desktop.ui.operations.sync` (enroll, sync, automatic sync, county review, the county's
+statistics tables),
 :mod:`~desktop.ui.operations.pages` (dashboard, assessments, transfers), and
 :mod:`~desktop.ui.operations.backup` (the backup folder policy those use). Widgets call them under
 the names below; ``tests/ui/test_operations_seam.py`` holds them to it.
@@ -72,6 +73,7 @@ from desktop.ui.operations.sync import (
     auto_sync_tick,
     create_and_enroll,
     enroll,
+    fetch_statistics,
     review_decide,
     review_queue,
     review_record,
@@ -113,6 +115,7 @@ __all__ = [
     "dismiss_doubt",
     "enroll",
     "export_records",
+    "fetch_statistics",
     "import_members",
     "incoming_offers",
     "list_checklists",

@@ -110,3 +110,29 @@ def review_decide(
 ) -> WorkspaceOp[Any]:
     """Accept or return records (one or a selection) as the signed-in reviewer."""
     return _review(ws, retry, lambda client: client.decide(reviewer, list(decisions)))
+
+
+def fetch_statistics(
+    ws: Workspace,
+    as_of: str,
+    period: int | None,
+    path: str | Path,
+    *,
+    tables: Any,
+    lang: str,
+    retry: Any = None,
+) -> WorkspaceOp[Path]:
+    """The county's statistics tables (统计报表), fetched by the reviewer device's signed call
+    and written as .xlsx or .pdf with the township's writer; nothing is written on failure."""
+    from desktop.link import review
+    from printing.stats_files import write_report
+
+    def work(ctx: Any) -> Path:
+        report = review.fetch_stats(ws, as_of, period, retry=retry)
+        ctx.check_cancelled()
+        return write_report(
+            report, path, tables=tables, lang=lang, progress=ctx.progress,
+            cancel=lambda: ctx.cancelled,
+        )  # fmt: skip
+
+    return WorkspaceOp(work)

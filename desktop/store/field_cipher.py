@@ -21,7 +21,7 @@ length), stored as BLOBs. The keys come from one 32-byte *field key*, a workspac
 only in the key slots (generation :data:`FIELD_KEY_GEN`): the SM4 key and the index key are
 HKDF-SM3 expansions of it. Primitives: ``cryptography`` (SM4, HMAC, HKDF with SM3).
 
-Managers reach the cipher through ``StoreContext._cipher`` (never through the connection).
+Managers reach the cipher through ``StoreContext.cipher`` (never through the connection).
 """
 
 from __future__ import annotations

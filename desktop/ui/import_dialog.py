@@ -124,7 +124,8 @@ class ImportDialog(QDialog):
         form.addRow(
             QLabel(
                 self.tr(
-                    "Choose an Excel (.xlsx) or CSV file with one member per row. "
+                    "Choose a spreadsheet (Excel .xlsx / .xls, WPS .et, OpenDocument .ods) or a "
+                    "CSV file with one member per row. "
                     "Nothing is saved until you confirm the checked rows."
                 ),
                 wordWrap=True,
@@ -253,7 +254,7 @@ class ImportDialog(QDialog):
     # -- choosing files (overridable in tests) ---------------------------------------------
     def file_chooser(self) -> str:
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import members"), "", self.tr("Spreadsheets (*.xlsx *.csv)")
+            self, self.tr("Import members"), "", self.tr("Spreadsheets (*.xlsx *.xlsm *.xls *.et *.ods *.csv)")
         )
         return path
 

@@ -142,8 +142,8 @@
     </message>
     <message>
       <location filename="../../desktop/ui/import_dialog.py" line="119" />
-      <source>Choose an Excel (.xlsx) or CSV file with one member per row. Nothing is saved until you confirm the checked rows.</source>
-      <translation>请选择每行一名会员的 Excel (.xlsx) 或 CSV 文件。检查完毕并确认之前不会保存任何数据。</translation>
+      <source>Choose a spreadsheet (Excel .xlsx / .xls, WPS .et, OpenDocument .ods) or a CSV file with one member per row. Nothing is saved until you confirm the checked rows.</source>
+      <translation>请选择每行一名会员的电子表格（Excel .xlsx / .xls、WPS .et、.ods）或 CSV 文件。检查完毕并确认之前不会保存任何数据。</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/import_dialog.py" line="125" />
@@ -234,8 +234,8 @@
     </message>
     <message>
       <location filename="../../desktop/ui/import_dialog.py" line="209" />
-      <source>Spreadsheets (*.xlsx *.csv)</source>
-      <translation>电子表格 (*.xlsx *.csv)</translation>
+      <source>Spreadsheets (*.xlsx *.xlsm *.xls *.et *.ods *.csv)</source>
+      <translation>电子表格 (*.xlsx *.xlsm *.xls *.et *.ods *.csv)</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/import_dialog.py" line="215" />

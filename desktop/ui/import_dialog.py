@@ -254,7 +254,10 @@ class ImportDialog(QDialog):
     # -- choosing files (overridable in tests) ---------------------------------------------
     def file_chooser(self) -> str:
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import members"), "", self.tr("Spreadsheets (*.xlsx *.xlsm *.xls *.et *.ods *.csv)")
+            self,
+            self.tr("Import members"),
+            "",
+            self.tr("Spreadsheets (*.xlsx *.xlsm *.xls *.et *.ods *.csv)"),
         )
         return path
 

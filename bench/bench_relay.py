@@ -29,15 +29,14 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, text
 
+from bench.serve_process import start_serve
 from sync import crypto
 from sync.protocol import EnrollRequest
 from sync.server import tables
@@ -47,8 +46,6 @@ from sync.server.domain.ingest import ingest
 from sync.server.domain.relay import enroll_at_province, relay_once
 from sync.server.domain.service import Server
 from sync.server.runner import free_port
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def start_postgres(base: Path) -> tuple[str, callable]:
@@ -106,38 +103,7 @@ def _record(org_unit: str, n: int) -> dict:
 def _start_province(data: Path) -> tuple[subprocess.Popen[bytes], str]:
     """The province as its own ``uniondesk-server serve`` process (as in real life and as
     bench_sync runs the county), so county and province do not share one interpreter."""
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    log = data.parent / "province-serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sync.server",
-                "serve",
-                "--data",
-                str(data),
-                "--port",
-                str(port),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=out,
-        )
-    url = f"https://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(url + "/v1/info", verify=str(data / "tls" / "ca.pem"), timeout=1)
-            return proc, url
-        except requests.RequestException:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                proc.wait()
-                err = log.read_text(errors="replace")[-2000:]
-                raise SystemExit(f"the province server did not start:\n{err}") from None
-            time.sleep(0.1)
+    return start_serve(data, "province")
 
 
 def bench_relay(root: Path, pg_url: str, count: int) -> None:

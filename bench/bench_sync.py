@@ -15,7 +15,6 @@ serve``), like in real life, so client and server do not share one Python interp
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import ssl
 import subprocess
@@ -29,7 +28,6 @@ from typing import Any
 
 import requests
 
-REPO = Path(__file__).resolve().parent.parent
 TOWN = "330106001"
 PASSWORD = "bench-Password-1"
 
@@ -61,32 +59,10 @@ class _Sink(BaseHTTPRequestHandler):
         return None
 
 
-def _free_port() -> int:
-    from sync.server.runner import free_port
-
-    return free_port()
-
-
 def _start_county(data: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sync.server", "serve", "--data", str(data), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"https://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(url + "/v1/info", verify=str(data / "tls" / "ca.pem"), timeout=1)
-            return proc, url
-        except requests.RequestException:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise SystemExit("the county server did not start") from None
-            time.sleep(0.1)
+    from bench.serve_process import start_serve
+
+    return start_serve(data, "county")
 
 
 def _record(n: int) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import forms
 from desktop.store.field_cipher import GM, PLAIN, FieldCipher
 from forms.stat_facts import change_rows, day, id_key, simple_joined_day
+from sync.crypto_gm import hmac_sm3
 
 if TYPE_CHECKING:
     import sqlcipher3
@@ -159,8 +160,6 @@ def _id_digest(key: bytes, number: str, suite: str) -> str:
     if not number:
         return ""
     if suite == GM:
-        from sync.crypto_gm import hmac_sm3
-
         return hmac_sm3(key, number.encode()).hex()[:32]
     return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:32]
 

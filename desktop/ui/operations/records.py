@@ -3,7 +3,7 @@ member import (open a sheet, check its rows, import them, the template and the e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,10 +78,21 @@ def write_statistics(
 ) -> WorkspaceOp[Path]:
     """The township's statistics tables (统计报表) as .xlsx or .pdf."""
     from desktop.domain import stats_facts
+
+    return statistics_file(
+        lambda: stats_facts.township_report(ws, as_of, period), path, tables=tables, lang=lang
+    )
+
+
+def statistics_file(
+    report_of: Callable[[], Any], path: str | Path, *, tables: Any, lang: str
+) -> WorkspaceOp[Path]:
+    """Make a statistics report with ``report_of`` (the workspace's, or the county's fetched)
+    and write it as .xlsx or .pdf with the one writer, cancellable between the two."""
     from printing.stats_files import write_report
 
     def work(ctx: TaskContext) -> Path:
-        report = stats_facts.township_report(ws, as_of, period)
+        report = report_of()
         ctx.check_cancelled()
         return write_report(
             report, path, tables=tables, lang=lang, progress=ctx.progress,

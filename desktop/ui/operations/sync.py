@@ -125,14 +125,8 @@ def fetch_statistics(
     """The county's statistics tables (统计报表), fetched by the reviewer device's signed call
     and written as .xlsx or .pdf with the township's writer; nothing is written on failure."""
     from desktop.link import review
-    from printing.stats_files import write_report
+    from desktop.ui.operations.records import statistics_file
 
-    def work(ctx: Any) -> Path:
-        report = review.fetch_stats(ws, as_of, period, retry=retry)
-        ctx.check_cancelled()
-        return write_report(
-            report, path, tables=tables, lang=lang, progress=ctx.progress,
-            cancel=lambda: ctx.cancelled,
-        )  # fmt: skip
-
-    return WorkspaceOp(work)
+    return statistics_file(
+        lambda: review.fetch_stats(ws, as_of, period, retry=retry), path, tables=tables, lang=lang
+    )

@@ -20,6 +20,7 @@ import sqlcipher3
 from desktop.store import db, errors
 
 Step = Callable[[sqlcipher3.Connection], None]
+MIGRATION_ACTOR = "*migration*"  # the actor of audit entries a schema step writes
 STEPS: dict[int, Step] = {}
 
 
@@ -287,3 +288,21 @@ def member_facts(conn: sqlcipher3.Connection) -> None:
         (json.dumps(os.urandom(32).hex()),),
     )
     facts.fill_members(conn, FormCatalog(lambda: conn).latest("member"))
+
+
+@step(8)
+def audit_hash_alg(conn: sqlcipher3.Connection) -> None:
+    """The hash of each audit entry, ``audit_log.hash_alg``: SM3 on a gm workspace, SHA-256 on
+    intl; none (every entry from before) is SHA-256, so those keep verifying unchanged (see
+    :mod:`desktop.store.audit`). A workspace already on gm goes on with SM3 from an
+    ``audit.hash_moved`` entry, the first one hashed with it."""
+    from desktop.store import audit
+    from sync import suites
+
+    conn.execute("ALTER TABLE audit_log ADD COLUMN hash_alg TEXT")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'crypto_suite'").fetchone()
+    has_entries = conn.execute("SELECT 1 FROM audit_log LIMIT 1").fetchone()
+    if row and row[0] == suites.GM and has_entries:
+        audit.AuditLog(conn).append(
+            MIGRATION_ACTOR, "audit.hash_moved", None, {"from": audit.SHA256, "to": audit.SM3}
+        )

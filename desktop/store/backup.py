@@ -4,6 +4,14 @@ encrypted under the data key, copied as of one commit while open; see
 container is a plain ZIP (stored, not compressed). A backup restores on another PC with any
 user's password (as it was at backup time) or the recovery key; backups written by earlier
 versions (a ``sqlcipher_export`` copy) have the same layout and restore the same way.
+
+**Manifest versions.** An ``intl`` workspace writes version 1: the database member is the
+SQLCipher file as it is (so older UnionDesk releases still restore it). A ``gm`` workspace
+writes version 2: the database member is additionally sealed with SM4-GCM in 1 MiB chunks
+under a key derived (HKDF-SM3) from the workspace's field key, bound to the manifest, the
+chunk's place and whether it is the last one (:mod:`desktop.store.backup_seal`). Restore
+takes both; a version-2 backup that was altered or cut off restores nothing and says what is
+wrong.
 """
 
 from __future__ import annotations
@@ -14,13 +22,14 @@ import logging
 import os
 import shutil
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-from desktop.store import audit, db, errors, pageauth
+from desktop.store import audit, backup_seal, db, errors, pageauth
+from desktop.store import field_cipher as fc
 from desktop.store.constants import BACKUP_DIR, DB_NAME, SLOTS_NAME
 from desktop.store.keyslots import SlotFile, _fsync_dir
 
@@ -51,19 +60,30 @@ def make_backup(ws: Workspace, dest: Path) -> Path:
     try:
         with contextlib.suppress(OSError):
             tmp_db.unlink()
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": FORMAT,
             "version": 1,
             "workspace_id": ws.workspace_id,
             "org_unit": ws.org_unit.code,
             "created_at": audit.now(),
         }
+        seal: backup_seal.Seal | None = None
+        if ws.crypto_suite == fc.GM and ws._field_key:
+            seal = backup_seal.Seal.new()
+            manifest.update(
+                version=backup_seal.VERSION, crypto_suite=fc.GM, database=seal.to_manifest()
+            )
+        raw = json.dumps(manifest).encode()
         with (
             database_snapshot(conn, ws.path / DB_NAME, ws._data_key, tmp_db) as db_file,
             zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_STORED) as zf,
         ):
-            zf.writestr(MANIFEST, json.dumps(manifest))
-            _add_file(zf, db_file, DB_NAME)
+            zf.writestr(MANIFEST, raw)
+            if seal is None:
+                _add_file(zf, db_file, DB_NAME)
+            else:
+                key = seal.key(ws._field_key or b"", ws.workspace_id)
+                _add_sealed(zf, db_file, DB_NAME, seal, key, raw)
             zf.write(ws.path / SLOTS_NAME, SLOTS_NAME)
         with open(tmp_zip, "rb+") as fh:
             os.fsync(fh.fileno())
@@ -167,6 +187,17 @@ def _add_file(zf: zipfile.ZipFile, path: Path, name: str) -> None:
         shutil.copyfileobj(src, out, 1 << 20)
 
 
+def _add_sealed(
+    zf: zipfile.ZipFile, path: Path, name: str, seal: backup_seal.Seal, key: bytes, manifest: bytes
+) -> None:
+    """Store ``path`` sealed (version 2) in the ZIP as ``name``, chunk by chunk."""
+    info = zipfile.ZipInfo.from_file(path, name)
+    info.compress_type = zipfile.ZIP_STORED
+    info.file_size = seal.sealed_size(info.file_size)  # ZIP64 when large
+    with open(path, "rb") as src, zf.open(info, "w") as out:
+        backup_seal.seal_stream(key, manifest, seal, src, cast(Any, out))
+
+
 def rolling_backup(ws: Workspace, keep: int) -> Path:
     """A backup into ``<workspace>/backups``, keeping only the newest ``keep`` files."""
 
@@ -224,6 +255,8 @@ def restore_backup(
         )
     made_folder = not target.exists()
     with _open_backup(backup_file) as zf:
+        raw = _read(zf, MANIFEST, backup_file)
+        manifest = json.loads(raw)
         slots_raw = _read(zf, SLOTS_NAME, backup_file)
         try:
             slots = SlotFile.parse(slots_raw, SLOTS_NAME)
@@ -233,7 +266,10 @@ def restore_backup(
             keys = cls._recovery_keys(slots, recovery_key, None)
         else:
             keys = cls._password_keys(slots, cast(str, user), cast(str, password), None)
-        _unpack(zf, backup_file, target, {DB_NAME: None, SLOTS_NAME: slots_raw}, made_folder)
+        opener = _opener(backup_file, manifest, raw, slots.workspace_id, keys)
+        _unpack(
+            zf, backup_file, target, {DB_NAME: None, SLOTS_NAME: slots_raw}, made_folder, opener
+        )
     try:
         return cls._unlock(
             target, slots, keys, user=user if recovery_key is None else None, kdf=kdf, verify=True
@@ -266,7 +302,7 @@ def _open_backup(backup_file: Path) -> zipfile.ZipFile:
         manifest = json.loads(_read(zf, MANIFEST, backup_file))
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise errors.NotABackup(f"{backup_file.name} is not a UnionDesk backup.")
-        if int(manifest.get("version", 0)) > 1:
+        if int(manifest.get("version", 0)) > backup_seal.VERSION:
             raise errors.NewerWorkspaceVersion("The backup was written by a newer UnionDesk.")
     except errors.StoreError:
         zf.close()
@@ -275,6 +311,36 @@ def _open_backup(backup_file: Path) -> zipfile.ZipFile:
         zf.close()
         raise _not_readable(backup_file) from None
     return zf
+
+
+Opener = Callable[[BinaryIO, BinaryIO], object]  # copies a member out, opening its seal
+
+
+def _opener(
+    backup_file: Path,
+    manifest: dict[str, Any],
+    raw: bytes,
+    workspace_id: str,
+    keys: dict[int, bytes],
+) -> Opener | None:
+    """How the database member of a version-2 backup is opened (None: version 1, copied)."""
+    if int(manifest.get("version", 0)) < backup_seal.VERSION:
+        return None
+    try:
+        seal = backup_seal.Seal.from_manifest(manifest.get("database"))
+    except backup_seal.SealError as exc:
+        raise _damaged(backup_file, str(exc)) from None
+    if manifest.get("workspace_id") != workspace_id:
+        raise _damaged(backup_file, "its manifest names another workspace than its key slots")
+    field_key = keys.get(fc.FIELD_KEY_GEN)
+    if not field_key:
+        raise _damaged(backup_file, "its key slots hold no field key to open the database with")
+    key = seal.key(field_key, workspace_id)
+
+    def open_member(src: BinaryIO, out: BinaryIO) -> object:
+        return backup_seal.open_stream(key, raw, seal, src, out)
+
+    return open_member
 
 
 def _read(zf: zipfile.ZipFile, name: str, backup_file: Path) -> bytes:
@@ -292,9 +358,10 @@ def _unpack(
     target: Path,
     files: dict[str, bytes | None],
     made_folder: bool,
+    opener: Opener | None = None,
 ) -> None:
-    """Write each file (bytes, or None: copy it out of the ZIP) as ``name.restoring``, then
-    rename them all into place."""
+    """Write each file (bytes, or None: copy it out of the ZIP, through ``opener`` when the
+    backup is sealed) as ``name.restoring``, then rename them all into place."""
     parts = {name: target / (name + RESTORING) for name in files}
     renamed: list[Path] = []
     try:
@@ -303,6 +370,9 @@ def _unpack(
             with open(parts[name], "wb") as out:
                 if data is not None:
                     out.write(data)
+                elif opener is not None:
+                    with zf.open(name) as src:
+                        opener(cast(BinaryIO, src), out)
                 else:
                     with zf.open(name) as src:
                         while chunk := src.read(1 << 20):
@@ -322,6 +392,8 @@ def _unpack(
                 target.rmdir()
         if isinstance(exc, KeyError):
             raise _not_readable(backup_file) from None
+        if isinstance(exc, backup_seal.SealError):
+            raise _damaged(backup_file, str(exc)) from None
         if isinstance(exc, (zipfile.BadZipFile, EOFError, ValueError)):
             raise _damaged(backup_file) from None
         if isinstance(exc, OSError):
@@ -329,7 +401,11 @@ def _unpack(
         raise
 
 
-def _damaged(backup_file: Path) -> errors.DamagedBackup:
+def _damaged(backup_file: Path, why: str | None = None) -> errors.DamagedBackup:
+    if why:
+        return errors.DamagedBackup(
+            f"The backup {backup_file.name} cannot be restored: {why}. Nothing was restored."
+        )
     return errors.DamagedBackup(
         f"The backup {backup_file.name} is incomplete or damaged and cannot be restored."
     )

@@ -31,7 +31,7 @@ PASSWORD = "bench-ui-password"
 TARGET_MS = 300.0
 
 
-def build_workspace(folder: Path, members: int) -> Any:
+def build_workspace(folder: Path, members: int, crypto_suite: str = "intl") -> Any:
     from desktop.demo import member_rows, union_rows
     from desktop.store import KdfParams, Workspace
     from desktop.store.workspace import DB_NAME
@@ -52,6 +52,7 @@ def build_workspace(folder: Path, members: int) -> Any:
         admin_user="admin",
         admin_password=PASSWORD,
         kdf=kdf,
+        crypto_suite=crypto_suite,
     )
     unions = [ws.records.save("union", row).uuid for row in union_rows()]
     started = time.perf_counter()

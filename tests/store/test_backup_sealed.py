@@ -257,3 +257,13 @@ def test_an_empty_stream_seals_to_one_final_chunk(tmp_path):
     sealed.seek(0)
     assert backup_seal.open_stream(key, b"m", seal, sealed, opened) == 1
     assert opened.getvalue() == b""
+
+
+def test_a_sealed_backup_relabelled_version_1_restores_nothing(gm_backup, tmp_path):
+    members = _members(gm_backup.file)
+    doc = json.loads(members[MANIFEST])
+    doc["version"] = 1
+    bad = _write(tmp_path / "v1.udbak", {**members, MANIFEST: json.dumps(doc).encode()})
+    with pytest.raises(errors.DamagedBackup, match="v1.udbak"):
+        _restore(bad, tmp_path / "pc2", recovery_key=gm_backup.recovery_key)
+    assert not (tmp_path / "pc2").exists()

@@ -104,9 +104,13 @@ def fetch_stats(
     by default) as a :class:`forms.stats.Report`, computed at the county with the same
     definition; write it with ``printing.stats_files.write_report``. Needs the ``review``
     permission and a reviewer enrollment: ``not_allowed``, ``not_enrolled``, ``unreachable``,
-    ``bad_request`` (a bad date, an unknown unit) or ``bad_response`` otherwise."""
+    ``bad_request`` (a bad date, an unknown unit) or ``bad_response`` otherwise. The inbox is
+    read first (:func:`follow_rekey`), as for the queue: a county that moved to another suite
+    re-keys the device before it asks for its tables."""
     from sync import review_client as rc
 
+    review_client(ws)  # the role and enrollment checks, before any request
+    follow_rekey(ws, retry=retry)
     client = review_client(ws, retry=retry)
     try:
         return rc.fetch_stats(client, as_of, period, unit)

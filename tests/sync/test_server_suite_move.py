@@ -122,8 +122,13 @@ def test_an_intl_county_moves_to_gm_chain_codes_index_and_reviewer(
         assert {_hmac_sm3_index(server, "id_number", i) for i in ids} <= digests
         assert [h.version for h in records_with_value(server, "id_number", ids[0])] == [1]
 
-        # the township and the reviewer desktop re-key through their signed inbox
+        # the township and the reviewer desktop re-key through their signed inbox; the
+        # reviewer's first call after the move is the statistics tables (it reads the inbox first)
         assert link.sync_now(township).inbox_applied >= 1
+        tables = link_review.fetch_stats(reviewer, "2026-12-01")
+        assert tables.unit.code == "330106" and [t.definition.id for t in tables.tables]
+        rekeyed = link_state.load_enrollment(reviewer.settings)
+        assert rekeyed is not None and len(link_state.unb64(rekeyed.device_private_key)) == 96
         pending = link_review.queue(reviewer, status="pending")["records"]
         assert len(pending) == 4
         for ws in (township, reviewer):

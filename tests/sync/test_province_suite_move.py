@@ -10,6 +10,10 @@ registering its SM2 key at the moved province. Real HTTPS servers, real PostgreS
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +23,8 @@ from sqlalchemy import select
 from sync import crypto
 from sync import protocol as proto
 from sync.server.cli import main as server_main
-from sync.server.config import load_data_dir
+from sync.server.cli.keys import CRASH_ENV, JOURNAL, interrupted_move
+from sync.server.config import init_data_dir, load_data_dir
 from sync.server.domain import audit_log
 from sync.server.domain.reencrypt import keys_in_use
 from sync.server.domain.relay import load_link, relay_once
@@ -31,6 +36,7 @@ from tests.sync.test_suites_mixed import CountyThread
 
 A = "330106001"  # township of the intl county 330106
 C = "330108001"  # township of the gm county 330108
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -181,3 +187,89 @@ def test_an_intl_province_moves_to_gm_and_its_counties_keep_relaying(
         gm.close()
         intl.server.store.close()
         gm.server.store.close()
+
+
+@pytest.fixture
+def gm_province(tmp_path: Path, postgres_url: str) -> Any:  # noqa: F811
+    from sqlalchemy import create_engine, text
+
+    name = f"provgm_{tmp_path.name[-12:].lower().replace('-', '_')}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    p = Province(
+        tmp_path, db_url=postgres_url.replace("/postgres?", f"/{name}?"), crypto_suite="gm"
+    )
+    yield p
+    p.close()
+    p.server.store.close()
+
+
+@pytest.mark.parametrize("step", ["prepared", "province-took-key", "registered"])
+def test_a_county_killed_while_registering_its_key_at_the_province_finishes_on_rerun(
+    tmp_path: Path, gm_province: Province, capsys: Any, step: str
+) -> None:
+    """``rotate-key --crypto-suite gm`` on a linked intl county, the ``uniondesk-server``
+    process SIGKILLed before the province is asked, after the province took the new key but
+    before the county noted it, and after it noted it; the rerun finishes the move, the
+    province holds the county's new key once and its old one once, nothing relayed before is
+    lost, and what waited in the relay queue arrives exactly once."""
+    province = gm_province
+    data = tmp_path / "county-330106"
+    init_data_dir(data, level="county", name="西湖区总工会", org_unit_code="330106",
+                  crypto_suite="intl")  # fmt: skip
+    county = Server(load_data_dir(data))
+    county.store.add_org_unit(A, "西湖区 街道", "330106", "township")
+    link_county(county, province, "西湖区总工会")
+    relayed = queue_accepted(county, A, 2)
+    assert relay_once(county).received == 2
+    waiting = queue_accepted(county, A, 2)  # accepted before the move, relayed after it
+    old_key = county.signing_public
+    county.store.close()
+
+    def at_province() -> tuple[bytes, list[bytes], int]:
+        store = province.server.store
+        device = next(d for d in store.list_devices() if d.org_unit == "330106")
+        with store.read() as conn:
+            rekeyed = sum(e.action == "device_rekeyed" for e in audit_log.entries(conn))
+        return bytes(device.public_key), store.device_public_keys(device), rekeyed
+
+    env = {**os.environ, CRASH_ENV: step, "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "sync.server", "rotate-key", "--data", str(data),
+            "--crypto-suite", "gm"]  # fmt: skip
+    killed = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+    assert interrupted_move(data) == "gm"
+    journal = json.loads((data / JOURNAL).read_text(encoding="utf-8"))
+    assert journal["registered"] is (step == "registered")
+    pending = load_data_dir(data)  # the county still signs with its old key
+    assert pending.signing_suite == "intl" and pending.signing_key is not None
+    current, _keys, rekeyed = at_province()
+    if step == "prepared":
+        assert (current, rekeyed) == (old_key, 0)  # the province was not asked yet
+    else:
+        assert crypto.suite_of_key(current) == "gm" and rekeyed == 1
+
+    capsys.readouterr()
+    code = server_main(["rotate-key", "--data", str(data)])  # no flag: the move resumes
+    out = capsys.readouterr().out
+    assert code == 0 and "resuming the move to the gm suite" in out, out
+    assert not (data / JOURNAL).exists()
+    county = Server(load_data_dir(data))
+    try:
+        assert county.data.signing_suite == "gm"
+        # the province holds the county's new key, and its old one once (no second re-key)
+        assert at_province() == (county.signing_public, [county.signing_public, old_key], 1)
+        # nothing lost, nothing twice: the waiting records arrive once, a rerun sends none
+        assert relay_once(county).received == 2
+        assert relay_once(county).received == 0
+        assert province.server.store.count(records) == 4
+        assert _signers(province, capsys, relayed | waiting) == [(2, 0)] * 4  # signed before
+        later = queue_accepted(county, A, 1)
+        assert relay_once(county).received == 1
+        assert _signers(province, capsys, later) == [(0, 2)]
+        with province.server.store.read() as conn:
+            assert audit_log.verify(conn) == []
+    finally:
+        county.store.close()

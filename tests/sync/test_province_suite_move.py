@@ -273,3 +273,52 @@ def test_a_county_killed_while_registering_its_key_at_the_province_finishes_on_r
             assert audit_log.verify(conn) == []
     finally:
         county.store.close()
+
+
+@pytest.mark.parametrize("step", ["switched-signing", "database"])
+def test_a_province_move_killed_midway_on_postgresql_is_finished_by_rerun(
+    tmp_path: Path, intl_province: Province, capsys: Any, step: str
+) -> None:
+    """The province's ``rotate-key --crypto-suite gm`` SIGKILLed between its key files, and
+    inside its PostgreSQL transaction: the rerun finishes it, the county is told once, and the
+    county's relay goes on with every record there once."""
+    province = intl_province
+    county = CountyThread(tmp_path, "330106", "西湖区总工会", "intl", A)
+    try:
+        link_county(county.server, province, "西湖区总工会")
+        first = queue_accepted(county.server, A, 2)
+        assert relay_once(county.server).received == 2
+        province.stop()
+        province.server.store.close()
+        env = {**os.environ, CRASH_ENV: step, "PYTHONPATH": str(ROOT)}
+        argv = [sys.executable, "-m", "sync.server", "rotate-key", "--data",
+                str(province.data_path), "--crypto-suite", "gm"]  # fmt: skip
+        killed = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, timeout=120)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+        assert interrupted_move(province.data_path) == "gm"
+        capsys.readouterr()
+        assert server_main(["rotate-key", "--data", str(province.data_path)]) == 0
+        assert "resuming the move to the gm suite" in capsys.readouterr().out
+        province.server = Server(load_data_dir(province.data_path))
+        province.start()
+        server = province.server
+        with server.store.read() as conn:
+            assert audit_log.verify(conn) == []
+            told = conn.execute(
+                select(inbox.c.device_id).where(inbox.c.kind == "server_keys")
+            ).all()
+            moves = sum(e.action == "suite_move_finished" for e in audit_log.entries(conn))
+        assert (len(told), moves) == (1, 1)
+        assert server.data.signing_suite == "gm"
+        assert keys_in_use(server.store) == {server.data.keys.current}
+        assert _signers(province, capsys, first) == [(2, 0)] * 2
+        later = queue_accepted(county.server, A, 2)
+        assert relay_once(county.server).received == 2
+        assert relay_once(county.server).received == 0
+        link = load_link(county.server)
+        assert link is not None and proto.b64d(link.province_signing_key) == server.signing_public
+        assert server.store.count(records) == 4
+        assert _signers(province, capsys, later) == [(2, 0)] * 2
+    finally:
+        county.close()
+        county.server.store.close()

@@ -4,7 +4,10 @@ counties learn its new SM2 keys through their signed inbox (``relay.json``; each
 suite) and keep relaying; every record relayed before the move still verifies there, naming its
 signers; records after it verify, the gm county's with SM2 at both steps; the province's stored
 values are SM4-GCM-sealed and its blind index is HMAC-SM3. Then the intl county moves to gm too,
-registering its SM2 key at the moved province. Real HTTPS servers, real PostgreSQL.
+registering its SM2 key at the moved province. And the kills: a county's ``rotate-key`` SIGKILLed
+around its registration at the province, and the province's own move SIGKILLed midway, each
+finished by running ``rotate-key`` again with nothing lost or doubled. Real HTTPS servers, real
+PostgreSQL, real ``uniondesk-server`` processes for the kills.
 """
 
 from __future__ import annotations

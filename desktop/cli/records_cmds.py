@@ -122,6 +122,9 @@ def run_list(args: argparse.Namespace) -> int:
             offset=args.offset,
             unmask=args.unmask,
         )
+        short = ws.records.search_too_short(args.form_id, args.search) if args.search else 0
+        if short:  # gm: no search tokens for shorter ID-number / phone prefixes (CRYPTO.md)
+            print(f"note: type at least {short} digits of an ID number or phone", file=sys.stderr)
         if args.json:
             print(
                 json.dumps(

@@ -297,6 +297,14 @@ class RecordReading:
         except db.DB_ERRORS as exc:
             raise db.translate(exc, "counting records") from None
 
+    def search_too_short(self, form_id: str, text: str | None) -> int:
+        """0, or how many digits ``text`` (the first digits of an ID number or phone) needs on
+        this workspace to find them: 4 on gm, where shorter prefixes have no search tokens
+        (``search.sealed_prefix_minimum``)."""
+        self._ctx.require_open()
+        spec = self._ctx.forms.spec(self._ctx.forms.latest(form_id))
+        return search.sealed_prefix_minimum(form_id, spec, text, self._ctx.cipher)
+
     def find_by_field(self, form_id: str, field_id: str, value: Any) -> list[Record]:
         """Records whose ``field_id`` equals ``value`` exactly (indexed for keyed fields)."""
         return self.query(form_id, filters={field_id: value}, order_by="created_at")

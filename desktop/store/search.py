@@ -201,6 +201,26 @@ def search_ids(
     return " UNION ".join(parts), params
 
 
+SHORT_DIGITS = re.compile(r"^[0-9Xx]+$")  # what a clerk types of an ID number or phone
+
+
+def sealed_prefix_minimum(
+    form_id: str, spec: StorageSpec, search: str | None, cipher: FieldCipher = PLAIN
+) -> int:
+    """How many characters ``search`` (the first digits of an ID number or phone) must have to
+    reach this form's sealed prefix fields, when it has fewer; else 0. On a gm workspace the
+    ID-number and phone prefixes have tokens from MIN_PREFIX characters on only (shorter ones
+    would leak the frequency of each first digit, docs/CRYPTO.md), so such a search cannot
+    find them there, though it does on intl: the search result says so (Members page, CLI)."""
+    from desktop.store.field_cipher import MIN_PREFIX
+
+    s = " ".join((search or "").split())  # as search_ids reads it
+    if not s or len(s) >= MIN_PREFIX or not SHORT_DIGITS.match(s):
+        return 0
+    hidden = [f for f in spec.prefix if cipher.is_hidden(spec.sensitive, f)]
+    return MIN_PREFIX if hidden else 0
+
+
 def _hidden_tokens(
     form_id: str,
     spec: StorageSpec,

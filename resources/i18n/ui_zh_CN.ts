@@ -473,6 +473,10 @@
         <translation>共 %1 条</translation>
     </message>
     <message>
+        <source>type at least %1 digits of an ID number or phone</source>
+        <translation>请至少输入身份证号或手机号的前 %1 位</translation>
+    </message>
+    <message>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>

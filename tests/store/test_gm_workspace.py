@@ -205,3 +205,51 @@ def test_a_failing_move_leaves_the_workspace_intl(created, monkeypatch):
 
 def _slots(folder: Path) -> list[dict[str, object]]:
     return list(json.loads((folder / SLOTS_NAME).read_text())["slots"])
+
+
+def test_a_search_of_fewer_than_4_id_or_phone_digits_says_so_on_gm_and_matches_on_intl(
+    tmp_path, monkeypatch, capsys
+):
+    """gm keeps ID-number / phone prefix tokens from MIN_PREFIX characters on only (shorter
+    ones would show how members group by their first digits, docs/CRYPTO.md): a search of 1-3
+    digits finds no member by them there, and the result says how many digits to type (the
+    Members page, tests/ui/test_gm_short_search.py; the CLI, here). On intl it matches."""
+    from desktop.cli import main as cli_main
+
+    intl, _ = Workspace.create(
+        tmp_path / "intl", org_unit_code="330106001", admin_password=ADMIN_PW, kdf=FAST_KDF
+    )
+    gm, _ = _gm(tmp_path / "gm")
+    for ws in (intl, gm):
+        u = ws.records.save("union", h.union()).uuid
+        ws.records.save_many("member", [h.member(i, u) for i in range(1, 11)])
+    try:
+        assert intl.crypto_suite == "intl" and gm.crypto_suite == "gm"
+        for short in ("3", "33", "330", "139", " 330 "):
+            assert intl.records.count("member", search=short) == 10
+            assert intl.records.search_too_short("member", short) == 0
+            assert gm.records.count("member", search=short) == 0
+            assert gm.records.search_too_short("member", short) == MIN_PREFIX == 4
+        for enough in ("3301", h.mobile(3)[:4], h.resident_id(3)[:17]):
+            assert gm.records.search_too_short("member", enough) == 0
+            assert gm.records.count("member", search=enough) >= 1
+        # a name, a whole ID number, or no search: nothing to say
+        for other in (h.name(2)[:2], h.resident_id(2), "", None):
+            assert gm.records.search_too_short("member", other) == 0
+        # the union form's chair mobile is sealed too; on intl nothing is
+        assert gm.records.search_too_short("union", "139") == 4
+        assert intl.records.search_too_short("union", "139") == 0
+    finally:
+        intl.close()
+        gm.close()
+
+    monkeypatch.setenv("UNIONDESK_PASSWORD", ADMIN_PW)
+    for folder, said in (("gm", True), ("intl", False)):
+        capsys.readouterr()
+        argv = ["records", "list", "member", "--search", "330", "--workspace",
+                str(tmp_path / folder), "--user", "admin"]  # fmt: skip
+        assert cli_main(argv) == 0
+        out, err = capsys.readouterr()
+        assert ("note: type at least 4 digits of an ID number or phone" in err) is said, err
+        assert len(out.splitlines()) == (1 if said else 11)  # the header, then the rows
+        assert not any(h.resident_id(i) in out + err for i in range(1, 11))

@@ -249,6 +249,11 @@ class RecordsPage(Page):
             return
         total = self.model.rowCount()
         text = self.tr("%1 record(s)").replace("%1", f"{total:,}")
+        short = self.workspace.records.search_too_short(self.form_id, search) if search else 0
+        if short:  # gm: too few digits to reach the sealed ID-number / phone prefixes
+            hint = self.tr("type at least %1 digits of an ID number or phone")
+            hint = hint.replace("%1", str(short))
+            note = f"{note} · {hint}" if note else hint
         self.count_label.setText(f"{text} · {note}" if note else text)
         self.empty_label.setVisible(total == 0)
         self._update_actions()

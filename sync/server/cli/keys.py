@@ -85,7 +85,9 @@ def _move_suite(path: Path, suite: str, resuming: bool) -> str:
 
     1. new signing and sealing keys of ``suite`` in ``keys/pending/`` (kept by a rerun);
     2. the new signing key registered at the province (when linked), signed with the old one;
-       nothing has changed here when the province cannot be reached;
+       nothing has changed here when the province cannot be reached; a rerun after a cut once
+       the province took the key (the journal not yet saying so) confirms it, signed with the
+       new key (``register_key_at_province(resuming=True)``), so the province keeps one key;
     3. the pending keys become the server's (the old ones kept in ``keys/retired/``);
     4. the keyring gets a data key of ``suite`` (SM4 on gm) and its blind index the suite's
        digest (HMAC-SM3), older keys kept and recorded with their suite;
@@ -116,6 +118,7 @@ def _move_suite(path: Path, suite: str, resuming: bool) -> str:
         if new_signing is not None and not journal.get("registered"):
             try:
                 register_key_at_province(server, new_signing, resuming=resuming)
+                _step("province-took-key")  # the province has it; the journal does not say so
             except SyncError as exc:
                 raise ServerSetupError(
                     f"the province did not take the new key ({exc.code}: {exc}); the server "

@@ -263,7 +263,7 @@ def crypto_suite(conn: sqlcipher3.Connection) -> None:
     suites (nothing in it changes); a ``gm`` workspace also keeps ``field_key_check``, which
     tells whether a key slot's field key is this workspace's (see
     :mod:`desktop.store.field_cipher`)."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+    if db.wrap(conn).table("meta").exists():
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('crypto_suite', 'intl')")
 
 
@@ -287,3 +287,30 @@ def member_facts(conn: sqlcipher3.Connection) -> None:
         (json.dumps(os.urandom(32).hex()),),
     )
     facts.fill_members(conn, FormCatalog(lambda: conn).latest("member"))
+
+
+@step(9)
+def verdict_in_outbox_only(conn: sqlcipher3.Connection) -> None:
+    """A server's verdict on a record version lives in its outbox row only (``result``,
+    ``errors``; see :mod:`desktop.store.outbox`): error codes kept in ``records.sync_errors``
+    that the outbox row does not have are moved there, then the column goes."""
+    records = db.wrap(conn).table("records")
+    if "sync_errors" not in records.columns_dict:
+        return
+    moved = conn.execute(
+        "SELECT uuid, version, form_id, form_version, sync_errors FROM records"
+        " WHERE sync_errors IS NOT NULL"
+    ).fetchall()
+    for ruuid, version, form_id, form_version, errs in moved:
+        # a refused version always has its outbox row; one that lost it gets one back
+        conn.execute(
+            "INSERT OR IGNORE INTO outbox (record_uuid, version, form_id, form_version, state,"
+            " result, errors) VALUES (?, ?, ?, ?, 'rejected', 'rejected', ?)",
+            (ruuid, version, form_id, form_version, errs),
+        )
+        conn.execute(
+            "UPDATE outbox SET state = 'rejected', result = 'rejected', errors = ?"
+            " WHERE record_uuid = ? AND version = ? AND errors IS NULL",
+            (errs, ruuid, version),
+        )
+    conn.execute("ALTER TABLE records DROP COLUMN sync_errors")

@@ -7,7 +7,9 @@ newer than this program knows raises :class:`errors.NewerWorkspaceVersion` befor
 
 The bookkeeping (is there a ``migrations`` table, create it, record a step) goes through
 sqlite-utils (:func:`desktop.store.db.wrap`), which works inside the step's open transaction
-(savepoints, never a commit); the steps' own DDL and bulk copies stay plain SQL.
+(savepoints, never a commit), and so does the steps' schema introspection (does a table exist,
+which columns it has: ``table.exists()``, ``table.columns_dict``); the steps' own DDL and bulk
+copies stay plain SQL.
 """
 
 from __future__ import annotations
@@ -301,16 +303,15 @@ def verdict_in_outbox_only(conn: sqlcipher3.Connection) -> None:
         "SELECT uuid, version, form_id, form_version, sync_errors FROM records"
         " WHERE sync_errors IS NOT NULL"
     ).fetchall()
-    for ruuid, version, form_id, form_version, errs in moved:
-        # a refused version always has its outbox row; one that lost it gets one back
-        conn.execute(
-            "INSERT OR IGNORE INTO outbox (record_uuid, version, form_id, form_version, state,"
-            " result, errors) VALUES (?, ?, ?, ?, 'rejected', 'rejected', ?)",
-            (ruuid, version, form_id, form_version, errs),
-        )
-        conn.execute(
-            "UPDATE outbox SET state = 'rejected', result = 'rejected', errors = ?"
-            " WHERE record_uuid = ? AND version = ? AND errors IS NULL",
-            (errs, ruuid, version),
-        )
+    # a refused version always has its outbox row; one that lost it gets one back
+    conn.executemany(
+        "INSERT OR IGNORE INTO outbox (record_uuid, version, form_id, form_version, state,"
+        " result, errors) VALUES (?, ?, ?, ?, 'rejected', 'rejected', ?)",
+        moved,
+    )
+    conn.executemany(
+        "UPDATE outbox SET state = 'rejected', result = 'rejected', errors = ?"
+        " WHERE record_uuid = ? AND version = ? AND errors IS NULL",
+        [(errs, ruuid, version) for ruuid, version, _, _, errs in moved],
+    )
     conn.execute("ALTER TABLE records DROP COLUMN sync_errors")

@@ -286,21 +286,30 @@ def test_reports_render_plain_data_and_never_import_the_domain() -> None:
     assert offenders == []
 
 
+#: store modules whose functions still take the whole workspace as ``ws`` and use its private
+#: members (the backup snapshot, the facts refresh, the crypto-suite move, the tally read): not
+#: yet given a context
+TAKE_THE_WORKSPACE = {"backup.py", "facts.py", "suite.py", "tally.py"}
+
+
 def test_store_managers_use_only_their_narrow_context() -> None:
     """desktop/store's managers reach their workspace through ``desktop.store.context`` (public
     names on a ManagerContext), never through its private attributes (issue 21)."""
     offenders = []
     for path in python_files("desktop/store"):
-        if path.name in {"workspace.py", "keys.py"}:  # the workspace itself and its key rotation
+        if path.name == "workspace.py":  # the workspace itself
             continue
+        names = {"ctx"} if path.name in TAKE_THE_WORKSPACE else {"ctx", "ws"}
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Attribute)
                 and node.attr.startswith("_")
                 and not node.attr.startswith("__")
-                and isinstance(node.value, ast.Attribute)
-                and node.value.attr in {"_ws", "_ctx"}
+                and (
+                    (isinstance(node.value, ast.Attribute) and node.value.attr in {"_ws", "_ctx"})
+                    or (isinstance(node.value, ast.Name) and node.value.id in names)
+                )
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
     assert offenders == []

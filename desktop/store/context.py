@@ -3,8 +3,9 @@
 ``ws.records``, ``ws.outbox``, ``ws.settings``, ``ws.ledgers`` and ``ws.users`` are built by
 :class:`desktop.store.workspace.Workspace`, but each gets only a context typed by one of the
 protocols below — :class:`StoreContext` (the connection, the open check, the audit chain, change
-notices, the form catalogue, the org unit, the user and the field cipher) or :class:`KeyContext` (that plus the key
-slots, for user management) — never the workspace with its private attributes. So the managers
+notices, the form catalogue, the org unit, the user and the field cipher), :class:`KeyContext` (that plus the key
+slots, for user management) or :class:`KeyringContext` (that plus the workspace's identity and
+re-keying, for the checks and key rotation of :mod:`desktop.store.keys`) — never the workspace with its private attributes. So the managers
 do not import ``desktop.store.workspace``, a reader sees at the signature what each one touches,
 and a test can hand them a small stand-in. The workspace's implementation of both is
 ``desktop.store.workspace.ManagerContext``.
@@ -15,6 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from desktop.store.audit import AuditLog
     from desktop.store.field_cipher import FieldCipher
     from desktop.store.formdefs import FormCatalog
@@ -88,4 +91,38 @@ class KeyContext(StoreContext, Protocol):
 
     def save_slots(self) -> None:
         """Write the key-slot file (reloads it and raises a store error when that fails)."""
+        ...
+
+
+class KeyringContext(KeyContext, Protocol):
+    """What the health check and the key management of :mod:`desktop.store.keys` use besides:
+    the workspace's identity and folder, the current key generation, and re-keying."""
+
+    @property
+    def workspace_id(self) -> str:
+        """The id every key slot is bound to."""
+        ...
+
+    @property
+    def path(self) -> Path:
+        """The workspace folder."""
+        ...
+
+    @property
+    def crypto_suite(self) -> str:
+        """``intl`` or ``gm`` (the recovery slot is made for it)."""
+        ...
+
+    @property
+    def key_gen(self) -> int:
+        """The generation of the current database key."""
+        ...
+
+    def user_names(self) -> set[str]:
+        """The names of the workspace's users (each needs a key slot)."""
+        ...
+
+    def rekeyed(self, gen: int, key: bytes) -> None:
+        """The database was re-keyed to ``key`` (generation ``gen``): drop the connection
+        opened with the old key and work on a fresh one opened with the new key."""
         ...

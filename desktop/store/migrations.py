@@ -7,7 +7,9 @@ newer than this program knows raises :class:`errors.NewerWorkspaceVersion` befor
 
 The bookkeeping (is there a ``migrations`` table, create it, record a step) goes through
 sqlite-utils (:func:`desktop.store.db.wrap`), which works inside the step's open transaction
-(savepoints, never a commit); the steps' own DDL and bulk copies stay plain SQL.
+(savepoints, never a commit), and so does the steps' schema introspection (does a table exist,
+which columns it has: ``table.exists()``, ``table.columns_dict``); the steps' own DDL and bulk
+copies stay plain SQL.
 """
 
 from __future__ import annotations
@@ -264,7 +266,7 @@ def crypto_suite(conn: sqlcipher3.Connection) -> None:
     suites (nothing in it changes); a ``gm`` workspace also keeps ``field_key_check``, which
     tells whether a key slot's field key is this workspace's (see
     :mod:`desktop.store.field_cipher`)."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+    if db.wrap(conn).table("meta").exists():
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('crypto_suite', 'intl')")
 
 
@@ -306,3 +308,29 @@ def audit_hash_alg(conn: sqlcipher3.Connection) -> None:
         audit.AuditLog(conn).append(
             MIGRATION_ACTOR, "audit.hash_moved", None, {"from": audit.SHA256, "to": audit.SM3}
         )
+
+
+@step(9)
+def verdict_in_outbox_only(conn: sqlcipher3.Connection) -> None:
+    """A server's verdict on a record version lives in its outbox row only (``result``,
+    ``errors``; see :mod:`desktop.store.outbox`): error codes kept in ``records.sync_errors``
+    that the outbox row does not have are moved there, then the column goes."""
+    records = db.wrap(conn).table("records")
+    if "sync_errors" not in records.columns_dict:
+        return
+    moved = conn.execute(
+        "SELECT uuid, version, form_id, form_version, sync_errors FROM records"
+        " WHERE sync_errors IS NOT NULL"
+    ).fetchall()
+    # a refused version always has its outbox row; one that lost it gets one back
+    conn.executemany(
+        "INSERT OR IGNORE INTO outbox (record_uuid, version, form_id, form_version, state,"
+        " result, errors) VALUES (?, ?, ?, ?, 'rejected', 'rejected', ?)",
+        moved,
+    )
+    conn.executemany(
+        "UPDATE outbox SET state = 'rejected', result = 'rejected', errors = ?"
+        " WHERE record_uuid = ? AND version = ? AND errors IS NULL",
+        [(errs, ruuid, version) for ruuid, version, _, _, errs in moved],
+    )
+    conn.execute("ALTER TABLE records DROP COLUMN sync_errors")

@@ -2,14 +2,20 @@
 
 Outbox rows are written by the record saves (same transaction). Sealing stores the exact
 envelope bytes and marks items sealed (their records become ``queued``); unacknowledged batches
-come back byte-identical for retries; a receipt makes records ``delivered`` or ``rejected`` (with
-the server's error codes kept, and editable again). Every method is one transaction.
+come back byte-identical for retries; a receipt makes records ``delivered`` or ``rejected`` (and
+so editable again). Every method is one transaction.
+
+The server's verdict on a record version (received / duplicate / rejected, with its error codes)
+is stored once, in that version's outbox row (``result``, ``errors``), in the transaction that
+stores the receipt; :meth:`StoreOutbox.verdict` / :func:`verdicts` read it, for the Sync page,
+the CLI, the record lists and ``Record.sync_errors`` alike.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from desktop.store import audit, db, errors
@@ -17,6 +23,45 @@ from sync.outbox import OutboxItem, RecordReceipt, SealedBatch
 
 if TYPE_CHECKING:
     from desktop.store.context import StoreContext
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The server's verdict on one record version, as its receipt was stored."""
+
+    record_uuid: str
+    version: int
+    result: str  # received / duplicate / rejected (sync.outbox.RecordReceipt.status)
+    errors: tuple[dict[str, Any], ...]  # error codes and field ids of a refusal (no values)
+    batch_id: str | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.result != "rejected"
+
+
+def verdicts(conn: Any, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Verdict]:
+    """The stored verdicts of the (record uuid, version) pairs that have one (one indexed read
+    per 500 records: a page of records asks once)."""
+    wanted = {(str(u), int(v)) for u, v in keys}
+    uuids = sorted({u for u, _ in wanted})
+    out: dict[tuple[str, int], Verdict] = {}
+    for start in range(0, len(uuids), 500):
+        part = uuids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for ruuid, version, result, errs, batch_id in conn.execute(
+            "SELECT record_uuid, version, result, errors, batch_id FROM outbox"
+            f" WHERE record_uuid IN ({marks}) AND result IS NOT NULL",
+            part,
+        ):
+            key = (ruuid, int(version))
+            if key in wanted:
+                out[key] = Verdict(ruuid, int(version), result, _errors(errs), batch_id)
+    return out
+
+
+def _errors(text: str | None) -> tuple[dict[str, Any], ...]:
+    return tuple(json.loads(text)) if text else ()
 
 
 class StoreOutbox:
@@ -172,10 +217,12 @@ class StoreOutbox:
                 if cur.rowcount == 0:
                     continue
                 counts[state] += 1
+                # the record's lifecycle follows (editable again when refused); the verdict
+                # itself stays in the outbox row only
                 conn.execute(
-                    "UPDATE records SET status = ?, sync_errors = ? WHERE uuid = ? AND version = ?"
+                    "UPDATE records SET status = ? WHERE uuid = ? AND version = ?"
                     " AND status = 'queued'",
-                    (state, errs, r.record_uuid, int(r.version)),
+                    (state, r.record_uuid, int(r.version)),
                 )
             # items the receipt does not mention go back to pending (sent again; the server dedupes)
             left = _requeue_sealed(conn, batch_id)
@@ -248,6 +295,16 @@ class StoreOutbox:
             for batch_id, device_seq, item_seqs, receipt, acknowledged_at in rows
         ]
 
+    def verdict(self, record_uuid: str, version: int) -> Verdict | None:
+        """The server's stored verdict on a record version (None until a receipt names it)."""
+        self._ctx.require_open()
+        return verdicts(self._conn, [(record_uuid, version)]).get((record_uuid, int(version)))
+
+    def verdicts(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Verdict]:
+        """:meth:`verdict` for many (record uuid, version) pairs at once (those that have one)."""
+        self._ctx.require_open()
+        return verdicts(self._conn, keys)
+
     def rejected(self) -> list[dict[str, Any]]:
         """Records whose latest verdict is a refusal, newest first: uuid, version, error codes,
         batch id (no field values). A record sent again and received drops out."""
@@ -256,7 +313,7 @@ class StoreOutbox:
             {
                 "record_uuid": ruuid,
                 "version": int(version),
-                "errors": json.loads(errs) if errs else [],
+                "errors": list(_errors(errs)),
                 "batch_id": batch_id,
             }
             for ruuid, version, errs, batch_id in self._conn.execute(

@@ -3,10 +3,11 @@ find_by_field, history. Sensitive fields come back masked unless unmasked by a p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from desktop.store import db, errors, search
+from desktop.store import db, errors, outbox, search
 from desktop.store.field_cipher import SORT_SUFFIX
 from desktop.store.formdefs import StorageSpec
 from desktop.store.masking import is_masked_form_of, mask, mask_data
@@ -39,7 +40,22 @@ class RecordReading:
 
     def _rec(self, row: Sequence[Any]) -> Record:
         """A row as a Record, sealed fields opened (the one decoder of rows on this side)."""
-        return _row_to_record(row, self._ctx.cipher)
+        return self._recs([row])[0]
+
+    def _recs(self, rows: Iterable[Sequence[Any]]) -> list[Record]:
+        """Rows as Records; a refused one carries the server's errors from its stored verdict
+        (one outbox read for the whole list, and only for records in status ``rejected``)."""
+        recs = [_row_to_record(row, self._ctx.cipher) for row in rows]
+        refused = [(r.uuid, r.version) for r in recs if r.status == "rejected"]
+        if not refused:
+            return recs
+        found = outbox.verdicts(self._conn, refused)
+        return [
+            replace(r, sync_errors=v.errors)
+            if (v := found.get((r.uuid, r.version))) is not None
+            else r
+            for r in recs
+        ]
 
     def _spec(self, form_id: str, version: int) -> StorageSpec:
         return self._ctx.forms.spec(self._ctx.forms.get(form_id, version))
@@ -186,7 +202,7 @@ class RecordReading:
             sql += " LIMIT -1 OFFSET ?"
             params.append(int(offset))
         try:
-            recs = [self._rec(r) for r in self._conn.execute(sql, params)]
+            recs = self._recs(self._conn.execute(sql, params))
         except db.DB_ERRORS as exc:
             raise db.translate(exc, "a search") from None
         if unmask:
@@ -206,10 +222,10 @@ class RecordReading:
         """The (few) hits of a search or keyed filter, sorted by a sealed field's masked display."""
         cols = ", ".join("r." + c.strip() for c in COLUMNS.split(","))
         try:
-            rows = [
-                (int(r[0]), self._rec(r))
-                for r in self._conn.execute(f"SELECT {cols} FROM records r WHERE {where}", params)
-            ]
+            raw = self._conn.execute(
+                f"SELECT {cols} FROM records r WHERE {where}", params
+            ).fetchall()
+            rows = [(int(r[0]), rec) for r, rec in zip(raw, self._recs(raw), strict=True)]
         except db.DB_ERRORS as exc:
             raise db.translate(exc, "a search") from None
         rows.sort(
@@ -266,10 +282,11 @@ class RecordReading:
         for k in range(0, len(ids), 500):
             part = ids[k : k + 500]
             marks = ",".join("?" * len(part))
-            for row in self._conn.execute(
+            raw = self._conn.execute(
                 f"SELECT {COLUMNS} FROM records WHERE id IN ({marks})", part
-            ):
-                by_id[int(row[0])] = self._rec(row)
+            ).fetchall()
+            for row, rec in zip(raw, self._recs(raw), strict=True):
+                by_id[int(row[0])] = rec
         return [by_id[i] for i in ids if i in by_id]
 
     def count(
@@ -335,13 +352,13 @@ class RecordReading:
         self._row(record_uuid)
         rows = self._conn.execute(
             "SELECT 0, uuid, form_id, form_version, org_unit, data, status, version, created_by,"
-            " created_at, updated_by, updated_at, comment, locked, NULL FROM record_versions"
+            " created_at, updated_by, updated_at, comment, locked FROM record_versions"
             " WHERE uuid = ? UNION ALL SELECT 0, uuid, form_id, form_version, org_unit, data,"
-            " status, version, created_by, created_at, updated_by, updated_at, comment, locked,"
-            " NULL FROM records WHERE uuid = ? ORDER BY version",
+            " status, version, created_by, created_at, updated_by, updated_at, comment, locked"
+            " FROM records WHERE uuid = ? ORDER BY version",
             (record_uuid, record_uuid),
         ).fetchall()
-        return [self._shown(self._rec(r)) for r in rows]
+        return [self._shown(r) for r in self._recs(rows)]
 
 
 def search_path(field_id: str) -> str:

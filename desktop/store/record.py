@@ -28,7 +28,7 @@ SYNC_STATUSES = ("queued", "delivered")
 BUILTIN_ORDER = ("updated_at", "created_at", "status", "version", "uuid", "form_version")
 COLUMNS = (
     "id, uuid, form_id, form_version, org_unit, data, status, version, created_by,"
-    " created_at, updated_by, updated_at, comment, locked, sync_errors"
+    " created_at, updated_by, updated_at, comment, locked"
 )
 
 
@@ -49,6 +49,8 @@ class Record:
     updated_at: str
     comment: str | None = None
     locked: bool = False
+    #: the server's error codes when it refused this version (read from the stored verdict in
+    #: the outbox, :func:`desktop.store.outbox.verdicts`); empty otherwise
     sync_errors: tuple[dict[str, Any], ...] = ()
 
     def payload(self) -> dict[str, Any]:
@@ -107,7 +109,6 @@ def _row_to_record(row: Sequence[Any], cipher: FieldCipher = PLAIN) -> Record:
         updated_at=row[11],
         comment=row[12],
         locked=bool(row[13]),
-        sync_errors=tuple(json.loads(row[14])) if row[14] else (),
     )
 
 

@@ -90,7 +90,7 @@ class Workspace:
         self.workspace_id = meta["workspace_id"]
         self.org_unit = OrgUnit(meta["org_unit_code"], meta["org_unit_name"])
         self.forms = FormCatalog(self._connection, on_add=self._store_form)
-        managers = ManagerContext(self)
+        self._managers = managers = ManagerContext(self)
         self.records = Records(managers)
         self.users = Users(managers)
         self.outbox = StoreOutbox(managers)
@@ -422,18 +422,18 @@ class Workspace:
 
     def check(self) -> CheckReport:
         """Database page authentication and integrity, the audit chain, and the key slots."""
-        return keys.check(self)
+        return keys.check(self._managers)
 
     def new_recovery_key(self) -> str:
         """Replace the recovery slot; returns the new key (shown once). Admin only."""
-        return keys.new_recovery_key(self)
+        return keys.new_recovery_key(self._managers)
 
     def rotate_key(self) -> None:
         """Re-key the database with a fresh data key and re-wrap every remaining slot."""
-        keys.rotate_key(self)
+        keys.rotate_key(self._managers)
 
     def _finish_rotation(self) -> None:
-        keys.finish_rotation(self)
+        keys.finish_rotation(self._managers)
 
     def backup(self, dest: str | Path) -> Path:
         """Write an encrypted backup file (see :mod:`desktop.store.backup`)."""
@@ -515,7 +515,7 @@ def remove_workspace_files(folder: Path) -> None:
 
 
 class ManagerContext:
-    """The workspace as its managers see it (:class:`desktop.store.context.KeyContext`): the few
+    """The workspace as its managers see it (:class:`desktop.store.context.KeyringContext`): the few
     members they use, under public names, delegating to the workspace's internals."""
 
     __slots__ = ("_ws",)
@@ -568,3 +568,33 @@ class ManagerContext:
 
     def save_slots(self) -> None:
         self._ws._save_slots()
+
+    @property
+    def workspace_id(self) -> str:
+        return str(self._ws.workspace_id)
+
+    @property
+    def path(self) -> Path:
+        return self._ws.path
+
+    @property
+    def crypto_suite(self) -> str:
+        return self._ws.crypto_suite
+
+    @property
+    def key_gen(self) -> int:
+        return int(self._ws._key_gen)
+
+    def user_names(self) -> set[str]:
+        return {u.name for u in self._ws.users.list()}
+
+    def rekeyed(self, gen: int, key: bytes) -> None:
+        ws = self._ws
+        ws._key_gen, ws._data_key = gen, key
+        # a fresh connection: SQLCipher's page checks in the old one still use the old HMAC key
+        ws._connection().close()
+        ws._conn = None
+        conn = db.connect(ws.path / DB_NAME, key)
+        db.tune(conn)
+        ws._bind(conn)
+        ws._dirty = True

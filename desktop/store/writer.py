@@ -30,7 +30,7 @@ INSERT_RECORD = (
 )
 UPDATE_RECORD = (
     "UPDATE records SET form_version = ?, data = ?, status = ?, version = ?, updated_by = ?,"
-    " updated_at = ?, comment = ?, locked = ?, sync_errors = NULL WHERE id = ?"
+    " updated_at = ?, comment = ?, locked = ? WHERE id = ?"
 )
 KEEP_OLD_VERSION = (
     "INSERT INTO record_versions (uuid, version, form_id, form_version, org_unit, data, status,"

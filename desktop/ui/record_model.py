@@ -20,6 +20,7 @@ from desktop.ui.display import display_value
 from desktop.ui.errors_text import status_text
 from desktop.ui.i18n import pick
 from desktop.ui.icons import status_icon
+from desktop.ui.sync_text import reason_text
 
 if TYPE_CHECKING:
     from desktop.store import Workspace
@@ -213,6 +214,9 @@ class RecordTableModel(QAbstractTableModel):
         text = status_text(rec.status)
         if rec.status in ("returned", "rejected") and rec.comment:
             text += "\n" + self.tr("County's comment: %1").replace("%1", str(rec.comment))
+        if rec.sync_errors:  # the server's reasons, from the verdict stored with its receipt
+            reasons = "; ".join(reason_text(e) for e in rec.sync_errors)
+            text += "\n" + self.tr("Refused by the county server: %1").replace("%1", reasons)
         return text
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

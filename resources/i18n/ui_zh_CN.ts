@@ -465,6 +465,10 @@
         <source>County's comment: %1</source>
         <translation>县总工会意见：%1</translation>
     </message>
+    <message>
+        <source>Refused by the county server: %1</source>
+        <translation>县级服务器拒收：%1</translation>
+    </message>
 </context>
 <context>
     <name>RecordsPage</name>

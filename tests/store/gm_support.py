@@ -19,11 +19,7 @@ def table_bytes(folder: Path, user: str, password: str) -> dict[str, bytes]:
     keys = unwrap(slots.workspace_id, slot, open_private(slots.workspace_id, slot, password))
     conn = db.connect(folder / DB_NAME, keys[max(keys)])
     try:
-        names = [
-            r[0]
-            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not r[0].startswith("sqlite_")
-        ]
+        names = [n for n in db.wrap(conn).table_names() if not n.startswith("sqlite_")]
         out: dict[str, bytes] = {}
         for name in names:
             chunks: list[bytes] = []

@@ -25,7 +25,7 @@ from tests.store.conftest import ADMIN_PW, FAST_KDF, reopen
 def tables(ws: Workspace) -> dict[str, list[str]]:
     """Every row of every table (full-text index tables included), in a stable order."""
     conn = ws._connection()
-    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    names = ws.db.table_names()
     return {n: sorted(map(repr, conn.execute(f'SELECT * FROM "{n}"').fetchall())) for n in names}
 
 

@@ -146,3 +146,39 @@ def test_searching_a_union_name_lists_its_members(
     assert expected > 0 and page.model.rowCount() == expected
     assert "骑手之家" in page.count_label.text()
     window.close_workspace()
+
+
+def test_a_record_the_county_server_refused_shows_why_in_the_list(
+    qtbot: Any, demo_ws: Any, workspace_dir: Path
+) -> None:
+    from sync.outbox import RecordReceipt
+
+    items = demo_ws.outbox.pending(1000)
+    refused = next(i for i in items if i.form_id == "member")
+    demo_ws.outbox.seal(
+        "33333333-3333-4333-8333-333333333333",
+        demo_ws.outbox.next_device_seq(),
+        b"{}",
+        [i.seq for i in items],
+    )
+    demo_ws.outbox.acknowledge(
+        "33333333-3333-4333-8333-333333333333",
+        b"{}",
+        [
+            RecordReceipt(
+                i.record_uuid, i.version, "rejected", ({"code": "sync.version_conflict"},)
+            )
+            if i.seq == refused.seq
+            else RecordReceipt(i.record_uuid, i.version, "received")
+            for i in items
+        ],
+    )
+    window = make_window(qtbot, workspace_dir, demo_ws)
+    page = window.show_page(MembersPage)
+    row = next(
+        r for r in range(page.model.rowCount()) if record_at(page, r).uuid == refused.record_uuid
+    )
+    tip = page.model.index(row, 2).data(Qt.ItemDataRole.ToolTipRole)
+    assert "县级服务器拒收" in tip and "未覆盖任何数据" in tip
+    other = row_of(page, "delivered")
+    assert "拒收" not in page.model.index(other, 2).data(Qt.ItemDataRole.ToolTipRole)

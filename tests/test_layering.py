@@ -313,3 +313,15 @@ def test_store_managers_use_only_their_narrow_context() -> None:
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
     assert offenders == []
+
+
+def test_every_workspace_parameter_is_typed() -> None:
+    """A function of desktop/ that takes the workspace says so (``ws: Workspace``), never
+    ``ws: Any`` (issue 21): a reader and mypy follow it."""
+    untyped = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in python_files("desktop")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "ws: Any" in line
+    ]
+    assert untyped == [], untyped

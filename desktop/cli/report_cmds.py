@@ -13,9 +13,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.cli.common import add_workspace_args, fail, open_workspace
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 TABLE_IDS = ("organisation", "membership", "realname", "assessment", "funds_review")
 
@@ -132,7 +135,7 @@ def say(key: str, lang: str, **params: str) -> str:
     return (entry.get(lang) or entry["en"]).format(**params)
 
 
-def _fetch(ws: Any, args: argparse.Namespace) -> Any:
+def _fetch(ws: Workspace, args: argparse.Namespace) -> Any:
     """The county's report, or the exit code after a clear message (4: try again later)."""
     from desktop.link import LinkError, review
     from desktop.link import state as link_state

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import (
@@ -31,6 +31,9 @@ from PySide6.QtWidgets import (
 from desktop.ui import operations
 from desktop.ui.shortcuts import set_access_key
 from sync.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from desktop.store import Workspace
 
 CONTEXT = "StatsReport"
 #: how patiently the county is asked for its tables (a person is waiting)
@@ -139,7 +142,7 @@ def ask_options(
     return (*dialog.values(), dialog.chosen_source())
 
 
-def county_server_name(ws: Any) -> str | None:
+def county_server_name(ws: Workspace) -> str | None:
     """The county's name when this workspace is a reviewer's (a user who may review, enrolled
     with a county server): then the dialog offers the county's own tables."""
     from desktop.link import state as link_state

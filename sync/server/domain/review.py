@@ -31,7 +31,7 @@ from sync.server.domain import audit_log, rekey, stats_facts
 from sync.server.domain.access import permissions_of
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
-from sync.server.store import Store, now_iso
+from sync.server.store import Store, bulk_insert, now_iso
 from sync.server.tables import devices, org_units, records, relay_items, reviews
 
 DECISIONS = ("accepted", "returned")
@@ -463,10 +463,15 @@ def _decide_all(
         }))  # fmt: skip
         results.append({**base, "result": "ok"})
     if relay_rows:
-        conn.execute(relay_items.insert(), relay_rows)
-        stats_facts.note_records(server, conn, accepted_records, server.config.org_unit_code)
+        bulk_insert(conn, relay_items, relay_rows)
+        # a stored record passed the full validation at ingest (one that fails is refused and
+        # never stored), so it has no "required" error: not validated again for completeness,
+        # the way the province's ingest notes the same records (validated=True there too)
+        stats_facts.note_records(
+            server, conn, accepted_records, server.config.org_unit_code, validated=True
+        )
     if review_rows:
-        conn.execute(reviews.insert(), review_rows)
+        bulk_insert(conn, reviews, review_rows)
         audit_log.append_many(conn, audit)
         server.enqueue_many(conn, messages)
     return results

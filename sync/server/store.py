@@ -40,6 +40,41 @@ from sync.server.tables import (
 COPY_MIN_ROWS = 50  # below this a multi-row INSERT is as quick as COPY's round trips
 
 
+def _sqlite_many(
+    conn: Connection,
+    table: Table,
+    names: list[str],
+    fills: Mapping[str, Any],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """SQLite: one prepared INSERT run by the driver's ``executemany`` over plain tuples (what
+    ``conn.execute(table.insert(), rows)`` does, without SQLAlchemy building a parameter dict
+    per row). Only when no column needs a bind conversion (the types the tables use here:
+    text, integer, blob); else the SQLAlchemy path, so values are stored exactly the same."""
+    dialect = conn.dialect
+    if any(
+        table.c[n].type.bind_processor(dialect) is not None
+        or table.c[n].type.__class__.__name__ not in _PLAIN_TYPES
+        for n in names
+    ):
+        conn.execute(table.insert(), list(rows))
+        return
+    marks = ", ".join("?" for _ in names)
+    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
+    sql = f"INSERT INTO {dialect.identifier_preparer.quote(table.name)} ({quoted}) VALUES ({marks})"
+    full = itemgetter(*names) if len(names) > 1 else None
+    params = [
+        full(row) if full is not None and len(row) == len(names)
+        else tuple(row.get(n, fills[n]) for n in names)
+        for row in rows
+    ]  # fmt: skip
+    conn.exec_driver_sql(sql, params)
+
+
+_PLAIN_TYPES = frozenset({"String", "Text", "Integer", "BigInteger", "SmallInteger",
+                          "LargeBinary", "Unicode", "UnicodeText"})  # fmt: skip
+
+
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` into ``table`` in the caller's transaction: PostgreSQL ``COPY … FROM
     STDIN`` for a set of rows (one stream, no statement per row), else the driver's
@@ -48,7 +83,7 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     (``ingest`` tells a concurrent copy of a batch by it)."""
     if not rows:
         return
-    if conn.dialect.name != "postgresql" or len(rows) < COPY_MIN_ROWS:
+    if len(rows) < COPY_MIN_ROWS:
         conn.execute(table.insert(), list(rows))
         return
     names = list(dict.fromkeys(name for row in rows for name in row))
@@ -58,6 +93,9 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         fills[name] = (
             getattr(default, "arg", None) if default is not None and default.is_scalar else None
         )
+    if conn.dialect.name != "postgresql":
+        _sqlite_many(conn, table, names, fills, rows)
+        return
     import psycopg  # the PostgreSQL driver (only here: a county on SQLite does not need it)
 
     raw: Any = conn.connection.dbapi_connection

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 
 from sync import crypto_gm
 from sync.protocol import canonical_json
-from sync.server.store import now_iso
+from sync.server.store import bulk_insert, now_iso
 from sync.server.tables import audit_log, meta
 
 ACTIONS = (
@@ -224,7 +224,7 @@ def append_many(conn: Connection, entries: list[tuple[str, str, str, dict[str, A
         rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "target": target,
                      "detail": canonical_json(dict(detail)).decode("utf-8"),
                      "prev_hash": prev, "entry_hash": digest, "hash_alg": alg})  # fmt: skip
-    conn.execute(audit_log.insert(), rows)
+    bulk_insert(conn, audit_log, rows)
     value = json.dumps({"seq": seq, "hash": digest})
     done = conn.execute(update(meta).where(meta.c.key == HEAD_KEY).values(value=value))
     if done.rowcount == 0:

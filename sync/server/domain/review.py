@@ -31,7 +31,7 @@ from sync.server.domain import audit_log, rekey, stats_facts
 from sync.server.domain.access import permissions_of
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
-from sync.server.store import Store, now_iso
+from sync.server.store import Store, bulk_insert, now_iso
 from sync.server.tables import devices, org_units, records, relay_items, reviews
 
 DECISIONS = ("accepted", "returned")
@@ -304,6 +304,15 @@ def relay_item(record: Mapping[str, Any], batch_id: str, acceptance: Any) -> dic
     }
 
 
+def relay_item_json(record: Mapping[str, Any], batch_id: str, acceptance_json: bytes) -> bytes:
+    """``canonical_json(relay_item(record, batch_id, acceptance))`` byte for byte, given the
+    acceptance's canonical JSON already made for the review row (encoded once, not twice): the
+    keys in sorted order, each value in canonical form."""
+    return b"".join((b'{"acceptance":', acceptance_json, b',"record":', canonical_json(dict(record)),
+                     b',"township_batch_id":', canonical_json(batch_id),
+                     b',"type":"relayed_record"}'))  # fmt: skip
+
+
 def envelope_header(envelope_bytes: bytes) -> dict[str, Any]:
     """A stored township envelope without its ciphertext: enough to check the signature."""
     doc: dict[str, Any] = json.loads(envelope_bytes)
@@ -437,23 +446,25 @@ def _decide_all(
             continue
         earlier[(uuid_, version)] = decision  # the same record twice in one request
         township = townships[row.device_id]
-        acceptance = None
+        acceptance, acceptance_json = None, b""
         if decision == "accepted":
             acceptance = make_acceptance(server, row, township, reviewer=reviewer,
                                          reviewer_device_id=device.device_id,
                                          decided_at=decided_at,
                                          key_cache=key_cache)  # fmt: skip
-            item = relay_item(server.sealer.open_content(row.content), row.batch_id, acceptance)
-            accepted_records.append(item["record"])
+            acceptance_json = canonical_json(acceptance)
+            record = server.sealer.open_content(row.content)
+            accepted_records.append(record)
+            item = relay_item_json(record, row.batch_id, acceptance_json)
             ident = f"{uuid_}|{version}"
             relay_rows.append({"record_uuid": uuid_, "version": version, "state": "pending",
-                               "item": server.sealer.seal_json("relay_item", ident, item),
+                               "item": server.sealer.seal_doc("relay_item", ident, item),
                                "queued_at": decided_at})  # fmt: skip
         review_rows.append({
             "record_uuid": uuid_, "version": version, "decision": decision, "comment": comment,
             "reviewer": reviewer, "reviewer_device_id": device.device_id,
             "decided_at": decided_at,
-            "acceptance": canonical_json(acceptance).decode("utf-8") if acceptance else None,
+            "acceptance": acceptance_json.decode("utf-8") if acceptance else None,
         })  # fmt: skip
         audit.append((f"record_{decision}", reviewer, uuid_,
                       {"decision": decision, "version": version}))  # fmt: skip
@@ -463,10 +474,15 @@ def _decide_all(
         }))  # fmt: skip
         results.append({**base, "result": "ok"})
     if relay_rows:
-        conn.execute(relay_items.insert(), relay_rows)
-        stats_facts.note_records(server, conn, accepted_records, server.config.org_unit_code)
+        bulk_insert(conn, relay_items, relay_rows)
+        # a stored record passed the full validation at ingest (one that fails is refused and
+        # never stored), so it has no "required" error: not validated again for completeness,
+        # the way the province's ingest notes the same records (validated=True there too)
+        stats_facts.note_records(
+            server, conn, accepted_records, server.config.org_unit_code, validated=True
+        )
     if review_rows:
-        conn.execute(reviews.insert(), review_rows)
+        bulk_insert(conn, reviews, review_rows)
         audit_log.append_many(conn, audit)
         server.enqueue_many(conn, messages)
     return results

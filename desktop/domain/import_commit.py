@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 POLICIES = ("update", "skip", "keep_both")
+#: new members written per transaction (the chunks of 1,000 between two commits; cancel and
+#: progress still go by chunk, and cancelling commits the chunks written so far)
+TX_ROWS = 10_000
 FORM_ID = "member"
 
 
@@ -72,8 +75,6 @@ def commit_plan(
             f"contradictions must be one of {', '.join(CONTRADICTION_POLICIES)}, "
             f"not {contradictions!r}"
         )
-    from desktop.store import errors as store_errors
-
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
     if plan.cancelled:
@@ -81,6 +82,27 @@ def commit_plan(
     outcome = ImportOutcome()
     checker = _RowChecker(plan.form, plan.union_uuid, plan.mapping, plan.source.headers)
     mapped = {f for f in plan.mapping if f}
+    with ws.records.bulk_session(plan.good_count, "importing member records") as session:
+        _write_chunks(
+            ws, plan, policy, contradictions, session, outcome, checker, mapped, progress, cancel
+        )
+    return outcome
+
+
+def _write_chunks(
+    ws: Workspace,
+    plan: ImportPlan,
+    policy: str,
+    contradictions: str,
+    session: Any,
+    outcome: ImportOutcome,
+    checker: _RowChecker,
+    mapped: set[str],
+    progress: ProgressFn | None,
+    cancel: CancelFn | None,
+) -> None:
+    from desktop.store import errors as store_errors
+
     total = plan.good_count
     done = 0
     for chunk in plan.good.chunks():
@@ -134,7 +156,9 @@ def commit_plan(
             creates.append(values)
             create_rows.append(row)
         if creates:
-            result = ws.records.save_many(FORM_ID, creates, chunk_size=len(creates))
+            result = ws.records.save_many(
+                FORM_ID, creates, chunk_size=len(creates), session=session
+            )
             refused = {index for index, _ in result.failed}
             for index, res in result.failed:
                 row = create_rows[index]
@@ -143,6 +167,8 @@ def commit_plan(
                 if index not in refused:
                     outcome.written_rows.append(row)
             outcome.created += len(result.saved)
+        if updates or session.pending >= TX_ROWS:
+            session.commit()  # an update is a transaction of its own
         for row, record_uuid, data in updates:
             try:
                 existing = ws.records.get(record_uuid)
@@ -163,4 +189,3 @@ def commit_plan(
         done += len(chunk)
         if progress is not None:
             progress(done, total)
-    return outcome

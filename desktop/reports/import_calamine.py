@@ -57,8 +57,8 @@ def _value(v: Any) -> Any:
 
 
 class SheetRows:
-    """Called, gives the rows of one sheet from row 1 (the sheet is parsed once, on the first
-    call, and kept for the next ones)."""
+    """Called, gives the rows of one sheet from row 1 (the sheet is parsed on the first call
+    and kept for the next ones until one of them has read every row)."""
 
     def __init__(self, path: Path, sheet: str) -> None:
         self.path, self.sheet = path, sheet
@@ -86,6 +86,7 @@ class SheetRows:
             while values and values[-1] is None:
                 values.pop()
             yield (lead + tuple(values)) if values else ()
+        self._ws = None  # read to the end: the parsed sheet is not kept (a next call parses again)
 
 
 def opener(path: Path, sheet: str) -> Callable[[], Iterator[tuple[Any, ...]]]:

@@ -82,7 +82,8 @@ class SheetRows:
         ws = self._sheet()
         lead = (None,) * (ws.start[1] if ws.start else 0)
         for raw in ws.iter_rows():
-            values = [_value(v) for v in raw]
+            # most cells are text: kept as they are without a call per cell
+            values = [v if v.__class__ is str and v else _value(v) for v in raw]
             while values and values[-1] is None:
                 values.pop()
             yield (lead + tuple(values)) if values else ()

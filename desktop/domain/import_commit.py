@@ -1,12 +1,16 @@
-"""Writing a confirmed import plan into the workspace: one transaction per chunk, cancellable.
+"""Writing a confirmed import plan into the workspace: chunk by chunk, cancellable.
 
-New members go through ``ws.records.save_many`` one chunk at a time (each chunk is one
-transaction: record, audit entry and outbox row of every member in it commit together), handed
-over as the store's sealed values from the preview, which the store takes without validating
-them again (it still checks unique values, and validates anything it did not seal itself). Members
-whose ID number is already in the workspace are updated (``records.save`` with their uuid, each its
-own transaction) or skipped, as the user chose. Cancelling stops before the next chunk: what was
-committed stays, and :class:`ImportOutcome` says exactly which rows are in and which are not.
+New members go through ``ws.records.save_many`` one 1,000-row chunk at a time, handed over as
+the store's sealed values from the preview, which the store takes without validating them again
+(it still checks unique values, and validates anything it did not seal itself). The chunks share
+one transaction (``ws.records.bulk_session``) committed every :data:`TX_ROWS` new members, before
+any update and at the end: each commit writes every page it touched (encrypted and synced), and
+consecutive chunks touch mostly the same index pages, so 100 commits cost 20 s at 100,000 rows
+where 10 cost 5 s. Record, audit entry and outbox row of a member always commit together.
+Members whose ID number is already in the workspace are updated (``records.save`` with their
+uuid, each its own transaction) or skipped, as the user chose. Cancelling stops before the next
+chunk: the chunks written so far are committed and stay, and :class:`ImportOutcome` says exactly
+which rows are in and which are not.
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
-"""Writing a confirmed import plan into the workspace: one transaction per chunk, cancellable.
+"""Writing a confirmed import plan into the workspace: chunk by chunk, cancellable.
 
-New members go through ``ws.records.save_many`` one chunk at a time (each chunk is one
-transaction: record, audit entry and outbox row of every member in it commit together), handed
-over as the store's sealed values from the preview, which the store takes without validating
-them again (it still checks unique values, and validates anything it did not seal itself). Members
-whose ID number is already in the workspace are updated (``records.save`` with their uuid, each its
-own transaction) or skipped, as the user chose. Cancelling stops before the next chunk: what was
-committed stays, and :class:`ImportOutcome` says exactly which rows are in and which are not.
+New members go through ``ws.records.save_many`` one 1,000-row chunk at a time, handed over as
+the store's sealed values from the preview, which the store takes without validating them again
+(it still checks unique values, and validates anything it did not seal itself). The chunks share
+one transaction (``ws.records.bulk_session``) committed every :data:`TX_ROWS` new members, before
+any update and at the end: each commit writes every page it touched (encrypted and synced), and
+consecutive chunks touch mostly the same index pages, so 100 commits cost 20 s at 100,000 rows
+where 10 cost 5 s. Record, audit entry and outbox row of a member always commit together.
+Members whose ID number is already in the workspace are updated (``records.save`` with their
+uuid, each its own transaction) or skipped, as the user chose. Cancelling stops before the next
+chunk: the chunks written so far are committed and stay, and :class:`ImportOutcome` says exactly
+which rows are in and which are not.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ if TYPE_CHECKING:
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 POLICIES = ("update", "skip", "keep_both")
+#: new members written per transaction (the chunks of 1,000 between two commits; cancel and
+#: progress still go by chunk, and cancelling commits the chunks written so far)
+TX_ROWS = 10_000
 FORM_ID = "member"
 
 
@@ -72,8 +79,6 @@ def commit_plan(
             f"contradictions must be one of {', '.join(CONTRADICTION_POLICIES)}, "
             f"not {contradictions!r}"
         )
-    from desktop.store import errors as store_errors
-
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
     if plan.cancelled:
@@ -81,6 +86,27 @@ def commit_plan(
     outcome = ImportOutcome()
     checker = _RowChecker(plan.form, plan.union_uuid, plan.mapping, plan.source.headers)
     mapped = {f for f in plan.mapping if f}
+    with ws.records.bulk_session(plan.good_count, "importing member records") as session:
+        _write_chunks(
+            ws, plan, policy, contradictions, session, outcome, checker, mapped, progress, cancel
+        )
+    return outcome
+
+
+def _write_chunks(
+    ws: Workspace,
+    plan: ImportPlan,
+    policy: str,
+    contradictions: str,
+    session: Any,
+    outcome: ImportOutcome,
+    checker: _RowChecker,
+    mapped: set[str],
+    progress: ProgressFn | None,
+    cancel: CancelFn | None,
+) -> None:
+    from desktop.store import errors as store_errors
+
     total = plan.good_count
     done = 0
     for chunk in plan.good.chunks():
@@ -134,7 +160,9 @@ def commit_plan(
             creates.append(values)
             create_rows.append(row)
         if creates:
-            result = ws.records.save_many(FORM_ID, creates, chunk_size=len(creates))
+            result = ws.records.save_many(
+                FORM_ID, creates, chunk_size=len(creates), session=session
+            )
             refused = {index for index, _ in result.failed}
             for index, res in result.failed:
                 row = create_rows[index]
@@ -143,6 +171,8 @@ def commit_plan(
                 if index not in refused:
                     outcome.written_rows.append(row)
             outcome.created += len(result.saved)
+        if updates or session.pending >= TX_ROWS:
+            session.commit()  # an update is a transaction of its own
         for row, record_uuid, data in updates:
             try:
                 existing = ws.records.get(record_uuid)
@@ -163,4 +193,3 @@ def commit_plan(
         done += len(chunk)
         if progress is not None:
             progress(done, total)
-    return outcome

@@ -6,7 +6,7 @@ Steps, each usable on its own (the UI shows a dialog between them):
    mappings from the workspace settings win); raises :class:`ImportFileError` for files that
    cannot be imported (not a spreadsheet, password-protected, empty, header only …).
 2. :func:`preview_import` — validate every row with the member form; nothing is written.
-3. :func:`commit_import` — write the good rows, one transaction per chunk, with progress and
+3. :func:`commit_import` — write the good rows chunk by chunk, with progress and
    cancel; duplicates updated / skipped as the user chose.
 4. :func:`write_error_report` — the rejected rows as an .xlsx the user saves.
 

@@ -57,8 +57,8 @@ def _value(v: Any) -> Any:
 
 
 class SheetRows:
-    """Called, gives the rows of one sheet from row 1 (the sheet is parsed once, on the first
-    call, and kept for the next ones)."""
+    """Called, gives the rows of one sheet from row 1 (the sheet is parsed on the first call
+    and kept for the next ones until one of them has read every row)."""
 
     def __init__(self, path: Path, sheet: str) -> None:
         self.path, self.sheet = path, sheet
@@ -82,10 +82,12 @@ class SheetRows:
         ws = self._sheet()
         lead = (None,) * (ws.start[1] if ws.start else 0)
         for raw in ws.iter_rows():
-            values = [_value(v) for v in raw]
+            # most cells are text: kept as they are without a call per cell
+            values = [v if v.__class__ is str and v else _value(v) for v in raw]
             while values and values[-1] is None:
                 values.pop()
             yield (lead + tuple(values)) if values else ()
+        self._ws = None  # read to the end: the parsed sheet is not kept (a next call parses again)
 
 
 def opener(path: Path, sheet: str) -> Callable[[], Iterator[tuple[Any, ...]]]:

@@ -7,8 +7,10 @@ validation, sealed (:mod:`desktop.store.validated`), so ``save_many`` need not r
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from desktop.store import audit, db, errors, search, writer
@@ -25,6 +27,8 @@ from desktop.store.roles import require_form_write
 from desktop.store.validated import Sealer, Validated
 from forms.errors import FieldError
 
+#: the page cache of a :class:`BulkSession` (the bulk cache restores the usual one after it)
+SESSION_CACHE_KIB = 131072
 #: (row index, validated values, their canonical text when sealed or None)
 Good = tuple[int, dict[str, Any], str | None]
 
@@ -46,6 +50,43 @@ class RowValidator:
         if not result.ok:
             return result, None
         return result, self._sealer.seal(self.form, result.values, self._iso)
+
+
+class BulkSession:
+    """One write transaction that several ``save_many`` calls share (see
+    :meth:`BulkSaving.bulk_session`): begun by the first write, committed by :meth:`commit`
+    (or when the session ends), rolled back when the session ends with an exception.
+
+    A large import commits its chunks in a few transactions instead of one per chunk: each
+    commit writes (encrypts, authenticates and syncs) every page the transaction touched, and
+    the index pages a 1,000-row chunk touches are mostly the same as the next chunk's."""
+
+    def __init__(self, conn: Any, what: str, notify: Callable[[str], None]) -> None:
+        self._conn, self._what, self._notify = conn, what, notify
+        self._stack: contextlib.ExitStack | None = None
+        self.changed: set[str] = set()  # forms written since the last commit
+        self.pending = 0  # rows written since the last commit
+
+    def begin(self) -> None:
+        if self._stack is None:
+            stack = contextlib.ExitStack()
+            stack.enter_context(db.transaction(self._conn, self._what))
+            self._stack = stack
+
+    def commit(self) -> None:
+        """Commit what was written (then the change notice of each form written)."""
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            stack.close()
+        changed, self.changed, self.pending = self.changed, set(), 0
+        for form_id in sorted(changed):
+            self._notify(form_id)
+
+    def abort(self) -> None:
+        stack, self._stack = self._stack, None
+        self.changed, self.pending = set(), 0
+        if stack is not None:
+            stack.__exit__(*sys.exc_info())
 
 
 class BulkSaving(RecordReading):
@@ -102,6 +143,23 @@ class BulkSaving(RecordReading):
             result = StoreValidationResult(problems, dict(values))
             raise errors.ValidationFailed(failure_message(form_id, result), result)
 
+    @contextlib.contextmanager
+    def bulk_session(self, rows: int, what: str = "importing records") -> Iterator[BulkSession]:
+        """A :class:`BulkSession` for ``save_many(..., session=)`` calls writing about ``rows``
+        rows (a bigger page cache meanwhile); what is uncommitted when it ends is committed,
+        or rolled back if it ends with an exception."""
+        self._ctx.require_open()
+        session = BulkSession(self._conn, what, lambda form_id: self._ctx.changed(form_id, None))
+        with db.bulk_cache(self._conn, rows):
+            if rows >= db.BULK_ROWS:  # measured: as fast as 256 MiB, 80 MB less memory at 100k
+                self._conn.execute(f"PRAGMA cache_size = -{SESSION_CACHE_KIB}")
+            try:
+                yield session
+            except BaseException:
+                session.abort()
+                raise
+            session.commit()
+
     def save_many(
         self,
         form_id: str,
@@ -112,6 +170,7 @@ class BulkSaving(RecordReading):
         cancel: Callable[[], bool] | None = None,
         status: str = "ready",
         all_or_nothing: bool = False,
+        session: BulkSession | None = None,
     ) -> BulkResult:
         """Validate and save many new records, one transaction per ``chunk_size`` rows.
 
@@ -120,6 +179,8 @@ class BulkSaving(RecordReading):
         chunks already committed stay saved. ``progress(done, total)`` runs after each chunk.
         ``all_or_nothing``: validate every row first; if any fails, save none, else save all in
         one transaction. A row may be a :class:`Validated` from :meth:`validator` (see there).
+        ``session`` (:meth:`bulk_session`): the rows are written in its transaction, which the
+        caller commits (``session.commit()``) when it chooses.
         """
         user = self._ctx.require_open()
         require_form_write(user, form_id)
@@ -137,6 +198,11 @@ class BulkSaving(RecordReading):
                 result.failed.extend(failed)
                 return result
             chunk_size = max(1, len(rows))
+        if session is not None:
+            self._save_chunks(
+                form, spec, rows, chunk_size, status, progress, cancel, seen, ready, result, session
+            )
+            return result
         with db.bulk_cache(self._conn, len(rows)):
             self._save_chunks(
                 form, spec, rows, chunk_size, status, progress, cancel, seen, ready, result
@@ -155,6 +221,7 @@ class BulkSaving(RecordReading):
         seen: set[tuple[str, str]],
         ready: list[Good] | None,
         result: BulkResult,
+        session: BulkSession | None = None,
     ) -> None:
         user, form_id, done = self._ctx.user, form.id, 0
         for start in range(0, len(rows), max(1, chunk_size)):
@@ -185,7 +252,13 @@ class BulkSaving(RecordReading):
                 )
                 for _, values, _ in good
             ]
-            with db.transaction(self._conn, f"importing {form_id} records"):
+            if session is not None:
+                session.begin()
+            with (
+                db.transaction(self._conn, f"importing {form_id} records")
+                if session is None
+                else contextlib.nullcontext()
+            ):
                 writer.write_all(
                     self._conn,
                     self._ctx.audit,
@@ -208,7 +281,10 @@ class BulkSaving(RecordReading):
                 )
             result.saved.extend(r.uuid for r in prepared)
             done += len(chunk)
-            if prepared:
+            if prepared and session is not None:
+                session.changed.add(form_id)
+                session.pending += len(prepared)
+            elif prepared:
                 self._ctx.changed(form_id, None)
             if progress is not None:
                 progress(done, len(rows))
@@ -226,9 +302,10 @@ class BulkSaving(RecordReading):
         are checked against the database in one query per field."""
         good: list[Good] = []
         failed: list[tuple[int, Any]] = []
+        today = _dt.date.today().isoformat()
         for i, data in enumerate(chunk, start):
             if isinstance(data, Validated):
-                if self._sealer.accepted(form, data):
+                if self._sealer.accepted(form, data, today):
                     good.append((i, data.values(), data.text))
                     continue
                 data = data.values()  # not sealed here, for this form, today: validate again

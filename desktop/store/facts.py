@@ -101,8 +101,11 @@ def _relevance_names(form: Any) -> tuple[str, ...]:
     return tuple(sorted(found - _KEYWORDS))
 
 
+_BLANKS: tuple[Any, ...] = (None, "", [], {})
+
+
 def _present(values: Mapping[str, Any]) -> frozenset[str]:
-    return frozenset(k for k, v in values.items() if v not in (None, "", [], {}))
+    return frozenset(k for k, v in values.items() if v not in _BLANKS)
 
 
 class Completeness:
@@ -120,7 +123,7 @@ class Completeness:
     def __call__(self, d: Mapping[str, Any]) -> bool:
         pick = self.names
         key = (
-            _present({k: v for k, v in d.items() if k != "changes"}),
+            frozenset(k for k, v in d.items() if k != "changes" and v not in _BLANKS),
             tuple(str(d.get(n)) for n in pick),
             tuple((_present(c), tuple(str(c.get(n)) for n in pick)) for c in change_rows(d)),
         )

@@ -63,11 +63,12 @@ class Sealer:
         text = audit.canonical(values if isinstance(values, dict) else dict(values)).decode()
         return Validated(form.id, form.hash, day, text, self._tag(form.id, form.hash, day, text))
 
-    def accepted(self, form: Any, row: Validated) -> bool:
-        """True when ``row`` was sealed by this sealer, against ``form``, today."""
+    def accepted(self, form: Any, row: Validated, today: str | None = None) -> bool:
+        """True when ``row`` was sealed by this sealer, against ``form``, today (``today``: the
+        ISO date, when the caller checks many rows at once)."""
         if row.form_id != form.id or row.form_hash != form.hash:
             return False
-        if row.day != _dt.date.today().isoformat():
+        if row.day != (today or _dt.date.today().isoformat()):
             return False
         expected = self._tag(row.form_id, row.form_hash, row.day, row.text)
         return hmac.compare_digest(expected, row.tag)

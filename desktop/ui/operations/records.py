@@ -30,6 +30,12 @@ def save_record(
     )
 
 
+def search_too_short(ws: Workspace, form_id: str, search: str) -> WorkspaceOp[int]:
+    """0, or how many digits a search of the first digits of an ID number or phone needs to
+    find them on this workspace (4 on gm: ``ws.records.search_too_short``); quick, no query."""
+    return WorkspaceOp(lambda ctx: ws.records.search_too_short(form_id, search))
+
+
 def export_records(
     ws: Workspace, form_id: str, path: str | Path, *, union_uuid: str | None, unmask: bool
 ) -> WorkspaceOp[Any]:

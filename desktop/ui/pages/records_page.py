@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import operations
 from desktop.ui.errors_text import STATUSES, status_text, store_error_text
 from desktop.ui.field_widgets import NO_CHOICE
 from desktop.ui.icons import icon
@@ -249,7 +250,9 @@ class RecordsPage(Page):
             return
         total = self.model.rowCount()
         text = self.tr("%1 record(s)").replace("%1", f"{total:,}")
-        short = self.workspace.records.search_too_short(self.form_id, search) if search else 0
+        short = (
+            operations.search_too_short(self.workspace, self.form_id, search).now() if search else 0
+        )
         if short:  # gm: too few digits to reach the sealed ID-number / phone prefixes
             hint = self.tr("type at least %1 digits of an ID number or phone")
             hint = hint.replace("%1", str(short))

@@ -47,6 +47,22 @@ class Province(ThreadedServer):
         return self.server.make_enroll_code(code, role="county")
 
 
+def province_on_postgres(
+    root: Path, postgres_url: str, crypto_suite: str, prefix: str = "prov"
+) -> Province:
+    """A province whose database is a new one of its own in the throwaway PostgreSQL cluster
+    (``test_server_postgres.postgres_url``), named after the test's folder."""
+    from sqlalchemy import create_engine, text
+
+    name = f"{prefix}_{root.name[-12:].lower().replace('-', '_')}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    db_url = postgres_url.replace("/postgres?", f"/{name}?")
+    return Province(root, db_url=db_url, crypto_suite=crypto_suite)
+
+
 def link_county(county: Server, province: Province, name: str = "西湖区总工会") -> None:
     """Enroll the county at the province (the ordinary enrollment, role county)."""
     code = province.add_county(county.config.org_unit_code, name)

@@ -13,10 +13,6 @@ PostgreSQL, real ``uniondesk-server`` processes for the kills.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +22,16 @@ from sqlalchemy import select
 from sync import crypto
 from sync import protocol as proto
 from sync.server.cli import main as server_main
-from sync.server.cli.keys import CRASH_ENV, JOURNAL, interrupted_move
+from sync.server.cli.keys import JOURNAL
 from sync.server.config import init_data_dir, load_data_dir
 from sync.server.domain import audit_log
 from sync.server.domain.reencrypt import keys_in_use
 from sync.server.domain.relay import load_link, relay_once
 from sync.server.domain.service import Server
 from sync.server.tables import devices, inbox, records, relay_batches
-from tests.sync.relay_support import Province, link_county, queue_accepted
+from tests.sync.relay_support import Province, link_county, province_on_postgres, queue_accepted
 from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
+from tests.sync.test_server_suite_move import kill_rotate_key_at
 from tests.sync.test_suites_mixed import CountyThread
 
 A = "330106001"  # township of the intl county 330106
@@ -44,16 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def intl_province(tmp_path: Path, postgres_url: str) -> Any:  # noqa: F811
-    from sqlalchemy import create_engine, text
-
-    name = f"prov_{tmp_path.name[-12:].lower().replace('-', '_')}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    p = Province(
-        tmp_path, db_url=postgres_url.replace("/postgres?", f"/{name}?"), crypto_suite="intl"
-    )
+    p = province_on_postgres(tmp_path, postgres_url, "intl")
     yield p
     p.close()
     p.server.store.close()
@@ -194,16 +182,7 @@ def test_an_intl_province_moves_to_gm_and_its_counties_keep_relaying(
 
 @pytest.fixture
 def gm_province(tmp_path: Path, postgres_url: str) -> Any:  # noqa: F811
-    from sqlalchemy import create_engine, text
-
-    name = f"provgm_{tmp_path.name[-12:].lower().replace('-', '_')}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    p = Province(
-        tmp_path, db_url=postgres_url.replace("/postgres?", f"/{name}?"), crypto_suite="gm"
-    )
+    p = province_on_postgres(tmp_path, postgres_url, "gm", "provgm")
     yield p
     p.close()
     p.server.store.close()
@@ -238,12 +217,7 @@ def test_a_county_killed_while_registering_its_key_at_the_province_finishes_on_r
             rekeyed = sum(e.action == "device_rekeyed" for e in audit_log.entries(conn))
         return bytes(device.public_key), store.device_public_keys(device), rekeyed
 
-    env = {**os.environ, CRASH_ENV: step, "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-m", "sync.server", "rotate-key", "--data", str(data),
-            "--crypto-suite", "gm"]  # fmt: skip
-    killed = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, timeout=120)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
-    assert interrupted_move(data) == "gm"
+    kill_rotate_key_at(data, step)
     journal = json.loads((data / JOURNAL).read_text(encoding="utf-8"))
     assert journal["registered"] is (step == "registered")
     pending = load_data_dir(data)  # the county still signs with its old key
@@ -293,12 +267,7 @@ def test_a_province_move_killed_midway_on_postgresql_is_finished_by_rerun(
         assert relay_once(county.server).received == 2
         province.stop()
         province.server.store.close()
-        env = {**os.environ, CRASH_ENV: step, "PYTHONPATH": str(ROOT)}
-        argv = [sys.executable, "-m", "sync.server", "rotate-key", "--data",
-                str(province.data_path), "--crypto-suite", "gm"]  # fmt: skip
-        killed = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, timeout=120)
-        assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
-        assert interrupted_move(province.data_path) == "gm"
+        kill_rotate_key_at(province.data_path, step)
         capsys.readouterr()
         assert server_main(["rotate-key", "--data", str(province.data_path)]) == 0
         assert "resuming the move to the gm suite" in capsys.readouterr().out

@@ -17,7 +17,13 @@ from sync.server.cli import main as server_main
 from sync.server.domain.province import aggregates
 from sync.server.domain.relay import RelayOutbox, relay_once
 from tests.sync.client_support import HandleView, create_township, union_data
-from tests.sync.relay_support import Province, accept_all, link_county, reviewer_client
+from tests.sync.relay_support import (
+    Province,
+    accept_all,
+    link_county,
+    province_on_postgres,
+    reviewer_client,
+)
 from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
 
 A, B = "330106001", "330106002"
@@ -30,16 +36,7 @@ def suite() -> str:
 
 @pytest.fixture
 def province(tmp_path: Path, postgres_url: str, suite: str) -> Any:  # noqa: F811
-    from sqlalchemy import create_engine, text
-
-    name = f"prov_{tmp_path.name[-12:].lower().replace('-', '_')}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    p = Province(
-        tmp_path, db_url=postgres_url.replace("/postgres?", f"/{name}?"), crypto_suite=suite
-    )
+    p = province_on_postgres(tmp_path, postgres_url, suite)
     yield p
     p.close()
 

@@ -66,6 +66,17 @@ def _members(ws: Any, union: str, count: int) -> list[str]:
     return ids
 
 
+def kill_rotate_key_at(data: Path, step: str) -> None:
+    """Run ``uniondesk-server rotate-key --crypto-suite gm`` on ``data`` in its own process,
+    SIGKILLed at ``step`` (``CRASH_ENV``); the move is then left interrupted."""
+    env = {**os.environ, CRASH_ENV: step, "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "sync.server", "rotate-key", "--data", str(data),
+            "--crypto-suite", "gm"]  # fmt: skip
+    killed = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+    assert interrupted_move(data) == "gm"
+
+
 def _reviewer_workspace(root: Path, county: CountyThread) -> Workspace:
     ws, _ = Workspace.create(root / "reviewer-ws", org_unit_code="330106",
                              org_unit_name="西湖区总工会", admin_user="admin",
@@ -280,12 +291,7 @@ def test_a_move_killed_at_any_step_is_finished_by_running_rotate_key_again(
 ) -> None:
     data = _county(tmp_path)
     _with_members(data, 3).store.close()
-    env = {**os.environ, CRASH_ENV: step, "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-m", "sync.server", "rotate-key", "--data", str(data),
-            "--crypto-suite", "gm"]  # fmt: skip
-    killed = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, timeout=120)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
-    assert interrupted_move(data) == "gm"
+    kill_rotate_key_at(data, step)
     # the server does not start half-moved; it says what to run
     code = server_main(["serve", "--data", str(data)])
     assert code == 2 and "rotate-key --data" in capsys.readouterr().err

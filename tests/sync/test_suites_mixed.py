@@ -29,7 +29,13 @@ from tests.sync.client_support import (
     create_township,
     union_data,
 )
-from tests.sync.relay_support import Province, accept_all, link_county, reviewer_client
+from tests.sync.relay_support import (
+    Province,
+    accept_all,
+    link_county,
+    province_on_postgres,
+    reviewer_client,
+)
 from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
 
 A = "330106001"  # township of the intl county 330106
@@ -55,16 +61,7 @@ class CountyThread(ThreadedServer):
 
 @pytest.fixture
 def province(tmp_path: Path, postgres_url: str) -> Any:  # noqa: F811
-    from sqlalchemy import create_engine, text
-
-    name = f"prov_{tmp_path.name[-12:].lower().replace('-', '_')}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    p = Province(
-        tmp_path, db_url=postgres_url.replace("/postgres?", f"/{name}?"), crypto_suite="gm"
-    )
+    p = province_on_postgres(tmp_path, postgres_url, "gm")
     yield p
     p.close()
 

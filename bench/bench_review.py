@@ -47,7 +47,7 @@ from sync.server.config import init_data_dir
 from sync.server.domain import review
 from sync.server.domain.ingest import ingest
 from sync.server.domain.service import Server
-from sync.server.tables import records, relay_items, reviews
+from sync.server.tables import inbox, records, relay_items, reviews
 
 TOWN = "330106001"
 
@@ -59,11 +59,15 @@ def _enroll(server: Server, org_unit: str, role: str) -> tuple[Any, str]:
     return key, server.enroll(json.loads(req.to_json())).device_id
 
 
-def _county(root: Path, name: str, count: int) -> tuple[Server, Any, list[str]]:
+def _county(
+    root: Path, name: str, count: int, declared: bool = True
+) -> tuple[Server, Any, list[str]]:
     server = Server(init_data_dir(root / name, level="county", name="西湖区总工会",
                                   org_unit_code="330106", crypto_suite="intl"))  # fmt: skip
     server.store.add_org_unit(TOWN, "西溪街道总工会", "330106", "township")
     key, device_id = _enroll(server, TOWN, "township")
+    if declared:  # a current township: it said it applies review_decisions reading its inbox
+        server.note_inbox_kinds(server.store.device(device_id), (review.BATCH_KIND,))
     _rkey, reviewer_id = _enroll(server, "330106", "reviewer")
     union = str(uuid.uuid4())
     uuids = []
@@ -119,17 +123,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--per-request", type=int, default=500)
+    parser.add_argument("--old-township", action="store_true",
+                        help="a township of a release from before review_decisions "
+                        "(one inbox message per record)")  # fmt: skip
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
     args = parser.parse_args(argv)
     if args.smoke:
         args.records, args.per_request = 300, 100
     root = Path(tempfile.mkdtemp(prefix="bench-review-"))
     try:
-        server, reviewer, uuids = _county(root, "county", args.records)
+        server, reviewer, uuids = _county(root, "county", args.records, not args.old_township)
         t_accept, cpu_accept = _accept(server, reviewer, uuids, args.per_request)
         with server.store.read() as conn:
             queued = len(conn.execute(select(relay_items.c.seq)).all())
         assert queued == args.records, queued
+        with server.store.read() as conn:
+            told = len(
+                conn.execute(select(inbox.c.msg_seq).where(inbox.c.kind.like("review_%"))).all()
+            )
+        per_town = args.records if args.old_township else -(-args.records // args.per_request)
+        assert told == per_town, told  # one message per record, or one per request
         server.store.close()
         floor_server, _r, floor_uuids = _county(root, "floor", args.records)
         t_floor = _floor(floor_server, floor_uuids, args.per_request)
@@ -141,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"review.decide: {t_accept:7.2f} s  {n / t_accept:9.0f} records/s  (target: 5,000 in 1 s)"
     )
+    print(f"  inbox messages to the township: {told}")
     print(f"  CPU time:    {cpu_accept:7.2f} s  (this process; load {_load()})")
     print(f"floor:         {t_floor:7.2f} s  {n / t_floor:9.0f} records/s  (the rows alone)")
     print(f"ratio decide / floor: {t_accept / t_floor:.1f}x")

@@ -11,7 +11,8 @@ It works on the :class:`sync.outbox.Outbox` protocol (the store implements it) a
    (one batch on the wire at a time, in ``device_seq`` order; the next one is sealed meanwhile);
 3. a batch counts as delivered only on a receipt whose server signature verifies and that names
    this batch (id, device, hash of the exact envelope); then ``Outbox.acknowledge`` stores it;
-4. pull the downward inbox, verify every message's signature and hand it to the ``applier``;
+4. pull the downward inbox (declaring the kinds the applier handles, ``inbox_kinds``), verify
+   every message's signature and hand it to the ``applier``;
    messages the applier accepted are acknowledged to the server (a ``receipt`` message also
    acknowledges a batch whose upload answer was lost).
 
@@ -182,6 +183,7 @@ class SyncClient:
         cancel: CancelFn | None = None,
         on_receipt: ReceiptFn | None = None,
         on_rekey: RekeyFn | None = None,
+        inbox_kinds: tuple[str, ...] = (),
     ) -> None:
         self.outbox = outbox
         self.session = session
@@ -196,6 +198,9 @@ class SyncClient:
         self._cancel = cancel
         self.on_receipt = on_receipt
         self.on_rekey = on_rekey
+        # the inbox kinds the applier handles, declared on every inbox read: the server sends
+        # a newer kind (``review_decisions``) only to a device that declared it
+        self.inbox_kinds = tuple(inbox_kinds)
         self._nonce: str | None = None
         self._mark_moves = 0
 
@@ -281,6 +286,8 @@ class SyncClient:
         while True:
             self._check_cancel()
             target = f"{INBOX_PATH}?after={after}&limit={INBOX_PAGE}"
+            if self.inbox_kinds:
+                target += f"&kinds={proto.inbox_kinds_param(self.inbox_kinds)}"
             body = self._request("GET", target, signed=True)
             try:
                 doc = proto.parse_json_object(body)

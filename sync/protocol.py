@@ -46,7 +46,13 @@ INBOX_KINDS = (
     "org_units",
     "transfer_offer",
     "transfer_answer",
+    "review_decisions",
 )
+#: kinds a server sends only to a device that declared it applies them (``GET /v1/inbox?kinds=``,
+#: PROTOCOL.md "Inbox"); a device that never declared gets what every release knows instead
+DECLARED_INBOX_KINDS = ("review_decisions",)
+MAX_DECLARED_KINDS = 32
+_KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 # Enrollment codes: 10 secret characters + 10 characters of the CA fingerprint, base32.
 ENROLL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1
@@ -61,6 +67,22 @@ class ProtocolError(ValueError):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def inbox_kinds_param(kinds: tuple[str, ...] | list[str]) -> str:
+    """The ``kinds`` query value a device declares on ``GET /v1/inbox``: comma separated, sorted."""
+    return ",".join(sorted(set(kinds)))
+
+
+def parse_inbox_kinds(value: str) -> tuple[str, ...]:
+    """The kinds in a ``kinds`` query value (sorted, each once); ProtocolError if malformed."""
+    kinds = sorted({k for k in value.split(",") if k})
+    if len(kinds) > MAX_DECLARED_KINDS or not all(_KIND_RE.match(k) for k in kinds):
+        raise ProtocolError(
+            "invalid_document",
+            f"kinds: at most {MAX_DECLARED_KINDS} inbox kinds (a-z, 0-9, _), comma separated",
+        )
+    return tuple(kinds)
 
 
 # --------------------------------------------------------------------------- canonical form

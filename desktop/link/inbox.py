@@ -6,6 +6,11 @@ was applied, so a crash between applying and acknowledging to the server never a
 
 - ``receipt``: a batch receipt sent downward (the engine already stored it; nothing to do here);
 - ``review_decision``: the county accepted a record, or returned it with a comment (editable);
+- ``review_decisions``: the same for many records, all of one review request's decisions for
+  this device in one message; each record is applied on its own (its own transaction), so one
+  that cannot apply does not hold back or lose the others (below). The county sends it only to
+  a device that declared it (:data:`HANDLED_KINDS`, with every inbox read), else it sends one
+  ``review_decision`` per record;
 - ``form_definition``: a new form definition version; it becomes the default for new records;
 - ``org_units``: the org-unit tree (reference data), replacing the stored copy;
 - ``transfer_offer``: another township transfers a member here; kept until the clerk accepts or
@@ -24,6 +29,11 @@ inbox (the server's acknowledgement is cumulative, so the message is kept here i
   again at the start of the next sync (:func:`retry_held`), until it applies;
 - failing for any other reason it can never apply here: it is *set aside*
   (``sync.inbox_set_aside``: kind and reason, shown on the Sync page) and not retried.
+
+A ``review_decisions`` message is judged record by record: the records that apply are applied,
+one that can never apply is set aside on its own (with its record uuid), and only those failing
+for a passing reason are held, in a message of the same id holding just them (a busy database
+holds the record it hit and every one after it: they would wait for it in turn).
 """
 
 from __future__ import annotations
@@ -53,6 +63,23 @@ PASSING: tuple[type[BaseException], ...] = (
     errors.StorageError,
 )
 
+#: passing failures of one record only: the other records of a ``review_decisions`` go on
+RECORD_PASSING: tuple[type[BaseException], ...] = (errors.RecordNotEditable,)
+
+BATCH_KIND = "review_decisions"
+
+#: the inbox kinds this client applies, declared to the county with every inbox read
+HANDLED_KINDS = (
+    "receipt",
+    "server_keys",
+    "review_decision",
+    BATCH_KIND,
+    "form_definition",
+    "org_units",
+    "transfer_offer",
+    "transfer_answer",
+)
+
 Outcome = Literal["applied", "held", "set_aside"]
 
 
@@ -67,8 +94,9 @@ def apply_message(ws: Workspace, message: InboxMessage) -> bool:
     if any(h.get("msg_id") == message.msg_id for h in held):
         return True  # kept already (sent again): applied at the next sync
     entry = {"msg_id": message.msg_id, "kind": message.kind, "body": dict(message.body)}
-    if _attempt(ws, entry) == "held":
-        state.save_held(ws.settings, [*held, {**entry, "attempts": 1}])
+    outcome, left = _attempt(ws, entry)
+    if outcome == "held":
+        state.save_held(ws.settings, [*held, {**left, "attempts": 1}])
     return True
 
 
@@ -81,37 +109,84 @@ def retry_held(ws: Workspace) -> int:
     keep: list[dict[str, Any]] = []
     done = 0
     for entry in held:
-        if _attempt(ws, entry) == "held":
-            keep.append({**entry, "attempts": int(entry.get("attempts", 1)) + 1})
+        outcome, left = _attempt(ws, entry)
+        if outcome == "held":
+            keep.append({**left, "attempts": int(entry.get("attempts", 1)) + 1})
         else:
             done += 1
     state.save_held(ws.settings, keep)
     return done
 
 
-def _attempt(ws: Workspace, entry: Mapping[str, Any]) -> Outcome:
+def _attempt(ws: Workspace, entry: Mapping[str, Any]) -> tuple[Outcome, Mapping[str, Any]]:
+    """Apply one message; the outcome and, when held, what is held (the whole message, or the
+    records of a ``review_decisions`` that did not apply yet)."""
     kind, msg_id = str(entry["kind"]), str(entry["msg_id"])
+    if kind == BATCH_KIND:
+        return _attempt_decisions(ws, entry)
     try:
         _apply(ws, kind, entry.get("body") or {})
     except PASSING as exc:  # no data in the log
         log.warning("sync: %s not applied yet, kept for the next sync (%s)", kind, _name(exc))
-        return "held"
+        return "held", entry
     except Exception as exc:  # can never apply here: set aside, shown on the Sync page
-        log.warning("sync: %s set aside (%s)", kind, _name(exc))
-        state.add_set_aside(
-            ws.settings,
-            {
-                "msg_id": msg_id,
-                "kind": kind,
-                "reason": _name(exc),
-                "code": str(getattr(exc, "code", "") or ""),
-                "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-            },
-        )
+        _set_aside(ws, msg_id, kind, exc)
         state.mark_applied(ws.settings, msg_id)
-        return "set_aside"
+        return "set_aside", entry
     state.mark_applied(ws.settings, msg_id)
-    return "applied"
+    return "applied", entry
+
+
+def _attempt_decisions(
+    ws: Workspace, entry: Mapping[str, Any]
+) -> tuple[Outcome, Mapping[str, Any]]:
+    """A ``review_decisions`` message, record by record (each in its own transaction)."""
+    msg_id = str(entry["msg_id"])
+    body = entry.get("body") or {}
+    decisions = body.get("decisions")
+    if not isinstance(decisions, list) or not all(isinstance(d, Mapping) for d in decisions):
+        _set_aside(ws, msg_id, BATCH_KIND, ValueError("malformed"))
+        state.mark_applied(ws.settings, msg_id)
+        return "set_aside", entry
+    left: list[Mapping[str, Any]] = []
+    aside = 0
+    for i, decision in enumerate(decisions):
+        try:
+            _apply_review(ws, decision)
+        except RECORD_PASSING:  # this record cannot change now: the others go on
+            left.append(decision)
+        except PASSING as exc:  # the database itself: this record and the rest wait
+            log.warning("sync: review decisions not applied yet (%s)", _name(exc))
+            left += decisions[i:]
+            break
+        except Exception as exc:  # this record can never apply here: set aside on its own
+            _set_aside(ws, msg_id, BATCH_KIND, exc, str(decision.get("record_uuid", "")))
+            aside += 1
+    if left:
+        log.warning(
+            "sync: %d of %d review decisions kept for the next sync", len(left), len(decisions)
+        )
+        return "held", {**entry, "body": {**body, "decisions": left}}
+    state.mark_applied(ws.settings, msg_id)
+    return ("set_aside" if aside else "applied"), entry
+
+
+def _set_aside(
+    ws: Workspace, msg_id: str, kind: str, exc: BaseException, record_uuid: str = ""
+) -> None:
+    """Keep a message (or one record of a ``review_decisions``) that can never apply here for
+    the Sync page: kind, reason, time, the record's uuid (never a value)."""
+    log.warning("sync: %s set aside (%s)", kind, _name(exc))
+    entry = {
+        "msg_id": msg_id,
+        "kind": kind,
+        "reason": _name(exc),
+        "code": str(getattr(exc, "code", "") or ""),
+        "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    }
+    if record_uuid:
+        entry["record_uuid"] = record_uuid
+    state.add_set_aside(ws.settings, entry)
 
 
 def _name(exc: BaseException) -> str:
@@ -121,6 +196,9 @@ def _name(exc: BaseException) -> str:
 def _apply(ws: Workspace, kind: str, body: Mapping[str, Any]) -> None:
     if kind == "review_decision":
         _apply_review(ws, body)
+    elif kind == BATCH_KIND:  # applied record by record (_attempt_decisions); here: all at once
+        for decision in body.get("decisions") or ():
+            _apply_review(ws, decision)
     elif kind == "form_definition":
         add_form(ws, body["definition"])
     elif kind == "org_units":

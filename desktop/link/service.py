@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from desktop.link import state
-from desktop.link.inbox import add_form, apply_message, retry_held
+from desktop.link.inbox import HANDLED_KINDS, add_form, apply_message, retry_held
 from sync import enroll as sync_enroll
 from sync.client import BatchLimits, RetryPolicy, ServerKeys, SyncClient, SyncError, SyncSummary
 
@@ -177,6 +177,7 @@ def make_client(
         limits=limits or BatchLimits(e.max_batch_records, e.max_batch_bytes),
         retry=retry,
         applier=lambda message: apply_message(ws, message),
+        inbox_kinds=HANDLED_KINDS,
         progress=progress,
         cancel=cancel,
         on_rekey=lambda key, keys: state.rekeyed(

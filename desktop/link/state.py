@@ -10,8 +10,9 @@ device's Ed25519 private key never touches a plain file. Keys used:
 - ``sync.inbox_applied``: ids of inbox messages already applied (idempotent re-application)
 - ``sync.inbox_held``: inbox messages that failed for a passing reason (a busy database, a record
   that cannot change now), kept whole and applied again at the start of the next sync
-- ``sync.inbox_set_aside``: inbox messages that can never apply here (kind, reason, time), for
-  the Sync page; they are not retried
+- ``sync.inbox_set_aside``: inbox messages that can never apply here (kind, reason, time; the
+  record's uuid for one record of a ``review_decisions`` message), for the Sync page; they are
+  not retried
 
 The batch history and the refused records are not kept here: a receipt is stored once, with the
 outbox update in one transaction (:meth:`desktop.store.outbox.StoreOutbox.acknowledge`), and
@@ -196,6 +197,12 @@ def set_aside(source: Any) -> list[dict[str, Any]]:
 
 
 def add_set_aside(settings: Settings, entry: Mapping[str, Any]) -> None:
-    items = [e for e in set_aside(settings) if e.get("msg_id") != entry.get("msg_id")]
+    """Add (or replace) the entry of a message, or of one record of a ``review_decisions``
+    message (``record_uuid``): one entry per message and record."""
+
+    def key(e: Mapping[str, Any]) -> tuple[Any, Any]:
+        return e.get("msg_id"), e.get("record_uuid")
+
+    items = [e for e in set_aside(settings) if key(e) != key(entry)]
     items.insert(0, dict(entry))
     settings.set(SET_ASIDE_KEY, items[:SET_ASIDE_LIMIT])

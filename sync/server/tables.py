@@ -71,6 +71,9 @@ devices = Table(
     Column("permissions", Text, nullable=False, default="", server_default=""),
     # the server signing key (key id) the device was last given (revision 0008, domain/rekey.py)
     Column("server_key_id", String(32), nullable=True),
+    # the inbox kinds the device said it applies when it last read its inbox (revision 0009),
+    # space separated; None: it never said (a release from before: only the base kinds)
+    Column("inbox_kinds", Text, nullable=True),
 )
 
 batches = Table(

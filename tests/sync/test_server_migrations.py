@@ -52,7 +52,8 @@ def _copy(kind: str, tmp_path: Path) -> dict[str, Path]:
     return out
 
 
-NEW_COLUMNS = {("devices", "permissions")}  # added after the fixture's release (empty there)
+# added after the fixture's release (empty there; inbox_kinds: checked on its own)
+NEW_COLUMNS = {("devices", "permissions"), ("devices", "inbox_kinds")}
 # (table, column) sealed at rest -> (document kind, its id from the row); records: value tokens
 SEALED: dict[tuple[str, str], tuple[str, Callable[[Any], str]]] = {
     ("inbox", "message"): ("inbox", lambda r: r["msg_id"]),
@@ -98,6 +99,14 @@ def _rows(url: str, sealer: Sealer | None = None) -> dict[str, list[tuple[Any, .
                                       for v in r.values()) for r in rows), key=repr)  # fmt: skip
     engine.dispose()
     return out
+
+
+def _declared_kinds(url: str) -> set[Any]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        kinds = {r[0] for r in conn.execute(text("SELECT inbox_kinds FROM devices"))}
+    engine.dispose()
+    return kinds
 
 
 def _stat_facts(url: str) -> list[Any]:
@@ -212,6 +221,8 @@ def _check_upgraded(
         # 0008: devices from before have no known server key yet (a suite move fills it in)
         assert {r[-1] for r in after["devices"]} == {None}, level
         after["devices"] = [r[:-1] for r in after["devices"]]
+        # 0009: nor declared inbox kinds (they get one review_decision message per record)
+        assert _declared_kinds(url) == {None}, level
         after["meta"] = [r for r in after["meta"] if r[0] != audit_log.HEAD_KEY]
         old = dict(before[level])
         old["meta"] = [r for r in old["meta"] if r[0] != "schema"]
@@ -370,6 +381,7 @@ def test_migrations_from_nothing_make_exactly_the_tables_of_tables_py(tmp_path: 
         "0006",
         "0007",
         "0008",
+        "0009",
     ]
     engine.dispose()
     assert _schema_diff(url) == []

@@ -283,15 +283,16 @@ class SyncPage(Page):
         self._set_aside_caption.setVisible(bool(entries))
         self.set_aside_table.setVisible(bool(entries))
         for row, e in enumerate(entries):
+            record = str(e.get("record_uuid") or "")  # one record of a review_decisions
             values = [
-                str(e.get("kind", "")),
+                str(e.get("kind", "")) + (f" ({record[:8]})" if record else ""),
                 str(e.get("code") or e.get("reason") or ""),
                 local_time(e.get("at")) or "",
             ]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col == 0:
-                    item.setToolTip(str(e.get("msg_id", "")))
+                    item.setToolTip(" ".join(filter(None, (str(e.get("msg_id", "")), record))))
                 self.set_aside_table.setItem(row, col, item)
 
     # -- online state ---------------------------------------------------------------------

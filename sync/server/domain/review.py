@@ -29,7 +29,7 @@ from sync.protocol import (
 )
 from sync.server.domain import audit_log, rekey, stats_facts
 from sync.server.domain.access import permissions_of
-from sync.server.domain.service import Server
+from sync.server.domain.service import Server, handles
 from sync.server.errors import SyncError
 from sync.server.store import Store, bulk_insert, now_iso
 from sync.server.tables import devices, org_units, records, relay_items, reviews
@@ -38,6 +38,8 @@ DECISIONS = ("accepted", "returned")
 STATUSES = ("pending", "accepted", "returned")
 MAX_DECISIONS = 500
 MAX_COMMENT = 2000
+BATCH_KIND = "review_decisions"  # the inbox kind with all of a request's decisions for a device
+BATCH_BYTES = 256 * 1024  # a longer one (long return comments) is sent as several messages
 
 # --------------------------------------------------------------------------- helpers
 
@@ -423,7 +425,7 @@ def _decide_all(
     review_rows: list[dict[str, Any]] = []
     relay_rows: list[dict[str, Any]] = []
     audit: list[tuple[str, str, str, dict[str, Any]]] = []
-    messages: list[tuple[str, str, dict[str, Any]]] = []
+    told: dict[str, list[dict[str, Any]]] = {}  # township device -> its decisions, in order
     accepted_records: list[dict[str, Any]] = []
     key_cache: dict[tuple[str, str], bytes] = {}
     for uuid_, version, decision, comment in wanted:
@@ -468,10 +470,9 @@ def _decide_all(
         })  # fmt: skip
         audit.append((f"record_{decision}", reviewer, uuid_,
                       {"decision": decision, "version": version}))  # fmt: skip
-        messages.append((township.device_id, "review_decision", {
+        told.setdefault(township.device_id, []).append({
             "record_uuid": uuid_, "version": version, "decision": decision, "comment": comment,
-            "reviewer": reviewer, "decided_at": decided_at,
-        }))  # fmt: skip
+        })  # fmt: skip
         results.append({**base, "result": "ok"})
     if relay_rows:
         bulk_insert(conn, relay_items, relay_rows)
@@ -484,8 +485,43 @@ def _decide_all(
     if review_rows:
         bulk_insert(conn, reviews, review_rows)
         audit_log.append_many(conn, audit)
-        server.enqueue_many(conn, messages)
+        server.enqueue_many(conn, decision_messages(townships, told, reviewer, decided_at))
     return results
+
+
+def _by_size(decisions: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``decisions`` in parts of about :data:`BATCH_BYTES` at most (long return comments)."""
+    parts: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for d in decisions:
+        cost = 160 + 3 * len(d["comment"])  # a decision's JSON, a comment's UTF-8 at most
+        if parts[-1] and size + cost > BATCH_BYTES:
+            parts.append([])
+            size = 0
+        parts[-1].append(d)
+        size += cost
+    return parts
+
+
+def decision_messages(
+    townships: Mapping[str, Any],
+    told: Mapping[str, list[dict[str, Any]]],
+    reviewer: str,
+    decided_at: str,
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The inbox messages telling each township device its decisions: one ``review_decisions``
+    message with all of them to a device that declared it applies that kind, one
+    ``review_decision`` message per record to any other (a release from before)."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for device_id, decisions in told.items():
+        if handles(townships[device_id], BATCH_KIND):
+            for part in _by_size(decisions):
+                body = {"reviewer": reviewer, "decided_at": decided_at, "decisions": part}
+                out.append((device_id, BATCH_KIND, body))
+        else:
+            out += [(device_id, "review_decision", {**d, "reviewer": reviewer,
+                     "decided_at": decided_at}) for d in decisions]  # fmt: skip
+    return out
 
 
 def org_unit_names(store: Store) -> dict[str, str]:

@@ -53,6 +53,12 @@ from sync.server.tables import devices, enroll_codes, inbox
 ROLES = ("township", "reviewer", "county")
 
 
+def handles(device: Any, kind: str) -> bool:
+    """Whether ``device`` (a devices row) declared it applies inbox messages of ``kind``
+    (``GET /v1/inbox?kinds=``; revision 0009)."""
+    return kind in (getattr(device, "inbox_kinds", None) or "").split()
+
+
 def org_unit_of(row: Row[Any]) -> OrgUnit:
     return OrgUnit(code=row.code, name=row.name, parent=row.parent, kind=row.kind)
 
@@ -462,6 +468,20 @@ class Server:
             for device_id, view in views:
                 self.enqueue(conn, device_id, "org_units", {"org_units": view})
         return len(views)
+
+    def note_inbox_kinds(self, device: Any, kinds: tuple[str, ...] | None) -> None:
+        """Remember the inbox kinds ``device`` declared reading its inbox (None: it declared
+        none, e.g. a release from before the declaration; it then gets only what every release
+        knows). Written only when it changed: a device declares on every read."""
+        value = " ".join(sorted(set(kinds))) if kinds else None
+        if getattr(device, "inbox_kinds", None) == value:
+            return
+        with self.store.write() as conn:
+            conn.execute(
+                update(devices)
+                .where(devices.c.device_id == device.device_id)
+                .values(inbox_kinds=value)
+            )
 
     def inbox_page(self, device_id: str, after: int, limit: int) -> tuple[list[bytes], bool]:
         with self.store.read() as conn:

@@ -7,7 +7,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sync.protocol import HEADER_NEXT_NONCE, MAX_INT, PROTOCOL_VERSION
+from sync.protocol import (
+    HEADER_NEXT_NONCE,
+    MAX_INT,
+    PROTOCOL_VERSION,
+    ProtocolError,
+    parse_inbox_kinds,
+)
 from sync.server import schemas
 from sync.server.domain.service import Server
 from sync.server.errors import SyncError
@@ -33,8 +39,19 @@ def router(server: Server) -> APIRouter:
         request: Request,
         after: int = Query(0, ge=0, le=2**62),
         limit: int = Query(100, ge=1, le=500),
+        kinds: str | None = Query(
+            None,
+            max_length=2000,
+            description="the inbox kinds this device applies, comma separated (the server "
+            "sends a newer kind, e.g. review_decisions, only to a device that declared it)",
+        ),
     ) -> Response:
         device = await authenticate(server, request)
+        try:
+            declared = parse_inbox_kinds(kinds) if kinds is not None else None
+        except ProtocolError as exc:
+            raise SyncError(422, exc.code, exc.message) from exc
+        await run_in_threadpool(server.note_inbox_kinds, device, declared)
         messages, more = await run_in_threadpool(server.inbox_page, device.device_id, after, limit)
         body = (
             b'{"messages":['

@@ -287,6 +287,22 @@ def sign_dict(key: SigningKey, doc: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def sign_dict_json(key: SigningKey, doc: Mapping[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """:func:`sign_dict` and the canonical JSON of the signed document, with one encoding of
+    its members: canonical JSON is the members in key order, so the members sorting before
+    ``signature`` and those after it are encoded once each, joined around the signature for
+    the signed bytes and without it for the bytes the signature covers."""
+    out = {k: v for k, v in doc.items() if k not in ("signature", "suite")}
+    if suite_of_key(key) != INTL:
+        out["suite"] = suite_of_key(key)
+    before = canonical_json({k: v for k, v in out.items() if k < "signature"})[1:-1]
+    after = canonical_json({k: v for k, v in out.items() if k > "signature"})[1:-1]
+    covered = b"{" + b",".join(p for p in (before, after) if p) + b"}"
+    out["signature"] = b64e(key.sign(covered))
+    member = b'"signature":' + canonical_json(out["signature"])
+    return out, b"{" + b",".join(p for p in (before, member, after) if p) + b"}"
+
+
 def verify_dict(key: PublicKeyLike, doc: Mapping[str, Any]) -> bool:
     """True when a signed JSON document names the key's suite and its signature verifies."""
     try:

@@ -86,7 +86,11 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     if len(rows) < COPY_MIN_ROWS:
         conn.execute(table.insert(), list(rows))
         return
-    names = list(dict.fromkeys(name for row in rows for name in row))
+    first = rows[0].keys()
+    if all(row.keys() == first for row in rows):  # the usual set: the same columns in each
+        names = list(first)
+    else:
+        names = list(dict.fromkeys(name for row in rows for name in row))
     fills: dict[str, Any] = {}
     for name in names:
         default = table.c[name].default

@@ -233,3 +233,25 @@ def test_signed_dict_names_suite_and_refuses_a_key_of_the_other_suite():
         assert not crypto.verify_dict(crypto.public_bytes(key), {**signed, "record_uuid": "s"})
         other = crypto.new_signing_key("gm" if suite == "intl" else "intl")
         assert not crypto.verify_dict(crypto.public_bytes(other), signed)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"protocol": 1, "type": "acceptance", "record_uuid": "r", "reviewer": "王审核"},
+        {"a": 1},  # every member before "signature"
+        {"z": [1, {"b": "x"}]},  # every member after it
+        {},
+        {"signature": "old", "suite": "gm", "reviewer_device_id": "d", "sa": "", "sign": 2},
+    ],
+)
+def test_a_dict_signed_with_its_json_gives_the_bytes_of_canonical_json(doc: dict) -> None:
+    """sign_dict_json (one encoding, the acceptance's path) gives sign_dict's document and
+    exactly its canonical JSON, in both suites."""
+    for suite in crypto.SUITES:
+        key = crypto.new_signing_key(suite)
+        signed, raw = crypto.sign_dict_json(key, doc)
+        assert raw == canonical_json(signed)
+        assert crypto.verify_dict(crypto.public_bytes(key), signed)
+        if suite == "intl":  # Ed25519 is deterministic: the very document sign_dict makes
+            assert signed == crypto.sign_dict(key, doc)

@@ -269,6 +269,22 @@ def make_acceptance(
     key_cache: dict[tuple[str, str], bytes] | None = None,
 ) -> dict[str, Any]:
     """The county's signed statement that a reviewer accepted this exact record version."""
+    return make_acceptance_json(server, row, township, reviewer=reviewer,
+                                reviewer_device_id=reviewer_device_id, decided_at=decided_at,
+                                key_cache=key_cache)[0]  # fmt: skip
+
+
+def make_acceptance_json(
+    server: Server,
+    row: Any,
+    township: Any,
+    *,
+    reviewer: str,
+    reviewer_device_id: str,
+    decided_at: str,
+    key_cache: dict[tuple[str, str], bytes] | None = None,
+) -> tuple[dict[str, Any], bytes]:
+    """:func:`make_acceptance` and its canonical JSON (encoded once, ``sign_dict_json``)."""
     doc = {
         "protocol": PROTOCOL_VERSION,
         "type": "acceptance",
@@ -291,7 +307,7 @@ def make_acceptance(
     }
     # record_sha256 is the record's manifest entry (the hash of the township batch's suite);
     # the acceptance names the county's suite when it is not intl
-    return crypto.sign_dict(server.data.signing_key, doc)
+    return crypto.sign_dict_json(server.data.signing_key, doc)
 
 
 def relay_item(record: Mapping[str, Any], batch_id: str, acceptance: Any) -> dict[str, Any]:
@@ -450,11 +466,9 @@ def _decide_all(
         township = townships[row.device_id]
         acceptance, acceptance_json = None, b""
         if decision == "accepted":
-            acceptance = make_acceptance(server, row, township, reviewer=reviewer,
-                                         reviewer_device_id=device.device_id,
-                                         decided_at=decided_at,
-                                         key_cache=key_cache)  # fmt: skip
-            acceptance_json = canonical_json(acceptance)
+            acceptance, acceptance_json = make_acceptance_json(
+                server, row, township, reviewer=reviewer, reviewer_device_id=device.device_id,
+                decided_at=decided_at, key_cache=key_cache)  # fmt: skip
             record = server.sealer.open_content(row.content)
             accepted_records.append(record)
             item = relay_item_json(record, row.batch_id, acceptance_json)

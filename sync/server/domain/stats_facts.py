@@ -48,11 +48,17 @@ SOURCE_OF_FORM = {
 ITEM_NAMESPACE = uuid.UUID("6f1d2a1e-9b7c-4c59-9a53-5d0c3b1f0e18")  # checklist item row ids
 
 Digest = Callable[[str], str]
+_EMPTY_ROW: dict[str, Any] = {c.name: None for c in stat_facts.columns}  # every column, None
 
 
-def _latest(changes: list[Mapping[str, Any]], kinds: Iterable[str]) -> int:
-    wanted = set(kinds)
-    return max((day(c.get("date")) for c in changes if c.get("kind") in wanted), default=0)
+def _latest_by_kind(changes: list[Mapping[str, Any]]) -> dict[str, int]:
+    """The latest date (YYYYMMDD, 0: none) of each change kind among ``changes``, one pass."""
+    out: dict[str, int] = {}
+    for c in changes:
+        kind = c.get("kind")
+        kind = kind if isinstance(kind, str) else ""
+        out[kind] = max(day(c.get("date")), out.get(kind, 0))
+    return out
 
 
 def _complete(form: Any, d: Mapping[str, Any]) -> bool:
@@ -71,9 +77,8 @@ def _member(
 ) -> dict[str, Any]:
     changes = [c for c in d.get("changes") or [] if isinstance(c, Mapping)]
     counts = membership.counts(changes, transfer_pending=not transfer_accepted)
-    until = None if counts else max((day(c.get("date")) for c in changes), default=0)
-    joins = _latest(changes, ("join",))
-    has_join = any(c.get("kind") == "join" for c in changes)
+    latest = _latest_by_kind(changes)
+    until = None if counts else max(latest.values(), default=0)
     key, id_ok = id_key(d)
     return {
         "female": int(d.get("gender") == "female"),
@@ -83,10 +88,10 @@ def _member(
         else "",  # fmt: skip
         "member_from": day(d.get("join_date")),
         "member_until": until,
-        "joined_date": joins if has_join else day(d.get("join_date")),
-        "transfer_in_date": _latest(changes, ("transfer_in",)),
-        "transfer_out_date": _latest(changes, ("transfer_out",)),
-        "left_date": _latest(changes, LEAVE_KINDS),
+        "joined_date": latest["join"] if "join" in latest else day(d.get("join_date")),
+        "transfer_in_date": latest.get("transfer_in", 0),
+        "transfer_out_date": latest.get("transfer_out", 0),
+        "left_date": max((latest.get(k, 0) for k in LEAVE_KINDS), default=0),
         "id_valid": int(id_ok),
         "id_digest": digest(key) if key else "",
         "id_shared": 0,
@@ -202,7 +207,7 @@ def facts_of(
     data = record.get("data") or {}
     if source is None or not isinstance(data, Mapping):
         return []
-    row: dict[str, Any] = {c.name: None for c in stat_facts.columns}
+    row: dict[str, Any] = dict(_EMPTY_ROW)
     row.update(
         record_uuid=record["uuid"],
         version=record["version"],

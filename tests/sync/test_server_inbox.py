@@ -205,3 +205,23 @@ def test_publish_form_from_the_cli_while_the_server_runs(
     path.write_text('{"id": "broken"}', encoding="utf-8")
     assert main(["publish-form", "--data", str(county_server.data_dir), str(path)]) == 2
     assert "cannot publish" in capsys.readouterr().err
+
+
+def test_the_kinds_a_device_declares_reading_its_inbox_are_kept_until_its_next_read(
+    county_server, raw_device
+):
+    device = raw_device(county_server)
+
+    def declared():
+        return county_server.server.store.device(device.device_id).inbox_kinds
+
+    assert declared() is None  # never said
+    r = device.signed("GET", "/v1/inbox?after=0&limit=10&kinds=review_decisions,receipt")
+    assert r.status_code == 200, r.text
+    assert declared() == "receipt review_decisions"
+    messages(device)  # a read without kinds: a release from before, only the base kinds
+    assert declared() is None
+    for bad in ("Review", "a,b;c", ",".join(f"k{i}" for i in range(40))):
+        r = device.signed("GET", f"/v1/inbox?kinds={bad}")
+        assert r.status_code == 422 and r.json()["error"] == "invalid_document", r.text
+    assert declared() is None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
-from desktop.store import audit, facts, search
+from desktop.store import audit, facts, search, tally
 from desktop.store.field_cipher import PLAIN, FieldCipher
 from desktop.store.formdefs import FormCatalog, StorageSpec
 
@@ -38,6 +38,20 @@ KEEP_OLD_VERSION = (
     " SELECT uuid, version, form_id, form_version, org_unit, data, status, created_by,"
     " created_at, updated_by, updated_at, comment, locked FROM records WHERE id = ?"
 )
+
+
+def _insert_records(conn: sqlcipher3.Connection, inserts: list[tuple[Any, ...]]) -> None:
+    """Insert record rows; a large batch of members is counted in ``member_tally`` per batch
+    (its id range deferred, :mod:`desktop.store.tally`), not by the trigger row by row."""
+    ids = [row[0] for row in inserts]
+    lo, hi = min(ids), max(ids)
+    members = sum(1 for row in inserts if row[2] == "member")
+    if members < tally.BULK_ROWS or hi - lo + 1 != len(ids) or not tally.has_deferral(conn):
+        conn.executemany(INSERT_RECORD, inserts)
+        return
+    tally.defer(conn, lo, hi)
+    conn.executemany(INSERT_RECORD, inserts)
+    tally.count_range(conn, lo, hi)
 
 
 def uuid7() -> str:
@@ -154,7 +168,7 @@ def write_all(
                 )
             )
     if inserts:
-        conn.executemany(INSERT_RECORD, inserts)
+        _insert_records(conn, inserts)
     if updates:
         # the superseded version moves to record_versions; records holds the current one
         conn.executemany(KEEP_OLD_VERSION, [(u[-1],) for u in updates])

@@ -56,11 +56,21 @@ def _insert_records(conn: sqlcipher3.Connection, inserts: list[tuple[Any, ...]])
 
 def uuid7() -> str:
     """A version-7 UUID: 48-bit Unix milliseconds, then random bits (RFC 9562)."""
-    b = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
-    b[6] = 0x70 | (b[6] & 0x0F)
-    b[8] = 0x80 | (b[8] & 0x3F)
-    h = b.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return uuid7_many(1)[0]
+
+
+def uuid7_many(n: int) -> list[str]:
+    """``n`` version-7 UUIDs of this millisecond (one clock read, one read of random bytes)."""
+    stamp = (time.time_ns() // 1_000_000).to_bytes(6, "big")
+    rand = os.urandom(10 * n)
+    out = []
+    for k in range(0, 10 * n, 10):
+        b = bytearray(stamp + rand[k : k + 10])
+        b[6] = 0x70 | (b[6] & 0x0F)
+        b[8] = 0x80 | (b[8] & 0x3F)
+        h = b.hex()
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
 
 
 def data_text(data: dict[str, Any]) -> str:

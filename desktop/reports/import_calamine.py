@@ -78,23 +78,23 @@ class SheetRows:
 
     def __init__(self, path: Path, sheet: str) -> None:
         self.path, self.sheet = path, sheet
-        self._ws: Any = None
+        self._parsed: Any = None
 
     def _sheet(self) -> Any:
-        if self._ws is None:
+        if self._parsed is None:
             key = _key(self.path, self.sheet)
             holder = _PARSED.get(key) if key is not None else None
-            if holder is not None and holder._ws is not None:
-                self._ws = holder._ws
+            if holder is not None and holder._parsed is not None:
+                self._parsed = holder._parsed
             else:
                 book = _load(self.path)
                 try:
-                    self._ws = book.get_sheet_by_name(self.sheet)
+                    self._parsed = book.get_sheet_by_name(self.sheet)
                 except Exception as exc:
                     raise _unreadable(self.path) from exc
                 if key is not None:
                     _PARSED[key] = self
-        return self._ws
+        return self._parsed
 
     def row_count(self) -> int:
         """The number of rows up to the last used one (for progress)."""
@@ -110,7 +110,9 @@ class SheetRows:
             while values and values[-1] is None:
                 values.pop()
             yield (lead + tuple(values)) if values else ()
-        self._ws = None  # read to the end: the parsed sheet is not kept (a next call parses again)
+        self._parsed = (
+            None  # read to the end: the parsed sheet is not kept (a next call parses again)
+        )
 
 
 def opener(path: Path, sheet: str) -> Callable[[], Iterator[tuple[Any, ...]]]:

@@ -14,7 +14,7 @@ row's values, nothing else — by each reader the import could use (openpyxl rea
 streaming reader of ``desktop.reports.import_xlsx``, python-calamine), each in a child process
 of its own so its memory does not count either. Then, in this process, on a real SQLCipher
 workspace: open + guess the mapping, the preview (every row validated, nothing written), the
-commit (1,000-row chunks, committed every 10,000 rows). Peak RSS is the process's high-water mark
+commit (1,000-row chunks, committed every 25,000 rows). Peak RSS is the process's high-water mark
 (``ru_maxrss``) after the import. CPU seconds are printed too: on a busy machine they say more
 than the wall clock.
 """

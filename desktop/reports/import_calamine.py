@@ -12,14 +12,12 @@ its grid at the first used column, so empty leading columns are put back).
 from __future__ import annotations
 
 import datetime as _dt
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from desktop.reports.import_errors import ImportFileError
-
-if TYPE_CHECKING:
-    from desktop.store import Workspace
 
 
 def _load(path: Path) -> Any:
@@ -56,22 +54,47 @@ def _value(v: Any) -> Any:
     return v
 
 
+#: (path, size, mtime, sheet) -> the reader holding that sheet parsed (weakly: the parsed sheet
+#: lives as long as a reader holding it), so opening the same unchanged file again while its
+#: first reader is alive (the command line opens it once to check it before asking for the
+#: password, then with the workspace) does not parse it again
+_PARSED: weakref.WeakValueDictionary[tuple[str, int, int, str], SheetRows] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def _key(path: Path, sheet: str) -> tuple[str, int, int, str] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns, sheet)
+
+
 class SheetRows:
     """Called, gives the rows of one sheet from row 1 (the sheet is parsed on the first call
-    and kept for the next ones until one of them has read every row)."""
+    and kept for the next ones until one of them has read every row; another reader of the
+    same unchanged file and sheet shares it meanwhile)."""
 
     def __init__(self, path: Path, sheet: str) -> None:
         self.path, self.sheet = path, sheet
-        self._ws: Workspace | None = None
+        self._parsed: Any = None
 
     def _sheet(self) -> Any:
-        if self._ws is None:
-            book = _load(self.path)
-            try:
-                self._ws = book.get_sheet_by_name(self.sheet)
-            except Exception as exc:
-                raise _unreadable(self.path) from exc
-        return self._ws
+        if self._parsed is None:
+            key = _key(self.path, self.sheet)
+            holder = _PARSED.get(key) if key is not None else None
+            if holder is not None and holder._parsed is not None:
+                self._parsed = holder._parsed
+            else:
+                book = _load(self.path)
+                try:
+                    self._parsed = book.get_sheet_by_name(self.sheet)
+                except Exception as exc:
+                    raise _unreadable(self.path) from exc
+                if key is not None:
+                    _PARSED[key] = self
+        return self._parsed
 
     def row_count(self) -> int:
         """The number of rows up to the last used one (for progress)."""
@@ -87,7 +110,9 @@ class SheetRows:
             while values and values[-1] is None:
                 values.pop()
             yield (lead + tuple(values)) if values else ()
-        self._ws = None  # read to the end: the parsed sheet is not kept (a next call parses again)
+        self._parsed = (
+            None  # read to the end: the parsed sheet is not kept (a next call parses again)
+        )
 
 
 def opener(path: Path, sheet: str) -> Callable[[], Iterator[tuple[Any, ...]]]:

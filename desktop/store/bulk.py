@@ -236,9 +236,10 @@ class BulkSaving(RecordReading):
                 result.failed.extend(failed)
             now = audit.now()
             org = self._ctx.org_unit.code
+            uuids = writer.uuid7_many(len(good))
             prepared = [
                 Record(
-                    writer.uuid7(),
+                    uuids[k],
                     form_id,
                     form.version,
                     org,
@@ -250,7 +251,7 @@ class BulkSaving(RecordReading):
                     user.name,
                     now,
                 )
-                for _, values, _ in good
+                for k, (_, values, _) in enumerate(good)
             ]
             if session is not None:
                 session.begin()

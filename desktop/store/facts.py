@@ -164,7 +164,16 @@ def _id_digest(key: bytes, number: str, suite: str) -> str:
         return ""
     if suite == GM:
         return hmac_sm3(key, number.encode()).hex()[:32]
-    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:32]
+    base = _SHA256_KEYED.get(key)
+    if base is None:  # the keyed state once per key (a copy per number is half the work)
+        _SHA256_KEYED.clear()
+        base = _SHA256_KEYED[key] = hmac.new(key, digestmod=hashlib.sha256)
+    h = base.copy()
+    h.update(number.encode())
+    return h.hexdigest()[:32]
+
+
+_SHA256_KEYED: dict[bytes, hmac.HMAC] = {}
 
 
 def member_fact_row(

@@ -334,3 +334,15 @@ def verdict_in_outbox_only(conn: sqlcipher3.Connection) -> None:
         [(errs, ruuid, version) for ruuid, version, _, _, errs in moved],
     )
     conn.execute("ALTER TABLE records DROP COLUMN sync_errors")
+
+
+@step(10)
+def member_tally_per_batch(conn: sqlcipher3.Connection) -> None:
+    """A bulk insert of member records is counted in ``member_tally`` once per batch instead
+    of row by row: the insert trigger skips the id range a batch names in
+    ``member_tally_deferred`` while it inserts (same counts, same transaction; see
+    :mod:`desktop.store.tally`)."""
+    from desktop.store import tally
+
+    for statement in tally.DEFERRED_SCHEMA:
+        conn.execute(statement)

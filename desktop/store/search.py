@@ -54,9 +54,10 @@ def grams_of(text: str) -> str:
     """Space-separated unigrams and bigrams of each line (the short-query index)."""
     out: set[str] = set()
     for part in text.split():
-        chars = [c for c in part if c.isalnum()]
+        # a part of letters and digits only (most are) is its own list of characters
+        chars = part if part.isalnum() else "".join(c for c in part if c.isalnum())
         out.update(chars)
-        out.update(a + b for a, b in zip(chars, chars[1:], strict=False))
+        out.update(chars[i : i + 2] for i in range(len(chars) - 1))
     return " ".join(sorted(out))
 
 

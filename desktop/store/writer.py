@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
-from desktop.store import audit, facts, search
+from desktop.store import audit, facts, search, tally
 from desktop.store.field_cipher import PLAIN, FieldCipher
 from desktop.store.formdefs import FormCatalog, StorageSpec
 
@@ -40,13 +40,37 @@ KEEP_OLD_VERSION = (
 )
 
 
+def _insert_records(conn: sqlcipher3.Connection, inserts: list[tuple[Any, ...]]) -> None:
+    """Insert record rows; a large batch of members is counted in ``member_tally`` per batch
+    (its id range deferred, :mod:`desktop.store.tally`), not by the trigger row by row."""
+    ids = [row[0] for row in inserts]
+    lo, hi = min(ids), max(ids)
+    members = sum(1 for row in inserts if row[2] == "member")
+    if members < tally.BULK_ROWS or hi - lo + 1 != len(ids) or not tally.has_deferral(conn):
+        conn.executemany(INSERT_RECORD, inserts)
+        return
+    tally.defer(conn, lo, hi)
+    conn.executemany(INSERT_RECORD, inserts)
+    tally.count_range(conn, lo, hi)
+
+
 def uuid7() -> str:
     """A version-7 UUID: 48-bit Unix milliseconds, then random bits (RFC 9562)."""
-    b = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
-    b[6] = 0x70 | (b[6] & 0x0F)
-    b[8] = 0x80 | (b[8] & 0x3F)
-    h = b.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return uuid7_many(1)[0]
+
+
+def uuid7_many(n: int) -> list[str]:
+    """``n`` version-7 UUIDs of this millisecond (one clock read, one read of random bytes)."""
+    stamp = (time.time_ns() // 1_000_000).to_bytes(6, "big")
+    rand = os.urandom(10 * n)
+    out = []
+    for k in range(0, 10 * n, 10):
+        b = bytearray(stamp + rand[k : k + 10])
+        b[6] = 0x70 | (b[6] & 0x0F)
+        b[8] = 0x80 | (b[8] & 0x3F)
+        h = b.hex()
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
 
 
 def data_text(data: dict[str, Any]) -> str:
@@ -154,7 +178,7 @@ def write_all(
                 )
             )
     if inserts:
-        conn.executemany(INSERT_RECORD, inserts)
+        _insert_records(conn, inserts)
     if updates:
         # the superseded version moves to record_versions; records holds the current one
         conn.executemany(KEEP_OLD_VERSION, [(u[-1],) for u in updates])

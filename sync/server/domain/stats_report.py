@@ -255,9 +255,6 @@ def facts(
     with store.read() as conn, conn.begin():
         if pg:
             conn.execute(text("SET LOCAL work_mem = '64MB'"))
-            # plain scans and hash aggregates: compiling them (JIT, on by default for queries
-            # this large) costs more than it saves — measured, bench_stats_server
-            conn.execute(text("SET LOCAL jit = off"))
         out = {"unions": _unions(conn, scope, when, lo, hi)}
         if pg:  # a few thousand groups of millions of rows: hash them (the planner would sort)
             conn.execute(text("SET LOCAL enable_sort = off"))

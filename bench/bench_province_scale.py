@@ -26,6 +26,17 @@ own ``uniondesk-server serve`` process over HTTPS on 127.0.0.1 as in real life:
    (``aggregates --by county|township|form``, best of 3) and the whole statistics report
    (``stats_report.report``, best of 3) — target <= 5 s each.
 
+Measured on the shared 2-core machine (2026-12-07, load 2.2-3.9 from other work, revision 0009,
+default ``--blob-scale 0.35``): fill of 10,278,000 records (10,000,000 members) 1,797 s (keys
+and indexes built after: 536 s of it); database 21.8 GB. Relay of 5,000 real records: empty
+province 14.13 s, full 25.33 s = 1.79x (OVER 1.5x) — the province's ``serve`` CPU the same
+(5.28 s / 5.42 s), PostgreSQL's 0.82 s / 4.03 s: the key lookups of 400 random uuids in
+``province_facts`` / ``stat_facts`` / ``records`` (35-270 ms each, cold pages after the fill),
+no scan. ``verify`` function best 9.0 ms (first 53 ms), the CLI as a new process 3.44 s.
+Aggregates by county / township / form 5.17 / 5.13 / 4.96 s (a parallel scan of the 1.5 GB
+``province_facts``, CPU-bound: ~2.4 s of PostgreSQL CPU per run). Statistics report of the
+province 11.53 s (PostgreSQL ~5.9 s CPU), of one county 5.67 s — both OVER 5 s.
+
 ``--keep`` keeps the cluster and the full province in ``/tmp/uniondesk-bench-scale-<members>``
 and reuses them next time (no second fill; each run relays a new batch into it). Phase times,
 CPU times (this process, the province's ``serve`` process, the PostgreSQL backends) and the load

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -262,9 +263,10 @@ facts = Table(
     metadata,
     Column("record_uuid", String(36), primary_key=True),
     Column("version", Integer, nullable=False),
-    Column("county", String(32), nullable=False, index=True),
-    Column("township", String(32), nullable=False, index=True),
-    Column("form_id", String(64), nullable=False, index=True),
+    # no index beyond the key (revision 0010): aggregates() sums the whole table per group
+    Column("county", String(32), nullable=False),
+    Column("township", String(32), nullable=False),
+    Column("form_id", String(64), nullable=False),
     *(Column(name, Integer, nullable=False, default=0) for name in FACT_COLUMNS),
 )
 
@@ -324,6 +326,13 @@ stat_facts = Table(
     Index("ix_stat_facts_source_county", "source", "county", "township"),
     Index("ix_stat_facts_digest", "county", "id_digest"),
     Index("ix_stat_facts_shared", "id_shared"),
+    # a checklist's item rows and their outcomes, by union (revision 0010); member rows have none
+    Index(
+        "ix_stat_facts_union",
+        "union_uuid",
+        postgresql_where=text("union_uuid IS NOT NULL"),
+        sqlite_where=text("union_uuid IS NOT NULL"),
+    ),  # fmt: skip
 )
 
 province_transfers = Table(

@@ -382,6 +382,7 @@ def test_migrations_from_nothing_make_exactly_the_tables_of_tables_py(tmp_path: 
         "0007",
         "0008",
         "0009",
+        "0010",
     ]
     engine.dispose()
     assert _schema_diff(url) == []

@@ -20,6 +20,15 @@ Measured on the shared 2-core machine (2026-12-07): province, 10,000,000 members
 best 2.86 s of 3 (first 3.14 s), .xlsx 0.76 s. Township, 200,000 members: from the kept facts
 best 0.55 s of 3 (first 0.70 s) against the pass over the records 4.52 s (8.2x), same cells;
 opening the 200k workspace built by the program before schema step 7 (filling its facts) 9.6 s.
+
+Again on 2026-12-07 (later session), the same machine: this bench at aea51a6, province only, load
+~1.5: fill 751 s, whole report best 6.92 s of 3 (first 7.64 s) — OVER 5 s. Then a kept 10M
+province (this bench's FILL, reused between runs), load 0.4-2.9: aea51a6 best 8.21 s; with the
+members' 0/1 columns grouped as one packed integer (``stats_report._packed_members``) best
+8.02 s (JIT off) / 8.57 s (JIT on): within the noise. The members query is a scan of ~10M rows
+whatever its grouping (at 2M rows its PostgreSQL CPU, backend only, no parallel workers: 2.6-2.8 s
+before, 2.1-2.3 s packed); reaching 5 s needs the member facts kept pre-counted, not a better
+query. bench_province_scale (a province with every table full, 22 GB) measured 11.5 s.
 """
 
 from __future__ import annotations

@@ -77,34 +77,22 @@ def _load() -> str:
 # ------------------------------------------------------------------ PostgreSQL
 
 
-def _bindir() -> Path:
-    return Path(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1]).parent
+#: the settings of a province holding millions of records (``--smoke`` runs on the defaults)
+LARGE = (
+    "-c shared_buffers=1GB -c max_wal_size=4GB -c checkpoint_timeout=30min "
+    "-c maintenance_work_mem=512MB"
+)
 
 
-def start_cluster(base: Path) -> tuple[str, Callable[[], None], Callable[[], float]]:
+def start_cluster(
+    base: Path, options: str = LARGE
+) -> tuple[str, Callable[[], None], Callable[[], float]]:
     """``(url of the postgres database, stop, CPU seconds of the cluster's processes so far)``;
     a cluster already in ``base`` (``--keep``) is started again, not made anew."""
-    from sync.server.runner import free_port
+    from bench.bench_relay import start_postgres
 
-    bindir = _bindir()
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data, port = base / "data", free_port()
-
-    def run(*cmd: str) -> None:
-        subprocess.run([*as_user, *cmd], check=True, capture_output=True, timeout=300)
-
-    if not (data / "PG_VERSION").exists():
-        run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-    opts = (
-        f"-p {port} -k {base} -c listen_addresses='' -c fsync=off -c shared_buffers=1GB "
-        "-c max_wal_size=4GB -c checkpoint_timeout=30min -c maintenance_work_mem=512MB"
-    )
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start")
-    url = f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}"
-    tick = os.sysconf("SC_CLK_TCK")
+    url, stop = start_postgres(base, options)
+    data, tick = base / "data", os.sysconf("SC_CLK_TCK")
 
     def cpu() -> float:
         master = int((data / "postmaster.pid").read_text().split()[0])
@@ -115,9 +103,6 @@ def start_cluster(base: Path) -> tuple[str, Callable[[], None], Callable[[], flo
                 if int(fields[1]) == master or int(stat.split("/")[2]) == master:
                     total += int(fields[11]) + int(fields[12])
         return total / tick
-
-    def stop() -> None:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop")
 
     return url, stop, cpu
 
@@ -685,7 +670,7 @@ def main() -> None:
     (base / "pg").mkdir(exist_ok=True)
     if os.geteuid() == 0:  # the cluster runs as postgres: it must reach its folder
         shutil.chown(base, "postgres")
-    url, stop, pg_cpu = start_cluster(base / "pg")
+    url, stop, pg_cpu = start_cluster(base / "pg", "" if args.smoke else LARGE)
     try:
         empty = work / "province-empty"
         make_province(empty, _database(url, "prov_empty", fresh=True))

@@ -48,7 +48,9 @@ from sync.server.domain.service import Server
 from sync.server.runner import free_port
 
 
-def start_postgres(base: Path) -> tuple[str, callable]:
+def start_postgres(base: Path, options: str = "") -> tuple[str, callable]:
+    """``(url, stop)`` of a throwaway cluster in ``base`` (one already there is started again,
+    not made anew); ``options``: more ``-c name=value`` server settings."""
     bindir = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1]).parent
     as_user: list[str] = []
     if os.geteuid() == 0:
@@ -57,10 +59,11 @@ def start_postgres(base: Path) -> tuple[str, callable]:
     data, port = base / "data", free_port()
 
     def run(*cmd: str) -> None:
-        subprocess.run([*as_user, *cmd], check=True, capture_output=True, timeout=120)
+        subprocess.run([*as_user, *cmd], check=True, capture_output=True, timeout=300)
 
-    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-    opts = f"-p {port} -k {base} -c listen_addresses='' -c fsync=off"
+    if not (data / "PG_VERSION").exists():
+        run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    opts = f"-p {port} -k {base} -c listen_addresses='' -c fsync=off {options}"
     run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start")
     url = f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}"
     return url, lambda: run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop")

@@ -258,22 +258,6 @@ def _township_key(
     return cache[per_batch]
 
 
-def make_acceptance(
-    server: Server,
-    row: Any,
-    township: Any,
-    *,
-    reviewer: str,
-    reviewer_device_id: str,
-    decided_at: str,
-    key_cache: dict[tuple[str, str], bytes] | None = None,
-) -> dict[str, Any]:
-    """The county's signed statement that a reviewer accepted this exact record version."""
-    return make_acceptance_json(server, row, township, reviewer=reviewer,
-                                reviewer_device_id=reviewer_device_id, decided_at=decided_at,
-                                key_cache=key_cache)[0]  # fmt: skip
-
-
 def make_acceptance_json(
     server: Server,
     row: Any,
@@ -284,7 +268,8 @@ def make_acceptance_json(
     decided_at: str,
     key_cache: dict[tuple[str, str], bytes] | None = None,
 ) -> tuple[dict[str, Any], bytes]:
-    """:func:`make_acceptance` and its canonical JSON (encoded once, ``sign_dict_json``)."""
+    """The county's signed statement that a reviewer accepted this exact record version, and
+    its canonical JSON (encoded once, ``crypto.sign_dict_json``)."""
     doc = {
         "protocol": PROTOCOL_VERSION,
         "type": "acceptance",

@@ -39,6 +39,8 @@ MAX_INT = 2**63 - 1  # every integer on the wire fits a signed 64-bit column
 MAX_VERSION = 2**31 - 1  # record and form versions fit a 32-bit column
 
 RECORD_STATUSES = ("received", "duplicate", "rejected")
+#: the inbox kind that carries all of one review request's decisions for a township
+REVIEW_DECISIONS_KIND = "review_decisions"
 INBOX_KINDS = (
     "receipt",
     "review_decision",
@@ -46,11 +48,11 @@ INBOX_KINDS = (
     "org_units",
     "transfer_offer",
     "transfer_answer",
-    "review_decisions",
+    REVIEW_DECISIONS_KIND,
 )
 #: kinds a server sends only to a device that declared it applies them (``GET /v1/inbox?kinds=``,
 #: PROTOCOL.md "Inbox"); a device that never declared gets what every release knows instead
-DECLARED_INBOX_KINDS = ("review_decisions",)
+DECLARED_INBOX_KINDS = (REVIEW_DECISIONS_KIND,)
 MAX_DECLARED_KINDS = 32
 _KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 

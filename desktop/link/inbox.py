@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from desktop.domain import transfer_offers, transfers
 from desktop.link import state
 from desktop.store import errors
+from sync.protocol import REVIEW_DECISIONS_KIND
 
 if TYPE_CHECKING:
     from desktop.store.workspace import Workspace
@@ -66,7 +67,7 @@ PASSING: tuple[type[BaseException], ...] = (
 #: passing failures of one record only: the other records of a ``review_decisions`` go on
 RECORD_PASSING: tuple[type[BaseException], ...] = (errors.RecordNotEditable,)
 
-BATCH_KIND = "review_decisions"
+BATCH_KIND = REVIEW_DECISIONS_KIND
 
 #: the inbox kinds this client applies, declared to the county with every inbox read
 HANDLED_KINDS = (

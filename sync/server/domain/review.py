@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from sync import crypto
 from sync.protocol import (
     PROTOCOL_VERSION,
+    REVIEW_DECISIONS_KIND,
     Envelope,
     b64e,
     canonical_json,
@@ -38,7 +39,7 @@ DECISIONS = ("accepted", "returned")
 STATUSES = ("pending", "accepted", "returned")
 MAX_DECISIONS = 500
 MAX_COMMENT = 2000
-BATCH_KIND = "review_decisions"  # the inbox kind with all of a request's decisions for a device
+BATCH_KIND = REVIEW_DECISIONS_KIND  # all of a request's decisions for a device
 BATCH_BYTES = 256 * 1024  # a longer one (long return comments) is sent as several messages
 
 # --------------------------------------------------------------------------- helpers

@@ -193,7 +193,10 @@ relay_items = Table(
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("record_uuid", String(36), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("item", Text, nullable=False),  # canonical JSON of the relayed item
+    # the relayed item, sealed (``relay_item``), only for items queued before revision 0013 or
+    # given explicitly (a repair); NULL: built at relay time from the stored record version,
+    # its township batch and the review's signed acceptance (``domain/relay.py``)
+    Column("item", Text, nullable=True),
     Column(
         "state", String(16), nullable=False, default="pending"
     ),  # pending sealed delivered rejected

@@ -53,8 +53,11 @@ def _items(server: Server) -> list[Any]:
 
 
 def _opened(server: Server, row: Any) -> dict[str, Any]:
-    """A queued relay item as the county will send it (items are sealed at rest)."""
-    return dict(server.sealer.open_json("relay_item", f"{row.record_uuid}|{row.version}", row.item))
+    """A queued relay item as the county will send it (built from the stored record version and
+    its acceptance; a rewritten one is stored sealed in the queue row)."""
+    item = RelayOutbox(server).queued_item(row.record_uuid, row.version)
+    assert item is not None
+    return dict(item)
 
 
 def _sealed(server: Server, item: dict[str, Any]) -> str:

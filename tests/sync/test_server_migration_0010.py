@@ -72,7 +72,7 @@ def _fill(engine: Engine) -> None:
 
 def _check(engine: Engine) -> None:
     before, applied = migrate.upgrade(engine)
-    assert (before.current, applied) == ("0009", ["0010"])
+    assert (before.current, applied[:1]) == ("0009", ["0010"])  # and any later revision
     with engine.connect() as conn:
         assert migrate.schema_state(conn).status == "current"
         diff = compare_metadata(

@@ -383,6 +383,7 @@ def test_migrations_from_nothing_make_exactly_the_tables_of_tables_py(tmp_path: 
         "0008",
         "0009",
         "0010",
+        "0013",  # issue 20 (relay items built at relay time), based on 0010
     ]
     engine.dispose()
     assert _schema_diff(url) == []

@@ -6,8 +6,9 @@ check every acceptance against the county it came from. ``uniondesk-server relay
 the enrollment and writes ``DATA/relay.json`` (province URL, keys, pinned CA; no secret).
 
 The relay queue (``tables.relay_items``) is an :class:`sync.outbox.Outbox` for the ordinary sync
-engine (:class:`sync.client.SyncClient`): sealed batches are stored before they are sent and
-re-sent byte-identical after a failure or a crash, so the province ends with every accepted
+engine (:class:`sync.client.SyncClient`): a queue row names an accepted record version, and its
+item is built when it is relayed, from the stored version (sealed at rest) and the review's
+signed acceptance. Sealed batches are stored before they are sent and re-sent byte-identical after a failure or a crash, so the province ends with every accepted
 record exactly once. The county's org-unit tree goes with enrollment and with each run that
 finds it changed (``sync.server.org_tree``).
 """
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from sync import crypto
@@ -33,10 +34,10 @@ from sync.client import BatchLimits, RetryPolicy, ServerKeys, SyncClient, SyncEr
 from sync.enroll import EnrollError, error_of, fetch_ca, normalise_url
 from sync.outbox import OutboxItem, RecordReceipt, SealedBatch
 from sync.server.config import ServerSetupError
-from sync.server.domain.review import envelope_header
+from sync.server.domain.review import envelope_header, relay_item
 from sync.server.domain.service import Server
 from sync.server.store import now_iso
-from sync.server.tables import meta, relay_batches, relay_items
+from sync.server.tables import meta, records, relay_batches, relay_items, reviews
 
 RELAY_SEQ_FLOOR = "relay_next_device_seq"  # raised by RelayOutbox.unseal above the province's mark
 
@@ -143,26 +144,76 @@ class RelayOutbox:
         self.server = server
         self.store = server.store
 
+    def _queued(self, conn: Connection, where: Any, limit: int | None = None) -> list[Any]:
+        """Queue rows with what their item is built from: the stored record version (sealed at
+        rest), its township batch and the review's signed acceptance, in queue order."""
+        query = (
+            select(
+                relay_items.c.seq,
+                relay_items.c.record_uuid,
+                relay_items.c.version,
+                relay_items.c.item,
+                records.c.content,
+                records.c.batch_id.label("township_batch_id"),
+                reviews.c.acceptance,
+            )
+            .select_from(
+                relay_items.outerjoin(
+                    records,
+                    and_(
+                        records.c.record_uuid == relay_items.c.record_uuid,
+                        records.c.version == relay_items.c.version,
+                    ),
+                ).outerjoin(
+                    reviews,
+                    and_(
+                        reviews.c.record_uuid == relay_items.c.record_uuid,
+                        reviews.c.version == relay_items.c.version,
+                    ),
+                )
+            )
+            .where(where)
+            .order_by(relay_items.c.seq)
+        )
+        return list(conn.execute(query if limit is None else query.limit(limit)))
+
+    def _item(self, row: Any) -> dict[str, Any]:
+        """The relay item of a queue row (``review.relay_item``): opened when the row holds one
+        (queued before revision 0013, or given explicitly: tests, repairs), else built from the
+        stored version and its acceptance; the same item either way, since a stored version
+        and its acceptance never change."""
+        if row.item is not None:
+            item: dict[str, Any] = self.server.sealer.open_json(
+                "relay_item", f"{row.record_uuid}|{row.version}", row.item
+            )
+            return item
+        if row.content is None or row.acceptance is None:
+            raise ServerSetupError(
+                f"relay item {row.seq} names record {row.record_uuid} version {row.version}, "
+                "which has no stored version or acceptance"
+            )
+        record = self.server.sealer.open_content(row.content)
+        return relay_item(record, row.township_batch_id, json.loads(row.acceptance))
+
+    def queued_item(self, record_uuid: str, version: int) -> dict[str, Any] | None:
+        """The relay item queued for one record version, as the relay builds it (with its
+        ``township_batch_id``; not yet the township's envelope header), or None."""
+        with self.store.read() as conn:
+            rows = self._queued(conn, and_(relay_items.c.record_uuid == record_uuid,
+                                           relay_items.c.version == version))  # fmt: skip
+        return self._item(rows[0]) if rows else None
+
     def pending(self, limit: int) -> list[OutboxItem]:
         """Pending items as relayed records. The township envelope header goes in full with the
         first item that needs it and as ``{"ref": sha256}`` after that, so any prefix of the list
         (the engine halves a batch that is too big) is self-contained."""
         with self.store.read() as conn:
-            rows = list(
-                conn.execute(
-                    select(relay_items)
-                    .where(relay_items.c.state == "pending")
-                    .order_by(relay_items.c.seq)
-                    .limit(limit)
-                )
-            )
+            rows = self._queued(conn, relay_items.c.state == "pending", limit)
         headers: dict[str, tuple[dict[str, Any], str]] = {}  # batch id -> (header, sha256)
         sent: set[str] = set()
         out = []
         for r in rows:
-            item = self.server.sealer.open_json(
-                "relay_item", f"{r.record_uuid}|{r.version}", r.item
-            )
+            item = self._item(r)
             header = item.pop("township_envelope", None)  # given explicitly (tests, repairs)
             batch_id = item.pop("township_batch_id", None)
             if header is None:

@@ -4,7 +4,8 @@ Reviewer devices (enrolled with ``enroll-code --role reviewer``) use signed requ
 ``/v1/review/…`` (PROTOCOL.md, "Review"). A decision is stored once per ``(record_uuid,
 version)``; a returned record goes back to the township device that sent it as a signed
 ``review_decision`` inbox message; an accepted one gets the county's signed *acceptance* and a
-row in the relay queue (``sync.server.relay``), all in one transaction.
+row in the relay queue naming the record version (``sync.server.relay`` builds the item from
+the stored version and the acceptance when it relays), all in one transaction.
 """
 
 from __future__ import annotations
@@ -297,9 +298,11 @@ def make_acceptance_json(
 
 
 def relay_item(record: Mapping[str, Any], batch_id: str, acceptance: Any) -> dict[str, Any]:
-    """What the relay queue keeps for one accepted record. The township's envelope header is
-    added when the item is sealed (``sync.server.relay.RelayOutbox.pending``), once per relay
-    batch: a 1000-record township batch has a 66 KB manifest, not to be stored per record."""
+    """The relay item of one accepted record, built when it is relayed from the stored record
+    version, its township batch and the review's acceptance (``sync.server.relay``; a queue
+    row before revision 0013 holds it sealed). The township's envelope header is added then,
+    once per relay batch: a 1000-record township batch has a 66 KB manifest, not to be stored
+    or sent per record."""
     return {
         "type": "relayed_record",
         "record": dict(record),
@@ -455,13 +458,12 @@ def _decide_all(
             acceptance, acceptance_json = make_acceptance_json(
                 server, row, township, reviewer=reviewer, reviewer_device_id=device.device_id,
                 decided_at=decided_at, key_cache=key_cache)  # fmt: skip
-            record = server.sealer.open_content(row.content)
-            accepted_records.append(record)
-            item = relay_item_json(record, row.batch_id, acceptance_json)
-            ident = f"{uuid_}|{version}"
+            accepted_records.append(server.sealer.open_content(row.content))  # the facts'
+            # queued as (record_uuid, version) alone: the relay builds the item from the stored
+            # version and this review's acceptance (``relay.RelayOutbox.pending``), not sealed
+            # here to be opened there
             relay_rows.append({"record_uuid": uuid_, "version": version, "state": "pending",
-                               "item": server.sealer.seal_doc("relay_item", ident, item),
-                               "queued_at": decided_at})  # fmt: skip
+                               "item": None, "queued_at": decided_at})  # fmt: skip
         review_rows.append({
             "record_uuid": uuid_, "version": version, "decision": decision, "comment": comment,
             "reviewer": reviewer, "reviewer_device_id": device.device_id,

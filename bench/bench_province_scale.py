@@ -34,7 +34,9 @@ province 14.13 s, full 25.33 s = 1.79x (OVER 1.5x) — the province's ``serve`` 
 ``province_facts`` / ``stat_facts`` / ``records`` (35-270 ms each, cold pages after the fill),
 no scan. ``verify`` function best 9.0 ms (first 53 ms), the CLI as a new process 3.44 s.
 Aggregates by county / township / form 5.17 / 5.13 / 4.96 s (a parallel scan of the 1.5 GB
-``province_facts``, CPU-bound: ~2.4 s of PostgreSQL CPU per run). Statistics report of the
+``province_facts``, CPU-bound: ~2.4 s of PostgreSQL CPU per run); since revision 0012 they read
+the kept ``province_totals`` (filled here after the facts) instead: milliseconds, measured
+against that scan by ``bench/bench_province_totals.py``. Statistics report of the
 province 11.53 s (PostgreSQL ~5.9 s CPU), of one county 5.67 s — both OVER 5 s.
 
 ``--keep`` keeps the cluster and the full province in ``/tmp/uniondesk-bench-scale-<members>``

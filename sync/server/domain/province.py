@@ -1,5 +1,6 @@
 """The provincial side of the relay: verify what a county relays, store it with its provenance,
-keep per-record facts for the dashboards' aggregate counts.
+keep per-record facts for the dashboards' aggregate counts (and their totals per county,
+township and form, :mod:`~sync.server.domain.province_totals`, which ``aggregates`` reads).
 
 A county is a device of the province (role ``county``; its device key is the county server's own
 signing key). Its batches use the ordinary envelope; each payload record is a *relayed record*
@@ -326,8 +327,13 @@ def judge_relayed(
         stored = [record for _item, record in extra]
         touched = province_members.note_transfers(c, stored)
         accepted = province_members.accepted_exits(c, province_members.out_dates(stored))
-        _upsert_facts(c, [facts_of(r, device.org_unit, r["uuid"] in accepted) for r in stored])
-        _recount_members(c, touched - {r["uuid"] for r in stored})
+        old, new = _upsert_facts(
+            c, [facts_of(r, device.org_unit, r["uuid"] in accepted) for r in stored]
+        )
+        old2, new2 = _recount_members(c, touched - {r["uuid"] for r in stored})
+        # one upsert, its keys in order, for all of it: two transactions of one county wait
+        # for each other there, never lock two sets of totals in opposite orders
+        province_totals.apply(c, old + old2, new + new2)
         # each of ``stored`` passed validation_errors above, in this transaction
         stats_facts.note_records(server, c, stored, device.org_unit, accepted, validated=True)
         stats_facts.close_transfers(c, touched)
@@ -356,8 +362,12 @@ def _stored_hashes(conn: Connection, items: Any) -> dict[tuple[str, int], str]:
     return out
 
 
-def _upsert_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Keep the facts of the newest version of each record, and the totals with them."""
+FactRows = tuple[list[Any], list[dict[str, Any]]]
+
+
+def _upsert_facts(conn: Connection, rows: list[dict[str, Any]]) -> FactRows:
+    """Keep the facts of the newest version of each record; returns the fact rows replaced
+    and the rows written, for the totals (:func:`province_totals.apply`)."""
     newest: dict[str, dict[str, Any]] = newest_versions(rows)
     uuids = sorted(newest)
     current: dict[str, Any] = {}
@@ -371,13 +381,16 @@ def _upsert_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
     insert = [newest[u] for u in uuids if u not in current or u in replace]
     if insert:
         bulk_insert(conn, facts, insert)
-    province_totals.apply(conn, [current[u] for u in replace], insert)
+    return [current[u] for u in replace], insert
 
 
-def _recount_members(conn: Connection, member_uuids: set[str]) -> None:
+def _recount_members(conn: Connection, member_uuids: set[str]) -> FactRows:
     """Redo the counted facts of members already stored whose transfer the province just learnt
-    about (from the newest stored version of each; members not relayed yet are skipped)."""
+    about (from the newest stored version of each; members not relayed yet are skipped);
+    returns the fact rows changed, before and after, for the totals."""
     uuids = sorted(member_uuids)
+    old: list[Any] = []
+    new: list[dict[str, Any]] = []
     for start in range(0, len(uuids), 400):
         part = uuids[start : start + 400]
         newest = select(facts).where(facts.c.record_uuid.in_(part), facts.c.form_id == "member")
@@ -395,7 +408,6 @@ def _recount_members(conn: Connection, member_uuids: set[str]) -> None:
             if counties[r.record_uuid][0] == r.version
         ]
         accepted = province_members.accepted_exits(conn, province_members.out_dates(found))
-        old, new = [], []
         for rec in found:
             row = facts_of(rec, counties[rec["uuid"]][1], rec["uuid"] in accepted)
             before = kept[rec["uuid"]]
@@ -407,7 +419,7 @@ def _recount_members(conn: Connection, member_uuids: set[str]) -> None:
             )
             old.append(before)
             new.append({**before, **{name: row[name] for name in FACT_COLUMNS}})
-        province_totals.apply(conn, old, new)
+    return old, new
 
 
 def aggregates(store: Store, by: str = "county", scan: bool = False) -> list[dict[str, Any]]:

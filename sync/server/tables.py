@@ -266,11 +266,27 @@ facts = Table(
     metadata,
     Column("record_uuid", String(36), primary_key=True),
     Column("version", Integer, nullable=False),
-    # no index beyond the key (revision 0010): aggregates() sums the whole table per group
+    # no index beyond the key (revision 0010): no query filters on county, township or form
+    # (aggregates() reads province_totals below, which sums these rows per key)
     Column("county", String(32), nullable=False),
     Column("township", String(32), nullable=False),
     Column("form_id", String(64), nullable=False),
     *(Column(name, Integer, nullable=False, default=0) for name in FACT_COLUMNS),
+)
+
+province_totals = Table(
+    # province_facts summed per (county, township, form) — ``records`` (its rows) and each
+    # FACT_COLUMN — kept in the transaction of every write to province_facts
+    # (domain/province_totals.py, revision 0012), so aggregates() reads a few thousand rows
+    # instead of summing every record's facts; the key starts with the county, so two counties
+    # ingesting at once never update the same row
+    "province_totals",
+    metadata,
+    Column("county", String(32), primary_key=True),
+    Column("township", String(32), primary_key=True),
+    Column("form_id", String(64), primary_key=True),
+    Column("records", BigInteger, nullable=False, default=0),
+    *(Column(name, BigInteger, nullable=False, default=0) for name in FACT_COLUMNS),
 )
 
 stat_facts = Table(

@@ -18,6 +18,7 @@ from sync.review_client import ReviewClient
 from sync.server.cli import main as server_main
 from sync.server.domain.relay import load_link, relay_once
 from tests.sync.relay_support import Province, accept_all, link_county, reviewer_client
+from tests.sync.test_province_totals import assert_totals_recounted
 
 UNION_UUID = "00000000-0000-4000-8000-000000000001"
 
@@ -66,11 +67,13 @@ def test_aggregates_count_the_newest_accepted_versions(
         reviewer = reviewer_client(county.url, county.server)
         accept_all(reviewer)
         relay_once(county.server)
+        assert_totals_recounted(province.server.store)
         # a corrected union (no congress any more) replaces the first version in the counts
         v2 = {**union, "version": 2, "data": {**union["data"], "has_workers_congress": False}}
         assert township.post_batch(township.seal([v2])).status_code == 200
         accept_all(reviewer)
         assert relay_once(county.server).received == 1
+        assert_totals_recounted(province.server.store)
 
         link = load_link(county.server)
         session = requests.Session()

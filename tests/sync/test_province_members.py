@@ -22,12 +22,15 @@ from sync.server.domain.relay import relay_once
 from tests.rosters.conftest import resident_id
 from tests.sync.client_support import HandleView, create_township, union_data
 from tests.sync.relay_support import Province, link_county, reviewer_client
+from tests.sync.test_province_totals import assert_totals_recounted
 from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
 from tests.sync.test_transfers_e2e import A, B, _request
 
 
 def _members(province: Province) -> dict[str, int]:
-    """township → counted members, and "records" → member records."""
+    """township → counted members, and "records" → member records; and the kept totals equal
+    a recount from the facts after each relay (new, replaced and re-derived records)."""
+    assert_totals_recounted(province.server.store)
     rows = aggregates(province.server.store, "township")
     by_form = {r["key"]: r["records"] for r in aggregates(province.server.store, "form")}
     return {**{r["key"]: r["members"] for r in rows}, "records": by_form["member"]}

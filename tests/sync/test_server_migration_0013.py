@@ -1,10 +1,10 @@
-"""Revision 0013 (issue 20): a county database at revision 0010 whose relay queue holds sealed
+"""Revision 0013 (issue 20): a county database at revision 0012 whose relay queue holds sealed
 items migrates forward; the queued items are relayed as they were, the records accepted after the
 upgrade (queued without an item, built at relay time) go with them in queue order, the province
 gets every record once, and the schema is ``tables.py``'s. SQLite and PostgreSQL counties.
 
-The 0010 database: the county accepts records, then revision 0013's downgrade seals every queued
-item as revision 0010's accept sealed it (``review.relay_item`` in canonical JSON, the
+The 0012 database: the county accepts records, then revision 0013's downgrade seals every queued
+item as the accept before 0013 sealed it (``review.relay_item`` in canonical JSON, the
 ``relay_item`` document kind) and makes the column NOT NULL again."""
 
 from __future__ import annotations
@@ -89,16 +89,16 @@ class County:
         self.server = Server(load_data_dir(self.data))
 
 
-def _to_0010(county: County) -> None:
-    """Back to revision 0010 as its accept left the queue: every queued item sealed."""
+def _to_0012(county: County) -> None:
+    """Back to revision 0012 as its accept left the queue: every queued item sealed."""
     with county.server.store.engine.connect() as conn:
         cfg = migrate._config(conn)
         cfg.attributes["sealer"] = county.server.sealer
-        command.downgrade(cfg, "0010")
+        command.downgrade(cfg, "0012")
         if conn.in_transaction():
             conn.commit()
     with county.server.store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0010"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0012"
         column = next(c for c in inspect(conn).get_columns("relay_items") if c["name"] == "item")
         assert column["nullable"] is False
         stored = conn.execute(select(relay_items.c.item)).scalars().all()
@@ -114,11 +114,11 @@ def _check(root: Path, db_url: str) -> None:
         first = county.accept(6)
         built = county.items(first)  # built at relay time from the stored versions
         assert all(i is not None and "township_batch_id" in i for i in built)
-        _to_0010(county)
+        _to_0012(county)
 
         engine = create_engine(db_url or f"sqlite:///{county.data / 'server.db'}")
         before, applied = migrate.upgrade(engine)
-        assert (before.current, applied) == ("0010", ["0013"])
+        assert (before.current, applied) == ("0012", ["0013"])
         with engine.connect() as conn:
             diff = compare_metadata(
                 MigrationContext.configure(conn, opts={"compare_type": True}), metadata
@@ -147,11 +147,11 @@ def _check(root: Path, db_url: str) -> None:
         province.close()
 
 
-def test_a_sqlite_county_at_0010_migrates_to_0013_and_relays_its_queue(tmp_path: Path) -> None:
+def test_a_sqlite_county_at_0012_migrates_to_0013_and_relays_its_queue(tmp_path: Path) -> None:
     _check(tmp_path, "")
 
 
-def test_a_postgresql_county_at_0010_migrates_to_0013_and_relays_its_queue(
+def test_a_postgresql_county_at_0012_migrates_to_0013_and_relays_its_queue(
     tmp_path: Path,
     postgres_url: str,  # noqa: F811
 ) -> None:

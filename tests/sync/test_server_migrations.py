@@ -26,7 +26,7 @@ from sync.server import migrate
 from sync.server.backup import read_backup
 from sync.server.cli import main as server_main
 from sync.server.config import load_data_dir
-from sync.server.domain import audit_log, health
+from sync.server.domain import audit_log, health, province_totals
 from sync.server.domain.personal import Sealer
 from sync.server.domain.provenance import verify_record
 from sync.server.domain.relay import RelayOutbox, relay_once
@@ -224,6 +224,13 @@ def _check_upgraded(
         # 0009: nor declared inbox kinds (they get one review_decision message per record)
         assert _declared_kinds(url) == {None}, level
         after["meta"] = [r for r in after["meta"] if r[0] != audit_log.HEAD_KEY]
+        # 0012: the aggregate totals, made from the facts held (none at a county)
+        totals = after.pop("province_totals")
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert province_totals.stored(conn) == province_totals.recount(conn), level
+        engine.dispose()
+        assert bool(totals) == bool(after.get("province_facts")), level
         old = dict(before[level])
         old["meta"] = [r for r in old["meta"] if r[0] != "schema"]
         assert after == old, level
@@ -383,7 +390,8 @@ def test_migrations_from_nothing_make_exactly_the_tables_of_tables_py(tmp_path: 
         "0008",
         "0009",
         "0010",
-        "0013",  # issue 20 (relay items built at relay time), based on 0010
+        "0012",
+        "0013",  # issue 20 (relay items built at relay time)
     ]
     engine.dispose()
     assert _schema_diff(url) == []

@@ -1,5 +1,6 @@
 """The provincial side of the relay: verify what a county relays, store it with its provenance,
-keep per-record facts for the dashboards' aggregate counts.
+keep per-record facts for the dashboards' aggregate counts (and their totals per county,
+township and form, :mod:`~sync.server.domain.province_totals`, which ``aggregates`` reads).
 
 A county is a device of the province (role ``county``; its device key is the county server's own
 signing key). Its batches use the ordinary envelope; each payload record is a *relayed record*
@@ -38,7 +39,8 @@ from sync.protocol import (
     sha256_hex,
 )
 from sync.protocol import record_hash as hash_of
-from sync.server.domain import province_members, stats_facts
+from sync.server import tables
+from sync.server.domain import province_members, province_totals, stats_facts
 from sync.server.domain.formset import validation_errors
 from sync.server.domain.record_rows import RecordRow, newest_versions, record_row
 from sync.server.store import Store, bulk_insert
@@ -325,8 +327,13 @@ def judge_relayed(
         stored = [record for _item, record in extra]
         touched = province_members.note_transfers(c, stored)
         accepted = province_members.accepted_exits(c, province_members.out_dates(stored))
-        _upsert_facts(c, [facts_of(r, device.org_unit, r["uuid"] in accepted) for r in stored])
-        _recount_members(c, touched - {r["uuid"] for r in stored})
+        old, new = _upsert_facts(
+            c, [facts_of(r, device.org_unit, r["uuid"] in accepted) for r in stored]
+        )
+        old2, new2 = _recount_members(c, touched - {r["uuid"] for r in stored})
+        # one upsert, its keys in order, for all of it: two transactions of one county wait
+        # for each other there, never lock two sets of totals in opposite orders
+        province_totals.apply(c, old + old2, new + new2)
         # each of ``stored`` passed validation_errors above, in this transaction
         stats_facts.note_records(server, c, stored, device.org_unit, accepted, validated=True)
         stats_facts.close_transfers(c, touched)
@@ -355,35 +362,40 @@ def _stored_hashes(conn: Connection, items: Any) -> dict[tuple[str, int], str]:
     return out
 
 
-def _upsert_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Keep the facts of the newest version of each record."""
+FactRows = tuple[list[Any], list[dict[str, Any]]]
+
+
+def _upsert_facts(conn: Connection, rows: list[dict[str, Any]]) -> FactRows:
+    """Keep the facts of the newest version of each record; returns the fact rows replaced
+    and the rows written, for the totals (:func:`province_totals.apply`)."""
     newest: dict[str, dict[str, Any]] = newest_versions(rows)
     uuids = sorted(newest)
-    current: dict[str, int] = {}
+    current: dict[str, Any] = {}
     for start in range(0, len(uuids), 400):
         part = uuids[start : start + 400]
-        for r in conn.execute(
-            select(facts.c.record_uuid, facts.c.version).where(facts.c.record_uuid.in_(part))
-        ):
-            current[r.record_uuid] = r.version
-    replace = [u for u in uuids if u in current and current[u] < newest[u]["version"]]
+        for r in conn.execute(select(facts).where(facts.c.record_uuid.in_(part))):
+            current[r.record_uuid] = r._mapping
+    replace = [u for u in uuids if u in current and current[u]["version"] < newest[u]["version"]]
     for start in range(0, len(replace), 400):
         conn.execute(facts.delete().where(facts.c.record_uuid.in_(replace[start : start + 400])))
     insert = [newest[u] for u in uuids if u not in current or u in replace]
     if insert:
         bulk_insert(conn, facts, insert)
+    return [current[u] for u in replace], insert
 
 
-def _recount_members(conn: Connection, member_uuids: set[str]) -> None:
+def _recount_members(conn: Connection, member_uuids: set[str]) -> FactRows:
     """Redo the counted facts of members already stored whose transfer the province just learnt
-    about (from the newest stored version of each; members not relayed yet are skipped)."""
+    about (from the newest stored version of each; members not relayed yet are skipped);
+    returns the fact rows changed, before and after, for the totals."""
     uuids = sorted(member_uuids)
+    old: list[Any] = []
+    new: list[dict[str, Any]] = []
     for start in range(0, len(uuids), 400):
         part = uuids[start : start + 400]
-        newest = select(facts.c.record_uuid, facts.c.version, facts.c.county).where(
-            facts.c.record_uuid.in_(part), facts.c.form_id == "member"
-        )
-        counties = {r.record_uuid: (r.version, r.county) for r in conn.execute(newest)}
+        newest = select(facts).where(facts.c.record_uuid.in_(part), facts.c.form_id == "member")
+        kept = {r.record_uuid: r._mapping for r in conn.execute(newest)}
+        counties = {u: (r["version"], r["county"]) for u, r in kept.items()}
         if not counties:
             continue
         found = [
@@ -398,13 +410,19 @@ def _recount_members(conn: Connection, member_uuids: set[str]) -> None:
         accepted = province_members.accepted_exits(conn, province_members.out_dates(found))
         for rec in found:
             row = facts_of(rec, counties[rec["uuid"]][1], rec["uuid"] in accepted)
+            before = kept[rec["uuid"]]
+            if all(before[name] == row[name] for name in FACT_COLUMNS):
+                continue
             conn.execute(
                 facts.update().where(facts.c.record_uuid == rec["uuid"]),
                 [{name: row[name] for name in FACT_COLUMNS}],
             )
+            old.append(before)
+            new.append({**before, **{name: row[name] for name in FACT_COLUMNS}})
+    return old, new
 
 
-def aggregates(store: Store, by: str = "county") -> list[dict[str, Any]]:
+def aggregates(store: Store, by: str = "county", scan: bool = False) -> list[dict[str, Any]]:
     """Counts per county / township / form over the newest version of every accepted record.
 
     ``records`` counts records; ``members`` (and its female / migrant / new-form parts) only the
@@ -414,12 +432,18 @@ def aggregates(store: Store, by: str = "county") -> list[dict[str, Any]]:
     ``assessment_satisfaction`` is (满意 + 基本满意) ÷ all votes of the assessments, as a
     fraction (None without votes). ``name`` is the unit's name as the county's latest org-unit
     tree (townships) or the province's own tree (counties) has it, else the code itself; for
-    forms, the form id."""
+    forms, the form id.
+
+    Read from the kept totals (:mod:`~sync.server.domain.province_totals`: a row per county,
+    township and form); ``scan``: summed over every record's facts instead, as before the
+    totals were kept (the reference the totals are tested and measured against)."""
     from sync.server.domain.org_tree import unit_names
 
-    group = {"county": facts.c.county, "township": facts.c.township, "form": facts.c.form_id}[by]
-    columns = [func.coalesce(func.sum(facts.c[name]), 0).label(name) for name in FACT_COLUMNS]
-    query = select(group.label("key"), func.count().label("records"), *columns).group_by(group)
+    table = facts if scan else tables.province_totals
+    group = {"county": table.c.county, "township": table.c.township, "form": table.c.form_id}[by]
+    count = func.count() if scan else func.sum(table.c.records)
+    columns = [func.coalesce(func.sum(table.c[name]), 0).label(name) for name in FACT_COLUMNS]
+    query = select(group.label("key"), count.label("records"), *columns).group_by(group)
     counties, townships = unit_names(store) if by != "form" else ({}, {})
     names = counties if by == "county" else townships
     with store.read() as conn:

@@ -6,11 +6,11 @@ record version, its township batch and the signed acceptance stored with the rev
 bytes the accept used to seal, since a stored version never changes. Items queued before this
 revision keep their sealed ``item`` and are relayed from it as before; nothing is rewritten.
 
-Downgrade: every queued row without an item gets it sealed as revision 0010's accept made it
+Downgrade: every queued row without an item gets it sealed as the accept before this revision made it
 (needs the keyring: ``config.attributes["sealer"]``), then the column is NOT NULL again.
 
 Revision ID: 0013
-Revises: 0010 (issue 20; 0011 and 0012 are other branches' — the integrator renumbers)
+Revises: 0012 (issue 20)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from alembic import context, op
 from sync.protocol import canonical_json
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -311,15 +311,6 @@ def relay_item(record: Mapping[str, Any], batch_id: str, acceptance: Any) -> dic
     }
 
 
-def relay_item_json(record: Mapping[str, Any], batch_id: str, acceptance_json: bytes) -> bytes:
-    """``canonical_json(relay_item(record, batch_id, acceptance))`` byte for byte, given the
-    acceptance's canonical JSON already made for the review row (encoded once, not twice): the
-    keys in sorted order, each value in canonical form."""
-    return b"".join((b'{"acceptance":', acceptance_json, b',"record":', canonical_json(dict(record)),
-                     b',"township_batch_id":', canonical_json(batch_id),
-                     b',"type":"relayed_record"}'))  # fmt: skip
-
-
 def envelope_header(envelope_bytes: bytes) -> dict[str, Any]:
     """A stored township envelope without its ciphertext: enough to check the signature."""
     doc: dict[str, Any] = json.loads(envelope_bytes)

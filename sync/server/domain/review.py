@@ -27,7 +27,6 @@ from sync.protocol import (
     REVIEW_DECISIONS_KIND,
     Envelope,
     b64e,
-    canonical_json,
 )
 from sync.server.domain import audit_log, rekey, stats_facts
 from sync.server.domain.access import permissions_of

@@ -235,11 +235,11 @@ def keep_members(
     judge, key = completeness(member_form), _digest_key(conn)
     rows = [member_fact_row(rid, d, judge, key, suite) for rid, d in items]
     if len({r[0] for r in rows}) == len(rows):  # one row per record: the order cannot matter
-        rows.sort(key=_DIGEST)  # the digest index's order: its inserts walk it once
+        rows.sort(key=_digest_of)  # the digest index's order: its inserts walk it once
     conn.executemany(_INSERT, rows)
 
 
-def _DIGEST(row: tuple[Any, ...]) -> str:
+def _digest_of(row: tuple[Any, ...]) -> str:
     return str(row[10])
 
 

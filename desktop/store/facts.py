@@ -234,13 +234,7 @@ def keep_members(
         return  # a workspace before schema step 7 (being written by the steps before it)
     judge, key = completeness(member_form), _digest_key(conn)
     rows = [member_fact_row(rid, d, judge, key, suite) for rid, d in items]
-    if len({r[0] for r in rows}) == len(rows):  # one row per record: the order cannot matter
-        rows.sort(key=_digest_of)  # the digest index's order: its inserts walk it once
     conn.executemany(_INSERT, rows)
-
-
-def _digest_of(row: tuple[Any, ...]) -> str:
-    return str(row[10])
 
 
 def _member_items(cursor: Any, cipher: FieldCipher) -> Iterator[tuple[int, dict[str, Any]]]:

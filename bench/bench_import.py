@@ -36,9 +36,47 @@ about 10 %). This bench, 100,000 rows:
   Statement by statement (100k, SQL timed per call): records insert with the tally trigger
   5.55 s -> 2.79 s insert + 1.41 s counting per batch; 11 COMMITs 8.43 s -> 5 COMMITs 4.58 s.
 
-Not reached, by far: the 12 s (the import takes 55-85 s here: the preview alone costs about
-200 us of CPU a row, validation with the member form about half of it, and the commit about
-300 us, of which the SQL is some 60 %) and the 3x of calamine (about 30x). Peak memory is within
+Then (branch imp3, same evening): the per-row work was profiled at 20,000 rows and cut where the
+profile showed it: the search index decides which fields it keys and which are sealed once per
+chunk instead of once per record and field, and inserts its ``record_keys`` rows in the
+B-tree's order (that statement 1.29 s -> 1.0-1.1 s at 100k); the completeness key of the kept
+member facts tells non-empty strings apart first; code cells (ID numbers, phones) that are ASCII
+letters and digits skip NFKC and the space clean-up (nothing to undo in them); canonical JSON is
+built as text once (no encode/decode round trip) when a row is sealed and when a record is
+written. Most of the rest was already done before: the form compiled once per definition
+(parsers, expressions, memoised type parses), one ``executemany`` per table and chunk, canonical
+JSON built once per record and the preview's sealed values taken by the commit without
+validating again. Tried and left out: member facts inserted in digest order and no WAL
+checkpoint until the end of the import (no gain beyond the noise), one transaction for the
+whole import (worse: commit 19.1 s instead of 12.8 s, SQL 10.1 s instead of 6.8 s).
+
+A/B interleaved, 100,000 rows, the same sheet, old = main (a793b40), new = imp3, each run the
+whole bench in turn (old, new, old, new), wall / CPU seconds:
+
+- load 3.1 / 2.6: old TOTAL 26.3 s (preview 8.0, commit 17.2; CPU 21.7), new 19.5 s (preview
+  5.9, commit 12.8; CPU 19.1) — the old run was on the busier minute;
+- load 1.8 / 1.5: old TOTAL 18.9 s (preview 5.5, commit 12.7; CPU 18.6: preview 6.2, commit
+  12.4), new 17.5 s (preview 4.7, commit 12.1; CPU 17.2: preview 5.4, commit 11.9).
+
+So 7-12 % off the whole import's CPU (preview 11-13 %, commit 4-12 %), peak RSS 219 MB both.
+On a quiet machine (load 0.3-0.9) main imported the 100k sheet in 25 s (preview 6.2, commit
+18.0), not the 55-85 s measured above under load 2-3.5: the wall clock here moves by 2x with
+the other jobs, the CPU seconds by 10-20 %.
+
+Not reached: the 12 s (17.5-19.5 s at best here) and the 3x of calamine's bare read (0.7-0.9 s
+here, so 3x is about 2.5 s; the import takes 25x). Where the time goes now, CPU per row at 20,000 rows (load
+about 4; timed by wrapping the calls, not by cProfile, whose overhead inflates the many small
+functions roughly 2.5x and made them look more worth cutting than they were): preview about
+50 us (split by the profile's proportions: ``forms.validate`` about 30 of it, sealing 5,
+cleaning the cells 8, reading 3); commit
+about 110 us, half of it SQLCipher (inserts into records, record_keys, member_facts, the two FTS
+tables, audit_log and outbox, the tally's GROUP BY, the commits: every page encrypted and
+authenticated) and half Python (search rows 15, member facts 18, checking the sealed rows 10,
+audit entries and record hashes 15). Reaching 12 s needs the commit at about 60 us a row: fewer
+index rows per member (five ``record_keys`` rows each now, two FTS rows, a facts row) or a writer that prepares the
+next chunk while SQLite writes the last — a thread does not help as it stands (sqlite releases
+the GIL per row, and a busy Python thread then starves it: measured 1.77 s -> 1.65 s for an
+insert + Python mix) — and the preview's validation in a second process. Peak memory is within
 its target.
 """
 

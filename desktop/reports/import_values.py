@@ -147,7 +147,10 @@ def _code(field_id: str, ftype: str, value: Any) -> str | CellIssue:
         return digits
     if isinstance(value, _dt.datetime | _dt.date):
         return CellIssue("import.number_precision_lost", {"value": value.isoformat()[:10]})
-    s = _squeeze(unicodedata.normalize("NFKC", strip_text(str(value))))
+    if value.__class__ is str and value.isascii() and value.isalnum():
+        s = value  # (most cells) NFKC, the end and inner spaces, text markers: nothing to undo
+    else:
+        s = _squeeze(unicodedata.normalize("NFKC", strip_text(str(value))))
     if field_id in ("mobile", "chair_mobile"):
         s = s.replace("-", "")
         if s.startswith("+86"):

@@ -47,6 +47,11 @@ def canonical(obj: Any) -> bytes:
     return _CANONICAL.encode(obj).encode()
 
 
+def canonical_text(obj: Any) -> str:
+    """:func:`canonical` as text (``canonical(obj).decode()`` without the round trip)."""
+    return _CANONICAL.encode(obj)
+
+
 def content_hash(obj: Any) -> str:
     return hashlib.sha256(canonical(obj)).hexdigest()
 

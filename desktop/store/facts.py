@@ -123,7 +123,11 @@ class Completeness:
     def __call__(self, d: Mapping[str, Any]) -> bool:
         pick = self.names
         key = (
-            frozenset(k for k, v in d.items() if k != "changes" and v not in _BLANKS),
+            frozenset(  # (a non-empty string is no blank: most values, told apart quickly)
+                k
+                for k, v in d.items()
+                if (v.__class__ is str and v or v not in _BLANKS) and k != "changes"
+            ),
             tuple(str(d.get(n)) for n in pick),
             tuple((_present(c), tuple(str(c.get(n)) for n in pick)) for c in change_rows(d)),
         )

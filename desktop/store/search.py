@@ -18,7 +18,9 @@ Shared:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import operator
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -57,7 +59,7 @@ def grams_of(text: str) -> str:
         # a part of letters and digits only (most are) is its own list of characters
         chars = part if part.isalnum() else "".join(c for c in part if c.isalnum())
         out.update(chars)
-        out.update(chars[i : i + 2] for i in range(len(chars) - 1))
+        out.update(map(operator.add, chars, chars[1:]))  # the bigrams chars[i : i + 2]
     return " ".join(sorted(out))
 
 
@@ -109,14 +111,34 @@ def index_many(
     items: list[tuple[int, str, Mapping[str, Any]]],
     cipher: FieldCipher = PLAIN,
 ) -> None:
-    """Index rows of fresh (or just unindexed) records: (record id, form id, plain data) each."""
+    """Index rows of fresh (or just unindexed) records: (record id, form id, plain data) each.
+
+    What depends on the spec and the cipher only (which fields are indexed, which are sealed)
+    is decided once per call, not once per record and field."""
+    sensitive = spec.sensitive
+    contains = [f for f in spec.contains if not cipher.is_hidden(sensitive, f)]
+    keyed = [(f, mode == "sort", cipher.is_hidden(sensitive, f)) for f, mode in spec.keyed.items()]
     texts: dict[str, list[tuple[int, str]]] = {}
-    keys = []
+    keys: list[tuple[Any, ...]] = []
+    add_key = keys.append
     for rec, form_id, data in items:
-        text = text_of(spec, data, cipher)
+        get = data.get
+        text = "\n".join(
+            t
+            for f in contains
+            if (t := (v if (v := get(f)).__class__ is str else _scalar_text(v)).lower())
+        )
         if text:
             texts.setdefault(form_id, []).append((rec, text))
-        keys.extend(_key_rows(spec, rec, form_id, data, cipher))
+        for f, sort, hidden in keyed:
+            v = get(f)
+            if hidden:
+                keys.extend(cipher.sensitive_key_rows(rec, form_id, f, v))
+                continue
+            if v.__class__ is not str:
+                v = _scalar_text(v)
+            if v or sort:  # sort keys exist for every record (ordered paging walks them)
+                add_key((form_id, f, v, rec))
     for form_id, rows in texts.items():
         tri, gram = ensure_fts(conn, form_id)
         conn.executemany(f"INSERT INTO {tri} (rowid, text) VALUES (?, ?)", rows)
@@ -124,6 +146,8 @@ def index_many(
             f"INSERT INTO {gram} (rowid, grams) VALUES (?, ?)", [(r, grams_of(t)) for r, t in rows]
         )
     if keys:
+        with contextlib.suppress(TypeError):  # (values of one field are all text or all tokens)
+            keys.sort()  # in the B-tree's order: the inserts walk it once, not at random
         conn.executemany(
             "INSERT OR IGNORE INTO record_keys (form_id, field_id, value, rec) VALUES (?, ?, ?, ?)",
             keys,

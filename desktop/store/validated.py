@@ -60,7 +60,7 @@ class Sealer:
 
     def seal(self, form: Any, values: Mapping[str, Any], day: str) -> Validated:
         """Seal ``values`` that ``form`` accepted on ``day`` (ISO date)."""
-        text = audit.canonical(values if isinstance(values, dict) else dict(values)).decode()
+        text = audit.canonical_text(values if isinstance(values, dict) else dict(values))
         return Validated(form.id, form.hash, day, text, self._tag(form.id, form.hash, day, text))
 
     def accepted(self, form: Any, row: Validated, today: str | None = None) -> bool:

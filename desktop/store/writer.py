@@ -75,7 +75,7 @@ def uuid7_many(n: int) -> list[str]:
 
 def data_text(data: dict[str, Any]) -> str:
     """The stored JSON of a record's data (canonical: sorted keys, compact)."""
-    return audit.canonical(data).decode()
+    return audit.canonical_text(data)
 
 
 def record_hash(rec: Record, text: str | None = None) -> str:

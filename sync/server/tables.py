@@ -333,6 +333,49 @@ stat_facts = Table(
         postgresql_where=text("union_uuid IS NOT NULL"),
         sqlite_where=text("union_uuid IS NOT NULL"),
     ),  # fmt: skip
+    # the members whose dates fall in the report's year, counted from their rows beside the
+    # pre-counted rest (``member_counts``, revision 0011): one range per date column
+    *(
+        Index(
+            f"ix_stat_facts_{column}",
+            column,
+            postgresql_where=text(f"{column} > 0"),
+            sqlite_where=text(f"{column} > 0"),
+        )
+        for column in (
+            "member_from",
+            "member_until",
+            "joined_date",
+            "transfer_in_date",
+            "transfer_out_date",
+            "left_date",
+        )
+    ),  # fmt: skip
+)
+
+member_counts = Table(
+    # the members rows of ``stat_facts`` that share no ID digest (``id_shared = 0``), counted by
+    # unit, their static flags and the years of their dates (revision 0011): kept in the same
+    # transaction by every write of ``stat_facts`` (domain/member_counts.py), so the statistics
+    # tables read a few hundred thousand cells instead of millions of rows. Years: a date's
+    # YYYY (``from_year``: 99999 none; ``until_year``: -1 none, a member now); the period
+    # dates' ``*_year`` only for a real month and day (-1 otherwise: never in a period)
+    "member_counts",
+    metadata,
+    Column("county", String(32), primary_key=True),
+    Column("township", String(32), primary_key=True),
+    Column("female", Integer, primary_key=True, autoincrement=False),
+    Column("migrant", Integer, primary_key=True, autoincrement=False),
+    Column("id_valid", Integer, primary_key=True, autoincrement=False),
+    Column("complete", Integer, primary_key=True, autoincrement=False),
+    Column("new_form_kind", String(32), primary_key=True),
+    Column("from_year", Integer, primary_key=True, autoincrement=False),
+    Column("until_year", Integer, primary_key=True, autoincrement=False),
+    Column("joined_year", Integer, primary_key=True, autoincrement=False),
+    Column("tin_year", Integer, primary_key=True, autoincrement=False),
+    Column("tout_year", Integer, primary_key=True, autoincrement=False),
+    Column("left_year", Integer, primary_key=True, autoincrement=False),
+    Column("n", BigInteger, nullable=False),
 )
 
 province_transfers = Table(

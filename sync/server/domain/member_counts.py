@@ -1,0 +1,175 @@
+"""Member counts kept pre-counted (issue 18 at a province of 10 million members, issue 20's
+"facts for statistics kept incrementally in the ingest transaction").
+
+``member_counts`` holds, for the ``stat_facts`` members rows that share no ID digest
+(``id_shared = 0``: nearly all), how many rows have each combination of unit, static flags
+(female, migrant, ID valid, complete, new-employment-form kind) and the *years* of their dates.
+Exact dates would compress nothing; years do, and the statistics tables as of a date D (year y)
+for a calendar-year period P are exact from years for every member none of whose dates falls in
+year y (:mod:`sync.server.domain.stats_report` counts those few from their rows):
+
+- ``member_from`` before year y: on or before D; ``member_until`` before y: not a member at D,
+  after y (or none): a member at D;
+- a period date (joined, transferred in / out, left) in the period P0101..min(D, P1231): its
+  year is P when P < y or D is Dec 31, never when P > y.
+
+The year of ``member_from`` / ``member_until`` is the integer ``date / 10000`` (so "year y" is the
+integer range ``[y0000, y9999]``, which the boundary query can take by index); a period date's
+year is its YYYY only for a real month and day (0101..1231; else -1, never in any period).
+
+Every write of ``stat_facts`` (:mod:`sync.server.domain.stats_facts`, the only writer) runs inside
+:func:`kept` for the rows it touches: their cells are counted before and after the change and
+the difference is added in the same transaction (``INSERT … ON CONFLICT DO UPDATE SET n = n +
+excluded.n``; the key starts with the county, so provinces ingesting different counties at once
+never touch the same row). :func:`fill` recounts the whole table (revision 0011, the benches);
+:func:`differences` compares the table with a recount (tests, ``verify``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from sync.server.tables import member_counts as mc
+from sync.server.tables import stat_facts as sf
+
+Key = tuple[Any, ...]
+NO_FROM = 99999  # from_year of a row without a member_from: never counts
+NO_UNTIL = -1  # until_year of a member now (member_until null)
+NO_YEAR = -1  # a period date's year when it is none or not a real day
+PERIOD_DATES = {  # the period dates' year columns and the stat_facts columns they bucket
+    "joined_year": "joined_date",
+    "tin_year": "transfer_in_date",
+    "tout_year": "transfer_out_date",
+    "left_year": "left_date",
+}
+KEY = tuple(c.name for c in mc.primary_key.columns)
+_CHUNK = 400
+
+
+def _year(column: Any) -> ColumnElement[Any]:
+    return column // 10000  # type: ignore[no-any-return]
+
+
+def _period_year(column: Any) -> ColumnElement[Any]:
+    day = column % 10000
+    return func.coalesce(
+        case((and_(day >= 101, day <= 1231), column // 10000), else_=NO_YEAR), NO_YEAR
+    )
+
+
+def cell_columns() -> dict[str, ColumnElement[Any]]:
+    """The ``member_counts`` key of a ``stat_facts`` members row, as SQL over its columns."""
+    cols: dict[str, ColumnElement[Any]] = {
+        "county": sf.c.county,
+        "township": sf.c.township,
+        "female": func.coalesce(sf.c.female, 0),
+        "migrant": func.coalesce(sf.c.migrant, 0),
+        "id_valid": func.coalesce(sf.c.id_valid, 0),
+        "complete": func.coalesce(sf.c.complete, 0),
+        "new_form_kind": func.coalesce(sf.c.new_form_kind, ""),
+        "from_year": func.coalesce(_year(sf.c.member_from), NO_FROM),
+        "until_year": func.coalesce(_year(sf.c.member_until), NO_UNTIL),
+    }
+    for name, column in PERIOD_DATES.items():
+        cols[name] = _period_year(sf.c[column])
+    assert tuple(cols) == KEY
+    return cols
+
+
+def counted_rows() -> ColumnElement[bool]:
+    """The ``stat_facts`` rows ``member_counts`` counts."""
+    return and_(sf.c.source == "members", sf.c.id_shared == 0)
+
+
+def _cells_query(where: Any) -> Any:
+    cols = cell_columns()
+    keys = [e.label(k) for k, e in cols.items()]
+    return (
+        select(*keys, func.count().label("n")).where(counted_rows(), where).group_by(*cols.values())
+    )
+
+
+def cells(conn: Connection, where: Any = None) -> Counter[Key]:
+    """The cells (key → rows) of the counted ``stat_facts`` rows matching ``where``."""
+    query = _cells_query(literal(True) if where is None else where)
+    out: Counter[Key] = Counter()
+    for r in conn.execute(query):
+        out[tuple(r[:-1])] += int(r[-1])
+    return out
+
+
+def _cells_of(conn: Connection, uuids: Sequence[str]) -> Counter[Key]:
+    out: Counter[Key] = Counter()
+    for start in range(0, len(uuids), _CHUNK):
+        out.update(cells(conn, sf.c.record_uuid.in_(uuids[start : start + _CHUNK])))
+    return out
+
+
+def add(conn: Connection, delta: Counter[Key] | dict[Key, int]) -> None:
+    """Add ``delta`` (key → rows, negative to take away) to ``member_counts``."""
+    items = sorted((k, n) for k, n in delta.items() if n)  # one lock order for every writer
+    if not items:
+        return
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(items), 500):
+        rows = [{**dict(zip(KEY, k, strict=True)), "n": n} for k, n in items[start : start + 500]]
+        stmt = insert(mc).values(rows)
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=list(KEY), set_={"n": mc.c.n + stmt.excluded.n}
+            )
+        )
+
+
+def _difference(before: Counter[Key], after: Counter[Key]) -> dict[Key, int]:
+    return {k: after.get(k, 0) - before.get(k, 0) for k in before.keys() | after.keys()}
+
+
+@contextmanager
+def kept(
+    conn: Connection, *, uuids: Sequence[str] | None = None, where: Any = None
+) -> Iterator[None]:
+    """Keep ``member_counts`` right across a change of the ``stat_facts`` rows with record ids
+    ``uuids`` (or matching ``where``) made inside the block: every row the block inserts,
+    deletes or updates must be among them, before and after."""
+    if (uuids is None) == (where is None):
+        raise ValueError("kept() takes uuids or where")
+    ids = sorted(set(uuids)) if uuids is not None else []
+
+    def count() -> Counter[Key]:
+        return _cells_of(conn, ids) if uuids is not None else cells(conn, where)
+
+    before = count()
+    yield
+    add(conn, _difference(before, count()))
+
+
+def fill(conn: Connection) -> int:
+    """Recount ``member_counts`` from ``stat_facts`` in one statement (revision 0011, benches);
+    the number of cells."""
+    conn.execute(mc.delete())
+    conn.execute(mc.insert().from_select([*KEY, "n"], _cells_query(literal(True))))
+    return int(conn.execute(select(func.count()).select_from(mc)).scalar() or 0)
+
+
+def differences(conn: Connection) -> dict[Key, tuple[int, int]]:
+    """The cells where ``member_counts`` and a recount from ``stat_facts`` differ: key → (kept,
+    recounted); empty when they agree (cells of 0 are as good as none)."""
+    recount = cells(conn)
+    stored: Counter[Key] = Counter()
+    for r in conn.execute(select(*(mc.c[k] for k in KEY), mc.c.n)):
+        stored[tuple(r[:-1])] += int(r[-1])
+    return {
+        k: (stored.get(k, 0), recount.get(k, 0))
+        for k in stored.keys() | recount.keys()
+        if stored.get(k, 0) != recount.get(k, 0)
+    }

@@ -28,7 +28,7 @@ never touch the same row). :func:`fill` recounts the whole table (revision 0011,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -85,6 +85,56 @@ def cell_columns() -> dict[str, ColumnElement[Any]]:
     return cols
 
 
+#: the ``stat_facts`` columns :func:`cell_of` reads
+CELL_SOURCES = (
+    "source", "id_shared", "county", "township", "female", "migrant", "id_valid", "complete",
+    "new_form_kind", "member_from", "member_until", *PERIOD_DATES.values(),
+)  # fmt: skip
+
+
+def _int(value: Any, none: int) -> int:
+    return none if value is None else int(value)
+
+
+def _period_year_of(value: Any) -> int:
+    if value is None:
+        return NO_YEAR
+    v = int(value)  # dates are YYYYMMDD, never negative: // and % as in SQL
+    return v // 10000 if 101 <= v % 10000 <= 1231 else NO_YEAR
+
+
+def cell_of(row: Mapping[str, Any]) -> Key | None:
+    """The key of one ``stat_facts`` row (a mapping of its columns, :data:`CELL_SOURCES` at
+    least) in Python, the same as :func:`cell_columns` in SQL; None for a row not counted.
+    The writes use it for the rows they hold anyway (no query to read them back)."""
+    if row.get("source") != "members" or row.get("id_shared") is None:
+        return None
+    if int(row["id_shared"]) != 0:
+        return None
+    return (
+        row["county"],
+        row["township"],
+        _int(row.get("female"), 0),
+        _int(row.get("migrant"), 0),
+        _int(row.get("id_valid"), 0),
+        _int(row.get("complete"), 0),
+        row.get("new_form_kind") or "",
+        _int(row.get("member_from"), NO_FROM * 10000) // 10000,
+        _int(row.get("member_until"), NO_UNTIL * 10000) // 10000,
+        *(_period_year_of(row.get(c)) for c in PERIOD_DATES.values()),
+    )
+
+
+def tally(rows: Iterable[Mapping[str, Any]], sign: int = 1) -> Counter[Key]:
+    """``sign`` × the cells of ``rows`` (:func:`cell_of`)."""
+    out: Counter[Key] = Counter()
+    for row in rows:
+        key = cell_of(row)
+        if key is not None:
+            out[key] += sign
+    return out
+
+
 def counted_rows() -> ColumnElement[bool]:
     """The ``stat_facts`` rows ``member_counts`` counts."""
     return and_(sf.c.source == "members", sf.c.id_shared == 0)
@@ -120,14 +170,12 @@ def add(conn: Connection, delta: Counter[Key] | dict[Key, int]) -> None:
     if not items:
         return
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    for start in range(0, len(items), 500):
-        rows = [{**dict(zip(KEY, k, strict=True)), "n": n} for k, n in items[start : start + 500]]
-        stmt = insert(mc).values(rows)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=list(KEY), set_={"n": mc.c.n + stmt.excluded.n}
-            )
-        )
+    stmt = insert(mc)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(KEY), set_={"n": mc.c.n + stmt.excluded.n}
+    )
+    # one cached statement, the rows as parameter sets (SQLAlchemy's batched "insertmanyvalues")
+    conn.execute(stmt, [{**dict(zip(KEY, k, strict=True)), "n": n} for k, n in items])
 
 
 def _difference(before: Counter[Key], after: Counter[Key]) -> dict[Key, int]:

@@ -21,6 +21,7 @@ dates are YYYYMMDD integers (0: none).
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from fractions import Fraction
@@ -250,21 +251,29 @@ def upsert(conn: Connection, rows: Iterable[dict[str, Any]], *, counts: bool = T
             conn.execute(stat_facts.delete().where(stat_facts.c.record_uuid.in_(gone)))
     newest: dict[str, dict[str, Any]] = newest_versions(rows)
     uuids = sorted(newest)
-    members = [u for u in uuids if newest[u]["source"] == "members"]
-    with _kept(conn, counts, uuids=members):
-        stored: dict[str, int] = {}
-        for start in range(0, len(uuids), 400):
-            part = uuids[start : start + 400]
-            query = select(stat_facts.c.record_uuid, stat_facts.c.version)
-            for r in conn.execute(query.where(stat_facts.c.record_uuid.in_(part))):
-                stored[r.record_uuid] = r.version
-        replace = [u for u in uuids if u in stored and stored[u] < newest[u]["version"]]
-        for start in range(0, len(replace), 400):
-            part = replace[start : start + 400]
-            conn.execute(stat_facts.delete().where(stat_facts.c.record_uuid.in_(part)))
-        insert = [newest[u] for u in uuids if u not in stored or u in replace]
-        if insert:
-            bulk_insert(conn, stat_facts, insert)
+    stored: dict[str, int] = {}
+    # the counted cells of the rows replaced go, those of the rows inserted come: both from
+    # rows held here (the old ones read with their versions), no query to read them back
+    delta: Counter[member_counts.Key] = Counter()
+    cells_cols = [stat_facts.c[c] for c in member_counts.CELL_SOURCES]
+    old_rows: dict[str, Any] = {}
+    for start in range(0, len(uuids), 400):
+        part = uuids[start : start + 400]
+        query = select(stat_facts.c.record_uuid, stat_facts.c.version, *cells_cols)
+        for r in conn.execute(query.where(stat_facts.c.record_uuid.in_(part))):
+            stored[r.record_uuid] = r.version
+            old_rows[r.record_uuid] = r._mapping
+    replace = [u for u in uuids if u in stored and stored[u] < newest[u]["version"]]
+    for start in range(0, len(replace), 400):
+        part = replace[start : start + 400]
+        conn.execute(stat_facts.delete().where(stat_facts.c.record_uuid.in_(part)))
+    insert = [newest[u] for u in uuids if u not in stored or u in replace]
+    if insert:
+        bulk_insert(conn, stat_facts, insert)
+    if counts:
+        delta.update(member_counts.tally((old_rows[u] for u in replace), -1))
+        delta.update(member_counts.tally(insert))
+        member_counts.add(conn, delta)
     if insert:
         keys = {(r["county"], r["id_digest"]) for r in insert if r.get("id_digest")}
         mark_shared(conn, keys, counts=counts)

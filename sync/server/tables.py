@@ -355,11 +355,12 @@ stat_facts = Table(
 
 member_counts = Table(
     # the members rows of ``stat_facts`` that share no ID digest (``id_shared = 0``), counted by
-    # unit, their static flags and the years of their dates (revision 0011): kept in the same
-    # transaction by every write of ``stat_facts`` (domain/member_counts.py), so the statistics
-    # tables read a few hundred thousand cells instead of millions of rows. Years: a date's
-    # YYYY (``from_year``: 99999 none; ``until_year``: -1 none, a member now); the period
-    # dates' ``*_year`` only for a real month and day (-1 otherwise: never in a period)
+    # unit, their static flags and the years or months of their dates (revision 0011): kept in
+    # the same transaction by every write of ``stat_facts`` (domain/member_counts.py), so the
+    # statistics tables read cells instead of millions of rows. ``from_year``: the YYYY of
+    # member_from (99999 none); ``until_month``: the YYYYMM of member_until (-1 none, a member
+    # now); ``joined_year`` / ``*_month`` of the period dates only for a month and day in
+    # 0101..1231 (-1 otherwise: never in a period)
     "member_counts",
     metadata,
     Column("county", String(32), primary_key=True),
@@ -370,11 +371,11 @@ member_counts = Table(
     Column("complete", Integer, primary_key=True, autoincrement=False),
     Column("new_form_kind", String(32), primary_key=True),
     Column("from_year", Integer, primary_key=True, autoincrement=False),
-    Column("until_year", Integer, primary_key=True, autoincrement=False),
+    Column("until_month", Integer, primary_key=True, autoincrement=False),
     Column("joined_year", Integer, primary_key=True, autoincrement=False),
-    Column("tin_year", Integer, primary_key=True, autoincrement=False),
-    Column("tout_year", Integer, primary_key=True, autoincrement=False),
-    Column("left_year", Integer, primary_key=True, autoincrement=False),
+    Column("tin_month", Integer, primary_key=True, autoincrement=False),
+    Column("tout_month", Integer, primary_key=True, autoincrement=False),
+    Column("left_month", Integer, primary_key=True, autoincrement=False),
     Column("n", BigInteger, nullable=False),
 )
 

@@ -28,8 +28,16 @@ PROVINCE = "330000"
 COUNTIES = ("330101", "330102")
 TOWNSHIPS = {c: [f"{c}{t:03d}" for t in (1, 2, 3)] for c in COUNTIES}
 YEARS = (2024, 2025, 2026, 2027)
-DAYS = (101, 102, 630, 701, 1230, 1231)
-AS_OF = ("2026-01-01", "2026-06-30", "2026-07-01", "2026-12-31", "2025-12-31", "2027-01-01")
+DAYS = (101, 102, 131, 630, 701, 715, 716, 1201, 1230, 1231)
+AS_OF = (
+    "2026-01-01",
+    "2026-06-30",
+    "2026-07-01",
+    "2026-07-15",
+    "2026-12-31",
+    "2025-12-31",
+    "2027-01-01",
+)
 PERIODS = (2025, 2026, 2027)
 EMPTY = {c.name: None for c in stat_facts.columns}
 
@@ -38,7 +46,7 @@ def _date(rng: random.Random, none: float = 0.0) -> int:
     if rng.random() < none:
         return 0
     if rng.random() < 0.03:  # the odd value day() can make of a malformed date
-        return rng.choice(YEARS) * 10000 + rng.choice((0, 1300, 1299))
+        return rng.choice(YEARS) * 10000 + rng.choice((0, 1300, 1299, 200, 631, 699))
     return rng.choice(YEARS) * 10000 + rng.choice(DAYS)
 
 

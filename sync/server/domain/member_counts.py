@@ -3,19 +3,25 @@
 
 ``member_counts`` holds, for the ``stat_facts`` members rows that share no ID digest
 (``id_shared = 0``: nearly all), how many rows have each combination of unit, static flags
-(female, migrant, ID valid, complete, new-employment-form kind) and the *years* of their dates.
-Exact dates would compress nothing; years do, and the statistics tables as of a date D (year y)
-for a calendar-year period P are exact from years for every member none of whose dates falls in
-year y (:mod:`sync.server.domain.stats_report` counts those few from their rows):
+(female, migrant, ID valid, complete, new-employment-form kind) and coarse buckets of their
+dates: the *year* of ``member_from`` and of the joined date (which is nearly always the join
+date: the bulk of the members, so years, which compress), the *month* of ``member_until`` and
+of the transfer-in / transfer-out / leaving dates (the few members who have one). Exact dates
+would compress nothing. The statistics tables as of a date D (year y, month M) for a
+calendar-year period P are exact from the buckets for every member outside a small boundary
+that :mod:`sync.server.domain.stats_report` counts from its rows:
 
-- ``member_from`` before year y: on or before D; ``member_until`` before y: not a member at D,
-  after y (or none): a member at D;
-- a period date (joined, transferred in / out, left) in the period P0101..min(D, P1231): its
-  year is P when P < y or D is Dec 31, never when P > y.
+- ``member_from`` before year y: on or before D (year y: boundary); ``member_until`` before
+  month M: not a member at D, after M (or none): a member at D (month M: boundary);
+- a period date in the period P0101..min(D, P1231): when P < y or D is Dec 31 its year is P;
+  when P > y never; when P = y and D is before Dec 31 (the *split* case) a joined date in year
+  y is boundary, and a month-bucketed date is in the period for a month before M, boundary in
+  month M, out after it.
 
-The year of ``member_from`` / ``member_until`` is the integer ``date / 10000`` (so "year y" is the
-integer range ``[y0000, y9999]``, which the boundary query can take by index); a period date's
-year is its YYYY only for a real month and day (0101..1231; else -1, never in any period).
+The buckets of ``member_from`` / ``member_until`` are the integers ``date / 10000`` and
+``date / 100`` (so the boundary is an integer range the query takes by index); a period date's
+bucket counts only for a month and day in 0101..1231 (else -1, never in any period), the
+range a period is.
 
 Every write of ``stat_facts`` (:mod:`sync.server.domain.stats_facts`, the only writer) runs inside
 :func:`kept` for the rows it touches: their cells are counted before and after the change and
@@ -43,26 +49,24 @@ from sync.server.tables import stat_facts as sf
 
 Key = tuple[Any, ...]
 NO_FROM = 99999  # from_year of a row without a member_from: never counts
-NO_UNTIL = -1  # until_year of a member now (member_until null)
+NO_UNTIL = -1  # until_month of a member now (member_until null)
 NO_YEAR = -1  # a period date's year when it is none or not a real day
-PERIOD_DATES = {  # the period dates' year columns and the stat_facts columns they bucket
-    "joined_year": "joined_date",
-    "tin_year": "transfer_in_date",
-    "tout_year": "transfer_out_date",
-    "left_year": "left_date",
+#: the period dates' bucket columns: name → (the stat_facts column, its unit: 10000 a year,
+#: 100 a month)
+PERIOD_DATES = {
+    "joined_year": ("joined_date", 10000),
+    "tin_month": ("transfer_in_date", 100),
+    "tout_month": ("transfer_out_date", 100),
+    "left_month": ("left_date", 100),
 }
 KEY = tuple(c.name for c in mc.primary_key.columns)
 _CHUNK = 400
 
 
-def _year(column: Any) -> ColumnElement[Any]:
-    return column // 10000  # type: ignore[no-any-return]
-
-
-def _period_year(column: Any) -> ColumnElement[Any]:
+def _period_bucket(column: Any, unit: int) -> ColumnElement[Any]:
     day = column % 10000
     return func.coalesce(
-        case((and_(day >= 101, day <= 1231), column // 10000), else_=NO_YEAR), NO_YEAR
+        case((and_(day >= 101, day <= 1231), column // unit), else_=NO_YEAR), NO_YEAR
     )
 
 
@@ -76,11 +80,11 @@ def cell_columns() -> dict[str, ColumnElement[Any]]:
         "id_valid": func.coalesce(sf.c.id_valid, 0),
         "complete": func.coalesce(sf.c.complete, 0),
         "new_form_kind": func.coalesce(sf.c.new_form_kind, ""),
-        "from_year": func.coalesce(_year(sf.c.member_from), NO_FROM),
-        "until_year": func.coalesce(_year(sf.c.member_until), NO_UNTIL),
+        "from_year": func.coalesce(sf.c.member_from // 10000, NO_FROM),
+        "until_month": func.coalesce(sf.c.member_until // 100, NO_UNTIL),
     }
-    for name, column in PERIOD_DATES.items():
-        cols[name] = _period_year(sf.c[column])
+    for name, (column, unit) in PERIOD_DATES.items():
+        cols[name] = _period_bucket(sf.c[column], unit)
     assert tuple(cols) == KEY
     return cols
 
@@ -88,7 +92,7 @@ def cell_columns() -> dict[str, ColumnElement[Any]]:
 #: the ``stat_facts`` columns :func:`cell_of` reads
 CELL_SOURCES = (
     "source", "id_shared", "county", "township", "female", "migrant", "id_valid", "complete",
-    "new_form_kind", "member_from", "member_until", *PERIOD_DATES.values(),
+    "new_form_kind", "member_from", "member_until", *(c for c, _unit in PERIOD_DATES.values()),
 )  # fmt: skip
 
 
@@ -96,11 +100,11 @@ def _int(value: Any, none: int) -> int:
     return none if value is None else int(value)
 
 
-def _period_year_of(value: Any) -> int:
+def _period_bucket_of(value: Any, unit: int) -> int:
     if value is None:
         return NO_YEAR
     v = int(value)  # dates are YYYYMMDD, never negative: // and % as in SQL
-    return v // 10000 if 101 <= v % 10000 <= 1231 else NO_YEAR
+    return v // unit if 101 <= v % 10000 <= 1231 else NO_YEAR
 
 
 def cell_of(row: Mapping[str, Any]) -> Key | None:
@@ -120,8 +124,8 @@ def cell_of(row: Mapping[str, Any]) -> Key | None:
         _int(row.get("complete"), 0),
         row.get("new_form_kind") or "",
         _int(row.get("member_from"), NO_FROM * 10000) // 10000,
-        _int(row.get("member_until"), NO_UNTIL * 10000) // 10000,
-        *(_period_year_of(row.get(c)) for c in PERIOD_DATES.values()),
+        _int(row.get("member_until"), NO_UNTIL * 100) // 100,
+        *(_period_bucket_of(row.get(c), unit) for c, unit in PERIOD_DATES.values()),
     )
 
 

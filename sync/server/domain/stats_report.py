@@ -157,24 +157,31 @@ def _members(
 
 
 def _split(as_of: int, period: int) -> bool:
-    """Whether the period's dates in the as-of year need their exact day: the period is the
-    as-of date's year and ends at the date (not at Dec 31)."""
+    """Whether the period's dates in the as-of year need more than their year: the period is
+    the as-of date's year and ends at the date (not at Dec 31)."""
     return period == as_of // 10000 and as_of % 10000 != 1231
 
 
 def _boundary(as_of: int, period: int) -> Any:
     """The ``stat_facts`` members rows that ``member_counts`` cannot answer as of ``as_of``
-    for ``period``: a membership date in the as-of year (or, when :func:`_split`, a period
-    date in it). Each term a range on its partial index (``ix_stat_facts_<column>``, whose
-    ``column > 0`` the term repeats so the planner sees it)."""
-    y = as_of // 10000
+    for ``period`` (see :mod:`sync.server.domain.member_counts`): joined in the as-of year,
+    left in its month, and when :func:`_split` a period date in the as-of year (joined) or
+    month (the others). Each term a range on its partial index (``ix_stat_facts_<column>``,
+    whose ``column > 0`` the term repeats so the planner sees it)."""
+    y, month = as_of // 10000, as_of // 100
 
-    def years(column: Any, lo: int, hi: int) -> Any:
-        return and_(column > 0, column >= lo, column <= hi)
+    def within(column: Any, lo: int, hi: int) -> Any:
+        return and_(sf.c[column] > 0, sf.c[column] >= lo, sf.c[column] <= hi)
 
-    terms = [years(sf.c[c], y * 10000, y * 10000 + 9999) for c in ("member_from", "member_until")]
+    terms = [
+        within("member_from", y * 10000, y * 10000 + 9999),
+        within("member_until", month * 100, month * 100 + 99),
+    ]
     if _split(as_of, period):
-        terms += [years(sf.c[c], y * 10000 + 101, y * 10000 + 1231) for c in PERIOD_DATES.values()]
+        for column, unit in PERIOD_DATES.values():  # the rows whose bucket is y or M
+            b = y if unit == 10000 else month
+            lo, hi = max(b * unit, y * 10000 + 101), min(b * unit + unit - 1, y * 10000 + 1231)
+            terms.append(within(column, lo, hi))
     return or_(*terms)
 
 
@@ -182,27 +189,38 @@ def _counted_members(
     conn: Connection, under: str | None, as_of: int, period: int
 ) -> list[dict[str, Any]]:
     """The rows of ``_packed_members`` for the members ``member_counts`` answers exactly (see
-    :mod:`sync.server.domain.member_counts`): none of their membership dates in the as-of
-    year y (nor, when :func:`_split`, a period date)."""
-    y = as_of // 10000
-    exact = [mc.c.from_year < y, mc.c.until_year != y]
-    if _split(as_of, period):
-        exact += [mc.c[c] != y for c in PERIOD_DATES]
+    :mod:`sync.server.domain.member_counts`): all but those of :func:`_boundary`."""
+    y, month = as_of // 10000, as_of // 100
+    split = _split(as_of, period)
+    exact = [mc.c.from_year < y, mc.c.until_month != month]
+    if split:
+        exact += [
+            mc.c[c] != (y if unit == 10000 else month) for c, (_, unit) in PERIOD_DATES.items()
+        ]
     if under:
         exact.append(or_(mc.c.county == under, mc.c.township == under))
 
-    def in_period(column: Any) -> Any:
-        return _flag(column == period) if period <= y else literal(0)
+    def in_period(name: str) -> Any:
+        bucket, unit = mc.c[name], PERIOD_DATES[name][1]
+        if period > y:
+            return literal(0)
+        if not split:  # the whole calendar year P
+            return _flag(
+                and_(bucket >= period * 10000 // unit, bucket <= (period * 10000 + 9999) // unit)
+            )
+        if unit == 10000:  # year y is boundary (excluded above); no other year is in the period
+            return literal(0)
+        return _flag(and_(bucket >= y * 100, bucket < month))  # the months of y before M
 
     cols = {
-        "current": _flag(or_(mc.c.until_year == NO_UNTIL, mc.c.until_year > y)),
+        "current": _flag(or_(mc.c.until_month == NO_UNTIL, mc.c.until_month > month)),
         "female": mc.c.female,
         "migrant": mc.c.migrant,
         "new_form_kind": func.nullif(mc.c.new_form_kind, ""),
-        "joined_in_period": in_period(mc.c.joined_year),
-        "transferred_in_in_period": in_period(mc.c.tin_year),
-        "transferred_out_in_period": in_period(mc.c.tout_year),
-        "left_in_period": in_period(mc.c.left_year),
+        "joined_in_period": in_period("joined_year"),
+        "transferred_in_in_period": in_period("tin_month"),
+        "transferred_out_in_period": in_period("tout_month"),
+        "left_in_period": in_period("left_month"),
         "id_valid": mc.c.id_valid,
         "complete": mc.c.complete,
     }

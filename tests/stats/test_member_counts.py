@@ -205,3 +205,30 @@ def test_a_shared_id_number_appearing_later_moves_both_rows_out_of_the_counts(
     assert [t.rows for t in rep.tables] == [t.rows for t in raw.tables]
     total = rep.tables[1].rows[-1].values
     assert total["members"] == 2
+
+
+def test_two_counties_ingested_at_once_never_wait_on_each_others_counts(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: nothing runs at once there")
+    rng = random.Random(20)
+    digests = [f"d{i}" for i in range(50)]
+
+    def batch(county: str) -> list[dict[str, Any]]:
+        rows = []
+        for i in range(200):
+            row = _member(rng, f"{county}-{i}", 1, digests)
+            rows.append({**row, "county": county, "township": TOWNSHIPS[county][i % 3]})
+        return rows
+
+    first, second = batch(COUNTIES[0]), batch(COUNTIES[1])
+    with store.engine.connect() as a, store.engine.connect() as b:
+        ta = a.begin()
+        stats_facts.upsert(a, first)  # holds its county's cells until it commits
+        tb = b.begin()
+        b.exec_driver_sql("SET LOCAL lock_timeout = '3s'")  # a wait would fail here
+        stats_facts.upsert(b, second)
+        tb.commit()
+        ta.commit()
+    _same_counts(store)
+    with store.read() as conn:
+        assert {k[0] for k in member_counts.cells(conn)} == set(COUNTIES)

@@ -352,6 +352,50 @@ stat_facts = Table(
         postgresql_where=text("union_uuid IS NOT NULL"),
         sqlite_where=text("union_uuid IS NOT NULL"),
     ),  # fmt: skip
+    # the members whose dates fall in the report's year, counted from their rows beside the
+    # pre-counted rest (``member_counts``, revision 0011): one range per date column
+    *(
+        Index(
+            f"ix_stat_facts_{column}",
+            column,
+            postgresql_where=text(f"{column} > 0"),
+            sqlite_where=text(f"{column} > 0"),
+        )
+        for column in (
+            "member_from",
+            "member_until",
+            "joined_date",
+            "transfer_in_date",
+            "transfer_out_date",
+            "left_date",
+        )
+    ),  # fmt: skip
+)
+
+member_counts = Table(
+    # the members rows of ``stat_facts`` that share no ID digest (``id_shared = 0``), counted by
+    # unit, their static flags and the years or months of their dates (revision 0011): kept in
+    # the same transaction by every write of ``stat_facts`` (domain/member_counts.py), so the
+    # statistics tables read cells instead of millions of rows. ``from_year``: the YYYY of
+    # member_from (99999 none); ``until_month``: the YYYYMM of member_until (-1 none, a member
+    # now); ``joined_year`` / ``*_month`` of the period dates only for a month and day in
+    # 0101..1231 (-1 otherwise: never in a period)
+    "member_counts",
+    metadata,
+    Column("county", String(32), primary_key=True),
+    Column("township", String(32), primary_key=True),
+    Column("female", Integer, primary_key=True, autoincrement=False),
+    Column("migrant", Integer, primary_key=True, autoincrement=False),
+    Column("id_valid", Integer, primary_key=True, autoincrement=False),
+    Column("complete", Integer, primary_key=True, autoincrement=False),
+    Column("new_form_kind", String(32), primary_key=True),
+    Column("from_year", Integer, primary_key=True, autoincrement=False),
+    Column("until_month", Integer, primary_key=True, autoincrement=False),
+    Column("joined_year", Integer, primary_key=True, autoincrement=False),
+    Column("tin_month", Integer, primary_key=True, autoincrement=False),
+    Column("tout_month", Integer, primary_key=True, autoincrement=False),
+    Column("left_month", Integer, primary_key=True, autoincrement=False),
+    Column("n", BigInteger, nullable=False),
 )
 
 province_transfers = Table(

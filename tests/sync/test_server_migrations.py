@@ -26,7 +26,7 @@ from sync.server import migrate
 from sync.server.backup import read_backup
 from sync.server.cli import main as server_main
 from sync.server.config import load_data_dir
-from sync.server.domain import audit_log, health, province_totals
+from sync.server.domain import audit_log, health, member_counts, province_totals
 from sync.server.domain.personal import Sealer
 from sync.server.domain.provenance import verify_record
 from sync.server.domain.relay import RelayOutbox, relay_once
@@ -215,6 +215,12 @@ def _check_upgraded(
         after.pop("stat_facts")
         stat_uuids = {r[0] for r in _stat_facts(url)}
         assert stat_uuids == _accepted_counted(url, level), level
+        # and 0011 counted its members rows into member_counts
+        assert after.pop("member_counts"), level
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert member_counts.differences(conn) == {}, level
+        engine.dispose()
         _no_plaintext_left(dirs[level], before[level])
         after.pop("audit_log")
         assert after.pop("device_keys") == [], level  # 0006: nothing re-keyed before it
@@ -390,6 +396,7 @@ def test_migrations_from_nothing_make_exactly_the_tables_of_tables_py(tmp_path: 
         "0008",
         "0009",
         "0010",
+        "0011",
         "0012",
         "0013",  # issue 20 (relay items built at relay time)
     ]

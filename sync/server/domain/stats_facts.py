@@ -21,11 +21,13 @@ dates are YYYYMMDD integers (0: none).
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
 import forms
@@ -34,6 +36,7 @@ from forms.checklist import NONCOMPLIANT, template_from_raw
 from forms.stat_facts import LEAVE_KINDS, day, id_key, union_facts
 from forms.stat_facts import integer as _int
 from forms.stat_facts import text as _text
+from sync.server.domain import member_counts
 from sync.server.domain.record_rows import newest_versions
 from sync.server.store import bulk_insert
 from sync.server.tables import stat_facts
@@ -231,9 +234,10 @@ def facts_of(
     return [row]
 
 
-def upsert(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
+def upsert(conn: Connection, rows: Iterable[dict[str, Any]], *, counts: bool = True) -> None:
     """Keep the rows of the newest version of each record (in the caller's transaction); a
-    checklist's newer version replaces its item rows too."""
+    checklist's newer version replaces its item rows too. ``counts``: keep ``member_counts``
+    with them (False only for revision 0007, before the table exists)."""
     rows = list(rows)
     checklists = sorted({r["record_uuid"] for r in rows if r["source"] == "audits"})
     items = {r["record_uuid"]: r["version"] for r in rows if r["source"] == "audit_items"}
@@ -243,16 +247,22 @@ def upsert(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
             stat_facts.c.source == "audit_items", stat_facts.c.union_uuid.in_(part)
         )
         gone = [r.record_uuid for r in conn.execute(old) if r.record_uuid not in items]
-        if gone:
+        if gone:  # item rows: never counted in member_counts
             conn.execute(stat_facts.delete().where(stat_facts.c.record_uuid.in_(gone)))
     newest: dict[str, dict[str, Any]] = newest_versions(rows)
     uuids = sorted(newest)
     stored: dict[str, int] = {}
+    # the counted cells of the rows replaced go, those of the rows inserted come: both from
+    # rows held here (the old ones read with their versions), no query to read them back
+    delta: Counter[member_counts.Key] = Counter()
+    cells_cols = [stat_facts.c[c] for c in member_counts.CELL_SOURCES]
+    old_rows: dict[str, Any] = {}
     for start in range(0, len(uuids), 400):
         part = uuids[start : start + 400]
-        query = select(stat_facts.c.record_uuid, stat_facts.c.version)
+        query = select(stat_facts.c.record_uuid, stat_facts.c.version, *cells_cols)
         for r in conn.execute(query.where(stat_facts.c.record_uuid.in_(part))):
             stored[r.record_uuid] = r.version
+            old_rows[r.record_uuid] = r._mapping
     replace = [u for u in uuids if u in stored and stored[u] < newest[u]["version"]]
     for start in range(0, len(replace), 400):
         part = replace[start : start + 400]
@@ -260,14 +270,34 @@ def upsert(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
     insert = [newest[u] for u in uuids if u not in stored or u in replace]
     if insert:
         bulk_insert(conn, stat_facts, insert)
-        mark_shared(conn, {(r["county"], r["id_digest"]) for r in insert if r.get("id_digest")})
+    if counts:
+        delta.update(member_counts.tally((old_rows[u] for u in replace), -1))
+        delta.update(member_counts.tally(insert))
+        member_counts.add(conn, delta)
+    if insert:
+        keys = {(r["county"], r["id_digest"]) for r in insert if r.get("id_digest")}
+        mark_shared(conn, keys, counts=counts)
 
 
-def mark_shared(conn: Connection, keys: set[tuple[str, str]] | None) -> None:
+def _kept(conn: Connection, counts: bool, **which: Any) -> AbstractContextManager[None]:
+    """:func:`member_counts.kept` around a change of ``stat_facts`` (or nothing)."""
+    return member_counts.kept(conn, **which) if counts else nullcontext()
+
+
+def mark_shared(
+    conn: Connection, keys: set[tuple[str, str]] | None, *, counts: bool = True
+) -> None:
     """Set ``id_shared`` on every member row whose (county, digest) among ``keys`` (None: all)
-    is held by more than one row: a superset of the duplicates at any as-of date."""
+    is held by more than one row: a superset of the duplicates at any as-of date. Such a row
+    leaves ``member_counts`` (its uniqueness depends on the as-of date)."""
     sf = stat_facts
     members = sf.c.source == "members"
+
+    def share(county: str, digest: str) -> None:
+        these = and_(members, sf.c.county == county, sf.c.id_digest == digest)
+        with _kept(conn, counts, where=these):
+            conn.execute(sf.update().where(these).values(id_shared=1))
+
     if keys is None:
         twice = (
             select(sf.c.county, sf.c.id_digest)
@@ -276,11 +306,7 @@ def mark_shared(conn: Connection, keys: set[tuple[str, str]] | None) -> None:
             .having(func.count() > 1)
         )
         for r in list(conn.execute(twice)):
-            conn.execute(
-                sf.update()
-                .where(members, sf.c.county == r.county, sf.c.id_digest == r.id_digest)
-                .values(id_shared=1)
-            )
+            share(r.county, r.id_digest)
         return
     digests = sorted({d for _c, d in keys})
     counties = sorted({c for c, _d in keys})  # the index is (county, id_digest)
@@ -294,11 +320,7 @@ def mark_shared(conn: Connection, keys: set[tuple[str, str]] | None) -> None:
         )
         for r in list(conn.execute(twice)):
             if (r.county, r.id_digest) in keys:
-                conn.execute(
-                    sf.update()
-                    .where(members, sf.c.county == r.county, sf.c.id_digest == r.id_digest)
-                    .values(id_shared=1)
-                )
+                share(r.county, r.id_digest)
 
 
 def close_transfers(conn: Connection, member_uuids: Iterable[str]) -> None:
@@ -313,16 +335,17 @@ def close_transfers(conn: Connection, member_uuids: Iterable[str]) -> None:
         )
         for r in list(conn.execute(query)):
             when = day(r.date)
-            conn.execute(
-                stat_facts.update()
-                .where(
-                    stat_facts.c.record_uuid == r.member_uuid,
-                    stat_facts.c.source == "members",
-                    stat_facts.c.member_until.is_(None),
-                    stat_facts.c.transfer_out_date == when,
+            with member_counts.kept(conn, uuids=[r.member_uuid]):
+                conn.execute(
+                    stat_facts.update()
+                    .where(
+                        stat_facts.c.record_uuid == r.member_uuid,
+                        stat_facts.c.source == "members",
+                        stat_facts.c.member_until.is_(None),
+                        stat_facts.c.transfer_out_date == when,
+                    )
+                    .values(member_until=when)
                 )
-                .values(member_until=when)
-            )
 
 
 def note_records(

@@ -27,7 +27,9 @@ from sqlalchemy.engine import Connection
 
 from forms import stats
 from forms.stat_facts import day
+from sync.server.domain.member_counts import NO_UNTIL, PERIOD_DATES
 from sync.server.store import Store
+from sync.server.tables import member_counts as mc
 from sync.server.tables import stat_facts as sf
 
 SERVER_RULES = {
@@ -108,7 +110,13 @@ def _unions(conn: Connection, scope: Any, as_of: int, lo: int, hi: int) -> list[
     return _bools(rows, ("founded_in_period", *(k for k in cols if k.startswith("has_"))))
 
 
-def _members(conn: Connection, scope: Any, as_of: int, lo: int, hi: int) -> list[dict[str, Any]]:
+def _members(
+    conn: Connection, under: str | None, as_of: int, period: int, counted: bool
+) -> list[dict[str, Any]]:
+    """The members' rows: from ``member_counts`` and the few rows of members with a date in
+    the as-of year (``counted``), or all from ``stat_facts`` (the raw query, the baseline)."""
+    scope = or_(sf.c.county == under, sf.c.township == under) if under else literal(True)
+    lo, hi = period * 10000 + 101, min(as_of, period * 10000 + 1231)
     current = _current(as_of)
     members = and_(scope, sf.c.source == "members")
     shared = (  # the duplicates as of the date, among the few rows that share a digest
@@ -139,9 +147,98 @@ def _members(conn: Connection, scope: Any, as_of: int, lo: int, hi: int) -> list
     # the rows that share no digest (nearly all) are unique whatever the date: no join for them,
     # and their 0/1 columns grouped as one packed integer (one hash key instead of ten)
     alone = sf.c.id_shared == 0  # members rows always have 0 or 1
-    rows = _packed_members(conn, cols, and_(where, alone))
+    if counted:
+        rows = _counted_members(conn, under, as_of, period)
+        rows += _packed_members(conn, cols, and_(where, alone, _boundary(as_of, period)))
+    else:
+        rows = _packed_members(conn, cols, and_(where, alone))
     rows += _grouped(conn, cols, and_(where, sf.c.id_shared == 1), joined)
     return _bools(rows, names)
+
+
+def _split(as_of: int, period: int) -> bool:
+    """Whether the period's dates in the as-of year need more than their year: the period is
+    the as-of date's year and ends at the date (not at Dec 31)."""
+    return period == as_of // 10000 and as_of % 10000 != 1231
+
+
+def _boundary(as_of: int, period: int) -> Any:
+    """The ``stat_facts`` members rows that ``member_counts`` cannot answer as of ``as_of``
+    for ``period`` (see :mod:`sync.server.domain.member_counts`): joined in the as-of year,
+    left in its month, and when :func:`_split` a period date in the as-of year (joined) or
+    month (the others). Each term a range on its partial index (``ix_stat_facts_<column>``,
+    whose ``column > 0`` the term repeats so the planner sees it)."""
+    y, month = as_of // 10000, as_of // 100
+
+    def within(column: Any, lo: int, hi: int) -> Any:
+        return and_(sf.c[column] > 0, sf.c[column] >= lo, sf.c[column] <= hi)
+
+    terms = [
+        within("member_from", y * 10000, y * 10000 + 9999),
+        within("member_until", month * 100, month * 100 + 99),
+    ]
+    if _split(as_of, period):
+        for column, unit in PERIOD_DATES.values():  # the rows whose bucket is y or M
+            b = y if unit == 10000 else month
+            lo, hi = max(b * unit, y * 10000 + 101), min(b * unit + unit - 1, y * 10000 + 1231)
+            terms.append(within(column, lo, hi))
+    return or_(*terms)
+
+
+def _counted_members(
+    conn: Connection, under: str | None, as_of: int, period: int
+) -> list[dict[str, Any]]:
+    """The rows of ``_packed_members`` for the members ``member_counts`` answers exactly (see
+    :mod:`sync.server.domain.member_counts`): all but those of :func:`_boundary`."""
+    y, month = as_of // 10000, as_of // 100
+    split = _split(as_of, period)
+    exact = [mc.c.from_year < y, mc.c.until_month != month]
+    if split:
+        exact += [
+            mc.c[c] != (y if unit == 10000 else month) for c, (_, unit) in PERIOD_DATES.items()
+        ]
+    if under:
+        exact.append(or_(mc.c.county == under, mc.c.township == under))
+
+    def in_period(name: str) -> Any:
+        bucket, unit = mc.c[name], PERIOD_DATES[name][1]
+        if period > y:
+            return literal(0)
+        if not split:  # the whole calendar year P
+            return _flag(
+                and_(bucket >= period * 10000 // unit, bucket <= (period * 10000 + 9999) // unit)
+            )
+        if unit == 10000:  # year y is boundary (excluded above); no other year is in the period
+            return literal(0)
+        return _flag(and_(bucket >= y * 100, bucket < month))  # the months of y before M
+
+    cols = {
+        "current": _flag(or_(mc.c.until_month == NO_UNTIL, mc.c.until_month > month)),
+        "female": mc.c.female,
+        "migrant": mc.c.migrant,
+        "new_form_kind": func.nullif(mc.c.new_form_kind, ""),
+        "joined_in_period": in_period("joined_year"),
+        "transferred_in_in_period": in_period("tin_month"),
+        "transferred_out_in_period": in_period("tout_month"),
+        "left_in_period": in_period("left_month"),
+        "id_valid": mc.c.id_valid,
+        "complete": mc.c.complete,
+    }
+    keys = [mc.c.township.label("unit"), *(e.label(k) for k, e in cols.items())]
+    total = func.sum(mc.c.n)
+    query = (
+        select(*keys, total.label("n"))
+        .where(*exact)
+        .group_by(mc.c.township, *cols.values())
+        .having(total > 0)
+    )
+    rows = []
+    for r in conn.execute(query):
+        row = dict(r._mapping)
+        row["n"] = int(row["n"])
+        row["id_unique"] = 1
+        rows.append(row)
+    return rows
 
 
 def _packed_members(conn: Connection, cols: Mapping[str, Any], where: Any) -> list[dict[str, Any]]:
@@ -244,10 +341,11 @@ def server_units(store: Store) -> list[stats.Unit]:
 
 
 def facts(
-    store: Store, as_of: str, period: int, under: str | None = None
+    store: Store, as_of: str, period: int, under: str | None = None, counted: bool = True
 ) -> dict[str, list[dict[str, Any]]]:
     """The fact rows (``GROUP BY`` results with their count ``n``) of the county or township
-    ``under`` (None: every record of this server)."""
+    ``under`` (None: every record of this server). ``counted``: the members from the kept
+    ``member_counts`` (False: the raw query over every member row, the same rows)."""
     when = day(as_of)
     lo, hi = period * 10000 + 101, min(when, period * 10000 + 1231)
     scope = or_(sf.c.county == under, sf.c.township == under) if under else literal(True)
@@ -258,7 +356,7 @@ def facts(
         out = {"unions": _unions(conn, scope, when, lo, hi)}
         if pg:  # a few thousand groups of millions of rows: hash them (the planner would sort)
             conn.execute(text("SET LOCAL enable_sort = off"))
-        out["members"] = _members(conn, scope, when, lo, hi)
+        out["members"] = _members(conn, under, when, period, counted)
         if pg:
             conn.execute(text("SET LOCAL enable_sort = on"))
         out["assessments"] = _events(conn, scope, "assessments", period, when, lo, hi)
@@ -272,6 +370,7 @@ def report(
     as_of: str,
     period: int | None = None,
     definition: stats.ReportDef | None = None,
+    counted: bool = True,
 ) -> stats.Report:
     """The statistics tables of org unit ``top`` (this server's own unit, or at a province one
     of its counties) as of ``as_of`` for ``period`` (the as-of date's year by default)."""
@@ -283,7 +382,7 @@ def report(
     by_code = {u.code: u for u in units}
     if top not in by_code:
         raise stats.StatsInputError(f"{top!r} is not an org unit of this server")
-    rows = facts(store, as_of, year, None if by_code[top].parent is None else top)
+    rows = facts(store, as_of, year, None if by_code[top].parent is None else top, counted)
     for source_rows in rows.values():  # a township the tree does not name yet: under its county
         for r in source_rows:
             if r["unit"] not in by_code:

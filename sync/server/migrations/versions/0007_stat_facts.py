@@ -104,7 +104,7 @@ def _backfill(conn: sa.Connection) -> None:
             )  # fmt: skip
         rows = list(conn.execute(page))
         if not rows:
-            mark_shared(conn, None)
+            mark_shared(conn, None, counts=False)  # member_counts: revision 0011 fills it
             return
         last = (rows[-1].record_uuid, rows[-1].version)
         if sealer is None:
@@ -130,6 +130,7 @@ def _backfill(conn: sa.Connection) -> None:
                     transfer_accepted=p.get("uuid") in exits,
                 )
             ],
+            counts=False,
         )
 
 

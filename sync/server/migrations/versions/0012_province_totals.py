@@ -9,10 +9,8 @@ Created, then filled from ``province_facts`` by one ``INSERT … SELECT … GROU
 revision's transaction (a scan of the facts: seconds at 10 million rows; ``upgrade`` is run with
 ``serve`` stopped). A county has no facts: its table stays empty.
 
-Based on 0010 (revision 0011 is being made alongside; the integrator orders them).
-
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

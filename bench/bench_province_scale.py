@@ -668,16 +668,10 @@ def main() -> None:
     if args.smoke:
         args.members, args.records = 3000, 120
     print(f"{_load()}; {os.cpu_count()} cores")
-    kept = Path(tempfile.gettempdir()) / f"uniondesk-bench-scale-{args.members}"
-    if args.keep:
-        kept.mkdir(exist_ok=True)
-        base = kept
-    else:
-        base = Path(tempfile.mkdtemp(prefix="uniondesk-bench-scale-"))
+    from bench.bench_relay import cluster_folder
+
+    base = cluster_folder(f"scale-{args.members}", args.keep)
     work = Path(tempfile.mkdtemp(prefix="uniondesk-bench-scale-counties-"))
-    (base / "pg").mkdir(exist_ok=True)
-    if os.geteuid() == 0:  # the cluster runs as postgres: it must reach its folder
-        shutil.chown(base, "postgres")
     url, stop, pg_cpu = start_cluster(base / "pg", "" if args.smoke else LARGE)
     try:
         empty = work / "province-empty"

@@ -39,7 +39,6 @@ import json
 import os
 import random
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -160,7 +159,7 @@ def timed_apply(db_url: str) -> None:
 
 
 def main() -> None:
-    from bench.bench_relay import start_postgres
+    from bench.bench_relay import cluster_folder, start_postgres
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=10_278_000, help="fact rows (records)")
@@ -170,15 +169,7 @@ def main() -> None:
     if args.smoke:
         args.records = 5000
     print(f"{_load()}; {os.cpu_count()} cores")
-    kept = Path(tempfile.gettempdir()) / f"uniondesk-bench-totals-{args.records}"
-    if args.keep:
-        kept.mkdir(exist_ok=True)
-        base = kept
-    else:
-        base = Path(tempfile.mkdtemp(prefix="uniondesk-bench-totals-"))
-    (base / "pg").mkdir(exist_ok=True)
-    if os.geteuid() == 0:  # the cluster runs as postgres: it must reach its folder
-        shutil.chown(base, "postgres")
+    base = cluster_folder(f"totals-{args.records}", args.keep)
     url, stop = start_postgres(base / "pg", "" if args.smoke else LARGE)
     try:
         prov, done = base / "province", base / "filled"

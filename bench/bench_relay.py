@@ -63,6 +63,21 @@ from sync.server.domain.service import Server
 from sync.server.runner import free_port
 
 
+def cluster_folder(name: str, keep: bool) -> Path:
+    """The folder of a bench's PostgreSQL cluster (its ``pg`` inside, for :func:`start_postgres`):
+    ``/tmp/uniondesk-bench-NAME`` kept between runs with ``keep``, else a new temporary one; as
+    root, owned by ``postgres``, which must reach the cluster inside it."""
+    if keep:
+        base = Path(tempfile.gettempdir()) / f"uniondesk-bench-{name}"
+        base.mkdir(exist_ok=True)
+    else:
+        base = Path(tempfile.mkdtemp(prefix=f"uniondesk-bench-{name}-"))
+    (base / "pg").mkdir(exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+    return base
+
+
 def start_postgres(base: Path, options: str = "") -> tuple[str, callable]:
     """``(url, stop)`` of a throwaway cluster in ``base`` (one already there is started again,
     not made anew); ``options``: more ``-c name=value`` server settings."""

@@ -71,6 +71,29 @@ def _sqlite_many(
     conn.exec_driver_sql(sql, params)
 
 
+def add_to_counts(
+    conn: Connection,
+    table: Table,
+    key: Sequence[str],
+    summed: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """Add each row's ``summed`` columns to the row of ``table`` with the same ``key`` columns
+    (inserted when there is none), in the caller's transaction: one ``INSERT … ON CONFLICT …
+    DO UPDATE SET c = c + excluded.c`` (SQLite and PostgreSQL), the rows in key order so two
+    writers of the same keys wait for each other instead of deadlocking."""
+    if not rows:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(key), set_={c: table.c[c] + stmt.excluded[c] for c in summed}
+    )
+    conn.execute(stmt, sorted(rows, key=lambda r: tuple(r[k] for k in key)))
+
+
 _PLAIN_TYPES = frozenset({"String", "Text", "Integer", "BigInteger", "SmallInteger",
                           "LargeBinary", "Unicode", "UnicodeText"})  # fmt: skip
 

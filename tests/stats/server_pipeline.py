@@ -41,14 +41,9 @@ class StatsCounty(ThreadedServer):
 
 def fresh_database(request: pytest.FixtureRequest, name: str) -> str:
     """A new, empty database in the throwaway PostgreSQL cluster of test_server_postgres."""
-    from sqlalchemy import create_engine, text
+    from tests.sync.test_server_postgres import fresh_database as fresh
 
-    url = request.getfixturevalue("postgres_url")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.replace("/postgres?", f"/{name}?")
+    return fresh(request.getfixturevalue("postgres_url"), name)
 
 
 def build_beishan(ws: Any) -> None:

@@ -8,12 +8,15 @@ and by stopping the province's uvicorn (connection refused).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from sync import crypto
 from sync import enroll as sync_enroll
+from sync.protocol import EnrollRequest
 from sync.review_client import ReviewClient
 from sync.server.config import init_data_dir
 from sync.server.domain.relay import enroll_at_province
@@ -61,6 +64,15 @@ def province_on_postgres(
     admin.dispose()
     db_url = postgres_url.replace("/postgres?", f"/{name}?")
     return Province(root, db_url=db_url, crypto_suite=crypto_suite)
+
+
+def enroll_device(county: Server, org_unit: str, role: str) -> tuple[Any, str]:
+    """A device of ``role`` for ``org_unit`` enrolled at ``county`` directly (no HTTP): its
+    signing key and device id."""
+    key = crypto.new_signing_key(county.data.signing_suite)
+    req = EnrollRequest(code=county.make_enroll_code(org_unit, role=role),
+                        device_public_key=crypto.public_bytes(key))  # fmt: skip
+    return key, county.enroll(json.loads(req.to_json())).device_id
 
 
 def link_county(county: Server, province: Province, name: str = "西湖区总工会") -> None:

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from sync.server.domain import province_totals
 from sync.server.domain.province import aggregates
 from sync.server.store import Store
 from sync.server.tables import FACT_COLUMNS, facts
-from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
+from tests.sync.test_server_postgres import fresh_database, postgres_url  # noqa: F401
 
 
 def assert_totals_recounted(store: Store) -> None:
@@ -55,13 +55,7 @@ def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def _store(request: pytest.FixtureRequest, tmp_path: Path, backend: str, name: str) -> Store:
     if backend == "sqlite":
         return Store(f"sqlite:///{tmp_path / 'province.db'}")
-    url = request.getfixturevalue("postgres_url")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return Store(url.replace("/postgres?", f"/{name}?"))
+    return Store(fresh_database(request.getfixturevalue("postgres_url"), name))
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -13,7 +13,6 @@ makes it re-seal above it), and old relay batches are delivered again out of ord
 from __future__ import annotations
 
 import contextlib
-import json
 import random
 import shutil
 import sqlite3
@@ -26,9 +25,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from sync import crypto
 from sync.client import RetryPolicy, SyncError
-from sync.protocol import EnrollRequest
 from sync.server import tables
 from sync.server.config import init_data_dir, load_data_dir
 from sync.server.domain import review
@@ -37,7 +34,7 @@ from sync.server.domain.relay import RelayOutbox, relay_once
 from sync.server.domain.service import Server
 from tests.sync.conftest import RawDevice
 from tests.sync.faultproxy import Fault, FaultProxy
-from tests.sync.relay_support import Province, link_county
+from tests.sync.relay_support import Province, enroll_device, link_county
 from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
 
 RUNS = 200
@@ -99,15 +96,6 @@ class World:
         self.faults["resequenced"] = self.faults.get("resequenced", 0) + summary.resequenced_batches
 
 
-def _enroll(county: Server, org_unit: str, role: str) -> tuple[Any, str]:
-    key = crypto.new_signing_key(county.data.signing_suite)
-    code = county.make_enroll_code(org_unit, role=role)
-    response = county.enroll(
-        json.loads(EnrollRequest(code=code, device_public_key=crypto.public_bytes(key)).to_json())
-    )
-    return key, response.device_id
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Iterator[World]:  # noqa: F811
     root = tmp_path_factory.mktemp("relayfaults")
@@ -121,11 +109,11 @@ def world(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Iterat
     # a township device speaking the real protocol, fed to the county's real ingest in-process
     township = RawDevice.__new__(RawDevice)
     township.org_unit, township.seq = TOWNSHIP, 0
-    township.key, township.device_id = _enroll(county, TOWNSHIP, "township")
+    township.key, township.device_id = enroll_device(county, TOWNSHIP, "township")
     township.enrollment = type(
         "E", (), {"server": type("S", (), {"hpke_public_key": county.hpke_public})()}
     )()
-    _key, reviewer_id = _enroll(county, "330106", "reviewer")
+    _key, reviewer_id = enroll_device(county, "330106", "reviewer")
     w = World(root, province, county, proxy, township, county.store.device(reviewer_id))
     yield w
     proxy.close()

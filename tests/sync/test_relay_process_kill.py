@@ -5,7 +5,6 @@ the province is a real HTTPS server on PostgreSQL.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -17,24 +16,16 @@ from pathlib import Path
 import pytest
 
 from sync import crypto
-from sync.protocol import EnrollRequest
 from sync.server.config import init_data_dir
 from sync.server.domain import review
 from sync.server.domain.ingest import ingest
 from sync.server.domain.service import Server
 from tests.sync.conftest import REPO, RawDevice
-from tests.sync.relay_support import Province, link_county
+from tests.sync.relay_support import Province, enroll_device, link_county
 from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
 
 pytestmark = pytest.mark.slow
 TOWNSHIP = "330106001"
-
-
-def _enroll(county: Server, org_unit: str, role: str) -> tuple[object, str]:
-    key = crypto.new_signing_key(county.data.signing_suite)
-    code = county.make_enroll_code(org_unit, role=role)
-    req = EnrollRequest(code=code, device_public_key=crypto.public_bytes(key))
-    return key, county.enroll(json.loads(req.to_json())).device_id
 
 
 def _relay_process(data: Path) -> subprocess.Popen[bytes]:
@@ -64,8 +55,8 @@ def test_relay_process_killed_mid_run_loses_nothing_and_sends_nothing_twice(
     try:
         county.store.add_org_unit(TOWNSHIP, "西溪街道总工会", "330106", "township")
         link_county(county, province)
-        key, device_id = _enroll(county, TOWNSHIP, "township")
-        _k, reviewer_id = _enroll(county, "330106", "reviewer")
+        key, device_id = enroll_device(county, TOWNSHIP, "township")
+        _k, reviewer_id = enroll_device(county, "330106", "reviewer")
         township = RawDevice.__new__(RawDevice)
         township.org_unit, township.seq, township.device_id = TOWNSHIP, 0, device_id
         accepted: set[tuple[str, int]] = set()

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from sync.server import migrate
 from sync.server.tables import facts, metadata, stat_facts
-from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
+from tests.sync.test_server_postgres import fresh_database, postgres_url  # noqa: F401  (throwaway cluster)
 
 CHECKLIST = "5b1c8a52-0f43-4c1e-9d0e-2f4c8e2b7a01"
 MEMBERS = 20_000
@@ -107,12 +107,8 @@ def test_a_sqlite_database_at_0009_migrates_to_0010(tmp_path: Path) -> None:
 
 
 def test_a_province_on_postgresql_at_0009_migrates_to_0010(postgres_url: str) -> None:  # noqa: F811
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS mig0010"))
-        conn.execute(text("CREATE DATABASE mig0010"))
-    admin.dispose()
-    engine = create_engine(postgres_url.replace("/postgres?", "/mig0010?"))
+    url = fresh_database(postgres_url, "mig0010")
+    engine = create_engine(url)
     try:
         _at_0009(engine)
         _fill(engine)

@@ -18,7 +18,7 @@ from sync.server.domain import member_counts, stats_facts
 from sync.server.domain.stats_report import _boundary, facts
 from sync.server.store import Store
 from sync.server.tables import metadata, stat_facts
-from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
+from tests.sync.test_server_postgres import fresh_database, postgres_url  # noqa: F401  (throwaway cluster)
 
 MEMBERS = 5_000
 DATED = ("member_from", "member_until", "joined_date", "transfer_in_date",
@@ -127,12 +127,8 @@ def test_a_sqlite_database_at_0010_migrates_to_0011(tmp_path: Path) -> None:
 
 
 def test_a_province_on_postgresql_at_0010_migrates_to_0011(postgres_url: str) -> None:  # noqa: F811
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS mig0011"))
-        conn.execute(text("CREATE DATABASE mig0011"))
-    admin.dispose()
-    engine = create_engine(postgres_url.replace("/postgres?", "/mig0011?"))
+    url = fresh_database(postgres_url, "mig0011")
+    engine = create_engine(url)
     try:
         _at_0010(engine)
         _fill(engine)

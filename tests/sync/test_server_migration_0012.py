@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sync.server import migrate
 from sync.server.domain import province_totals
 from sync.server.tables import FACT_COLUMNS, metadata
-from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
+from tests.sync.test_server_postgres import fresh_database, postgres_url  # noqa: F401  (throwaway cluster)
 
 ROWS = 6_000
 #: fact rows over 3 counties x 4 townships x 5 forms, each column a different pattern
@@ -82,12 +82,8 @@ def test_a_sqlite_province_at_0010_migrates_to_0012_with_its_totals(tmp_path: Pa
 def test_a_province_on_postgresql_at_0010_migrates_to_0012_with_its_totals(
     postgres_url: str,  # noqa: F811
 ) -> None:
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS mig0012"))
-        conn.execute(text("CREATE DATABASE mig0012"))
-    admin.dispose()
-    engine = create_engine(postgres_url.replace("/postgres?", "/mig0012?"))
+    url = fresh_database(postgres_url, "mig0012")
+    engine = create_engine(url)
     try:
         _at_0010(engine)
         _check(engine)

@@ -9,7 +9,6 @@ item as the accept before 0013 sealed it (``review.relay_item`` in canonical JSO
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
 
 from sync import crypto
-from sync.protocol import EnrollRequest
 from sync.server import migrate
 from sync.server.config import init_data_dir, load_data_dir
 from sync.server.domain import review
@@ -29,17 +27,10 @@ from sync.server.domain.relay import RelayOutbox, relay_once
 from sync.server.domain.service import Server
 from sync.server.sensitive import is_sealed_doc
 from sync.server.tables import metadata, relay_items
-from tests.sync.relay_support import Province, link_county
-from tests.sync.test_server_postgres import postgres_url  # noqa: F401  (throwaway cluster)
+from tests.sync.relay_support import Province, enroll_device, link_county
+from tests.sync.test_server_postgres import fresh_database, postgres_url  # noqa: F401  (throwaway cluster)
 
 TOWN = "330106001"
-
-
-def _enroll(server: Server, org_unit: str, role: str) -> tuple[Any, str]:
-    key = crypto.new_signing_key(server.data.signing_suite)
-    req = EnrollRequest(code=server.make_enroll_code(org_unit, role=role),
-                        device_public_key=crypto.public_bytes(key))  # fmt: skip
-    return key, server.enroll(json.loads(req.to_json())).device_id
 
 
 def _union(n: int) -> dict[str, Any]:
@@ -60,8 +51,10 @@ class County:
                       db_url=db_url)  # fmt: skip
         self.server = Server(load_data_dir(self.data))
         self.server.store.add_org_unit(TOWN, "西溪街道总工会", "330106", "township")
-        self.key, self.township = _enroll(self.server, TOWN, "township")
-        self.reviewer = self.server.store.device(_enroll(self.server, "330106", "reviewer")[1])
+        self.key, self.township = enroll_device(self.server, TOWN, "township")
+        self.reviewer = self.server.store.device(
+            enroll_device(self.server, "330106", "reviewer")[1]
+        )
         self.seq = 0
 
     def accept(self, count: int) -> list[str]:
@@ -155,9 +148,5 @@ def test_a_postgresql_county_at_0012_migrates_to_0013_and_relays_its_queue(
     tmp_path: Path,
     postgres_url: str,  # noqa: F811
 ) -> None:
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS mig0013"))
-        conn.execute(text("CREATE DATABASE mig0013"))
-    admin.dispose()
-    _check(tmp_path, postgres_url.replace("/postgres?", "/mig0013?"))
+    url = fresh_database(postgres_url, "mig0013")
+    _check(tmp_path, url)

@@ -64,6 +64,19 @@ def postgres_url():
         shutil.rmtree(base, ignore_errors=True)
 
 
+def fresh_database(postgres_url: str, name: str) -> str:
+    """The URL of a new, empty database ``name`` (dropped first if a test left one) in the
+    throwaway cluster of :func:`postgres_url`."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return postgres_url.replace("/postgres?", f"/{name}?")
+
+
 @pytest.fixture(scope="module")
 def pg_county(postgres_url, tmp_path_factory):
     from tests.sync.conftest import CountyHandle, init_county

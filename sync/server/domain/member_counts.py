@@ -25,10 +25,9 @@ range a period is.
 
 Every write of ``stat_facts`` (:mod:`sync.server.domain.stats_facts`, the only writer) runs inside
 :func:`kept` for the rows it touches: their cells are counted before and after the change and
-the difference is added in the same transaction (``INSERT … ON CONFLICT DO UPDATE SET n = n +
-excluded.n``; the key starts with the county, so provinces ingesting different counties at once
+the difference is added in the same transaction (:func:`sync.server.store.add_to_counts`; the key starts with the county, so provinces ingesting different counties at once
 never touch the same row). :func:`fill` recounts the whole table (revision 0011, the benches);
-:func:`differences` compares the table with a recount (tests, ``verify``).
+:func:`differences` compares the table with a recount (the tests).
 """
 
 from __future__ import annotations
@@ -39,11 +38,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from sync.server.store import add_to_counts
 from sync.server.tables import member_counts as mc
 from sync.server.tables import stat_facts as sf
 
@@ -170,16 +168,8 @@ def _cells_of(conn: Connection, uuids: Sequence[str]) -> Counter[Key]:
 
 def add(conn: Connection, delta: Counter[Key] | dict[Key, int]) -> None:
     """Add ``delta`` (key → rows, negative to take away) to ``member_counts``."""
-    items = sorted((k, n) for k, n in delta.items() if n)  # one lock order for every writer
-    if not items:
-        return
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(mc)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(KEY), set_={"n": mc.c.n + stmt.excluded.n}
-    )
-    # one cached statement, the rows as parameter sets (SQLAlchemy's batched "insertmanyvalues")
-    conn.execute(stmt, [{**dict(zip(KEY, k, strict=True)), "n": n} for k, n in items])
+    rows = [{**dict(zip(KEY, k, strict=True)), "n": n} for k, n in delta.items() if n]
+    add_to_counts(conn, mc, KEY, ("n",), rows)  # sorted by key: one lock order for every writer
 
 
 def _difference(before: Counter[Key], after: Counter[Key]) -> dict[Key, int]:

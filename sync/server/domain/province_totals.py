@@ -4,8 +4,7 @@ township, form) the number of ``province_facts`` rows (``records``) and the sum 
 
 Every write to ``province_facts`` calls :func:`apply` in its own transaction with the fact rows it
 removed or overwrote (``old``) and the rows it wrote (``new``): their differences are summed per
-key in memory and written as one upsert (``INSERT … ON CONFLICT … DO UPDATE SET n = n +
-excluded.n``, SQLite and PostgreSQL alike), in key order, so two transactions that touch the same
+key in memory and written as one adding upsert (:func:`sync.server.store.add_to_counts`), in key order, so two transactions that touch the same
 keys wait for each other instead of deadlocking; the key starts with the county, so two counties
 relaying at once never touch the same row. A key left without records is deleted, so the table
 always equals :func:`recount`, the ``GROUP BY`` over ``province_facts`` it replaces (kept as the
@@ -18,9 +17,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from sync.server.store import add_to_counts
 from sync.server.tables import FACT_COLUMNS, facts, province_totals
 
 #: the kept columns besides the key: the count of fact rows, then the sum of each fact column
@@ -57,17 +56,11 @@ def apply(
     changed = sorted(deltas(old, new).items())
     if not changed:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(province_totals)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS),
-        set_={n: province_totals.c[n] + stmt.excluded[n] for n in TOTAL_COLUMNS},
-    )
     rows = [
         {**dict(zip(KEY_COLUMNS, key, strict=True)), **dict(zip(TOTAL_COLUMNS, sums, strict=True))}
         for key, sums in changed
     ]
-    conn.execute(stmt, rows)
+    add_to_counts(conn, province_totals, KEY_COLUMNS, TOTAL_COLUMNS, rows)
     t = province_totals.c
     for (county, township, form_id), sums in changed:
         if sums[0] < 0:  # fewer records there: none left, no row (as the GROUP BY has it)

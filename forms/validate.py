@@ -160,7 +160,9 @@ class _Level:
         tuple[str, Any, Any, Any, Any, bool]
     ]  # (id, relevant, calculate, fill, compute, repeat)
     required: list[str]  # fields whose only check is "required"
-    checked: list[Any]  # fields with constraints / kind-dependent checks (Field objects)
+    #: fields with constraints / kind-dependent checks: (id, required, id_type_field,
+    #: ((constraint fn, code, is an error), …))
+    checked: list[tuple[str, bool, str | None, tuple[tuple[Any, str, bool], ...]]]
     dumpers: list[tuple[str, Callable[[Any], Any]]]
     position: dict[str, int]
     known: frozenset[str]
@@ -206,7 +208,12 @@ def _level(fields: list[Any], order: list[Any], aware_caches: list[dict[str, Any
             if f.required and not f.constraint and f.id_type_field is None and f.type != "repeat"
         ],
         checked=[
-            f
+            (
+                f.id,
+                f.required,
+                f.id_type_field,
+                tuple((c.expr.fn, c.code, c.severity == "error") for c in f.constraint),
+            )
             for f in fields
             if (f.constraint or f.id_type_field is not None) and f.type != "repeat"
         ],
@@ -319,9 +326,29 @@ def _check_level(
     for fid in lv.required:
         if target[fid] is None and fid not in hidden and fid not in perr:
             errors.append(FieldError("required", prefix + fid))
-    for f in lv.checked:
-        if f.id not in hidden and f.id not in perr:
-            _check(f, prefix, top, row, target, errors, warnings, today)
+    for fid, required, id_type_field, constraints in lv.checked:  # _check, inlined
+        if fid in hidden or fid in perr:
+            continue
+        value = target[fid]
+        if value is None:
+            if required:
+                errors.append(FieldError("required", prefix + fid))
+                continue
+        elif id_type_field is not None:
+            kind = target.get(id_type_field)
+            try:
+                if kind in RESIDENT_ID_KINDS or kind is None:
+                    target[fid] = ids.validate_resident_id(value, today)
+                else:
+                    target[fid] = check_other_document(value)
+            except InvalidValue as exc:
+                errors.append(FieldError(exc.code, prefix + fid, exc.params))
+                target[fid] = None
+                continue
+        for fn, code, is_error in constraints:
+            r = fn(top, row)
+            if r is False or (r is not True and r is not None and truth(r) is False):
+                (errors if is_error else warnings).append(FieldError(code, prefix + fid))
     for fid, err in perr.items():
         if fid not in hidden:
             errors.append(err)

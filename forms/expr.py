@@ -286,9 +286,17 @@ class _Parser:
             raise ExprError(f"{name}() takes {lo}..{hi} arguments, got {len(args)}", pos)
         if len(args) == 1:
             (a0,) = args
+            ref = _REFS.get(a0)
+            if ref is not None and not ref[0]:  # f(field): read the field without a call
+                name = ref[1]
+                return lambda top, row: py(top.get(name))
             return lambda top, row: py(a0(top, row))
         if len(args) == 2:
             a0, a1 = args
+            ref = _REFS.get(a1)
+            if ref is not None and not ref[0]:  # f(x, field), e.g. coalesce(…, gender)
+                name = ref[1]
+                return lambda top, row: py(a0(top, row), top.get(name))
             return lambda top, row: py(a0(top, row), a1(top, row))
         return lambda top, row: py(*[a(top, row) for a in args])
 

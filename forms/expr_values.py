@@ -308,6 +308,17 @@ def _comparison(op: str, left: Fn, right: Fn) -> Fn:
             return _field_equals(op, _REFS[left], _CONSTS[right])
         if right in _REFS and left in _CONSTS:
             return _field_equals(op, _REFS[right], _CONSTS[left])
+    lref = _REFS.get(left)
+    if op in ("=", "==") and lref is not None and not lref[0]:
+        name = lref[1]  # field == expression: read the field without a call
+
+        def eq_field(top: Any, row: Any) -> Any:
+            a, b = top.get(name), right(top, row)
+            if a.__class__ is b.__class__ or a is None or b is None:
+                return a == b
+            return _compare("==", a, b)
+
+        return eq_field
     if op in ("=", "=="):
 
         def eq(top: Any, row: Any) -> Any:
@@ -332,6 +343,18 @@ def _comparison(op: str, left: Fn, right: Fn) -> Fn:
         ">": lambda a, b: a > b,
         ">=": lambda a, b: a >= b,
     }[op]
+
+    rref = _REFS.get(right)
+    if lref is not None and not lref[0] and rref is not None and not rref[0]:
+        lname, rname = lref[1], rref[1]  # field < field (join_date > birth_date)
+
+        def order_fields(top: Any, row: Any) -> Any:
+            a, b = top.get(lname), top.get(rname)
+            if a.__class__ is b.__class__ and a is not None and a.__class__ in _ORDERED:
+                return fast(a, b)
+            return _compare(op, a, b)
+
+        return order_fields
 
     def order(top: Any, row: Any) -> Any:
         a, b = left(top, row), right(top, row)

@@ -47,7 +47,9 @@ def _text(raw: Any, f: Field) -> str:
         raise InvalidValue("text.format")
     else:
         s = str(raw).strip()
-    if f.type == "text" and _WS.search(s):
+    # a printable string's only whitespace is the ASCII space (every other one is a separator
+    # or control character), so the regex reduces to looking for two spaces in a row
+    if f.type == "text" and ("  " in s if s.isprintable() else _WS.search(s)):
         s = " ".join(s.split())
     if len(s) > f.max_length:
         raise InvalidValue("text.too_long", max=f.max_length, length=len(s))
@@ -208,7 +210,14 @@ def _month_or_date(s: str, f: Field) -> _dt.date:
 
 def _date(raw: Any, f: Field, today: _dt.date | None = None) -> _dt.date:
     if raw.__class__ is str:
-        v = _month_or_date(raw, f)
+        if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw.isascii():
+            # ISO, the stored form (what _date_text's fast path would take): straight through
+            try:
+                v = _dt.date.fromisoformat(raw)
+            except ValueError:
+                v = _month_or_date(raw, f)
+        else:
+            v = _month_or_date(raw, f)
     elif isinstance(raw, MonthDate):
         if "month" not in f.precision:
             raise InvalidValue("date.day_required")

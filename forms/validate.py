@@ -93,8 +93,13 @@ def _guarded(type_parse: Callable[..., Any], code: str) -> Callable[..., Any]:
     return parse
 
 
-def _make_parser(f: Any) -> Parser:
-    """One closure per field: empty -> None, else the type's parse (memoised when pure)."""
+def _make_parser(
+    f: Any, aware_caches: list[dict[str, Any]]
+) -> tuple[Parser, dict[str, Any] | None]:
+    """One closure per field: empty -> None, else the type's parse; and, when the type is pure
+    (its result depends only on the raw string and today), the field's memo of raw string ->
+    value or :class:`_Err`, which ``_parse`` reads inline (the closure fills it on a miss). A
+    today-aware type's memo goes into ``aware_caches``: validate clears those when today moves."""
     raw_parse = TYPES[f.type].parse
     parse = _guarded(raw_parse, INVALID_CODE[f.type])
     aware = f.type in TODAY_AWARE
@@ -114,18 +119,16 @@ def _make_parser(f: Any) -> Parser:
             except (ValueError, TypeError, ArithmeticError, AttributeError, OverflowError):
                 raise InvalidValue(bad) from None
 
-        return plain
+        return plain, None
     cache: dict[str, Any] = {}
-    day: list[_dt.date | None] = [None]
+    if aware:
+        aware_caches.append(cache)
 
     def cached(raw: Any, today: _dt.date) -> Any:
         if raw.__class__ is not str:
             if raw is None:
                 return None
             return parse(raw, f, today) if aware else parse(raw, f)
-        if aware and day[0] != today:
-            cache.clear()
-            day[0] = today
         hit = cache.get(raw, _MISSING)
         if hit is _MISSING:
             if not raw or raw.isspace():
@@ -142,7 +145,7 @@ def _make_parser(f: Any) -> Parser:
             raise InvalidValue(hit.code, **hit.params)
         return hit
 
-    return cached
+    return cached, cache
 
 
 @dataclass(slots=True)
@@ -150,13 +153,16 @@ class _Level:
     """The precomputed work for one level: the record's top fields or a group's row fields."""
 
     order: list[str]  # every field id, in form order
-    parsers: list[tuple[str, Any, Parser]]  # (id, default, parser) of input, non-repeat fields
+    #: (id, default, parser, memo or None) of the input, non-repeat fields
+    parsers: list[tuple[str, Any, Parser, dict[str, Any] | None]]
     repeats: list[str]  # repeat field ids (top level only)
     steps: list[
         tuple[str, Any, Any, Any, Any, bool]
     ]  # (id, relevant, calculate, fill, compute, repeat)
     required: list[str]  # fields whose only check is "required"
-    checked: list[Any]  # fields with constraints / kind-dependent checks (Field objects)
+    #: fields with constraints / kind-dependent checks: (id, required, id_type_field,
+    #: ((constraint fn, code, is an error), …))
+    checked: list[tuple[str, bool, str | None, tuple[tuple[Any, str, bool], ...]]]
     dumpers: list[tuple[str, Callable[[Any], Any]]]
     position: dict[str, int]
     known: frozenset[str]
@@ -169,9 +175,11 @@ class Plan:
     top: _Level
     rows: dict[str, _Level]
     groups: dict[str, Any]  # repeat field id -> Field
+    aware_caches: list[dict[str, Any]]  # memos of today-aware parsers (cleared when today moves)
+    day: list[_dt.date | None]  # the today those memos were filled for
 
 
-def _level(fields: list[Any], order: list[Any]) -> _Level:
+def _level(fields: list[Any], order: list[Any], aware_caches: list[dict[str, Any]]) -> _Level:
     steps = []
     for f in order:
         if f.relevant or f.calculate or f.fill or f.type == "repeat":
@@ -188,7 +196,7 @@ def _level(fields: list[Any], order: list[Any]) -> _Level:
     return _Level(
         order=[f.id for f in fields],
         parsers=[
-            (f.id, f.default, _make_parser(f))
+            (f.id, f.default, *_make_parser(f, aware_caches))
             for f in fields
             if f.calculate is None and f.type != "repeat"
         ],
@@ -200,7 +208,12 @@ def _level(fields: list[Any], order: list[Any]) -> _Level:
             if f.required and not f.constraint and f.id_type_field is None and f.type != "repeat"
         ],
         checked=[
-            f
+            (
+                f.id,
+                f.required,
+                f.id_type_field,
+                tuple((c.expr.fn, c.code, c.severity == "error") for c in f.constraint),
+            )
             for f in fields
             if (f.constraint or f.id_type_field is not None) and f.type != "repeat"
         ],
@@ -213,8 +226,9 @@ def _level(fields: list[Any], order: list[Any]) -> _Level:
 def build_plan(form: Any, order: list[Any], row_orders: dict[str, list[Any]]) -> Plan:
     """Precompute the per-field work for ``form`` (called once by the loader)."""
     groups = {f.id: f for f in form.fields if f.type == "repeat"}
-    rows = {gid: _level(g.fields, row_orders[gid]) for gid, g in groups.items()}
-    return Plan(_level(form.fields, order), rows, groups)
+    aware: list[dict[str, Any]] = []
+    rows = {gid: _level(g.fields, row_orders[gid], aware) for gid, g in groups.items()}
+    return Plan(_level(form.fields, order, aware), rows, groups, aware, [None])
 
 
 def _parse(
@@ -222,11 +236,16 @@ def _parse(
 ) -> dict[str, Any]:
     out = dict.fromkeys(lv.order)
     get = data.get
-    for fid, default, parse in lv.parsers:
+    for fid, default, parse, memo in lv.parsers:
         raw = get(fid, _MISSING)
         if raw is _MISSING:
             out[fid] = default
             continue
+        if memo is not None and raw.__class__ is str:  # a memo hit without a call
+            hit = memo.get(raw, _MISSING)
+            if hit is not _MISSING and hit.__class__ is not _Err:
+                out[fid] = hit
+                continue
         try:
             out[fid] = parse(raw, today)
         except InvalidValue as exc:
@@ -307,9 +326,29 @@ def _check_level(
     for fid in lv.required:
         if target[fid] is None and fid not in hidden and fid not in perr:
             errors.append(FieldError("required", prefix + fid))
-    for f in lv.checked:
-        if f.id not in hidden and f.id not in perr:
-            _check(f, prefix, top, row, target, errors, warnings, today)
+    for fid, required, id_type_field, constraints in lv.checked:  # _check, inlined
+        if fid in hidden or fid in perr:
+            continue
+        value = target[fid]
+        if value is None:
+            if required:
+                errors.append(FieldError("required", prefix + fid))
+                continue
+        elif id_type_field is not None:
+            kind = target.get(id_type_field)
+            try:
+                if kind in RESIDENT_ID_KINDS or kind is None:
+                    target[fid] = ids.validate_resident_id(value, today)
+                else:
+                    target[fid] = check_other_document(value)
+            except InvalidValue as exc:
+                errors.append(FieldError(exc.code, prefix + fid, exc.params))
+                target[fid] = None
+                continue
+        for fn, code, is_error in constraints:
+            r = fn(top, row)
+            if r is False or (r is not True and r is not None and truth(r) is False):
+                (errors if is_error else warnings).append(FieldError(code, prefix + fid))
     for fid, err in perr.items():
         if fid not in hidden:
             errors.append(err)
@@ -404,6 +443,10 @@ def validate(
     plan: Plan = form.plan
     lv = plan.top
     today = today or _dt.date.today()
+    if plan.day[0] != today:  # parsed dates are checked against today: memos of another day go
+        for memo in plan.aware_caches:
+            memo.clear()
+        plan.day[0] = today
     if data.__class__ is not dict and not isinstance(data, Mapping):
         return ValidationResult({}, [FieldError("record.format", "")])
     perr: dict[str, FieldError] = {}

@@ -710,6 +710,9 @@ def main() -> None:
             print(f"real row sizes: {sizes}")
             fill(full_url, args.members, sizes)
             state_file.write_text(json.dumps({"verify": seeded[7], "runs": 0}))
+        else:  # a cluster kept before it remembered its port came up on a new one
+            config = full / "config.json"
+            config.write_text(json.dumps({**json.loads(config.read_text()), "db_url": full_url}))
         state = json.loads(state_file.read_text())
         sizes_report(full_url)
         state["runs"] += 1

@@ -26,18 +26,19 @@ own ``uniondesk-server serve`` process over HTTPS on 127.0.0.1 as in real life:
    (``aggregates --by county|township|form``, best of 3) and the whole statistics report
    (``stats_report.report``, best of 3) — target <= 5 s each.
 
-Measured on the shared 2-core machine (2026-12-07, load 2.2-3.9 from other work, revision 0010,
-default ``--blob-scale 0.35``): fill of 10,278,000 records (10,000,000 members) 1,797 s (keys
-and indexes built after: 536 s of it); database 21.8 GB. Relay of 5,000 real records: empty
-province 14.13 s, full 25.33 s = 1.79x (OVER 1.5x) — the province's ``serve`` CPU the same
-(5.28 s / 5.42 s), PostgreSQL's 0.82 s / 4.03 s: the key lookups of 400 random uuids in
-``province_facts`` / ``stat_facts`` / ``records`` (35-270 ms each, cold pages after the fill),
-no scan. ``verify`` function best 9.0 ms (first 53 ms), the CLI as a new process 3.44 s.
-Aggregates by county / township / form 5.17 / 5.13 / 4.96 s (a parallel scan of the 1.5 GB
-``province_facts``, CPU-bound: ~2.4 s of PostgreSQL CPU per run); since revision 0012 they read
-the kept ``province_totals`` (filled here after the facts) instead: milliseconds, measured
-against that scan by ``bench/bench_province_totals.py``. Statistics report of the
-province 11.53 s (PostgreSQL ~5.9 s CPU), of one county 5.67 s — both OVER 5 s.
+Measured on the shared 2-core machine (2026-12-07, branch scale2 = integ: revisions 0011
+``member_counts``, 0012 ``province_totals``, 0013 relay items built at relay time; default
+``--blob-scale 0.35``; load 0.9-4.6 from other work): fill of 10,278,000 records (10,000,000
+members) 906 s (keys and indexes 277 s, province_totals 5 s, member_counts 34 s for 291,147
+cells); database 22.05 GB. Relay of 5,000 real records: empty province 4.03 s (load 1.18),
+full 10.43 s (load 2.69) = 2.59x (OVER 1.5x) — the province's ``serve`` CPU the same (2.59 s /
+2.34 s), PostgreSQL's 0.42 s / 2.39 s: the key lookups in the 10M-row tables, cold after the
+fill. ``verify`` function best 4.5 ms (first 11.3 ms), the CLI as a new process 1.23 s.
+Aggregates by county / township / form (from ``province_totals``) 0.00 / 0.01 / 0.00 s.
+Statistics report of the province (9,506,112 current members) best 1.23 s (PostgreSQL ~0.78 s
+CPU; the raw query over every member row, ``counted=False``, 3.97 s, same cells), of one county
+0.48 s — within 5 s. Before (revision 0010): fill 1,797 s, relay 14.13 s / 25.33 s = 1.79x,
+verify 9.0 ms, aggregates ~5.1 s (a scan of ``province_facts``), report 11.53 s / 5.67 s.
 
 ``--keep`` keeps the cluster and the full province in ``/tmp/uniondesk-bench-scale-<members>``
 and reuses them next time (no second fill; each run relays a new batch into it). Phase times,
@@ -553,6 +554,12 @@ def fill(db_url: str, members: int, sizes: dict[str, Any]) -> None:
         province_totals.refill(conn)
     phases["province_totals"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    with engine.begin() as conn:  # the statistics report's kept member counts (revision 0011)
+        from sync.server.domain import member_counts
+
+        cells = member_counts.fill(conn)
+    phases[f"member_counts ({cells:,} cells)"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
     phases["VACUUM ANALYZE"] = time.perf_counter() - t0
@@ -644,6 +651,13 @@ def queries(prov: Path, record_uuid: str, pg_cpu: Callable[[], float]) -> None:
                   f"{wall:.2f} s of 3 (first {first:.2f} s; CPU here {cpu:.2f} s, PostgreSQL "
                   f"~{pg:.2f} s per run; target <= 5 s: {'within' if wall <= 5 else 'OVER'}); "
                   f"{_load()}")  # fmt: skip
+            if top == "330000":  # once: the kept member_counts against the raw query
+                t0 = time.perf_counter()
+                raw = stats_report.report(server.store, top, AS_OF, PERIOD, counted=False)
+                same = [t.rows for t in result.tables] == [t.rows for t in raw.tables]
+                print(f"statistics report of {top}, the raw query over every member row "
+                      f"(counted=False): {time.perf_counter() - t0:.2f} s; same cells: {same}")  # fmt: skip
+                assert members > 0 and same, "member_counts and the raw query disagree"
     finally:
         server.store.close()
 
@@ -691,6 +705,9 @@ def main() -> None:
             print(f"real row sizes: {sizes}")
             fill(full_url, args.members, sizes)
             state_file.write_text(json.dumps({"verify": seeded[7], "runs": 0}))
+        else:  # a cluster kept before it remembered its port came up on a new one
+            config = full / "config.json"
+            config.write_text(json.dumps({**json.loads(config.read_text()), "db_url": full_url}))
         state = json.loads(state_file.read_text())
         sizes_report(full_url)
         state["runs"] += 1

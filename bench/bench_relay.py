@@ -80,13 +80,18 @@ def cluster_folder(name: str, keep: bool) -> Path:
 
 def start_postgres(base: Path, options: str = "") -> tuple[str, callable]:
     """``(url, stop)`` of a throwaway cluster in ``base`` (one already there is started again,
-    not made anew); ``options``: more ``-c name=value`` server settings."""
+    not made anew, on the port it had: a kept data folder's ``config.json`` names it);
+    ``options``: more ``-c name=value`` server settings."""
     bindir = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1]).parent
     as_user: list[str] = []
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    data, port = base / "data", free_port()
+    data, port_file = base / "data", base / "port"
+    # the cluster listens on a Unix socket in ``base`` only (``listen_addresses=''``): its port
+    # is the socket's name there, so a kept cluster's number can always be taken again
+    port = int(port_file.read_text()) if port_file.exists() else free_port()
+    port_file.write_text(str(port))
 
     def run(*cmd: str) -> None:
         subprocess.run([*as_user, *cmd], check=True, capture_output=True, timeout=300)

@@ -148,6 +148,20 @@ def _make_parser(
     return cached, cache
 
 
+#: a field's checks, precomputed: (id, required, id_type_field, ((constraint fn, code, is an
+#: error), …))
+_Checks = tuple[str, bool, str | None, tuple[tuple[Any, str, bool], ...]]
+
+
+def _checks(f: Any) -> _Checks:
+    return (
+        f.id,
+        f.required,
+        f.id_type_field,
+        tuple((c.expr.fn, c.code, c.severity == "error") for c in f.constraint),
+    )
+
+
 @dataclass(slots=True)
 class _Level:
     """The precomputed work for one level: the record's top fields or a group's row fields."""
@@ -160,9 +174,7 @@ class _Level:
         tuple[str, Any, Any, Any, Any, bool]
     ]  # (id, relevant, calculate, fill, compute, repeat)
     required: list[str]  # fields whose only check is "required"
-    #: fields with constraints / kind-dependent checks: (id, required, id_type_field,
-    #: ((constraint fn, code, is an error), …))
-    checked: list[tuple[str, bool, str | None, tuple[tuple[Any, str, bool], ...]]]
+    checked: list[_Checks]  # fields with constraints / kind-dependent checks
     dumpers: list[tuple[str, Callable[[Any], Any]]]
     position: dict[str, int]
     known: frozenset[str]
@@ -175,6 +187,7 @@ class Plan:
     top: _Level
     rows: dict[str, _Level]
     groups: dict[str, Any]  # repeat field id -> Field
+    group_checks: dict[str, _Checks]  # repeat field id -> its group-level checks
     aware_caches: list[dict[str, Any]]  # memos of today-aware parsers (cleared when today moves)
     day: list[_dt.date | None]  # the today those memos were filled for
 
@@ -208,12 +221,7 @@ def _level(fields: list[Any], order: list[Any], aware_caches: list[dict[str, Any
             if f.required and not f.constraint and f.id_type_field is None and f.type != "repeat"
         ],
         checked=[
-            (
-                f.id,
-                f.required,
-                f.id_type_field,
-                tuple((c.expr.fn, c.code, c.severity == "error") for c in f.constraint),
-            )
+            _checks(f)
             for f in fields
             if (f.constraint or f.id_type_field is not None) and f.type != "repeat"
         ],
@@ -228,7 +236,8 @@ def build_plan(form: Any, order: list[Any], row_orders: dict[str, list[Any]]) ->
     groups = {f.id: f for f in form.fields if f.type == "repeat"}
     aware: list[dict[str, Any]] = []
     rows = {gid: _level(g.fields, row_orders[gid], aware) for gid, g in groups.items()}
-    return Plan(_level(form.fields, order, aware), rows, groups, aware, [None])
+    checks = {gid: _checks(g) for gid, g in groups.items()}
+    return Plan(_level(form.fields, order, aware), rows, groups, checks, aware, [None])
 
 
 def _parse(
@@ -279,7 +288,7 @@ def _steps(
 
 
 def _check(
-    f: Any,
+    spec: _Checks,
     prefix: str,
     top: dict[str, Any],
     row: dict[str, Any] | None,
@@ -288,27 +297,27 @@ def _check(
     warnings: list[FieldError],
     today: _dt.date,
 ) -> None:
-    value = target[f.id]
+    fid, required, id_type_field, constraints = spec
+    value = target[fid]
     if value is None:
-        if f.required:
-            errors.append(FieldError("required", prefix + f.id))
+        if required:
+            errors.append(FieldError("required", prefix + fid))
             return
-    elif f.id_type_field is not None:
-        kind = target.get(f.id_type_field)
+    elif id_type_field is not None:
+        kind = target.get(id_type_field)
         try:
             if kind in RESIDENT_ID_KINDS or kind is None:
-                target[f.id] = ids.validate_resident_id(value, today)
+                target[fid] = ids.validate_resident_id(value, today)
             else:
-                target[f.id] = check_other_document(value)
+                target[fid] = check_other_document(value)
         except InvalidValue as exc:
-            errors.append(FieldError(exc.code, prefix + f.id, exc.params))
-            target[f.id] = None
+            errors.append(FieldError(exc.code, prefix + fid, exc.params))
+            target[fid] = None
             return
-    for c in f.constraint:
-        r = c.expr.fn(top, row)
+    for fn, code, is_error in constraints:
+        r = fn(top, row)
         if r is False or (r is not True and r is not None and truth(r) is False):
-            err = FieldError(c.code, prefix + f.id)
-            (errors if c.severity == "error" else warnings).append(err)
+            (errors if is_error else warnings).append(FieldError(code, prefix + fid))
 
 
 def _check_level(
@@ -326,29 +335,9 @@ def _check_level(
     for fid in lv.required:
         if target[fid] is None and fid not in hidden and fid not in perr:
             errors.append(FieldError("required", prefix + fid))
-    for fid, required, id_type_field, constraints in lv.checked:  # _check, inlined
-        if fid in hidden or fid in perr:
-            continue
-        value = target[fid]
-        if value is None:
-            if required:
-                errors.append(FieldError("required", prefix + fid))
-                continue
-        elif id_type_field is not None:
-            kind = target.get(id_type_field)
-            try:
-                if kind in RESIDENT_ID_KINDS or kind is None:
-                    target[fid] = ids.validate_resident_id(value, today)
-                else:
-                    target[fid] = check_other_document(value)
-            except InvalidValue as exc:
-                errors.append(FieldError(exc.code, prefix + fid, exc.params))
-                target[fid] = None
-                continue
-        for fn, code, is_error in constraints:
-            r = fn(top, row)
-            if r is False or (r is not True and r is not None and truth(r) is False):
-                (errors if is_error else warnings).append(FieldError(code, prefix + fid))
+    for spec in lv.checked:
+        if spec[0] not in hidden and spec[0] not in perr:
+            _check(spec, prefix, top, row, target, errors, warnings, today)
     for fid, err in perr.items():
         if fid not in hidden:
             errors.append(err)
@@ -470,7 +459,7 @@ def validate(
     for gid in lv.repeats:  # group-level constraints
         g = plan.groups[gid]
         if g.constraint and gid not in hidden and gid not in perr:
-            _check(g, "", top, None, top, errors, warnings, today)
+            _check(plan.group_checks[gid], "", top, None, top, errors, warnings, today)
     _check_level(lv, "", top, None, top, hidden, perr, errors, warnings, today)
     for fid in perr:
         top[fid] = None
